@@ -1,0 +1,117 @@
+// Writes audit events inside the caller's transaction and verifies the hash chain.
+import { sql } from "kysely";
+import type { ActorType, DbOrTrx, Trx, Db } from "../db/database";
+import type { TAuditEvent, TAuditListInput, TAuditVerifyResult } from "./audit.schema";
+import { ZAuditListInput } from "./audit.schema";
+
+/** Who did something, and from where: carried from the request into every audit row. */
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+  label: string | null;
+  requestId?: string | null;
+  ip?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: "SYSTEM", id: null, label: "system" };
+
+export interface AuditInput {
+  action: string;
+  target?: { type: string; id: string | null };
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+const SECRET_KEY = /(password|secret|token|hash|private|jwk|authorization|cookie|api[_-]?key)/i;
+
+/** Replaces the value of every secret-looking key, at any depth, before it is stored. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v)]),
+    );
+  }
+  return value;
+}
+
+const toJson = (v: unknown) => (v === undefined ? null : JSON.stringify(redactSecrets(v)));
+
+/** Must be called with the mutation's own transaction: the event commits or rolls back with it. */
+export async function writeAudit(trx: Trx, actor: Actor, event: AuditInput): Promise<void> {
+  await trx
+    .insertInto("auditLog")
+    .values({
+      actorType: actor.type,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      action: event.action,
+      targetType: event.target?.type ?? null,
+      targetId: event.target?.id ?? null,
+      before: toJson(event.before),
+      after: toJson(event.after),
+      reason: event.reason ?? null,
+      requestId: actor.requestId ?? null,
+      ip: actor.ip ?? null,
+    })
+    .execute();
+}
+
+/** For events that are the whole of their transaction (a failed login). */
+export async function recordAuditEvent(db: Db, actor: Actor, event: AuditInput): Promise<void> {
+  await db.transaction().execute((trx) => writeAudit(trx, actor, event));
+}
+
+export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): Promise<TAuditEvent[]> {
+  const input = ZAuditListInput.parse(rawInput);
+  let q = db.selectFrom("auditLog").selectAll().orderBy("seq", "desc").limit(input.limit);
+  if (input.beforeSeq) q = q.where("seq", "<", input.beforeSeq as never);
+  if (input.action) q = q.where("action", "like", `${input.action}%`);
+  if (input.actorId) q = q.where("actorId", "=", input.actorId);
+  if (input.targetId) q = q.where("targetId", "=", input.targetId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    seq: String(r.seq),
+    occurredAt: r.occurredAt.toISOString(),
+    actorType: r.actorType,
+    actorId: r.actorId,
+    actorLabel: r.actorLabel,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    before: r.before,
+    after: r.after,
+    reason: r.reason,
+    requestId: r.requestId,
+    ip: r.ip,
+    hash: r.hash,
+  }));
+}
+
+/**
+ * Walks the chain in seq order, recomputing each row's hash in the database with the same
+ * function the insert trigger used. Reports the first row whose content, predecessor link
+ * or position does not match.
+ */
+export async function verifyAuditChain(db: DbOrTrx, batchSize = 5_000): Promise<TAuditVerifyResult> {
+  let checked = 0;
+  let expectedPrev = "0".repeat(64);
+  let expectedSeq = 1n;
+  for (;;) {
+    const rows = await sql<{ seq: string; prevHash: string; hash: string; recomputed: string }>`
+      SELECT a.seq, a.prev_hash, a.hash, audit_row_hash(a.prev_hash, a) AS recomputed
+      FROM audit_log a WHERE a.seq >= ${expectedSeq.toString()} ORDER BY a.seq LIMIT ${batchSize}
+    `.execute(db);
+    if (rows.rows.length === 0) return { ok: true, checked, firstBroken: null };
+    for (const row of rows.rows) {
+      const broken = (reason: string): TAuditVerifyResult => ({ ok: false, checked, firstBroken: { seq: String(row.seq), reason } });
+      if (BigInt(row.seq) !== expectedSeq) return broken(`row ${expectedSeq} is missing (next row is ${row.seq})`);
+      if (row.prevHash !== expectedPrev) return broken("its link does not match the previous row's hash");
+      if (row.recomputed !== row.hash) return broken("its content no longer matches its hash");
+      checked += 1;
+      expectedPrev = row.hash;
+      expectedSeq += 1n;
+    }
+  }
+}

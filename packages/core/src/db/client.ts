@@ -1,0 +1,36 @@
+// Kysely + pg client factory. Callers own the returned handle and must destroy() it.
+import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database, Db } from "./database";
+
+// Return BIGINT (audit seq, counts) as strings untouched and NUMERIC as strings; parse
+// int8 counts where needed explicitly.
+export interface CreateDbOptions {
+  connectionString: string;
+  max?: number;
+  applicationName?: string;
+  statementTimeoutMs?: number;
+}
+
+export function createPool(opts: CreateDbOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    application_name: opts.applicationName ?? "radha-ops",
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+export function createDb(opts: CreateDbOptions): { db: Db; pool: pg.Pool } {
+  const pool = createPool(opts);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return { db, pool };
+}

@@ -1,0 +1,168 @@
+// The Database type Kysely checks every query against. Column names are camelCase here and
+// snake_case in SQL (CamelCasePlugin).
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from "kysely";
+
+export type Role = "ADMIN" | "OPERATOR" | "VIEWER" | "CUSTOMER";
+export type StaffRole = Exclude<Role, "CUSTOMER">;
+export type UserStatus = "ACTIVE" | "SUSPENDED";
+export type PaymentProvider = "STRIPE" | "RAZORPAY";
+export type OrderStatus = "PENDING" | "PAID" | "FAILED" | "CANCELLED" | "REFUNDED" | "SHIPPED" | "DELIVERED";
+export type ActorType = "USER" | "SERVICE" | "SYSTEM" | "ANONYMOUS";
+export type KeyState = "NEXT" | "ACTIVE" | "RETIRING" | "REVOKED";
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  role: Role;
+  status: Generated<UserStatus>;
+  suspendedAt: Date | null;
+  suspensionReason: string | null;
+  lastLoginAt: Date | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  userId: string;
+  refreshTokenHash: string;
+  createdAt: CreatedAt;
+  expiresAt: Date;
+  lastUsedAt: UpdatedAt;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: "ES256" | "EdDSA";
+  state: KeyState;
+  publicJwk: Json;
+  privateJwk: Json;
+  createdAt: CreatedAt;
+  activatedAt: Date | null;
+  retiredAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ServiceTokensTable {
+  id: Generated<string>;
+  name: string;
+  role: StaffRole;
+  tokenHash: string;
+  tokenPrefix: string;
+  createdBy: string | null;
+  createdAt: CreatedAt;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface SystemConfigTable {
+  key: string;
+  value: Json;
+  description: string | null;
+  updatedAt: UpdatedAt;
+  updatedBy: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  occurredAt: CreatedAt;
+  actorType: ActorType;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  before: Json | null;
+  after: Json | null;
+  reason: string | null;
+  requestId: string | null;
+  ip: string | null;
+  prevHash: ColumnType<string, never, never>;
+  hash: ColumnType<string, never, never>;
+}
+
+export interface ProductsTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  description: Generated<string>;
+  category: Generated<string>;
+  status: Generated<"ACTIVE" | "DRAFT" | "ARCHIVED">;
+  priceMinor: number;
+  currency: Generated<string>;
+  images: ColumnType<unknown, string | undefined, string>;
+  lowStockThreshold: number | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface ProductVariantsTable {
+  id: Generated<string>;
+  productId: string;
+  sku: string;
+  colour: string | null;
+  fabric: string | null;
+  blousePiece: Generated<boolean>;
+  isDefault: Generated<boolean>;
+  priceMinor: number | null;
+  stockQuantity: Generated<number>;
+  reservedQuantity: Generated<number>;
+  lowStockThreshold: number | null;
+  reorderPoint: number | null;
+  reorderQuantity: number | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface OrdersTable {
+  id: Generated<string>;
+  orderNumber: string;
+  customerId: string | null;
+  email: string;
+  status: Generated<OrderStatus>;
+  paymentProvider: PaymentProvider | null;
+  paymentReference: string | null;
+  totalMinor: number;
+  currency: Generated<string>;
+  paidAt: Date | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface OrderItemsTable {
+  id: Generated<string>;
+  orderId: string;
+  variantId: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  signingKeys: SigningKeysTable;
+  serviceTokens: ServiceTokensTable;
+  systemConfig: SystemConfigTable;
+  auditLog: AuditLogTable;
+  products: ProductsTable;
+  productVariants: ProductVariantsTable;
+  orders: OrdersTable;
+  orderItems: OrderItemsTable;
+}
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+export type DbOrTrx = Db | Trx;
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;

@@ -1,0 +1,51 @@
+// The only module that reads process.env. Everything else receives typed config.
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  RAZORPAY_KEY_ID: optionalString,
+  RAZORPAY_KEY_SECRET: optionalString,
+  RAZORPAY_WEBHOOK_SECRET: optionalString,
+  OPS_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  OPS_ADMIN_PASSWORD: optionalString,
+  OPS_DATA_DIR: optionalString,
+  OPS_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  OPS_SEED: z.enum(["auto", "always", "never"]).default("auto"),
+  OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
+  OPS_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(60 * 60 * 24 * 14),
+  OPS_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  OPS_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
+  OPS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  OPS_SERVER_URL: optionalString,
+  OPS_TOKEN: optionalString,
+  CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+  CI: optionalString,
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+let cached: TEnv | undefined;
+
+/** Parses the environment once; a bad value stops the process with a message naming it. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+  if (source === process.env && cached) return cached;
+  const parsed = ZEnv.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  if (source === process.env) cached = parsed.data;
+  return parsed.data;
+}

@@ -1,0 +1,75 @@
+// Browser-safe security shapes: roles, login, users, service tokens.
+import { z } from "zod";
+
+export const STAFF_ROLES = ["VIEWER", "OPERATOR", "ADMIN"] as const;
+export const ZStaffRole = z.enum(STAFF_ROLES);
+export type TStaffRole = z.infer<typeof ZStaffRole>;
+
+const RANK: Record<TStaffRole, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
+
+/** True when `role` may use something that needs at least `minimum`. */
+export function roleAtLeast(role: string, minimum: TStaffRole): boolean {
+  return role in RANK && RANK[role as TStaffRole] >= RANK[minimum];
+}
+
+export const ZLoginInput = z.object({
+  email: z.email("Enter a valid email address").max(320),
+  password: z.string().min(1, "Enter your password").max(1024),
+});
+export type TLoginInput = z.infer<typeof ZLoginInput>;
+
+export const ZRefreshInput = z.object({ refreshToken: z.string().min(20).max(200).optional() }).optional();
+
+export interface TSessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: TStaffRole;
+}
+
+export interface TAuthTokens {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+  user: TSessionUser;
+}
+
+export const ZCreateServiceToken = z.object({
+  name: z.string().trim().min(2).max(80).regex(/^[a-z0-9][a-z0-9._-]*$/i, "Use letters, digits, dot, dash or underscore"),
+  role: ZStaffRole,
+});
+export type TCreateServiceToken = z.infer<typeof ZCreateServiceToken>;
+
+export const ZUserIdInput = z.object({ userId: z.uuid("Not a user id") });
+export const ZSuspendUser = z.object({ userId: z.uuid("Not a user id"), reason: z.string().trim().min(3, "Give a reason").max(500) });
+export const ZRestoreUser = z.object({ userId: z.uuid("Not a user id"), reason: z.string().trim().max(500).optional() });
+export const ZChangeRole = z.object({ userId: z.uuid("Not a user id"), role: ZStaffRole, reason: z.string().trim().max(500).optional() });
+export const ZCreateUser = z.object({
+  email: z.email("Enter a valid email address").max(320),
+  name: z.string().trim().min(1).max(200),
+  role: ZStaffRole,
+  password: z.string().min(12, "Passwords need at least 12 characters").max(1024),
+});
+
+export interface TStaffUser {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: "ACTIVE" | "SUSPENDED";
+  suspendedAt: string | null;
+  suspensionReason: string | null;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface TServiceTokenInfo {
+  id: string;
+  name: string;
+  role: TStaffRole;
+  tokenPrefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}

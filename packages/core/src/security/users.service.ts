@@ -1,0 +1,129 @@
+// Staff accounts: list, create, suspend, restore and role changes. Never leaves zero active admins.
+import type { Db, Trx, UserRow } from "../db/database";
+import { DomainError } from "../errors";
+import { type Actor, writeAudit } from "../audit/audit.service";
+import { hashPassword, verifyPassword } from "./passwords";
+import { ZChangeRole, ZCreateUser, ZRestoreUser, ZSuspendUser, type TStaffUser } from "./security.schema";
+
+function toStaffUser(u: UserRow): TStaffUser {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    status: u.status,
+    suspendedAt: u.suspendedAt?.toISOString() ?? null,
+    suspensionReason: u.suspensionReason,
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+const publicFields = (u: UserRow) => ({ role: u.role, status: u.status, suspensionReason: u.suspensionReason });
+
+export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
+  const rows = await db.selectFrom("users").selectAll().where("role", "!=", "CUSTOMER").orderBy("email").execute();
+  return rows.map(toStaffUser);
+}
+
+/**
+ * Locks every active admin (in id order) and then the target, the one lock order all user
+ * mutations follow, so two admins demoting each other at once cannot both succeed.
+ */
+async function lockForUserChange(trx: Trx, userId: string): Promise<{ user: UserRow; activeAdmins: number }> {
+  const admins = await trx.selectFrom("users").select("id").where("role", "=", "ADMIN").where("status", "=", "ACTIVE").orderBy("id").forUpdate().execute();
+  const user = await trx.selectFrom("users").selectAll().where("id", "=", userId).forUpdate().executeTakeFirst();
+  if (!user || user.role === "CUSTOMER") throw new DomainError("NOT_FOUND", "No staff user with that id");
+  return { user, activeAdmins: admins.length };
+}
+
+function assertNotLastAdmin(user: UserRow, activeAdmins: number, change: string) {
+  if (user.role === "ADMIN" && user.status === "ACTIVE" && activeAdmins <= 1) {
+    throw new DomainError("PRECONDITION_FAILED", `Cannot ${change} the last active admin; make another admin first.`);
+  }
+}
+
+async function revokeUserSessions(trx: Trx, userId: string, reason: string): Promise<number> {
+  const res = await trx.updateTable("sessions").set({ revokedAt: new Date(), revokedReason: reason }).where("userId", "=", userId).where("revokedAt", "is", null).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function createStaffUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
+  const input = ZCreateUser.parse(raw);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom("users").select("id").where((eb) => eb(eb.fn("lower", ["email"]), "=", input.email.toLowerCase())).executeTakeFirst();
+    if (existing) throw new DomainError("CONFLICT", `A user with email ${input.email} already exists`);
+    const user = await trx.insertInto("users").values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash }).returningAll().executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, { action: "users.create", target: { type: "user", id: user.id }, after: { email: user.email, role: user.role } });
+    return toStaffUser(user);
+  });
+}
+
+export async function suspendUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
+  const input = ZSuspendUser.parse(raw);
+  return db.transaction().execute(async (trx) => {
+    const { user, activeAdmins } = await lockForUserChange(trx, input.userId);
+    if (actor.type === "USER" && actor.id === user.id) throw new DomainError("PRECONDITION_FAILED", "You cannot suspend your own account.");
+    if (user.status === "SUSPENDED") return toStaffUser(user);
+    assertNotLastAdmin(user, activeAdmins, "suspend");
+    const updated = await trx
+      .updateTable("users")
+      .set({ status: "SUSPENDED", suspendedAt: new Date(), suspensionReason: input.reason, updatedAt: new Date() })
+      .where("id", "=", user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const sessionsRevoked = await revokeUserSessions(trx, user.id, "suspended");
+    await writeAudit(trx, actor, { action: "users.suspend", target: { type: "user", id: user.id }, before: publicFields(user), after: { ...publicFields(updated), sessionsRevoked }, reason: input.reason });
+    return toStaffUser(updated);
+  });
+}
+
+export async function restoreUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
+  const input = ZRestoreUser.parse(raw);
+  return db.transaction().execute(async (trx) => {
+    const { user } = await lockForUserChange(trx, input.userId);
+    if (user.status === "ACTIVE") return toStaffUser(user);
+    const updated = await trx
+      .updateTable("users")
+      .set({ status: "ACTIVE", suspendedAt: null, suspensionReason: null, updatedAt: new Date() })
+      .where("id", "=", user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, { action: "users.restore", target: { type: "user", id: user.id }, before: publicFields(user), after: publicFields(updated), reason: input.reason ?? null });
+    return toStaffUser(updated);
+  });
+}
+
+export async function changeUserRole(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
+  const input = ZChangeRole.parse(raw);
+  return db.transaction().execute(async (trx) => {
+    const { user, activeAdmins } = await lockForUserChange(trx, input.userId);
+    if (user.role === input.role) return toStaffUser(user);
+    if (input.role !== "ADMIN") assertNotLastAdmin(user, activeAdmins, "demote");
+    const updated = await trx.updateTable("users").set({ role: input.role, updatedAt: new Date() }).where("id", "=", user.id).returningAll().executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, { action: "users.change_role", target: { type: "user", id: user.id }, before: publicFields(user), after: publicFields(updated), reason: input.reason ?? null });
+    return toStaffUser(updated);
+  });
+}
+
+/** Makes sure the bootstrap admin from OPS_ADMIN_EMAIL/OPS_ADMIN_PASSWORD exists and can sign in. */
+export async function ensureBootstrapAdmin(db: Db, email: string, password: string): Promise<"created" | "updated" | "unchanged"> {
+  const lower = email.toLowerCase();
+  const existing = await db.selectFrom("users").selectAll().where((eb) => eb(eb.fn("lower", ["email"]), "=", lower)).executeTakeFirst();
+  if (existing && existing.role === "ADMIN" && existing.status === "ACTIVE" && existing.passwordHash && (await verifyPassword(password, existing.passwordHash))) {
+    return "unchanged";
+  }
+  const passwordHash = await hashPassword(password);
+  const actor: Actor = { type: "SYSTEM", id: null, label: "bootstrap (OPS_ADMIN_EMAIL)" };
+  return db.transaction().execute(async (trx) => {
+    if (existing) {
+      await trx.updateTable("users").set({ role: "ADMIN", status: "ACTIVE", suspendedAt: null, suspensionReason: null, passwordHash, updatedAt: new Date() }).where("id", "=", existing.id).execute();
+      await writeAudit(trx, actor, { action: "users.bootstrap_admin", target: { type: "user", id: existing.id }, before: publicFields(existing), after: { role: "ADMIN", status: "ACTIVE", password: "reset" } });
+      return "updated";
+    }
+    const user = await trx.insertInto("users").values({ email: lower, name: "Ops admin", role: "ADMIN", passwordHash }).returning("id").executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, { action: "users.bootstrap_admin", target: { type: "user", id: user.id }, after: { email: lower, role: "ADMIN" } });
+    return "created";
+  });
+}

@@ -1,0 +1,110 @@
+// Idempotent demo data: sarees with variants, orders in several states, one user of every role.
+// Safe to run again: every row is keyed (slug, sku, order number, email) and skipped if present.
+import { sql } from "kysely";
+import type { Db, OrderStatus, Role } from "../db/database";
+import { hashPassword } from "../security/passwords";
+import { writeAudit, SYSTEM_ACTOR } from "../audit/audit.service";
+
+export const DEMO_PASSWORD = "radha-demo-2026";
+export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
+  { email: "admin@radhagsareees.test", name: "Asha Admin", role: "ADMIN" },
+  { email: "operator@radhagsareees.test", name: "Omkar Operator", role: "OPERATOR" },
+  { email: "viewer@radhagsareees.test", name: "Vani Viewer", role: "VIEWER" },
+  { email: "customer@radhagsareees.test", name: "Kavya Customer", role: "CUSTOMER" },
+];
+
+const STYLES = ["Kanjivaram", "Banarasi", "Chanderi", "Paithani", "Patola", "Bandhani", "Tussar", "Pochampally", "Sambalpuri", "Kota Doria", "Maheshwari", "Baluchari"];
+const COLOURS = ["Ruby Red", "Peacock Blue", "Mango Yellow", "Emerald Green", "Rani Pink", "Ivory", "Midnight Black", "Saffron"];
+const FABRICS = ["Silk", "Cotton", "Georgette", "Linen"];
+const STATUSES: OrderStatus[] = ["PENDING", "PAID", "PAID", "FAILED", "SHIPPED", "DELIVERED", "REFUNDED", "CANCELLED"];
+
+export interface SeedResult {
+  products: number;
+  variants: number;
+  orders: number;
+  users: number;
+}
+
+export async function seedDemoData(db: Db): Promise<SeedResult> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return db.transaction().execute(async (trx) => {
+    const users = await trx
+      .insertInto("users")
+      .values(DEMO_USERS.map((u) => ({ ...u, passwordHash })))
+      .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+      .returning("id")
+      .execute();
+
+    const productRows = Array.from({ length: 36 }, (_, i) => {
+      const style = STYLES[i % STYLES.length]!;
+      const colour = COLOURS[(i * 3) % COLOURS.length]!;
+      const name = `${style} ${colour} Saree${i >= STYLES.length ? ` No. ${Math.floor(i / STYLES.length) + 1}` : ""}`;
+      return {
+        name,
+        slug: name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/(^-|-$)/g, ""),
+        description: `Handwoven ${style} saree in ${colour.toLowerCase()}.`,
+        priceMinor: 249900 + ((i * 73100) % 1500000),
+        status: i % 17 === 16 ? ("DRAFT" as const) : ("ACTIVE" as const),
+        lowStockThreshold: i % 5 === 0 ? 5 : null,
+      };
+    });
+    const products = await trx.insertInto("products").values(productRows).onConflict((oc) => oc.column("slug").doNothing()).returning(["id", "slug", "priceMinor"]).execute();
+
+    const variantRows = products.flatMap((p, i) => {
+      const count = 1 + (i % 3);
+      const code = p.slug.split("-").map((w) => w.slice(0, 3)).join("").toUpperCase().slice(0, 12);
+      return Array.from({ length: count }, (_, j) => ({
+        productId: p.id,
+        sku: `RG-${code}-${j + 1}`,
+        colour: COLOURS[(i + j) % COLOURS.length]!,
+        fabric: FABRICS[(i + j) % FABRICS.length]!,
+        blousePiece: j % 2 === 0,
+        isDefault: j === 0,
+        stockQuantity: (i * 7 + j * 13) % 40,
+      }));
+    });
+    const variants = variantRows.length
+      ? await trx.insertInto("productVariants").values(variantRows).onConflict((oc) => oc.column("sku").doNothing()).returning(["id", "productId"]).execute()
+      : [];
+
+    let orders = 0;
+    if (variants.length > 0) {
+      const customer = await trx.selectFrom("users").select("id").where("email", "=", "customer@radhagsareees.test").executeTakeFirst();
+      const priceOf = new Map(products.map((p) => [p.id, p.priceMinor]));
+      for (let i = 0; i < 24; i++) {
+        const variant = variants[(i * 5) % variants.length]!;
+        const qty = 1 + (i % 2);
+        const unit = priceOf.get(variant.productId) ?? 0;
+        const status = STATUSES[i % STATUSES.length]!;
+        const provider = i % 2 === 0 ? ("STRIPE" as const) : ("RAZORPAY" as const);
+        const created = new Date(Date.now() - (24 - i) * 3_600_000);
+        const order = await trx
+          .insertInto("orders")
+          .values({
+            orderNumber: `RG-DEMO-${String(1001 + i)}`,
+            customerId: customer?.id ?? null,
+            email: "customer@radhagsareees.test",
+            status,
+            paymentProvider: provider,
+            paymentReference: provider === "STRIPE" ? `pi_demo_${1001 + i}` : `pay_demo_${1001 + i}`,
+            totalMinor: unit * qty,
+            paidAt: ["PAID", "SHIPPED", "DELIVERED", "REFUNDED"].includes(status) ? created : null,
+            createdAt: created,
+            updatedAt: created,
+          })
+          .onConflict((oc) => oc.column("orderNumber").doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (!order) continue;
+        orders += 1;
+        await trx.insertInto("orderItems").values({ orderId: order.id, variantId: variant.id, quantity: qty, unitPriceMinor: unit }).execute();
+      }
+    }
+
+    const result = { products: products.length, variants: variants.length, orders, users: users.length };
+    if (result.products + result.variants + result.orders + result.users > 0) {
+      await writeAudit(trx, SYSTEM_ACTOR, { action: "db.seed", target: { type: "database", id: null }, after: result });
+    }
+    return result;
+  });
+}

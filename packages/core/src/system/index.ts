@@ -1,0 +1,2 @@
+export * from "./system.schema";
+export * from "./system.service";

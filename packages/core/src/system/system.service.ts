@@ -1,0 +1,52 @@
+// system_config flags: read with defaults, changed with an audit event in the same transaction.
+import type { DbOrTrx, Db } from "../db/database";
+import { DomainError } from "../errors";
+import { type Actor, writeAudit } from "../audit/audit.service";
+import { SYSTEM_FLAGS, ZSetFlag, type TFlag, type TFlagKey } from "./system.schema";
+
+export async function listFlags(db: DbOrTrx): Promise<TFlag[]> {
+  const rows = await db.selectFrom("systemConfig").selectAll().where("key", "in", Object.keys(SYSTEM_FLAGS)).execute();
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  return (Object.keys(SYSTEM_FLAGS) as TFlagKey[]).map((key) => {
+    const def = SYSTEM_FLAGS[key];
+    const row = byKey.get(key);
+    const parsed = row ? def.schema.safeParse(row.value) : undefined;
+    return {
+      key,
+      value: parsed?.success ? parsed.data : def.default,
+      description: def.description,
+      updatedAt: row?.updatedAt.toISOString() ?? null,
+      updatedBy: row?.updatedBy ?? null,
+    };
+  });
+}
+
+export async function getFlag<K extends TFlagKey>(db: DbOrTrx, key: K): Promise<(typeof SYSTEM_FLAGS)[K]["default"]> {
+  const row = await db.selectFrom("systemConfig").select("value").where("key", "=", key).executeTakeFirst();
+  const parsed = row ? SYSTEM_FLAGS[key].schema.safeParse(row.value) : undefined;
+  return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as (typeof SYSTEM_FLAGS)[K]["default"];
+}
+
+export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag> {
+  const input = ZSetFlag.parse(raw);
+  const def = SYSTEM_FLAGS[input.key];
+  const value = def.schema.safeParse(input.value);
+  if (!value.success) throw new DomainError("BAD_REQUEST", `${input.key} takes a ${typeof def.default} value`);
+  await db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom("systemConfig").select("value").where("key", "=", input.key).forUpdate().executeTakeFirst();
+    await trx
+      .insertInto("systemConfig")
+      .values({ key: input.key, value: JSON.stringify(value.data), description: def.description, updatedBy: actor.label })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(value.data), updatedAt: new Date(), updatedBy: actor.label }))
+      .execute();
+    await writeAudit(trx, actor, {
+      action: "system.set_flag",
+      target: { type: "system_config", id: input.key },
+      before: { value: before ? before.value : def.default },
+      after: { value: value.data },
+      reason: input.reason,
+    });
+  });
+  const flags = await listFlags(db);
+  return flags.find((f) => f.key === input.key)!;
+}
