@@ -1,0 +1,80 @@
+// buildApp(deps) → { server, start, stop }: the HTTP server, bootable from tests.
+import { randomUUID } from "node:crypto";
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import { isDomainError } from "@radha/core/errors";
+import Fastify, { type FastifyError } from "fastify";
+import type { AppDeps } from "./deps";
+import { registerConsole } from "./http/console";
+import { registerHealthRoutes } from "./http/health";
+import { registerMetrics } from "./http/metrics";
+import { registerStorefrontRoutes } from "./http/storefront";
+import { createContext } from "./trpc/context";
+import { HTTP_STATUS } from "./trpc/errors";
+import { appRouter, type AppRouter } from "./trpc/root";
+
+export interface BuildAppOptions {
+  logLevel?: string;
+  consoleDist?: string;
+  bodyLimitBytes?: number;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
+  const server = Fastify({
+    logger: {
+      level: opts.logLevel ?? deps.env.LOG_LEVEL,
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "[redacted]" },
+    },
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 5000 },
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+
+  server.addHook("onSend", (req, reply, payload, done) => {
+    void reply.header("x-request-id", req.id);
+    done(null, payload);
+  });
+
+  server.setErrorHandler((error: FastifyError, req, reply) => {
+    if (isDomainError(error)) return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
+    const status = error.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
+    req.log.error({ err: error }, "unhandled error");
+    return reply.code(500).send({ error: "INTERNAL", message: `Internal error; quote request id ${req.id}` });
+  });
+
+  registerMetrics(server);
+  registerHealthRoutes(server, deps);
+  registerStorefrontRoutes(server, deps);
+
+  await server.register(fastifyTRPCPlugin, {
+    prefix: "/api/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: createContext(deps),
+      onError({ error, path, req }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") req.log.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  await registerConsole(server, opts.consoleDist);
+
+  return {
+    server,
+    async start(port = deps.env.PORT, host = deps.env.HOST): Promise<string> {
+      deps.health.start();
+      return server.listen({ port, host });
+    },
+    async stop(): Promise<void> {
+      await server.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

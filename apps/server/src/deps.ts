@@ -1,0 +1,50 @@
+// Everything a running server needs, built once from the environment and closed on stop.
+import { createDb, type Db } from "@radha/core/db";
+import type { TEnv } from "@radha/core/env";
+import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
+import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
+import { createHealthService, type HealthService } from "./health/health.service";
+
+export interface AppDeps {
+  env: TEnv;
+  db: Db;
+  store: SharedStore;
+  keyring: Keyring;
+  auth: AuthService;
+  health: HealthService;
+  close(): Promise<void>;
+}
+
+export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?: SharedStore } = {}): AppDeps {
+  const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
+  if (!databaseUrl) throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
+  const { db } = createDb({ connectionString: databaseUrl, max: 10, applicationName: "radha-ops-server" });
+  const store = overrides.store ?? createSharedStore(env.REDIS_URL);
+  const keyring = new Keyring(db);
+  const auth = createAuthService({
+    db,
+    keyring,
+    store,
+    config: {
+      accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
+      loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
+    },
+  });
+  const health = createHealthService({ db, store, env });
+  return {
+    env,
+    db,
+    store,
+    keyring,
+    auth,
+    health,
+    async close() {
+      health.stop();
+      await store.close();
+      await db.destroy();
+    },
+  };
+}

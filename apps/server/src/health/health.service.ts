@@ -1,0 +1,114 @@
+// Readiness checks. Database loss fails readiness; Redis or a payment provider being down only
+// degrades. Provider checks run in the background on a timer and are served from cache, so a
+// health request never calls Stripe or Razorpay.
+import { sql } from "kysely";
+import type { Db } from "@radha/core/db";
+import type { TEnv } from "@radha/core/env";
+import type { SharedStore } from "@radha/core/shared-store";
+import type { THealthCheck, THealthReport, TCheckStatus } from "@radha/core/system/schema";
+import Razorpay from "razorpay";
+import Stripe from "stripe";
+
+const VERSION = "0.1.0";
+const startedAt = Date.now();
+
+async function timed(name: string, critical: boolean, timeoutMs: number, fn: () => Promise<{ status: TCheckStatus; message: string }>): Promise<THealthCheck> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { name, critical, ...result, durationMs: Math.round(performance.now() - t0), checkedAt: new Date().toISOString() };
+  } catch (e) {
+    return {
+      name,
+      critical,
+      status: critical ? "fail" : "warn",
+      message: `down: ${(e as Error).message}`,
+      durationMs: Math.round(performance.now() - t0),
+      checkedAt: new Date().toISOString(),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface ProviderCheck {
+  name: string;
+  configured: boolean;
+  run: () => Promise<unknown>;
+}
+
+export function createHealthService({ db, store, env }: { db: Db; store: SharedStore; env: TEnv }) {
+  const providers: ProviderCheck[] = [
+    {
+      name: "stripe",
+      configured: Boolean(env.STRIPE_SECRET_KEY),
+      run: () => new Stripe(env.STRIPE_SECRET_KEY ?? "", { timeout: 3_000, maxNetworkRetries: 0 }).balance.retrieve(),
+    },
+    {
+      name: "razorpay",
+      configured: Boolean(env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET),
+      run: () => new Razorpay({ key_id: env.RAZORPAY_KEY_ID ?? "", key_secret: env.RAZORPAY_KEY_SECRET ?? "" }).payments.all({ count: 1 }),
+    },
+  ];
+  const cache = new Map<string, THealthCheck>();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function refreshProviders(): Promise<void> {
+    await Promise.all(
+      providers
+        .filter((p) => p.configured)
+        .map(async (p) => {
+          cache.set(p.name, await timed(p.name, false, 3_500, async () => {
+            await p.run();
+            return { status: "pass", message: "API reachable, key accepted" };
+          }));
+        }),
+    );
+  }
+
+  function providerCheck(p: ProviderCheck): THealthCheck {
+    if (!p.configured) return { name: p.name, critical: false, status: "pass", message: "not configured", durationMs: 0, checkedAt: new Date().toISOString() };
+    return cache.get(p.name) ?? { name: p.name, critical: false, status: "warn", message: "first check still running", durationMs: 0, checkedAt: new Date().toISOString() };
+  }
+
+  async function report(): Promise<THealthReport> {
+    const [database, redis] = await Promise.all([
+      timed("database", true, 2_000, async () => {
+        await sql`select 1`.execute(db);
+        return { status: "pass", message: "connected" };
+      }),
+      store.kind === "memory"
+        ? Promise.resolve<THealthCheck>({ name: "redis", critical: false, status: "pass", message: "not configured (in-memory fallback, single instance)", durationMs: 0, checkedAt: new Date().toISOString() })
+        : timed("redis", false, 1_000, async () => {
+            await store.ping(900);
+            return { status: "pass", message: "connected" };
+          }),
+    ]);
+    const checks = [database, redis, ...providers.map(providerCheck)];
+    const status: TCheckStatus = checks.some((c) => c.status === "fail") ? "fail" : checks.some((c) => c.status === "warn") ? "warn" : "pass";
+    return { status, checkedAt: new Date().toISOString(), version: VERSION, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), checks };
+  }
+
+  return {
+    report,
+    /** Starts the background provider checks (every 60 s). */
+    start() {
+      if (timer || !providers.some((p) => p.configured)) return;
+      void refreshProviders();
+      timer = setInterval(() => void refreshProviders(), 60_000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+export type HealthService = ReturnType<typeof createHealthService>;

@@ -1,0 +1,35 @@
+// Minimal public reads the storefront uses. They honour maintenance_mode.
+import type { FastifyInstance } from "fastify";
+import { listPublicProducts } from "@radha/core/catalog";
+import { DomainError } from "@radha/core/errors";
+import { getFlag } from "@radha/core/system";
+import { z } from "zod";
+import type { AppDeps } from "../deps";
+import { zodMessage } from "../trpc/errors";
+
+const ZProductsQuery = z.object({
+  limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(100, "limit can be at most 100").default(20),
+});
+
+export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get("/api/products", async (req, reply) => {
+    const query = ZProductsQuery.safeParse(req.query);
+    if (!query.success) throw new DomainError("BAD_REQUEST", zodMessage(query.error));
+    if (await getFlag(deps.db, "maintenance_mode")) {
+      return reply.code(503).header("retry-after", "120").send({ error: "MAINTENANCE", message: "The shop is under maintenance; please try again shortly." });
+    }
+    return { products: await listPublicProducts(deps.db, query.data.limit) };
+  });
+
+  app.get("/api/auth/session", async (req) => {
+    const header = req.headers.authorization;
+    const bearer = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : null;
+    if (!bearer) return { authenticated: false as const };
+    try {
+      const p = await deps.auth.authenticate(bearer);
+      return { authenticated: true as const, kind: p.kind, role: p.role, name: p.name };
+    } catch {
+      return { authenticated: false as const };
+    }
+  });
+}

@@ -1,0 +1,77 @@
+// Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from "@radha/core/db";
+import { loadEnv } from "@radha/core/env";
+import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from "@radha/core/seed";
+import { buildApp } from "./app";
+import { createDeps } from "./deps";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"), port: env.OPS_EMBEDDED_PG_PORT });
+    databaseUrl = embedded.url;
+  }
+
+  const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
+  let seeded = false;
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
+    await ensureActiveSigningKey(db);
+    if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
+      const result = await seedDemoData(db);
+      seeded = true;
+      if (result.products + result.users > 0) console.log(`seeded demo data: ${JSON.stringify(result)}`);
+    }
+    if (env.OPS_ADMIN_EMAIL && env.OPS_ADMIN_PASSWORD) {
+      const outcome = await ensureBootstrapAdmin(db, env.OPS_ADMIN_EMAIL, env.OPS_ADMIN_PASSWORD);
+      if (outcome !== "unchanged") console.log(`bootstrap admin ${env.OPS_ADMIN_EMAIL}: ${outcome}`);
+    }
+  } finally {
+    await db.destroy();
+  }
+
+  const deps = createDeps(env, { databaseUrl });
+  const app = await buildApp(deps);
+  await app.start();
+  const shownHost = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
+  const url = `http://${shownHost}:${env.PORT}`;
+  console.log(
+    [
+      "",
+      `RadhaGsareees Ops is up: ${url}`,
+      `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
+      `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
+      ...(seeded ? [`  demo sign-in: ${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}  (also operator@… and viewer@…)`] : []),
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.stop().catch(() => undefined);
+    await deps.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  if (error instanceof Error && error.cause) console.error(error.cause);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+// initTRPC, called once. Every procedure is built from `publicProcedure` or `staffProcedure(role)`,
+// which record the minimum role in meta so the role-matrix test can check each one.
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TStaffRole } from "@radha/core/security/schema";
+import { roleAtLeast } from "@radha/core/security/schema";
+import { ZodError } from "zod";
+import type { Context } from "./context";
+import { toTRPCError, zodMessage } from "./errors";
+
+export interface Meta {
+  minRole: TStaffRole | "PUBLIC";
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const validation = error.cause instanceof ZodError ? zodMessage(error.cause) : undefined;
+      return {
+        ...shape,
+        // Unknown failures never leak their message or stack; the request id finds the log line.
+        message: internal ? "Internal error; the server log has the details" : (validation ?? shape.message),
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.meta({ minRole: "PUBLIC" }).use(mapErrors);
+
+export function staffProcedure(minRole: TStaffRole) {
+  return t.procedure
+    .meta({ minRole })
+    .use(mapErrors)
+    .use(async ({ ctx, next }) => {
+      if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: send Authorization: Bearer <token>" });
+      const principal = await ctx.authenticate();
+      if (!roleAtLeast(principal.role, minRole)) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minRole} role or higher; you are ${principal.role}` });
+      }
+      return next({ ctx: { principal, actor: ctx.actor(principal) } });
+    });
+}

@@ -1,0 +1,18 @@
+// The whole API. Its type is what @radha/client and the console are typed against.
+import { auditRouter } from "./routers/audit.router";
+import { authRouter } from "./routers/auth.router";
+import { systemRouter } from "./routers/system.router";
+import { tokensRouter } from "./routers/tokens.router";
+import { usersRouter } from "./routers/users.router";
+import { createCallerFactory, router } from "./init";
+
+export const appRouter = router({
+  auth: authRouter,
+  system: systemRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,9 @@
+import { listFlags, setFlag } from "@radha/core/system";
+import { ZSetFlag } from "@radha/core/system/schema";
+import { router, staffProcedure } from "../init";
+
+export const systemRouter = router({
+  health: staffProcedure("VIEWER").query(({ ctx }) => ctx.deps.health.report()),
+  flags: staffProcedure("VIEWER").query(({ ctx }) => listFlags(ctx.deps.db)),
+  setFlag: staffProcedure("ADMIN").input(ZSetFlag).mutation(({ ctx, input }) => setFlag(ctx.deps.db, ctx.actor, input)),
+});
