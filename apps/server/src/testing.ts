@@ -17,7 +17,7 @@ export interface TestServer {
   url: string;
   listen(): Promise<string>;
   /** A user of that role, signed in: its access token and a createCaller bound to it. */
-  signIn(role: TStaffRole | "CUSTOMER", email?: string): Promise<{ userId: string; email: string; accessToken: string; refreshToken: string; caller: ReturnType<typeof createCaller> }>;
+  signIn(role: TStaffRole, email?: string): Promise<{ userId: string; email: string; accessToken: string; refreshToken: string; caller: ReturnType<typeof createCaller> }>;
   serviceToken(role: TStaffRole): Promise<string>;
   callerFor(bearer: string | null): ReturnType<typeof createCaller>;
   close(): Promise<void>;
