@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../testing/index";
+import { seedDemoData } from "./index";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+it("seeds at least 30 sarees with variants, orders in several states and every role, once", async () => {
+  const first = await seedDemoData(t.db);
+  expect(first.products).toBeGreaterThanOrEqual(30);
+  expect(first.variants).toBeGreaterThan(first.products);
+  const statuses = await t.db.selectFrom("orders").select("status").distinct().execute();
+  expect(statuses.length).toBeGreaterThanOrEqual(4);
+  const roles = await t.db.selectFrom("users").select("role").distinct().execute();
+  expect(roles.map((r) => r.role).sort()).toEqual(["ADMIN", "CUSTOMER", "OPERATOR", "VIEWER"]);
+
+  const second = await seedDemoData(t.db);
+  expect(second).toEqual({ products: 0, variants: 0, orders: 0, users: 0 });
+  const count = await t.db.selectFrom("orders").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+  expect(Number(count.n)).toBe(first.orders);
+});
