@@ -50,12 +50,14 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
     });
     const products = await trx.insertInto("products").values(productRows).onConflict((oc) => oc.column("slug").doNothing()).returning(["id", "slug", "priceMinor"]).execute();
 
-    const variantRows = products.flatMap((p, i) => {
+    const indexOf = new Map(productRows.map((p, i) => [p.slug, i]));
+    const variantRows = products.flatMap((p) => {
+      const i = indexOf.get(p.slug) ?? 0;
       const count = 1 + (i % 3);
-      const code = p.slug.split("-").map((w) => w.slice(0, 3)).join("").toUpperCase().slice(0, 12);
+      const code = p.slug.split("-").map((w) => w.slice(0, 3)).join("").toUpperCase().slice(0, 6);
       return Array.from({ length: count }, (_, j) => ({
         productId: p.id,
-        sku: `RG-${code}-${j + 1}`,
+        sku: `RG-${String(i + 1).padStart(3, "0")}-${code}-${j + 1}`,
         colour: COLOURS[(i + j) % COLOURS.length]!,
         fabric: FABRICS[(i + j) % FABRICS.length]!,
         blousePiece: j % 2 === 0,
