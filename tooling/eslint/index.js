@@ -20,4 +20,16 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Tests poke at untyped JSON responses on purpose; type-safety rules there add noise, not safety.
+    files: ["**/*.test.ts", "**/*.test.tsx", "**/e2e/**"],
+    rules: {
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
 );

@@ -2,6 +2,7 @@
 import { Migrator, type Kysely } from "kysely";
 import { migrations } from "./migrations/index";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any typed schema exists
 export async function migrate(db: Kysely<any>): Promise<{ applied: string[] }> {
   const migrator = new Migrator({
     db,
