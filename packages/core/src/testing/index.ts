@@ -2,7 +2,7 @@ export * from "./factories";
 // Test helpers: one migrated template database, cloned into a fresh database per test file.
 // Uses DATABASE_URL (a server we may create databases on); the test runner script starts an
 // embedded Postgres and sets it when none is given. Missing Postgres is an error, never a skip.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { createDb } from "../db/client";
@@ -37,7 +37,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 // Each package's test run gets its own template and prefix, so turbo can run them at once.
-const SCOPE = path.basename(process.cwd()).replace(/[^a-z0-9]/gi, "_").toLowerCase();
+// The cwd hash keeps two checkouts (git worktrees) of the same package apart too.
+const SCOPE = `${path.basename(process.cwd()).replace(/[^a-z0-9]/gi, "_").toLowerCase().slice(0, 12)}_${createHash("sha1").update(process.cwd()).digest("hex").slice(0, 6)}`;
 const TEMPLATE = `radha_tpl_${SCOPE}`;
 const PREFIX = `radha_t_${SCOPE}_`;
 
