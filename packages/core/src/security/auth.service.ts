@@ -154,13 +154,16 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
   async function authenticate(bearer: string): Promise<Principal> {
     if (bearer.startsWith(SERVICE_TOKEN_PREFIX)) {
       const row = await db
-        .updateTable("serviceTokens")
-        .set({ lastUsedAt: new Date() })
+        .selectFrom("serviceTokens")
+        .select(["id", "name", "role", "lastUsedAt"])
         .where("tokenHash", "=", hashToken(bearer))
         .where("revokedAt", "is", null)
-        .returning(["id", "name", "role"])
         .executeTakeFirst();
       if (!row) throw new DomainError("UNAUTHENTICATED", "Unknown or revoked service token");
+      // last_used_at is for humans; a write per request would be load for nothing.
+      if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+        await db.updateTable("serviceTokens").set({ lastUsedAt: new Date() }).where("id", "=", row.id).execute();
+      }
       return { kind: "service", tokenId: row.id, name: row.name, role: row.role };
     }
     const claims = await keyring.verify(bearer);
