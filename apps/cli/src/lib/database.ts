@@ -1,0 +1,32 @@
+// Opens the database the server uses: DATABASE_URL when set, else the embedded Postgres in
+// <repo>/.data/pg (adopting one the server left running, stopping only one we started).
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDb, startEmbeddedPostgres, type Db, type EmbeddedPostgres } from "@radha/core/db";
+import { loadEnv } from "@radha/core/env";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+export type DatabaseLog = (message: string) => void;
+
+export async function withDatabase<T>(fn: (db: Db) => Promise<T>, log: DatabaseLog): Promise<T> {
+  const env = loadEnv();
+  let embedded: EmbeddedPostgres | undefined;
+  let url = env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"),
+      port: env.OPS_EMBEDDED_PG_PORT,
+      log: (m) => log(`embedded PostgreSQL: ${m}`),
+    });
+    url = embedded.url;
+  }
+  const { db } = createDb({ connectionString: url, max: 2, applicationName: "radha-ops-cli" });
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+    // A server already running on it adopted or started it; leave that one alone.
+    if (embedded && !embedded.adopted) await embedded.stop();
+  }
+}

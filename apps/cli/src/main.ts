@@ -1,0 +1,52 @@
+// The `ops` CLI: `ops <domain> <verb>`, talking to core directly on the server's database.
+import { Command } from "commander";
+import { registerAuditCommands } from "./commands/audit";
+import { registerDbCommands } from "./commands/db";
+import { registerTokensCommands } from "./commands/tokens";
+import { globalOptions } from "./lib/context";
+import { EXIT, reportFailure } from "./lib/errors";
+import { examples } from "./lib/options";
+
+export function createProgram(): Command {
+  const program = new Command("ops")
+    .description("RadhaGsareees Ops command line: database, service tokens, audit log")
+    .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
+    .option("--verbose", "print stack traces for unexpected errors")
+    // Settings below are inherited by every subcommand created with .command().
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)")
+    .allowExcessArguments(false)
+    .addHelpText(
+      "after",
+      examples("ops db migrate", "ops db seed", "ops tokens create --name stock-sync --role OPERATOR", "ops tokens list --json", "ops audit verify") +
+        "\nDatabase: DATABASE_URL when set, else the embedded PostgreSQL in .data/pg (the one the server uses).\n" +
+        "Exit codes: 0 success, 1 failure or rejected input, 2 wrong command line.\n",
+    );
+
+  registerDbCommands(program);
+  registerTokensCommands(program);
+  registerAuditCommands(program);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return EXIT.USAGE;
+    }
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
+  } catch (error) {
+    return reportFailure(error, globalOptions(program));
+  }
+}
+
+// `ops tokens list | head` closes stdout early; that is not a failure worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.OK);
+  throw error;
+});
+
+process.exitCode = await run(process.argv);
