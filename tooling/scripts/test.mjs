@@ -16,7 +16,7 @@ for (const dir of listPackages()) rmSync(path.join(dir, "test-results"), { recur
 log("checking services");
 px(["--filter", "@radha/scripts", "exec", "tsx", "services.ts", "check"]);
 
-const turboArgs = ["exec", "turbo", "run", "lint", "typecheck", "test", "e2e", "--concurrency=2", "--output-logs=full"];
+const turboArgs = ["exec", "turbo", "run", "lint", "typecheck", "test", "e2e", "--concurrency=2", "--continue", "--output-logs=errors-only"];
 let status = 0;
 if (process.env.DATABASE_URL) {
   status = spawnSync(pnpm[0], [...pnpm.slice(1), ...turboArgs], { stdio: "inherit", cwd: ROOT }).status ?? 1;

@@ -32,6 +32,8 @@ const ZEnv = z.object({
   OPS_TOKEN: optionalString,
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   CI: optionalString,
+  /** Where `pnpm ops …` was typed (pnpm sets it); relative CLI paths resolve against it. */
+  INIT_CWD: optionalString,
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
