@@ -1,0 +1,190 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { roleAtLeast } from "@radha/core/security/schema";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@radha/server/router";
+import { formatDateTime } from "../../lib/format";
+import { useTRPC, useTRPCClient } from "../../lib/trpc";
+import { useCurrentUser } from "../../lib/use-session";
+import { Button } from "../../ui/button";
+import { ErrorBanner } from "../../ui/error-banner";
+import { PageHeader } from "../../ui/page-header";
+import { Empty, Loading } from "../../ui/states";
+import { Table, type Column } from "../../ui/table";
+import { nextBeforeSeq } from "./paging";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+// The wire shape (JSON drops undefined, so before/after arrive optional).
+type TAuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"][number];
+
+const columns: Column<TAuditEvent>[] = [
+  { header: "#", cell: (e) => e.seq, className: "num" },
+  { header: "When", cell: (e) => formatDateTime(e.occurredAt), className: "nowrap" },
+  {
+    header: "Actor",
+    cell: (e) => (
+      <>
+        {e.actorLabel ?? e.actorId ?? "—"}
+        <br />
+        <span className="muted small">{e.actorType.toLowerCase()}</span>
+      </>
+    ),
+  },
+  { header: "Action", cell: (e) => <code>{e.action}</code> },
+  {
+    header: "Target",
+    cell: (e) =>
+      e.targetType ? (
+        <>
+          {e.targetType}
+          {e.targetId ? (
+            <>
+              <br />
+              <span className="muted small mono break">{e.targetId}</span>
+            </>
+          ) : null}
+        </>
+      ) : (
+        "—"
+      ),
+  },
+  { header: "Reason", cell: (e) => e.reason ?? <span className="muted">—</span>, className: "wide" },
+  { header: "IP", cell: (e) => <span className="mono small">{e.ip ?? "—"}</span> },
+  { header: "Details", cell: (e) => <EventDetails event={e} /> },
+];
+
+function EventDetails({ event }: { event: TAuditEvent }) {
+  if (event.before == null && event.after == null && !event.requestId) return <span className="muted">—</span>;
+  return (
+    <details>
+      <summary>Show</summary>
+      <dl className="details-list">
+        {event.requestId ? (
+          <>
+            <dt>Request</dt>
+            <dd className="mono">{event.requestId}</dd>
+          </>
+        ) : null}
+        {event.before != null ? (
+          <>
+            <dt>Before</dt>
+            <dd>
+              <pre>{JSON.stringify(event.before, null, 2)}</pre>
+            </dd>
+          </>
+        ) : null}
+        {event.after != null ? (
+          <>
+            <dt>After</dt>
+            <dd>
+              <pre>{JSON.stringify(event.after, null, 2)}</pre>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+    </details>
+  );
+}
+
+export function AuditPage() {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const user = useCurrentUser();
+  const [actionInput, setActionInput] = useState("");
+  const [action, setAction] = useState("");
+  const events = useInfiniteQuery({
+    queryKey: [...trpc.audit.list.queryKey(), { action }],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => client.audit.list.query({ limit: AUDIT_PAGE_SIZE, ...(pageParam ? { beforeSeq: pageParam } : {}), ...(action ? { action } : {}) }),
+    getNextPageParam: (last) => nextBeforeSeq(last, AUDIT_PAGE_SIZE),
+  });
+  const rows = events.data?.pages.flat() ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description="Every change, newest first. The log is append-only and hash-chained."
+      />
+      {roleAtLeast(user.role, "ADMIN") ? <VerifyChain /> : null}
+      <form
+        className="filter-bar"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setAction(actionInput.trim());
+        }}
+      >
+        <label htmlFor="audit-action">Action starts with</label>
+        <input id="audit-action" value={actionInput} onChange={(e) => setActionInput(e.target.value)} placeholder="e.g. users. or auth.login" />
+        <Button type="submit" size="sm">
+          Filter
+        </Button>
+        {action ? (
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setActionInput("");
+              setAction("");
+            }}
+          >
+            Clear
+          </Button>
+        ) : null}
+      </form>
+      {events.isPending ? <Loading label="Loading audit events…" /> : null}
+      {events.isError ? <ErrorBanner title="Could not load audit events" error={events.error} onRetry={() => void events.refetch()} /> : null}
+      {events.isSuccess && rows.length === 0 ? <Empty>{action ? `No events with an action starting "${action}".` : "No audit events yet."}</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Audit events" columns={columns} rows={rows} rowKey={(e) => e.seq} />
+          <div className="load-more">
+            <span className="muted small">
+              Showing {rows.length} event{rows.length === 1 ? "" : "s"}
+            </span>
+            {events.hasNextPage ? (
+              <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
+                {events.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            ) : (
+              <span className="muted small">· start of the log reached</span>
+            )}
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function VerifyChain() {
+  const trpc = useTRPC();
+  const verify = useQuery({ ...trpc.audit.verify.queryOptions(), enabled: false, retry: false });
+  return (
+    <div className="verify">
+      <p className="muted small">Recomputes every link of the hash chain to prove no event was altered or removed.</p>
+      <Button onClick={() => void verify.refetch()} busy={verify.isFetching}>
+        {verify.isFetching ? "Verifying…" : "Verify chain"}
+      </Button>
+      {verify.isError ? <ErrorBanner title="Verification could not run" error={verify.error} /> : null}
+      {verify.data && !verify.isFetching ? (
+        verify.data.ok ? (
+          <p className="banner banner-pass banner-compact" role="status" data-testid="verify-result">
+            <span className="banner-glyph" aria-hidden="true">
+              ✓
+            </span>
+            Chain intact: {verify.data.checked} events checked.
+          </p>
+        ) : (
+          <p className="banner banner-fail banner-compact" role="alert" data-testid="verify-result">
+            <span className="banner-glyph" aria-hidden="true">
+              ✕
+            </span>
+            Chain broken at event #{verify.data.firstBroken?.seq ?? "?"}: {verify.data.firstBroken?.reason ?? "unknown reason"} ({verify.data.checked} checked).
+          </p>
+        )
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+// What the side navigation offers; routes use the same minimum roles to guard pages.
+import { roleAtLeast, type TStaffRole } from "@radha/core/security/schema";
+
+export interface NavItem {
+  path: string;
+  label: string;
+  minRole: TStaffRole;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: "/system", label: "System", minRole: "VIEWER" },
+  { path: "/audit", label: "Audit", minRole: "OPERATOR" },
+  { path: "/users", label: "Users", minRole: "ADMIN" },
+  { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },
+];
+
+export function navItemsFor(role: string): NavItem[] {
+  return NAV_ITEMS.filter((item) => roleAtLeast(role, item.minRole));
+}
+
+export function minRoleFor(path: string): TStaffRole {
+  const item = NAV_ITEMS.find((i) => i.path === path);
+  if (!item) throw new Error(`No nav item for ${path}`);
+  return item.minRole;
+}
+
+/** Where to go after sign-in: the page the user asked for, if it is one of ours. */
+export function safeNextPath(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/login")) return "/system";
+  return next;
+}

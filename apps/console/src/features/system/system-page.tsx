@@ -1,0 +1,13 @@
+import { PageHeader } from "../../ui/page-header";
+import { FlagsPanel } from "./flags-panel";
+import { HealthPanel } from "./health-panel";
+
+export function SystemPage() {
+  return (
+    <>
+      <PageHeader title="System" description="Health of the platform and the switches that control it." />
+      <HealthPanel />
+      <FlagsPanel />
+    </>
+  );
+}

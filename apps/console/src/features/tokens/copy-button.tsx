@@ -1,0 +1,26 @@
+import { useState } from "react";
+import { Button } from "../../ui/button";
+
+export function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState("copied");
+    } catch {
+      // Clipboard needs a secure context or permission; the text stays selectable either way.
+      setState("failed");
+    }
+  }
+  return (
+    <>
+      <Button size="sm" variant="primary" onClick={() => void copy()}>
+        {state === "copied" ? "Copied ✓" : "Copy token"}
+      </Button>
+      <span className="sr-only" role="status">
+        {state === "copied" ? "Token copied to the clipboard" : ""}
+      </span>
+      {state === "failed" ? <span className="field-error">Copy failed: select the token and copy it by hand.</span> : null}
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { RouterProvider } from "react-router/dom";
+import { errorStatus } from "./lib/errors";
+import { restoreSession } from "./lib/session";
+import { createConsoleClient, TRPCProvider } from "./lib/trpc";
+import { createRouter } from "./routes";
+import "./styles.css";
+
+function createQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      // Client errors (bad input, no permission) will not change on retry; flaky network might.
+      queries: { retry: (count, err) => count < 2 && (errorStatus(err) ?? 500) >= 500, staleTime: 5_000 },
+      mutations: { retry: false },
+    },
+  });
+}
+
+function App() {
+  const [queryClient] = useState(createQueryClient);
+  const [trpcClient] = useState(createConsoleClient);
+  const [router] = useState(createRouter);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <RouterProvider router={router} />
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}
+
+void restoreSession();
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root");
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,34 @@
+import { createBrowserRouter, Navigate } from "react-router";
+import { LoginPage } from "./features/auth/login-page";
+import { RequireAuth, RequireRole } from "./features/auth/require-auth";
+import { AuditPage } from "./features/audit/audit-page";
+import { minRoleFor } from "./features/shell/nav";
+import { SystemPage } from "./features/system/system-page";
+import { TokensPage } from "./features/tokens/tokens-page";
+import { UsersPage } from "./features/users/users-page";
+
+export function createRouter() {
+  return createBrowserRouter([
+    { path: "/login", element: <LoginPage /> },
+    {
+      element: <RequireAuth />,
+      children: [
+        { index: true, element: <Navigate to="/system" replace /> },
+        { path: "system", element: <SystemPage /> },
+        { path: "audit", element: <RequireRole min={minRoleFor("/audit")}><AuditPage /></RequireRole> },
+        { path: "users", element: <RequireRole min={minRoleFor("/users")}><UsersPage /></RequireRole> },
+        { path: "tokens", element: <RequireRole min={minRoleFor("/tokens")}><TokensPage /></RequireRole> },
+        { path: "*", element: <NotFound /> },
+      ],
+    },
+  ]);
+}
+
+function NotFound() {
+  return (
+    <section className="panel">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address. Use the navigation to pick a page.</p>
+    </section>
+  );
+}
