@@ -64,8 +64,9 @@ export function endSession(reason: SignedOutReason): void {
  * server rotates the refresh token on every use, so two parallel refreshes would race.
  */
 export function refreshSession(): Promise<string> {
+  // `{}` rather than no input: the server answers an empty POST body with 400 "Unexpected end of JSON input".
   inFlight ??= authClient.auth.refresh
-    .mutate(undefined)
+    .mutate({})
     .then((tokens) => {
       startSession(tokens);
       return tokens.accessToken;

@@ -25,7 +25,7 @@ const columns: Column<TAuditEvent>[] = [
     header: "Actor",
     cell: (e) => (
       <>
-        {e.actorLabel ?? e.actorId ?? "—"}
+        <span className="nowrap">{e.actorLabel ?? e.actorId ?? "—"}</span>
         <br />
         <span className="muted small">{e.actorType.toLowerCase()}</span>
       </>
@@ -41,7 +41,9 @@ const columns: Column<TAuditEvent>[] = [
           {e.targetId ? (
             <>
               <br />
-              <span className="muted small mono break">{e.targetId}</span>
+              <span className="muted small mono nowrap" title={e.targetId}>
+                {shortId(e.targetId)}
+              </span>
             </>
           ) : null}
         </>
@@ -49,17 +51,28 @@ const columns: Column<TAuditEvent>[] = [
         "—"
       ),
   },
-  { header: "Reason", cell: (e) => e.reason ?? <span className="muted">—</span>, className: "wide" },
-  { header: "IP", cell: (e) => <span className="mono small">{e.ip ?? "—"}</span> },
+  { header: "Reason", cell: (e) => e.reason ?? <span className="muted">—</span> },
   { header: "Details", cell: (e) => <EventDetails event={e} /> },
 ];
 
+// UUIDs are long; the first block tells rows apart and the full id is in the tooltip and details.
+function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? `${id.slice(0, 8)}…` : id;
+}
+
 function EventDetails({ event }: { event: TAuditEvent }) {
-  if (event.before == null && event.after == null && !event.requestId) return <span className="muted">—</span>;
   return (
     <details>
       <summary>Show</summary>
       <dl className="details-list">
+        {event.targetId ? (
+          <>
+            <dt>Target id</dt>
+            <dd className="mono">{event.targetId}</dd>
+          </>
+        ) : null}
+        <dt>IP</dt>
+        <dd className="mono">{event.ip ?? "—"}</dd>
         {event.requestId ? (
           <>
             <dt>Request</dt>
@@ -163,10 +176,12 @@ function VerifyChain() {
   const verify = useQuery({ ...trpc.audit.verify.queryOptions(), enabled: false, retry: false });
   return (
     <div className="verify">
-      <p className="muted small">Recomputes every link of the hash chain to prove no event was altered or removed.</p>
-      <Button onClick={() => void verify.refetch()} busy={verify.isFetching}>
-        {verify.isFetching ? "Verifying…" : "Verify chain"}
-      </Button>
+      <div className="verify-row">
+        <Button onClick={() => void verify.refetch()} busy={verify.isFetching}>
+          {verify.isFetching ? "Verifying…" : "Verify chain"}
+        </Button>
+        <p className="muted small">Recomputes every link of the hash chain to prove no event was altered or removed.</p>
+      </div>
       {verify.isError ? <ErrorBanner title="Verification could not run" error={verify.error} /> : null}
       {verify.data && !verify.isFetching ? (
         verify.data.ok ? (

@@ -62,7 +62,7 @@ export function LoginPage() {
       <form className="login-card" onSubmit={submit} noValidate aria-labelledby="login-title">
         <p className="brand brand-lg">RadhaGsareees Ops</p>
         <h1 id="login-title">Sign in</h1>
-        <p className="muted">Staff accounts only. Your session stays signed in on this browser until you sign out.</p>
+        <p className="muted">Staff accounts only.</p>
         {notice && !login.isError ? (
           <p className="notice" role="status">
             {notice}

@@ -35,6 +35,7 @@ function columnsFor(user: TSessionUser, onEdit: (f: TFlag) => void): Column<TFla
         ) : (
           <span className="muted">default, never changed</span>
         ),
+      className: "nowrap",
     },
   ];
   if (roleAtLeast(user.role, "ADMIN")) {
@@ -115,11 +116,17 @@ function SetFlagDialog({ flag, onClose }: { flag: TFlag; onClose: () => void }) 
           </p>
         ) : (
           <Field label="New value" error={errors.value}>
-            {(p) => <input {...p} type="number" inputMode="numeric" step={1} min={0} value={numberText} onChange={(e) => setNumberText(e.target.value)} />}
+            {(p) => <input {...p} type="number" inputMode="numeric" step={1} min={0} value={numberText} onChange={(e) => {
+                setNumberText(e.target.value);
+                setErrors(({ value: _, ...rest }) => rest);
+              }} />}
           </Field>
         )}
         <Field label="Reason" hint="Required. Recorded in the audit log." error={errors.reason}>
-          {(p) => <textarea {...p} name="reason" rows={3} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />}
+          {(p) => <textarea {...p} name="reason" rows={3} value={reason} onChange={(e) => {
+                setReason(e.target.value);
+                setErrors(({ reason: _, ...rest }) => rest);
+              }} autoFocus />}
         </Field>
         {setFlag.isError ? <ErrorBanner error={setFlag.error} /> : null}
         <div className="form-actions">

@@ -30,7 +30,7 @@ export function UsersPage() {
           <strong>{u.name}</strong>
           {u.id === me.id ? <span className="tag">you</span> : null}
           <br />
-          <span className="muted small">{u.email}</span>
+          <span className="muted small nowrap">{u.email}</span>
         </>
       ),
     },
@@ -54,7 +54,7 @@ export function UsersPage() {
       className: "actions",
       cell: (u) =>
         u.id === me.id ? (
-          <span className="muted small">Ask another admin to change your account</span>
+          <span className="muted small" title="Ask another admin to change your own role or status">your account</span>
         ) : (
           <div className="row-actions">
             <Button size="sm" onClick={() => setAction({ kind: "role", user: u })} aria-label={`Change role of ${u.email}`}>
@@ -122,7 +122,10 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
   const invalidate = useInvalidateUsers();
   const [form, setForm] = useState({ name: "", email: "", role: "VIEWER" as TStaffRole, password: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: async () => (await invalidate(), onClose()) }));
+  const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: async () => {
+        await invalidate();
+        onClose();
+      }, }));
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -164,7 +167,10 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
   const invalidate = useInvalidateUsers();
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string>();
-  const suspend = useMutation(trpc.users.suspend.mutationOptions({ onSuccess: async () => (await invalidate(), onClose()) }));
+  const suspend = useMutation(trpc.users.suspend.mutationOptions({ onSuccess: async () => {
+        await invalidate();
+        onClose();
+      }, }));
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -181,7 +187,10 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
           <strong>{user.email}</strong> will be signed out everywhere and cannot sign in until restored.
         </p>
         <Field label="Reason" hint="Required. Recorded in the audit log and shown on the user list." error={error}>
-          {(p) => <textarea {...p} rows={3} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />}
+          {(p) => <textarea {...p} rows={3} autoFocus value={reason} onChange={(e) => {
+                setReason(e.target.value);
+                setError(undefined);
+              }} />}
         </Field>
         {suspend.isError ? <ErrorBanner error={suspend.error} /> : null}
         <div className="form-actions">
@@ -199,7 +208,10 @@ function RestoreDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
   const [reason, setReason] = useState("");
-  const restore = useMutation(trpc.users.restore.mutationOptions({ onSuccess: async () => (await invalidate(), onClose()) }));
+  const restore = useMutation(trpc.users.restore.mutationOptions({ onSuccess: async () => {
+        await invalidate();
+        onClose();
+      }, }));
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -230,7 +242,10 @@ function ChangeRoleDialog({ user, onClose }: { user: TStaffUser; onClose: () => 
   const invalidate = useInvalidateUsers();
   const [role, setRole] = useState<TStaffRole>((STAFF_ROLES as readonly string[]).includes(user.role) ? (user.role as TStaffRole) : "VIEWER");
   const [reason, setReason] = useState("");
-  const change = useMutation(trpc.users.changeRole.mutationOptions({ onSuccess: async () => (await invalidate(), onClose()) }));
+  const change = useMutation(trpc.users.changeRole.mutationOptions({ onSuccess: async () => {
+        await invalidate();
+        onClose();
+      }, }));
 
   function submit(e: React.FormEvent) {
     e.preventDefault();

@@ -1,0 +1,165 @@
+// Whole journeys in a real browser against a real server and database, through the built console.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PASSWORD } from "@radha/core/testing";
+import { createTestServer, type TestServer } from "@radha/server/testing";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const consoleDist = path.resolve(here, "../dist");
+const artifacts = path.resolve(here, "../artifacts");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Missing prerequisites fail the run: a skipped browser test would hide a broken console.
+  if (!existsSync(path.join(consoleDist, "index.html"))) {
+    throw new Error(`The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`);
+  }
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  server = await createTestServer({ consoleDist });
+  await server.listen();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  return context.newPage();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+async function signInThroughForm(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function navLabels(page: Page): Promise<string[]> {
+  return page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
+}
+
+describe("console journeys", () => {
+  it("admin: signs in, sees healthy system, finds the login in the audit log, signs out", async () => {
+    const admin = await server.signIn("ADMIN");
+    const page = await newPage();
+
+    await page.goto(server.url);
+    await page.waitForURL(/\/login$/);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+
+    // Wrong password: the server's message appears inline and we stay on the form.
+    await signInThroughForm(page, admin.email, "not the password");
+    await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
+    await shot(page, "login-error");
+
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/system$/);
+
+    const overall = page.getByTestId("overall-health");
+    await overall.waitFor();
+    expect(await overall.textContent()).toMatch(/All systems healthy[\s\S]*Overall status: pass/);
+    const databaseRow = page.getByRole("row").filter({ hasText: "database" });
+    expect(await databaseRow.count()).toBe(1);
+    expect(await databaseRow.getByRole("cell").nth(1).textContent()).toMatch(/^\W*pass$/);
+    expect(await page.getByTestId("current-role").textContent()).toBe("ADMIN");
+    expect(await navLabels(page)).toEqual(["System", "Audit", "Users", "Service tokens"]);
+    // Admins get a toggle per flag.
+    await page.getByRole("button", { name: "Turn off payments_enabled" }).waitFor();
+    await shot(page, "system-admin");
+
+    // A reload keeps the session: the HttpOnly refresh cookie restores it without a stored token.
+    await page.reload();
+    await overall.waitFor();
+    expect(page.url()).toMatch(/\/system$/);
+
+    // Toggling a flag needs a reason; the change shows in the table.
+    await page.getByRole("button", { name: "Turn on maintenance_mode" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Turn on" }).click();
+    await dialog.getByText("Say why (at least 3 characters)").waitFor();
+    await dialog.getByLabel("Reason").fill("e2e: checking the flag dialog");
+    await shot(page, "system-flag-dialog");
+    await dialog.getByRole("button", { name: "Turn on" }).click();
+    await page.getByRole("button", { name: "Turn off maintenance_mode" }).waitFor();
+    expect(await page.getByRole("row").filter({ hasText: "maintenance_mode" }).textContent()).toContain(admin.email);
+
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByRole("row").filter({ hasText: admin.email }).waitFor();
+    await shot(page, "users");
+
+    await page.getByRole("link", { name: "Service tokens" }).click();
+    await page.getByRole("heading", { name: "Service tokens" }).waitFor();
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByRole("dialog").getByLabel("Name").fill("e2e-runner");
+    await page.getByRole("dialog").getByRole("button", { name: "Create token" }).click();
+    const token = await page.getByTestId("new-token").textContent();
+    expect(token?.length).toBeGreaterThan(20);
+    await page.getByRole("row").filter({ hasText: "e2e-runner" }).getByText("active").waitFor();
+    await shot(page, "tokens-created");
+
+    await page.getByRole("link", { name: "Audit" }).click();
+    await page.getByRole("heading", { name: "Audit log" }).waitFor();
+    const logins = page.locator("tbody tr").filter({ has: page.locator("code", { hasText: /^auth\.login$/ }) }).filter({ hasText: admin.email });
+    await logins.first().waitFor();
+    // One sign-in from the test fixture, one through the form.
+    expect(await logins.count()).toBeGreaterThanOrEqual(2);
+    await page.getByRole("button", { name: "Verify chain" }).click();
+    expect(await page.getByTestId("verify-result").textContent()).toMatch(/Chain intact: \d+ events checked/);
+    await shot(page, "audit");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByText("You have signed out.").waitFor();
+
+    // The session is gone server-side too: a protected page sends us back to login.
+    await page.goto(`${server.url}/audit`);
+    await page.waitForURL(/\/login\?next=%2Faudit$/);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shot(page, "login");
+    await page.context().close();
+  });
+
+  it("viewer: sees the system page read-only and no admin or operator navigation", async () => {
+    const viewer = await server.signIn("VIEWER");
+    const page = await newPage();
+    await page.goto(`${server.url}/system`);
+    await page.waitForURL(/\/login\?next=%2Fsystem$/);
+    await signInThroughForm(page, viewer.email, TEST_PASSWORD);
+    await page.waitForURL(/\/system$/);
+    await page.getByTestId("overall-health").waitFor();
+    await page.getByRole("row").filter({ hasText: "payments_enabled" }).waitFor();
+
+    expect(await navLabels(page)).toEqual(["System"]);
+    expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Service tokens" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Audit" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Turn (on|off)/ }).count()).toBe(0);
+    await page.getByText("Read-only: only admins can change flags.").waitFor();
+    await shot(page, "system-viewer");
+
+    // Typing an admin address does not get around the navigation.
+    await page.goto(`${server.url}/users`);
+    await page.getByRole("heading", { name: "Not available for your role" }).waitFor();
+    await page.context().close();
+  });
+});
