@@ -105,6 +105,28 @@ describe("console journeys", () => {
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.getByRole("row").filter({ hasText: admin.email }).waitFor();
+
+    // Create a colleague, then suspend them: the reason is required and shows on the list.
+    await page.getByRole("button", { name: "Create user" }).click();
+    const create = page.getByRole("dialog");
+    await create.getByLabel("Name").fill("Priya Operator");
+    await create.getByLabel("Email").fill("priya@example.test");
+    await create.getByLabel("Role").selectOption("OPERATOR");
+    await create.getByLabel("Initial password").fill("short");
+    await create.getByRole("button", { name: "Create user" }).click();
+    await create.getByText("Passwords need at least 12 characters").waitFor();
+    await create.getByLabel("Initial password").fill("a-long-enough-password");
+    await create.getByRole("button", { name: "Create user" }).click();
+    const priya = page.getByRole("row").filter({ hasText: "priya@example.test" });
+    await priya.getByText("OPERATOR", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Suspend priya@example.test" }).click();
+    const suspend = page.getByRole("dialog");
+    await suspend.getByRole("button", { name: "Suspend user" }).click();
+    await suspend.getByText("Give a reason").waitFor();
+    await suspend.getByLabel("Reason").fill("on leave until March");
+    await suspend.getByRole("button", { name: "Suspend user" }).click();
+    await priya.getByText("suspended").waitFor();
+    expect(await priya.textContent()).toContain("on leave until March");
     await shot(page, "users");
 
     await page.getByRole("link", { name: "Service tokens" }).click();

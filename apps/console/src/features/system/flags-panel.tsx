@@ -116,17 +116,36 @@ function SetFlagDialog({ flag, onClose }: { flag: TFlag; onClose: () => void }) 
           </p>
         ) : (
           <Field label="New value" error={errors.value}>
-            {(p) => <input {...p} type="number" inputMode="numeric" step={1} min={0} value={numberText} onChange={(e) => {
-                setNumberText(e.target.value);
-                setErrors(({ value: _, ...rest }) => rest);
-              }} />}
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                inputMode="numeric"
+                step={1}
+                min={0}
+                value={numberText}
+                onChange={(e) => {
+                  setNumberText(e.target.value);
+                  setErrors(({ value: _, ...rest }) => rest);
+                }}
+              />
+            )}
           </Field>
         )}
         <Field label="Reason" hint="Required. Recorded in the audit log." error={errors.reason}>
-          {(p) => <textarea {...p} name="reason" rows={3} value={reason} onChange={(e) => {
+          {(p) => (
+            <textarea
+              {...p}
+              name="reason"
+              rows={3}
+              autoFocus
+              value={reason}
+              onChange={(e) => {
                 setReason(e.target.value);
                 setErrors(({ reason: _, ...rest }) => rest);
-              }} autoFocus />}
+              }}
+            />
+          )}
         </Field>
         {setFlag.isError ? <ErrorBanner error={setFlag.error} /> : null}
         <div className="form-actions">

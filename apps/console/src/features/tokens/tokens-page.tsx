@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { STAFF_ROLES, ZCreateServiceToken, type TServiceTokenInfo, type TStaffRole } from "@radha/core/security/schema";
-import { formatDateTime } from "../../lib/format";
+import { formatDate, formatDateTimeShort } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { Dialog } from "../../ui/dialog";
@@ -29,11 +29,11 @@ export function TokensPage() {
     { header: "Name", cell: (t) => <strong className="mono">{t.name}</strong> },
     { header: "Role", cell: (t) => <span className="role-badge">{t.role}</span> },
     { header: "Prefix", cell: (t) => <code>{t.tokenPrefix}…</code> },
-    { header: "Created", cell: (t) => formatDateTime(t.createdAt), className: "nowrap" },
-    { header: "Last used", cell: (t) => (t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">never</span>), className: "nowrap" },
+    { header: "Created", cell: (t) => formatDate(t.createdAt), className: "nowrap" },
+    { header: "Last used", cell: (t) => (t.lastUsedAt ? formatDateTimeShort(t.lastUsedAt) : <span className="muted">never</span>), className: "nowrap" },
     {
       header: "Status",
-      cell: (t) => (t.revokedAt ? <StatusChip tone="bad">revoked {formatDateTime(t.revokedAt)}</StatusChip> : <StatusChip tone="ok">active</StatusChip>),
+      cell: (t) => (t.revokedAt ? <StatusChip tone="bad">revoked {formatDateTimeShort(t.revokedAt)}</StatusChip> : <StatusChip tone="ok">active</StatusChip>),
     },
     {
       header: "Actions",

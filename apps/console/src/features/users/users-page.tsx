@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { STAFF_ROLES, ZChangeRole, ZCreateUser, ZSuspendUser, type TStaffRole, type TStaffUser } from "@radha/core/security/schema";
-import { formatDateTime } from "../../lib/format";
+import { formatDate, formatDateTimeShort } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
@@ -47,8 +47,8 @@ export function UsersPage() {
           </>
         ),
     },
-    { header: "Last sign-in", cell: (u) => formatDateTime(u.lastLoginAt), className: "nowrap" },
-    { header: "Created", cell: (u) => formatDateTime(u.createdAt), className: "nowrap" },
+    { header: "Last sign-in", cell: (u) => formatDateTimeShort(u.lastLoginAt), className: "nowrap" },
+    { header: "Created", cell: (u) => formatDate(u.createdAt), className: "nowrap" },
     {
       header: "Actions",
       className: "actions",
@@ -187,10 +187,18 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
           <strong>{user.email}</strong> will be signed out everywhere and cannot sign in until restored.
         </p>
         <Field label="Reason" hint="Required. Recorded in the audit log and shown on the user list." error={error}>
-          {(p) => <textarea {...p} rows={3} autoFocus value={reason} onChange={(e) => {
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              autoFocus
+              value={reason}
+              onChange={(e) => {
                 setReason(e.target.value);
                 setError(undefined);
-              }} />}
+              }}
+            />
+          )}
         </Field>
         {suspend.isError ? <ErrorBanner error={suspend.error} /> : null}
         <div className="form-actions">
