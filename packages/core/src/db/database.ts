@@ -148,6 +148,75 @@ export interface OrderItemsTable {
   unitPriceMinor: number;
 }
 
+export type InventoryTransactionType = "SALE" | "RETURN" | "RESTOCK" | "ADJUSTMENT" | "RESERVATION" | "RELEASE" | "ROLLBACK";
+
+export interface InventoryTransactionsTable {
+  id: ColumnType<string, never, never>;
+  type: InventoryTransactionType;
+  productId: string;
+  variantId: string;
+  quantity: number;
+  previousStock: number;
+  newStock: number;
+  reservedDelta: number;
+  previousReserved: number;
+  newReserved: number;
+  reason: string;
+  batchId: string | null;
+  orderId: string | null;
+  webhookEventId: string | null;
+  idempotencyKey: string | null;
+  actorType: ActorType;
+  actorId: string | null;
+  actorLabel: string | null;
+  reference: string | null;
+  notes: string | null;
+  metadata: ColumnType<unknown, string | undefined, never>;
+  createdAt: CreatedAt;
+}
+
+export interface InventoryBatchesTable {
+  id: Generated<string>;
+  batchKey: string;
+  kind: Generated<"RESET">;
+  status: Generated<"APPLIED" | "ROLLED_BACK">;
+  source: "EXPORT" | "SHOPIFY" | "ROWS";
+  reason: string;
+  reference: string | null;
+  notes: string | null;
+  onProblem: "REJECT" | "SKIP";
+  rowCount: number;
+  changedCount: number;
+  skipped: ColumnType<unknown, string | undefined, string>;
+  actorType: ActorType;
+  actorId: string | null;
+  actorLabel: string | null;
+  createdAt: CreatedAt;
+  rolledBackAt: Date | null;
+  rolledBackBy: string | null;
+  rollbackReason: string | null;
+}
+
+export interface InventoryBatchItemsTable {
+  batchId: string;
+  variantId: string;
+  previousStock: number;
+  newStock: number;
+  delta: number;
+  reason: string | null;
+  notes: string | null;
+}
+
+export interface InventoryLowStockAlertsTable {
+  id: Generated<string>;
+  variantId: string;
+  threshold: number;
+  availableAtOpen: number;
+  openedAt: CreatedAt;
+  resolvedAt: Date | null;
+  availableAtResolve: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -159,6 +228,10 @@ export interface Database {
   productVariants: ProductVariantsTable;
   orders: OrdersTable;
   orderItems: OrderItemsTable;
+  inventoryTransactions: InventoryTransactionsTable;
+  inventoryBatches: InventoryBatchesTable;
+  inventoryBatchItems: InventoryBatchItemsTable;
+  inventoryLowStockAlerts: InventoryLowStockAlertsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import type { Db, OrderStatus, Role } from "../db/database";
 import { hashPassword } from "../security/passwords";
 import { writeAudit, SYSTEM_ACTOR } from "../audit/audit.service";
+import { recordStockMovements } from "../inventory/stock.service";
 
 export const DEMO_PASSWORD = "radha-demo-2026";
 export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
@@ -51,23 +52,33 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
     const products = await trx.insertInto("products").values(productRows).onConflict((oc) => oc.column("slug").doNothing()).returning(["id", "slug", "priceMinor"]).execute();
 
     const indexOf = new Map(productRows.map((p, i) => [p.slug, i]));
+    const openingBySku = new Map<string, number>();
     const variantRows = products.flatMap((p) => {
       const i = indexOf.get(p.slug) ?? 0;
       const count = 1 + (i % 3);
       const code = p.slug.split("-").map((w) => w.slice(0, 3)).join("").toUpperCase().slice(0, 6);
-      return Array.from({ length: count }, (_, j) => ({
-        productId: p.id,
-        sku: `RG-${String(i + 1).padStart(3, "0")}-${code}-${j + 1}`,
-        colour: COLOURS[(i + j) % COLOURS.length]!,
-        fabric: FABRICS[(i + j) % FABRICS.length]!,
-        blousePiece: j % 2 === 0,
-        isDefault: j === 0,
-        stockQuantity: (i * 7 + j * 13) % 40,
-      }));
+      return Array.from({ length: count }, (_, j) => {
+        const sku = `RG-${String(i + 1).padStart(3, "0")}-${code}-${j + 1}`;
+        openingBySku.set(sku, (i * 7 + j * 13) % 40);
+        return {
+          productId: p.id,
+          sku,
+          colour: COLOURS[(i + j) % COLOURS.length]!,
+          fabric: FABRICS[(i + j) % FABRICS.length]!,
+          blousePiece: j % 2 === 0,
+          isDefault: j === 0,
+        };
+      });
     });
     const variants = variantRows.length
-      ? await trx.insertInto("productVariants").values(variantRows).onConflict((oc) => oc.column("sku").doNothing()).returning(["id", "productId"]).execute()
+      ? await trx.insertInto("productVariants").values(variantRows).onConflict((oc) => oc.column("sku").doNothing()).returning(["id", "productId", "sku"]).execute()
       : [];
+    // Opening stock goes through the stock service, so every variant's ledger sums to its stock.
+    const openingStock = variants
+      .map((v) => ({ variantId: v.id, quantity: openingBySku.get(v.sku) ?? 0 }))
+      .filter((m) => m.quantity > 0)
+      .map((m) => ({ ...m, type: "RESTOCK" as const, reason: "Opening stock (demo seed)", actor: SYSTEM_ACTOR, idempotencyKey: `seed:opening:${m.variantId}` }));
+    await recordStockMovements(trx, openingStock);
 
     let orders = 0;
     if (variants.length > 0) {

@@ -1,7 +1,9 @@
 // Every migration, listed explicitly so bundling or a stray file never changes the set.
 import type { Migration } from "kysely";
 import * as foundation from "./2026_11_28_0001_foundation";
+import * as inventory from "./2026_11_28_0002_inventory";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
+  "2026_11_28_0002_inventory": inventory,
 };

@@ -1,0 +1,251 @@
+// Browser-safe inventory inputs (zod) and outputs (types), shared by routers, CLI and console.
+import { z } from "zod";
+
+/** Count files larger than this are refused before parsing. 10 MB holds ~100,000 rows. */
+export const MAX_COUNT_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_COUNT_ROWS = 100_000;
+
+export const INVENTORY_TRANSACTION_TYPES = ["SALE", "RETURN", "RESTOCK", "ADJUSTMENT", "RESERVATION", "RELEASE", "ROLLBACK"] as const;
+export type TInventoryTransactionType = (typeof INVENTORY_TRANSACTION_TYPES)[number];
+
+const ZUuid = z.string().uuid("Not a variant id (uuid)");
+const ZReason = z.string().trim().min(3, "Say why (at least 3 characters)").max(500);
+
+export const ZStockListInput = z
+  .object({
+    search: z.string().trim().max(200).optional(),
+    filter: z.enum(["all", "low", "out", "reorder"]).default("all"),
+    limit: z.number().int().min(1).max(1000).default(200),
+    offset: z.number().int().min(0).default(0),
+  })
+  .default({ filter: "all", limit: 200, offset: 0 });
+export type TStockListInput = z.input<typeof ZStockListInput>;
+
+export const ZCountRow = z.object({
+  sku: z.string().trim().max(200).optional(),
+  variantId: z.string().trim().max(100).optional(),
+  /** Left as given (string or number) so bad values become row problems, not a refused request. */
+  countedQuantity: z.union([z.number(), z.string().max(50)]),
+  /** On hand when the count was taken; a mismatch now makes the row stale. */
+  expectedCurrent: z.union([z.number(), z.string().max(50)]).optional(),
+  reason: z.string().trim().max(500).optional(),
+  notes: z.string().trim().max(2000).optional(),
+});
+export type TCountRow = z.infer<typeof ZCountRow>;
+
+const resetFields = {
+  /** Our export (edited: fill `counted`) or a Shopify inventory CSV, as text. */
+  csv: z.string().optional(),
+  rows: z.array(ZCountRow).max(MAX_COUNT_ROWS).optional(),
+  reason: ZReason,
+  reference: z.string().trim().max(200).optional(),
+  notes: z.string().trim().max(2000).optional(),
+  onProblem: z.enum(["REJECT", "SKIP"]).default("REJECT"),
+};
+const exactlyOneSource = (v: { csv?: string | undefined; rows?: unknown[] | undefined }) => (v.csv === undefined) !== (v.rows === undefined);
+const sourceMessage = { message: "Give either csv (file text) or rows, not both" };
+
+export const ZResetPreviewInput = z.object(resetFields).refine(exactlyOneSource, sourceMessage);
+export type TResetPreviewInput = z.input<typeof ZResetPreviewInput>;
+
+export const ZResetApplyInput = z
+  .object({
+    ...resetFields,
+    /** Chosen by the client once per batch; a retried or double-clicked apply happens once. */
+    batchKey: z.string().trim().min(8, "Batch key: at least 8 characters").max(100),
+  })
+  .refine(exactlyOneSource, sourceMessage);
+export type TResetApplyInput = z.input<typeof ZResetApplyInput>;
+
+export const ZBatchIdInput = z.object({ batchId: ZUuid });
+export const ZRollbackInput = z.object({ batchId: ZUuid, reason: ZReason });
+export type TRollbackInput = z.input<typeof ZRollbackInput>;
+
+export const ZBatchListInput = z.object({ limit: z.number().int().min(1).max(500).default(50) }).default({ limit: 50 });
+
+/** "90m", "1h", "2d", or an ISO timestamp. */
+export const ZSince = z.string().trim().regex(/^(\d+\s*[mhd]|\d{4}-\d\d-\d\dT.+)$/, 'Use a duration like "30m", "1h", "2d" or an ISO time');
+export const ZChangesInput = z.object({ since: ZSince.default("1h"), limit: z.number().int().min(1).max(5000).default(1000) }).default({ since: "1h", limit: 1000 });
+export type TChangesInput = z.input<typeof ZChangesInput>;
+
+export const ZVariantLedgerInput = z.object({ variantId: ZUuid, limit: z.number().int().min(1).max(1000).default(200), beforeId: z.string().regex(/^\d+$/).optional() });
+
+export const ZSetThresholds = z
+  .object({
+    /** Variants to change; omitted = every variant. */
+    variantIds: z.array(ZUuid).max(100_000).optional(),
+    lowStockThreshold: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    reorderPoint: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    reorderQuantity: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    /** Only fill values that are unset (a threshold counts as set when the product has one). */
+    onlyWhereUnset: z.boolean().default(false),
+    reason: ZReason,
+  })
+  .refine((v) => v.lowStockThreshold !== undefined || v.reorderPoint !== undefined || v.reorderQuantity !== undefined, { message: "Set at least one of lowStockThreshold, reorderPoint, reorderQuantity" });
+export type TSetThresholds = z.input<typeof ZSetThresholds>;
+
+export interface TStockRow {
+  variantId: string;
+  productId: string;
+  sku: string;
+  product: string;
+  options: string;
+  productStatus: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+  thresholdSource: "variant" | "product" | "default";
+  reorderPoint: number | null;
+  reorderQuantity: number | null;
+  low: boolean;
+  alertOpenSince: string | null;
+}
+
+export type TRowProblemCode = "UNKNOWN_SKU" | "DUPLICATE_ROW" | "NEGATIVE_COUNT" | "NOT_AN_INTEGER" | "STALE_ROW" | "MISSING_IDENTIFIER" | "INVALID_VARIANT_ID";
+export interface TRowProblem {
+  code: TRowProblemCode;
+  message: string;
+}
+
+export interface TResetRow {
+  /** Line in the file (header is line 1) or 1-based index in pasted rows. */
+  line: number;
+  sku: string | null;
+  variantId: string | null;
+  product: string | null;
+  previous: number | null;
+  counted: number | null;
+  delta: number | null;
+  reason: string | null;
+  notes: string | null;
+  problems: TRowProblem[];
+}
+
+export interface TResetPreview {
+  source: "EXPORT" | "SHOPIFY" | "ROWS";
+  rowCount: number;
+  /** Rows without a new value in a Shopify file: ignored, as Shopify does. */
+  ignoredCount: number;
+  problemCount: number;
+  changedCount: number;
+  unchangedCount: number;
+  /** With REJECT, any problem blocks the batch; with SKIP, problem rows are left out. */
+  canApply: boolean;
+  rows: TResetRow[];
+}
+
+export interface TResetResult {
+  batchId: string;
+  batchKey: string;
+  /** true when this key had already been applied: nothing new was written. */
+  alreadyApplied: boolean;
+  rowCount: number;
+  changedCount: number;
+  skippedCount: number;
+  createdAt: string;
+}
+
+export interface TBatchSummary {
+  id: string;
+  batchKey: string;
+  status: "APPLIED" | "ROLLED_BACK";
+  source: string;
+  reason: string;
+  reference: string | null;
+  notes: string | null;
+  rowCount: number;
+  changedCount: number;
+  actorLabel: string | null;
+  createdAt: string;
+  rolledBackAt: string | null;
+  rolledBackBy: string | null;
+  rollbackReason: string | null;
+}
+
+export interface TBatchItem {
+  variantId: string;
+  sku: string;
+  product: string;
+  previousStock: number;
+  newStock: number;
+  delta: number;
+  reason: string | null;
+  notes: string | null;
+}
+
+export interface TBatchReport {
+  batch: TBatchSummary;
+  items: TBatchItem[];
+  skipped: TResetRow[];
+  ledger: TLedgerEntry[];
+}
+
+export interface TRollbackPreviewItem {
+  variantId: string;
+  sku: string;
+  product: string;
+  batchDelta: number;
+  currentStock: number;
+  stockAfterRollback: number;
+  movementsSince: number;
+  wouldGoNegative: boolean;
+}
+
+export interface TRollbackPreview {
+  batch: TBatchSummary;
+  items: TRollbackPreviewItem[];
+  changedSinceCount: number;
+  negativeCount: number;
+  canRollback: boolean;
+  blockedBecause: string | null;
+}
+
+export interface TRollbackResult {
+  batchId: string;
+  alreadyRolledBack: boolean;
+  rolledBackCount: number;
+  rolledBackAt: string;
+}
+
+export interface TLedgerEntry {
+  id: string;
+  createdAt: string;
+  type: TInventoryTransactionType;
+  variantId: string;
+  sku: string;
+  product: string;
+  quantity: number;
+  previousStock: number;
+  newStock: number;
+  reservedDelta: number;
+  reason: string;
+  batchId: string | null;
+  orderId: string | null;
+  webhookEventId: string | null;
+  actorLabel: string | null;
+  reference: string | null;
+  notes: string | null;
+}
+
+export interface TChangesReport {
+  since: string;
+  entries: TLedgerEntry[];
+  truncated: boolean;
+  /** Net change per variant over the window. */
+  byVariant: { variantId: string; sku: string; product: string; net: number; movements: number; stockNow: number }[];
+}
+
+export interface TLowStockRow extends TStockRow {
+  suggestedReorderQuantity: number;
+  reason: "out" | "low" | "reorder";
+}
+
+export interface TSetThresholdsResult {
+  updated: number;
+}
+
+export interface TScanResult {
+  opened: number;
+  resolved: number;
+}
