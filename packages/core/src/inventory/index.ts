@@ -4,3 +4,6 @@ export * from "./inventory.schema";
 export * from "./stock.service";
 export * from "./low-stock.service";
 export * from "./inventory.queries";
+export * from "./count-file";
+export * from "./reset.service";
+export * from "./export";
