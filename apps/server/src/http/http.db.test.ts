@@ -138,6 +138,22 @@ describe("degraded dependencies", () => {
     }
   });
 
+  it("an unreachable payment provider only degrades, and is checked in the background", async () => {
+    const offline = await createTestServer({ env: { STRIPE_SECRET_KEY: "sk_test_offline_check" } });
+    try {
+      offline.deps.health.start();
+      const res = await offline.app.server.inject({ method: "GET", url: "/api/health" });
+      expect(res.statusCode).toBe(200);
+      const stripe = res.json().checks.find((c: { name: string }) => c.name === "stripe");
+      expect(stripe.status).toBe("warn");
+      // Served from the background check's cache, so the request never waited on Stripe.
+      expect(stripe.message).toMatch(/first check still running|down/);
+      expect(res.body).not.toContain("sk_test_offline_check");
+    } finally {
+      await offline.close();
+    }
+  });
+
   it("database lost: readiness fails with 503, liveness still 200", async () => {
     const lost = await createTestServer();
     try {
