@@ -48,12 +48,18 @@ export function createHealthService({ db, store, env }: { db: Db; store: SharedS
     {
       name: "stripe",
       configured: Boolean(env.STRIPE_SECRET_KEY),
-      run: () => new Stripe(env.STRIPE_SECRET_KEY ?? "", { timeout: 3_000, maxNetworkRetries: 0 }).balance.retrieve(),
+      run: (() => {
+        const stripe = env.STRIPE_SECRET_KEY ? new Stripe(env.STRIPE_SECRET_KEY, { timeout: 3_000, maxNetworkRetries: 0 }) : undefined;
+        return () => stripe!.balance.retrieve();
+      })(),
     },
     {
       name: "razorpay",
       configured: Boolean(env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET),
-      run: () => new Razorpay({ key_id: env.RAZORPAY_KEY_ID ?? "", key_secret: env.RAZORPAY_KEY_SECRET ?? "" }).payments.all({ count: 1 }),
+      run: (() => {
+        const razorpay = env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET ? new Razorpay({ key_id: env.RAZORPAY_KEY_ID, key_secret: env.RAZORPAY_KEY_SECRET }) : undefined;
+        return () => razorpay!.payments.all({ count: 1 });
+      })(),
     },
   ];
   const cache = new Map<string, THealthCheck>();

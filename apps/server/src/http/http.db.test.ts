@@ -1,4 +1,5 @@
 // The HTTP surface as callers see it: bad input gets a 4xx with a message, never a 500.
+import type { InjectOptions } from "fastify";
 import { createRedisStore } from "@radha/core/shared-store";
 import { setFlag } from "@radha/core/system";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const inject = (opts: Parameters<TestServer["app"]["server"]["inject"]>[0]) => s.app.server.inject(opts);
+const inject = (opts: InjectOptions) => s.app.server.inject(opts);
 
 describe("bad input", () => {
   it("invalid JSON → 400", async () => {
@@ -84,7 +85,7 @@ describe("storefront", () => {
   it("lists active products with variants, up to the limit", async () => {
     const res = await inject({ method: "GET", url: "/api/products?limit=5" });
     expect(res.statusCode).toBe(200);
-    const { products } = res.json() as { products: { variants: unknown[] }[] };
+    const { products } = res.json<{ products: { variants: unknown[] }[] }>();
     expect(products).toHaveLength(5);
     expect(products.every((p) => p.variants.length > 0)).toBe(true);
   });
@@ -134,6 +135,22 @@ describe("degraded dependencies", () => {
       await expect(down.signIn("VIEWER")).resolves.toMatchObject({ accessToken: expect.any(String) });
     } finally {
       await down.close();
+    }
+  });
+
+  it("an unreachable payment provider only degrades, and is checked in the background", async () => {
+    const offline = await createTestServer({ env: { STRIPE_SECRET_KEY: "sk_test_offline_check" } });
+    try {
+      offline.deps.health.start();
+      const res = await offline.app.server.inject({ method: "GET", url: "/api/health" });
+      expect(res.statusCode).toBe(200);
+      const stripe = res.json().checks.find((c: { name: string }) => c.name === "stripe");
+      expect(stripe.status).toBe("warn");
+      // Served from the background check's cache, so the request never waited on Stripe.
+      expect(stripe.message).toMatch(/first check still running|down/);
+      expect(res.body).not.toContain("sk_test_offline_check");
+    } finally {
+      await offline.close();
     }
   });
 

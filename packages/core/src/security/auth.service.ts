@@ -5,7 +5,7 @@ import { type Actor, recordAuditEvent, writeAudit } from "../audit/audit.service
 import type { SharedStore } from "../shared-store/index";
 import { createMemoryStore } from "../shared-store/memory-store";
 import type { Keyring } from "./keyring";
-import { DUMMY_HASH_PROMISE, verifyPassword } from "./passwords";
+import { dummyHash, verifyPassword } from "./passwords";
 import { type TAuthTokens, type TSessionUser, type TStaffRole, ZLoginInput, roleAtLeast } from "./security.schema";
 import { REFRESH_TOKEN_PREFIX, SERVICE_TOKEN_PREFIX, hashToken, newOpaqueToken } from "./tokens";
 
@@ -77,7 +77,7 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     }
 
     const user = await db.selectFrom("users").selectAll().where((eb) => eb(eb.fn("lower", ["email"]), "=", email)).executeTakeFirst();
-    const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
     const failure = !user || !user.passwordHash || !ok ? "wrong email or password" : user.status !== "ACTIVE" ? "account suspended" : user.role === "CUSTOMER" ? "not a staff account" : null;
     if (failure || !user) {
       await recordAuditEvent(db, anonymous, { action: "auth.login_failed", target: { type: "user", id: user?.id ?? null }, reason: failure });

@@ -99,8 +99,9 @@ export class Keyring {
         token,
         async (header) => {
           let key = header.kid ? this.keys.get(header.kid) : undefined;
-          if (!key && header.kid) {
-            // A key created by another instance since our last load.
+          if (!key && header.kid && Date.now() - this.loadedAt > 1_000) {
+            // A key created by another instance since our last load (at most one reload a
+            // second, so tokens with made-up kids cannot turn into a query each).
             await this.load(true);
             key = this.keys.get(header.kid);
           }

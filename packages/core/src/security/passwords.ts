@@ -30,5 +30,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+let dummyHash_: Promise<string> | undefined;
+
 /** A hash of a random password: lets a failed login for an unknown email cost the same time. */
-export const DUMMY_HASH_PROMISE = hashPassword(randomBytes(16).toString("hex"));
+export function dummyHash(): Promise<string> {
+  dummyHash_ ??= hashPassword(randomBytes(16).toString("hex"));
+  return dummyHash_;
+}
