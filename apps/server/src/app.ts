@@ -18,6 +18,8 @@ export interface BuildAppOptions {
   bodyLimitBytes?: number;
 }
 
+const LARGE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+const LARGE_BODY_PROCEDURES = /^\/api\/trpc\/[^?]*inventory\.reset(Preview|Apply)/;
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
@@ -46,6 +48,20 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     if (status < 500) return reply.code(status).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
     req.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ error: "INTERNAL", message: `Internal error; quote request id ${req.id}` });
+  });
+
+  // Count files (up to 10 MB of CSV, more once JSON-escaped) reach inventory.reset* through tRPC,
+  // which serves every procedure from one route: that route takes the bigger limit, and every
+  // other procedure is held to the normal one by its declared length.
+  const bodyLimit = opts.bodyLimitBytes ?? 1024 * 1024;
+  server.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/api/trpc")) route.bodyLimit = Math.max(bodyLimit, LARGE_BODY_LIMIT_BYTES);
+  });
+  server.addHook("onRequest", async (req, reply) => {
+    if (!req.url.startsWith("/api/trpc/") || LARGE_BODY_PROCEDURES.test(req.url)) return;
+    if (Number(req.headers["content-length"] ?? 0) > bodyLimit) {
+      return reply.code(413).send({ error: "PAYLOAD_TOO_LARGE", message: `Request body is larger than ${bodyLimit} bytes` });
+    }
   });
 
   registerMetrics(server);

@@ -25,6 +25,19 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "tokens.revoke": "ADMIN",
   "audit.list": "OPERATOR",
   "audit.verify": "ADMIN",
+  "inventory.stock": "VIEWER",
+  "inventory.export": "VIEWER",
+  "inventory.changes": "VIEWER",
+  "inventory.variantLedger": "VIEWER",
+  "inventory.batches": "VIEWER",
+  "inventory.batchReport": "VIEWER",
+  "inventory.lowStock": "VIEWER",
+  "inventory.resetPreview": "OPERATOR",
+  "inventory.resetApply": "OPERATOR",
+  "inventory.rollbackPreview": "OPERATOR",
+  "inventory.rollback": "OPERATOR",
+  "inventory.setThresholds": "OPERATOR",
+  "inventory.scanLowStock": "OPERATOR",
 };
 
 // At run time tRPC keeps a flat map of dotted paths to procedures (its type says nested).

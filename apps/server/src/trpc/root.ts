@@ -1,5 +1,6 @@
 // The whole API. Its type is what @radha/client and the console are typed against.
 import { auditRouter } from "./routers/audit.router";
+import { inventoryRouter } from "./routers/inventory.router";
 import { authRouter } from "./routers/auth.router";
 import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
@@ -12,6 +13,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  inventory: inventoryRouter,
 });
 
 export type AppRouter = typeof appRouter;
