@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit";
 import { registerDbCommands } from "./commands/db";
+import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
@@ -9,7 +10,7 @@ import { examples } from "./lib/options";
 
 export function createProgram(): Command {
   const program = new Command("ops")
-    .description("RadhaGsareees Ops command line: database, service tokens, audit log")
+    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory")
     .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
     .option("--verbose", "print stack traces for unexpected errors")
     // Settings below are inherited by every subcommand created with .command().
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerDbCommands(program);
   registerTokensCommands(program);
   registerAuditCommands(program);
+  registerInventoryCommands(program);
   return program;
 }
 

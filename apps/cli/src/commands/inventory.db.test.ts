@@ -1,0 +1,94 @@
+// `ops inventory …` as a child process against a fresh database: export, reset, rollback, reads.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createTestDatabase, createVariant, type TestDatabase } from "@radha/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const exec = promisify(execFile);
+const OPS = fileURLToPath(new URL("../../bin/ops.mjs", import.meta.url));
+
+let database: TestDatabase;
+let dir: string;
+
+async function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // INIT_CWD is where the user ran `pnpm ops`: relative --file/--out paths resolve from there.
+  const env = { NODE_ENV: "test", DATABASE_URL: database.url, INIT_CWD: dir, PATH: process.env.PATH ?? "" };
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], { env, timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = await mkdtemp(path.join(tmpdir(), "ops-inventory-"));
+});
+afterAll(async () => {
+  await database.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("ops inventory", () => {
+  it("export → edit → reset preview → apply (once) → changes → rollback", async () => {
+    const a = await createVariant(database.db, { stock: 10 });
+    const b = await createVariant(database.db, { stock: 3 });
+    expect((await ops("inventory", "export", "--out", "stock.csv")).code).toBe(0);
+    const csv = await readFile(path.join(dir, "stock.csv"), "utf8");
+    const edited = csv.replace(new RegExp(`^(${a.sku},.*),,,$`, "m"), "$1,7,,").replace(new RegExp(`^(${b.sku},.*),,,$`, "m"), "$1,3,,");
+    await writeFile(path.join(dir, "counts.csv"), edited);
+
+    const preview = await ops("inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count");
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/1 change, 1 already match, 0 with problems/);
+    expect(preview.stdout).toMatch(/Preview only/);
+    expect((await database.db.selectFrom("inventoryBatches").selectAll().execute()).length).toBe(0);
+
+    const applied = await ops("--json", "inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count", "--apply");
+    expect(applied.code).toBe(0);
+    const result = JSON.parse(applied.stdout) as { batchId: string; alreadyApplied: boolean; changedCount: number };
+    expect(result).toMatchObject({ alreadyApplied: false, changedCount: 1 });
+    const again = await ops("--json", "inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count", "--apply");
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyApplied: true, batchId: result.batchId });
+
+    const changes = await ops("--json", "inventory", "changes", "--since", "1h");
+    expect((JSON.parse(changes.stdout) as { entries: { sku: string; type: string }[] }).entries.filter((e) => e.type === "ADJUSTMENT").map((e) => e.sku)).toEqual([a.sku]);
+
+    const rollbackPreview = await ops("inventory", "rollback", result.batchId);
+    expect(rollbackPreview.code).toBe(0);
+    expect(rollbackPreview.stdout).toMatch(/1 variants to undo/);
+    expect((await ops("inventory", "rollback", result.batchId, "--apply")).stderr).toMatch(/--reason is required/);
+    const rolled = await ops("inventory", "rollback", result.batchId, "--apply", "--reason", "wrong shelf");
+    expect(rolled.stdout).toMatch(/Rolled back batch .*: 1 variants restored/);
+    const stock = await database.db.selectFrom("productVariants").select("stockQuantity").where("id", "=", a.id).executeTakeFirstOrThrow();
+    expect(stock.stockQuantity).toBe(10);
+  });
+
+  it("exits 1 with the problems when a count cannot be applied, and with a clear message for a bad file", async () => {
+    await writeFile(path.join(dir, "bad.csv"), "sku,counted\nNO-SUCH,4\n");
+    const preview = await ops("inventory", "reset", "--file", "bad.csv", "--reason", "count");
+    expect(preview.code).toBe(1);
+    expect(preview.stdout).toMatch(/No variant with SKU NO-SUCH/);
+    const apply = await ops("inventory", "reset", "--file", "bad.csv", "--reason", "count", "--apply");
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/error: Nothing was changed/);
+    const missing = await ops("inventory", "reset", "--file", "nope.csv", "--reason", "count");
+    expect(missing.stderr).toMatch(/No file at .*nope\.csv/);
+  });
+
+  it("lists low stock and fills thresholds where unset", async () => {
+    const v = await createVariant(database.db, { stock: 4 });
+    const low = await ops("--json", "inventory", "low-stock");
+    expect((JSON.parse(low.stdout) as { sku: string; suggestedReorderQuantity: number }[]).find((r) => r.sku === v.sku)).toMatchObject({ suggestedReorderQuantity: 16 });
+    const set = await ops("inventory", "set-thresholds", "--threshold", "2", "--where-unset", "--reason", "runbook default");
+    expect(set.stdout).toMatch(/Updated \d+ variants/);
+    const after = await ops("--json", "inventory", "low-stock");
+    expect((JSON.parse(after.stdout) as { sku: string }[]).find((r) => r.sku === v.sku)).toBeUndefined();
+  });
+});
