@@ -2,6 +2,11 @@ import { createBrowserRouter, Navigate } from "react-router";
 import { LoginPage } from "./features/auth/login-page";
 import { RequireAuth, RequireRole } from "./features/auth/require-auth";
 import { AuditPage } from "./features/audit/audit-page";
+import { BatchesPage } from "./features/inventory/batches-page";
+import { ChangesPage } from "./features/inventory/changes-page";
+import { LowStockPage } from "./features/inventory/low-stock-page";
+import { ResetPage } from "./features/inventory/reset-page";
+import { StockPage } from "./features/inventory/stock-page";
 import { minRoleFor } from "./features/shell/nav";
 import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
@@ -15,6 +20,11 @@ export function createRouter() {
       children: [
         { index: true, element: <Navigate to="/system" replace /> },
         { path: "system", element: <SystemPage /> },
+        { path: "inventory", element: <StockPage /> },
+        { path: "inventory/changes", element: <ChangesPage /> },
+        { path: "inventory/low-stock", element: <LowStockPage /> },
+        { path: "inventory/batches", element: <BatchesPage /> },
+        { path: "inventory/reset", element: <RequireRole min={minRoleFor("/inventory/reset")}><ResetPage /></RequireRole> },
         { path: "audit", element: <RequireRole min={minRoleFor("/audit")}><AuditPage /></RequireRole> },
         { path: "users", element: <RequireRole min={minRoleFor("/users")}><UsersPage /></RequireRole> },
         { path: "tokens", element: <RequireRole min={minRoleFor("/tokens")}><TokensPage /></RequireRole> },

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { navItemsFor, safeNextPath } from "./nav";
 
+const INVENTORY_READS = ["Inventory", "Stock changes", "Low stock", "Reset batches"];
 const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
-  it("shows viewers only the system page", () => {
-    expect(labels("VIEWER")).toEqual(["System"]);
+  it("shows viewers the system and inventory read pages", () => {
+    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS]);
   });
   it("adds audit for operators", () => {
-    expect(labels("OPERATOR")).toEqual(["System", "Audit"]);
+    expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Audit"]);
   });
   it("shows admins everything", () => {
-    expect(labels("ADMIN")).toEqual(["System", "Audit", "Users", "Service tokens"]);
+    expect(labels("ADMIN")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Audit", "Users", "Service tokens"]);
   });
   it("shows nothing to unknown roles", () => {
     expect(labels("CUSTOMER")).toEqual([]);

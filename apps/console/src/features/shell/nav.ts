@@ -9,6 +9,11 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/system", label: "System", minRole: "VIEWER" },
+  { path: "/inventory", label: "Inventory", minRole: "VIEWER" },
+  { path: "/inventory/changes", label: "Stock changes", minRole: "VIEWER" },
+  { path: "/inventory/low-stock", label: "Low stock", minRole: "VIEWER" },
+  { path: "/inventory/batches", label: "Reset batches", minRole: "VIEWER" },
+  { path: "/inventory/reset", label: "Stock reset", minRole: "OPERATOR" },
   { path: "/audit", label: "Audit", minRole: "OPERATOR" },
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },

@@ -1,0 +1,82 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { TStockRow } from "@radha/core/inventory/schema";
+import { useTRPC, useTRPCClient } from "../../lib/trpc";
+import { Button } from "../../ui/button";
+import { Dialog } from "../../ui/dialog";
+import { ErrorBanner } from "../../ui/error-banner";
+import { PageHeader } from "../../ui/page-header";
+import { Empty, Loading } from "../../ui/states";
+import { StatusChip } from "../../ui/status-chip";
+import { Table, type Column } from "../../ui/table";
+import { downloadText, LedgerTable } from "./shared";
+
+type Filter = "all" | "low" | "out" | "reorder";
+
+export function StockBadge({ row }: { row: TStockRow }) {
+  if (row.available <= 0) return <StatusChip tone="bad">out of stock</StatusChip>;
+  if (row.low) return <StatusChip tone="warn">low</StatusChip>;
+  if (row.reorderPoint !== null && row.available <= row.reorderPoint) return <StatusChip tone="warn">reorder</StatusChip>;
+  return <StatusChip tone="ok">ok</StatusChip>;
+}
+
+export function StockPage() {
+  const trpc = useTRPC();
+  const [search, setSearch] = useState("");
+  const [filter, setFilter] = useState<Filter>("all");
+  const [ledgerFor, setLedgerFor] = useState<TStockRow | null>(null);
+  const stock = useQuery(trpc.inventory.stock.queryOptions({ search: search || undefined, filter, limit: 500 }));
+  const client = useTRPCClient();
+  const exporter = useMutation({ mutationFn: () => client.inventory.export.query(), onSuccess: (r) => downloadText(r.filename, r.csv) });
+
+  const columns: Column<TStockRow>[] = [
+    { header: "SKU", cell: (r) => <button type="button" className="link mono" onClick={() => setLedgerFor(r)} aria-label={`Ledger for ${r.sku}`}>{r.sku}</button> },
+    { header: "Product", cell: (r) => r.product },
+    { header: "Options", cell: (r) => r.options || <span className="muted">—</span> },
+    { header: "On hand", cell: (r) => r.onHand, className: "num" },
+    { header: "Reserved", cell: (r) => r.reserved, className: "num" },
+    { header: "Available", cell: (r) => r.available, className: "num" },
+    { header: "Threshold", cell: (r) => <span title={`from ${r.thresholdSource}`}>{r.threshold}</span>, className: "num" },
+    { header: "Status", cell: (r) => <StockBadge row={r} /> },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title="Inventory"
+        description="Stock per variant. Available = on hand − reserved. Click a SKU for its full ledger."
+        actions={<Button onClick={() => exporter.mutate()} busy={exporter.isPending}>Download CSV</Button>}
+      />
+      {exporter.isError ? <ErrorBanner title="Export failed" error={exporter.error} /> : null}
+      <div className="toolbar">
+        <input type="search" aria-label="Search SKU or product" placeholder="Search SKU or product" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <select aria-label="Filter" value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
+          <option value="all">All variants</option>
+          <option value="low">Low stock</option>
+          <option value="out">Out of stock</option>
+          <option value="reorder">Needs reorder</option>
+        </select>
+      </div>
+      {stock.isPending ? <Loading label="Loading stock…" /> : null}
+      {stock.isError ? <ErrorBanner title="Could not load stock" error={stock.error} onRetry={() => void stock.refetch()} /> : null}
+      {stock.isSuccess && stock.data.length === 0 ? <Empty>No variants match.</Empty> : null}
+      {stock.isSuccess && stock.data.length > 0 ? <Table caption="Stock" columns={columns} rows={stock.data} rowKey={(r) => r.variantId} /> : null}
+      {ledgerFor ? <LedgerDialog row={ledgerFor} onClose={() => setLedgerFor(null)} /> : null}
+    </>
+  );
+}
+
+function LedgerDialog({ row, onClose }: { row: TStockRow; onClose: () => void }) {
+  const trpc = useTRPC();
+  const ledger = useQuery(trpc.inventory.variantLedger.queryOptions({ variantId: row.variantId }));
+  return (
+    <Dialog open title={`Ledger: ${row.sku}`} onClose={onClose}>
+      {ledger.isPending ? <Loading /> : null}
+      {ledger.isError ? <ErrorBanner error={ledger.error} /> : null}
+      {ledger.isSuccess ? <LedgerTable caption={`Ledger for ${row.sku}`} entries={ledger.data} /> : null}
+      <div className="form-actions">
+        <Button onClick={onClose} autoFocus>Close</Button>
+      </div>
+    </Dialog>
+  );
+}
