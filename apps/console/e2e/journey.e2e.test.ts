@@ -1,10 +1,11 @@
 // Whole journeys in a real browser against a real server and database, through the built console.
 import { existsSync, mkdirSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_PASSWORD } from "@radha/core/testing";
+import { createVariant, TEST_PASSWORD } from "@radha/core/testing";
 import { createTestServer, type TestServer } from "@radha/server/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,7 +82,7 @@ describe("console journeys", () => {
     expect(await databaseRow.count()).toBe(1);
     expect(await databaseRow.getByRole("cell").nth(1).textContent()).toMatch(/^\W*pass$/);
     expect(await page.getByTestId("current-role").textContent()).toBe("ADMIN");
-    expect(await navLabels(page)).toEqual(["System", "Audit", "Users", "Service tokens"]);
+    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Stock reset", "Audit", "Users", "Service tokens"]);
     // Admins get a toggle per flag.
     await page.getByRole("button", { name: "Turn off payments_enabled" }).waitFor();
     await shot(page, "system-admin");
@@ -171,7 +172,7 @@ describe("console journeys", () => {
     await page.getByTestId("overall-health").waitFor();
     await page.getByRole("row").filter({ hasText: "payments_enabled" }).waitFor();
 
-    expect(await navLabels(page)).toEqual(["System"]);
+    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches"]);
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Service tokens" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Audit" }).count()).toBe(0);
@@ -182,6 +183,48 @@ describe("console journeys", () => {
     // Typing an admin address does not get around the navigation.
     await page.goto(`${server.url}/users`);
     await page.getByRole("heading", { name: "Not available for your role" }).waitFor();
+    await page.context().close();
+  });
+
+  it("operator: export → edit counts → upload → preview → apply → changes → rollback", async () => {
+    const operator = await server.signIn("OPERATOR");
+    const variant = await createVariant(server.database.db, { stock: 12, sku: "E2E-COUNT-1" });
+    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
+    await page.goto(`${server.url}/inventory`);
+    await signInThroughForm(page, operator.email, TEST_PASSWORD);
+    await page.waitForURL(/\/inventory$/);
+    await page.getByRole("row").filter({ hasText: variant.sku }).waitFor();
+    await shot(page, "inventory-stock");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    const exported = await readFile((await download.path()), "utf8");
+    const edited = exported.replace(/^(E2E-COUNT-1,.*),,,$/m, "$1,9,,");
+    const countFile = path.join(artifacts, "e2e-counts.csv");
+    await writeFile(countFile, edited);
+
+    await page.getByRole("link", { name: "Stock reset" }).click();
+    await page.getByLabel("Count file (CSV)").setInputFiles(countFile);
+    await page.getByLabel("Reason").fill("E2E shelf count");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByTestId("preview-summary").filter({ hasText: "1 change" }).waitFor();
+    expect(await page.getByRole("row").filter({ hasText: variant.sku }).textContent()).toMatch(/12\s*9\s*-3/);
+    await shot(page, "inventory-reset-preview");
+    await page.getByRole("button", { name: "Apply 1 changes" }).click();
+    await page.getByTestId("reset-result").filter({ hasText: "1 variants changed" }).waitFor();
+
+    await page.getByRole("link", { name: "Stock changes" }).first().click();
+    await page.getByRole("row").filter({ hasText: "E2E shelf count" }).waitFor();
+    await shot(page, "inventory-changes");
+
+    await page.getByRole("link", { name: "Reset batches" }).first().click();
+    await page.getByRole("button", { name: "Roll back" }).first().click();
+    await page.getByTestId("rollback-summary").waitFor();
+    await page.getByRole("dialog").getByLabel("Reason").fill("counted the wrong shelf");
+    await page.getByRole("dialog").getByRole("button", { name: /Roll back 1 variants/ }).click();
+    await page.getByText(/rolled back/).first().waitFor();
+    await shot(page, "inventory-batches");
+    const after = await server.database.db.selectFrom("productVariants").select("stockQuantity").where("id", "=", variant.id).executeTakeFirstOrThrow();
+    expect(after.stockQuantity).toBe(12);
     await page.context().close();
   });
 });
