@@ -8,6 +8,7 @@ import { registerConsole } from "./http/console";
 import { registerHealthRoutes } from "./http/health";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
+import { registerWebhookRoutes } from "./http/webhooks";
 import { createContext } from "./trpc/context";
 import { HTTP_STATUS } from "./trpc/errors";
 import { appRouter, type AppRouter } from "./trpc/root";
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
   registerMetrics(server);
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
+  await registerWebhookRoutes(server, deps);
 
   await server.register(fastifyTRPCPlugin, {
     prefix: "/api/trpc",

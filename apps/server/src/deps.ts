@@ -3,6 +3,7 @@ import { createDb, type Db } from "@radha/core/db";
 import type { TEnv } from "@radha/core/env";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
+import { createSecretSource, type ProcessOptions, type SecretSource } from "@radha/core/webhooks";
 import { createHealthService, type HealthService } from "./health/health.service";
 
 export interface AppDeps {
@@ -12,6 +13,9 @@ export interface AppDeps {
   keyring: Keyring;
   auth: AuthService;
   health: HealthService;
+  webhookSecrets: SecretSource;
+  /** Retry policy shared by automatic processing and replays. */
+  webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,8 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     keyring,
     auth,
     health,
+    webhookSecrets: createSecretSource(db, { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET }),
+    webhookProcessing: { maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS, backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS },
     async close() {
       health.stop();
       await store.close();

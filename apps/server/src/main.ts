@@ -7,6 +7,7 @@ import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/securi
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from "@radha/core/seed";
 import { buildApp } from "./app";
 import { createDeps } from "./deps";
+import { startWorker } from "./jobs/worker";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
   let seeded = false;
   try {
-    const { applied } = await migrate(db);
+    const { applied } = await migrate(db, databaseUrl);
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureActiveSigningKey(db);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
 
   const deps = createDeps(env, { databaseUrl });
   const app = await buildApp(deps);
+  const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
   await app.start();
   const shownHost = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
   const url = `http://${shownHost}:${env.PORT}`;
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       "",
       `RadhaGsareees Ops is up: ${url}`,
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
+      `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
       ...(seeded ? [`  demo sign-in: ${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}  (also operator@… and viewer@…)`] : []),
       "",
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await app.stop().catch(() => undefined);
+    await worker?.stop().catch(() => undefined);
     await deps.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     process.exit(0);

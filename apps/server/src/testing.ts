@@ -6,6 +6,8 @@ import { createTestDatabase, createUser, TEST_PASSWORD, type TestDatabase } from
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
+import { startWorker } from "./jobs/worker";
+import type { Runner } from "graphile-worker";
 import { createCaller } from "./trpc/root";
 import { createContextInner } from "./trpc/context";
 
@@ -20,6 +22,8 @@ export interface TestServer {
   signIn(role: TStaffRole, email?: string): Promise<{ userId: string; email: string; accessToken: string; refreshToken: string; caller: ReturnType<typeof createCaller> }>;
   serviceToken(role: TStaffRole): Promise<string>;
   callerFor(bearer: string | null): ReturnType<typeof createCaller>;
+  /** Starts a graphile-worker runner on this server's database (stopped by close()). */
+  startWorker(opts?: { concurrency?: number }): Promise<Runner>;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,7 @@ export async function createTestServer(opts: { store?: SharedStore; env?: Partia
   const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });
   await ensureActiveSigningKey(deps.db);
   const app = await buildApp(deps, { logLevel: "silent", ...(opts.consoleDist ? { consoleDist: opts.consoleDist } : {}) });
+  const workers: Runner[] = [];
   const callerFor = (bearer: string | null) => createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));
   const server: TestServer = {
     app,
@@ -50,7 +55,13 @@ export async function createTestServer(opts: { store?: SharedStore; env?: Partia
       return token;
     },
     callerFor,
+    async startWorker(workerOpts = {}) {
+      const runner = await startWorker(deps, database.url, { concurrency: workerOpts.concurrency ?? 4, pollInterval: 100, crontab: false });
+      workers.push(runner);
+      return runner;
+    },
     async close() {
+      for (const w of workers) await w.stop().catch(() => undefined);
       await app.stop();
       await deps.close();
       await database.drop();

@@ -30,6 +30,12 @@ const ZEnv = z.object({
   OPS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   OPS_SERVER_URL: optionalString,
   OPS_TOKEN: optionalString,
+  OPS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  OPS_WEBHOOK_BACKOFF_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  OPS_WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  /** "inline": this server process also runs background jobs; "off": run `pnpm worker` separately. */
+  OPS_WORKER: z.enum(["inline", "off"]).default("inline"),
+  OPS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   CI: optionalString,
   /** Where `pnpm ops …` was typed (pnpm sets it); relative CLI paths resolve against it. */

@@ -16,7 +16,7 @@ export function registerDbCommands(program: Command): void {
     .addHelpText("after", examples("ops db migrate", "DATABASE_URL=postgres://… ops db migrate --json"))
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const { applied } = await withDb((conn) => migrate(conn));
+      const { applied } = await withDb((conn, url) => migrate(conn, url));
       out.result({ applied }, ({ applied }) => {
         if (applied.length === 0) out.line("Database schema is up to date; nothing to apply.");
         else out.line(`Applied ${applied.length} migration${applied.length === 1 ? "" : "s"}:\n${applied.map((m) => `  ${m}`).join("\n")}`);

@@ -15,7 +15,7 @@ export interface CommandContext {
   options: GlobalOptions;
   out: Output;
   actor: Actor;
-  withDb: <T>(fn: (db: Db) => Promise<T>) => Promise<T>;
+  withDb: <T>(fn: (db: Db, url: string) => Promise<T>) => Promise<T>;
 }
 
 function osUsername(): string {

@@ -9,7 +9,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 
 export type DatabaseLog = (message: string) => void;
 
-export async function withDatabase<T>(fn: (db: Db) => Promise<T>, log: DatabaseLog): Promise<T> {
+export async function withDatabase<T>(fn: (db: Db, url: string) => Promise<T>, log: DatabaseLog): Promise<T> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
   let url = env.DATABASE_URL;
@@ -23,7 +23,7 @@ export async function withDatabase<T>(fn: (db: Db) => Promise<T>, log: DatabaseL
   }
   const { db } = createDb({ connectionString: url, max: 2, applicationName: "radha-ops-cli" });
   try {
-    return await fn(db);
+    return await fn(db, url);
   } finally {
     await db.destroy();
     // A server already running on it adopted or started it; leave that one alone.

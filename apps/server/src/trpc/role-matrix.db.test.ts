@@ -8,6 +8,17 @@ import type { Meta } from "./init";
 import { appRouter } from "./root";
 
 const EXPECTED: Record<string, Meta["minRole"]> = {
+  "webhooks.list": "VIEWER",
+  "webhooks.get": "VIEWER",
+  "webhooks.rejections": "VIEWER",
+  "webhooks.health": "VIEWER",
+  "webhooks.healthSeries": "VIEWER",
+  "webhooks.replayOne": "OPERATOR",
+  "webhooks.replayPreview": "OPERATOR",
+  "webhooks.replayStart": "OPERATOR",
+  "webhooks.replayCancel": "OPERATOR",
+  "webhooks.replayRun": "VIEWER",
+  "webhooks.replayRuns": "VIEWER",
   "auth.login": "PUBLIC",
   "auth.refresh": "PUBLIC",
   "auth.logout": "VIEWER",

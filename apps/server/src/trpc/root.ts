@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth.router";
 import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
+import { webhooksRouter } from "./routers/webhooks.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  webhooks: webhooksRouter,
   inventory: inventoryRouter,
 });
 

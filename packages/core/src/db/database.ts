@@ -217,7 +217,89 @@ export interface InventoryLowStockAlertsTable {
   availableAtResolve: number | null;
 }
 
+export type WebhookStatus = "PENDING" | "PROCESSING" | "PROCESSED" | "FAILED" | "IGNORED";
+export type ReplayRunStatus = "QUEUED" | "RUNNING" | "CANCELLING" | "CANCELLED" | "COMPLETED" | "FAILED";
+
+export interface WebhookSecretsTable {
+  id: Generated<string>;
+  provider: PaymentProvider;
+  secret: string;
+  label: string;
+  createdAt: CreatedAt;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  provider: PaymentProvider;
+  providerEventId: string;
+  eventType: string;
+  payload: Json;
+  rawBody: string;
+  headers: Json;
+  paymentReference: string | null;
+  orderReference: string | null;
+  receivedAt: CreatedAt;
+  status: Generated<WebhookStatus>;
+  attemptCount: Generated<number>;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  processedAt: Date | null;
+  orderId: string | null;
+  replayRunId: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  eventId: string;
+  number: number;
+  trigger: "AUTO" | "REPLAY";
+  operator: string | null;
+  replayRunId: string | null;
+  startedAt: Date;
+  finishedAt: CreatedAt;
+  outcome: "PROCESSED" | "IGNORED" | "FAILED";
+  error: string | null;
+}
+
+export interface WebhookRejectionsTable {
+  id: Generated<string>;
+  provider: PaymentProvider;
+  receivedAt: CreatedAt;
+  reason: string;
+  statusCode: number;
+  ip: string | null;
+  requestId: string | null;
+  bodySha256: string | null;
+  bodyBytes: number;
+  headers: Json;
+}
+
+export interface WebhookReplayRunsTable {
+  id: Generated<string>;
+  status: Generated<ReplayRunStatus>;
+  filter: Json;
+  ratePerSecond: number | null;
+  concurrency: Generated<number>;
+  total: Generated<number>;
+  done: Generated<number>;
+  succeeded: Generated<number>;
+  failed: Generated<number>;
+  skipped: Generated<number>;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: CreatedAt;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
 export interface Database {
+  webhookSecrets: WebhookSecretsTable;
+  webhookEvents: WebhookEventsTable;
+  webhookAttempts: WebhookAttemptsTable;
+  webhookRejections: WebhookRejectionsTable;
+  webhookReplayRuns: WebhookReplayRunsTable;
   users: UsersTable;
   sessions: SessionsTable;
   signingKeys: SigningKeysTable;

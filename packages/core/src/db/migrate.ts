@@ -1,9 +1,11 @@
-// Applies every listed migration in order; safe to call at every start.
+// Applies every listed migration in order, then the job queue's own schema (graphile-worker);
+// safe to call at every start and from several processes at once.
+import { Logger, runMigrations } from "graphile-worker";
 import { Migrator, type Kysely } from "kysely";
 import { migrations } from "./migrations/index";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any typed schema exists
-export async function migrate(db: Kysely<any>): Promise<{ applied: string[] }> {
+export async function migrate(db: Kysely<any>, connectionString: string): Promise<{ applied: string[] }> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
@@ -13,5 +15,8 @@ export async function migrate(db: Kysely<any>): Promise<{ applied: string[] }> {
     const failed = results?.find((r) => r.status === "Error");
     throw new Error(`Migration ${failed?.migrationName ?? "(unknown)"} failed`, { cause: error });
   }
+  await runMigrations({ connectionString, logger: quietLogger });
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
 }
+
+const quietLogger = new Logger(() => () => undefined);

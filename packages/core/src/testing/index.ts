@@ -65,7 +65,7 @@ export async function prepareTemplateDatabase(): Promise<void> {
   });
   const { db } = createDb({ connectionString: withDatabase(serverUrl(), TEMPLATE), max: 1 });
   try {
-    await migrate(db);
+    await migrate(db, withDatabase(serverUrl(), TEMPLATE));
   } finally {
     await db.destroy();
   }

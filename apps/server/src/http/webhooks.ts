@@ -1,0 +1,51 @@
+// POST /api/webhooks/stripe and /api/webhooks/razorpay: raw bytes in, signature checked with the
+// provider's SDK, event committed (with its processing job) before the 2xx.
+import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import { logRejection, receiveWebhook, type TProvider } from "@radha/core/webhooks";
+import type { AppDeps } from "../deps";
+
+export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register((scope, _opts, done) => {
+    // Raw bytes for every content type: the signature covers the exact body.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: deps.env.OPS_WEBHOOK_MAX_BODY_BYTES }, (_req, body, next) => next(null, body));
+
+    scope.setErrorHandler(async (error: FastifyError, req, reply) => {
+      const provider = providerOf(req);
+      if (error.statusCode === 413 && provider) {
+        const reason = `body over ${deps.env.OPS_WEBHOOK_MAX_BODY_BYTES} bytes`;
+        await logRejection(deps.db, { provider, rawBody: Buffer.alloc(0), headers: req.headers, ip: req.ip, requestId: req.id }, 413, reason).catch(() => undefined);
+        return reply.code(413).send({ error: "PAYLOAD_TOO_LARGE", message: reason });
+      }
+      if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
+      req.log.error({ err: error }, "webhook intake failed");
+      // 5xx: the provider will retry; nothing was acknowledged.
+      return reply.code(503).send({ error: "UNAVAILABLE", message: "Could not store the event; retry later" });
+    });
+
+    for (const provider of ["stripe", "razorpay"] as const) {
+      scope.post(`/api/webhooks/${provider}`, async (req, reply) => {
+        const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const result = await receiveWebhook(deps.db, deps.webhookSecrets, {
+          provider: provider.toUpperCase() as TProvider,
+          rawBody,
+          headers: req.headers,
+          ip: req.ip,
+          requestId: req.id,
+        });
+        if (!result.accepted) {
+          req.log.warn({ provider, reason: result.reason }, "webhook rejected");
+          return reply.code(result.statusCode).send({ error: "REJECTED", message: result.reason });
+        }
+        return reply.code(200).send({ received: true, duplicate: result.duplicate, id: result.eventId });
+      });
+    }
+    done();
+  });
+}
+
+function providerOf(req: FastifyRequest): TProvider | undefined {
+  if (req.url.startsWith("/api/webhooks/stripe")) return "STRIPE";
+  if (req.url.startsWith("/api/webhooks/razorpay")) return "RAZORPAY";
+  return undefined;
+}

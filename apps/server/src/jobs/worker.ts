@@ -1,0 +1,47 @@
+// Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
+// re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
+import { Logger, run, type Runner, type TaskList } from "graphile-worker";
+import { scanLowStock } from "@radha/core/inventory";
+import { JOB } from "@radha/core/jobs";
+import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
+import type { AppDeps } from "../deps";
+
+function payloadId(payload: unknown, key: "eventId" | "runId"): string {
+  const value = (payload as Record<string, unknown> | null)?.[key];
+  if (typeof value !== "string") throw new Error(`job payload has no ${key}`);
+  return value;
+}
+
+export function taskList(deps: AppDeps): TaskList {
+  return {
+    [JOB.webhookProcess]: async (payload) => {
+      await processWebhookEvent(deps.db, payloadId(payload, "eventId"), { ...deps.webhookProcessing, trigger: "AUTO" });
+    },
+    [JOB.webhookReplayRun]: async (payload) => {
+      await executeReplayRun(deps.db, payloadId(payload, "runId"), { ...deps.webhookProcessing, store: deps.store });
+    },
+    [JOB.webhookSweep]: async () => {
+      await sweepDueWebhooks(deps.db);
+    },
+    [JOB.inventoryScanLowStock]: async () => {
+      await scanLowStock(deps.db);
+    },
+  };
+}
+
+export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join("\n");
+
+export async function startWorker(deps: AppDeps, connectionString: string, opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {}): Promise<Runner> {
+  const logger = new Logger((scope) => (level, message) => {
+    if (["error", "warning"].includes(String(level))) console.error(JSON.stringify({ level, scope: scope.label, msg: message }));
+  });
+  return run({
+    connectionString,
+    concurrency: opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY,
+    noHandleSignals: true,
+    pollInterval: opts.pollInterval ?? 1000,
+    taskList: taskList(deps),
+    ...(opts.crontab === false ? {} : { crontab: CRONTAB }),
+    logger,
+  });
+}

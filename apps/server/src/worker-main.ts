@@ -1,0 +1,24 @@
+// A worker-only process: background jobs without the HTTP server. Run as many as you like.
+import { createDb, migrate } from "@radha/core/db";
+import { loadEnv } from "@radha/core/env";
+import { createDeps } from "./deps";
+import { startWorker } from "./jobs/worker";
+
+const env = loadEnv();
+if (!env.DATABASE_URL) {
+  console.error("DATABASE_URL is required for a separate worker (the server runs jobs in-process with the embedded database).");
+  process.exit(1);
+}
+const { db } = createDb({ connectionString: env.DATABASE_URL, max: 1 });
+await migrate(db, env.DATABASE_URL);
+await db.destroy();
+const deps = createDeps(env);
+const worker = await startWorker(deps, env.DATABASE_URL);
+console.log(`worker running (concurrency ${env.OPS_WORKER_CONCURRENCY})`);
+const stop = async () => {
+  await worker.stop();
+  await deps.close();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,219 @@
+// Processing one stored event, exactly once: the event row is locked for the whole transaction
+// and its effects commit with its PROCESSED status, so concurrent workers, replays and server
+// instances serialise on it and a second run is a no-op. Stock moves carry idempotency keys
+// per order and item, so two events about one payment (say payment_intent.succeeded and
+// checkout.session.completed) still move stock once. Lock order: event → order → variants.
+import type { Db, Trx, WebhookEventsTable } from "../db/database";
+import type { Selectable } from "kysely";
+import { type Actor, writeAudit } from "../audit/audit.service";
+import { DomainError } from "../errors";
+import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
+import { enqueueJob, JOB } from "../jobs/queue";
+import { getFlag } from "../system/system.service";
+import { interpretEvent, type Interpretation } from "./interpret";
+
+export interface ProcessOptions {
+  trigger: "AUTO" | "REPLAY";
+  operator?: string | null;
+  replayRunId?: string | null;
+  maxAttempts: number;
+  backoffBaseSeconds: number;
+  /** An operator's replay of this one event: audited inside the transaction that settles it. */
+  auditActor?: Actor;
+}
+
+async function auditReplay(trx: Trx, opts: ProcessOptions, ev: EventRow, result: ProcessResult): Promise<ProcessResult> {
+  if (opts.auditActor) {
+    await writeAudit(trx, opts.auditActor, {
+      action: "webhooks.replay_one",
+      target: { type: "webhook_event", id: ev.id },
+      before: { status: ev.status, attemptCount: ev.attemptCount },
+      after: { outcome: result.outcome, error: result.error ?? null },
+    });
+  }
+  return result;
+}
+
+export type ProcessOutcome = "PROCESSED" | "IGNORED" | "FAILED" | "SKIPPED" | "DEFERRED";
+
+export interface ProcessResult {
+  outcome: ProcessOutcome;
+  error?: string;
+}
+
+type EventRow = Selectable<WebhookEventsTable>;
+
+const PAID_LIKE = new Set(["PAID", "SHIPPED", "DELIVERED", "REFUNDED"]);
+
+/** Exponential backoff: base, 2×base, 4×base … capped at one hour. */
+export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
+  return Math.min(3600, baseSeconds * 2 ** Math.max(0, attempt - 1));
+}
+
+async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
+  const ev = await trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
+  if (!ev) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
+  return ev;
+}
+
+async function lockOrder(trx: Trx, meaning: Interpretation) {
+  const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
+  if (refs.length === 0) throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
+  const order = await trx
+    .selectFrom("orders")
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(meaning.paymentReference ? [eb("paymentReference", "=", meaning.paymentReference)] : []),
+        ...(meaning.orderReference ? [eb("orderNumber", "=", meaning.orderReference)] : []),
+      ]),
+    )
+    .orderBy("createdAt")
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!order) throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
+  return order;
+}
+
+/** Stock still held for this order, per variant (reservations minus releases). */
+async function reservedForOrder(trx: Trx, orderId: string): Promise<Map<string, number>> {
+  const rows = await trx
+    .selectFrom("inventoryTransactions")
+    .select(["variantId", (eb) => eb.fn.sum<string>("reservedDelta").as("held")])
+    .where("orderId", "=", orderId)
+    .groupBy("variantId")
+    .execute();
+  return new Map(rows.map((r) => [r.variantId, Number(r.held)]));
+}
+
+async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string }> {
+  const order = await lockOrder(trx, meaning);
+  const items = await trx.selectFrom("orderItems").select(["id", "variantId", "quantity"]).where("orderId", "=", order.id).orderBy("id").execute();
+  const held = await reservedForOrder(trx, order.id);
+  const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
+  const moves: StockMovementInput[] = [];
+  let nextStatus: "PAID" | "FAILED" | "REFUNDED" | null = null;
+
+  if (meaning.effect === "PAYMENT_SUCCEEDED") {
+    if (PAID_LIKE.has(order.status)) return { orderId: order.id, note: `order already ${order.status}` };
+    nextStatus = "PAID";
+    for (const item of items) {
+      const hold = Math.min(held.get(item.variantId) ?? 0, item.quantity);
+      if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment captured: reservation becomes a sale", idempotencyKey: `order:${order.id}:${item.id}:release-on-pay` });
+      moves.push({ ...base, variantId: item.variantId, type: "SALE", quantity: -item.quantity, reason: `Sold: order ${order.orderNumber}`, idempotencyKey: `order:${order.id}:${item.id}:sale` });
+    }
+  } else if (meaning.effect === "PAYMENT_FAILED") {
+    // A failure arriving after a capture never undoes a paid order.
+    if (order.status !== "PENDING") return { orderId: order.id, note: `order is ${order.status}; payment failure ignored` };
+    nextStatus = "FAILED";
+    for (const item of items) {
+      const hold = Math.min(held.get(item.variantId) ?? 0, item.quantity);
+      if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment failed: reservation released", idempotencyKey: `order:${order.id}:${item.id}:release` });
+    }
+  } else if (meaning.effect === "REFUNDED") {
+    if (order.status === "REFUNDED") return { orderId: order.id, note: "order already refunded" };
+    if (!PAID_LIKE.has(order.status)) throw new DomainError("PRECONDITION_FAILED", `Refund for order ${order.orderNumber}, which is ${order.status} (never paid); check it by hand`);
+    nextStatus = "REFUNDED";
+    for (const item of items) {
+      moves.push({ ...base, variantId: item.variantId, type: "RETURN", quantity: item.quantity, reason: `Refunded: order ${order.orderNumber}`, idempotencyKey: `order:${order.id}:${item.id}:refund` });
+    }
+  }
+
+  if (moves.length) await recordStockMovements(trx, moves);
+  if (nextStatus) {
+    await trx
+      .updateTable("orders")
+      .set({
+        status: nextStatus,
+        updatedAt: new Date(),
+        ...(nextStatus === "PAID" ? { paidAt: new Date() } : {}),
+        paymentProvider: order.paymentProvider ?? ev.provider,
+        paymentReference: order.paymentReference ?? meaning.paymentReference,
+      })
+      .where("id", "=", order.id)
+      .execute();
+    await writeAudit(trx, actor, {
+      action: `orders.${nextStatus.toLowerCase()}`,
+      target: { type: "order", id: order.id },
+      before: { status: order.status },
+      after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
+    });
+  }
+  return { orderId: order.id, note: nextStatus ? `order ${order.orderNumber} → ${nextStatus}` : "no change" };
+}
+
+export async function processWebhookEvent(db: Db, eventId: string, opts: ProcessOptions): Promise<ProcessResult> {
+  const startedAt = new Date();
+  try {
+    return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
+      const ev = await lockEvent(trx, eventId);
+      if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
+      if (!(await getFlag(trx, "payments_enabled"))) {
+        // Payments are switched off: keep the event, look again in a minute, count no attempt.
+        const runAt = new Date(Date.now() + 60_000);
+        await trx.updateTable("webhookEvents").set({ nextAttemptAt: runAt }).where("id", "=", ev.id).execute();
+        await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt });
+        return auditReplay(trx, opts, ev, { outcome: "DEFERRED" });
+      }
+      const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
+      const actor: Actor = { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}` };
+      let orderId: string | null = null;
+      const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
+      if (outcome === "PROCESSED") orderId = (await applyEffect(trx, ev, meaning, actor)).orderId;
+      const number = ev.attemptCount + 1;
+      await trx
+        .updateTable("webhookEvents")
+        .set({ status: outcome, attemptCount: number, lastError: null, nextAttemptAt: null, processedAt: new Date(), orderId })
+        .where("id", "=", ev.id)
+        .execute();
+      await trx
+        .insertInto("webhookAttempts")
+        .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome, error: null })
+        .execute();
+      return auditReplay(trx, opts, ev, { outcome });
+    });
+  } catch (cause) {
+    if (cause instanceof DomainError && cause.code === "NOT_FOUND" && cause.message.startsWith("No webhook event")) throw cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return recordFailure(db, eventId, startedAt, message.slice(0, 1000), opts);
+  }
+}
+
+async function recordFailure(db: Db, eventId: string, startedAt: Date, error: string, opts: ProcessOptions): Promise<ProcessResult> {
+  return db.transaction().execute(async (trx): Promise<ProcessResult> => {
+    const ev = await lockEvent(trx, eventId);
+    if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
+    const number = ev.attemptCount + 1;
+    const retry = opts.trigger === "AUTO" && number < opts.maxAttempts;
+    const nextAttemptAt = retry ? new Date(Date.now() + retryDelaySeconds(number, opts.backoffBaseSeconds) * 1000) : null;
+    await trx.updateTable("webhookEvents").set({ status: "FAILED", attemptCount: number, lastError: error, nextAttemptAt }).where("id", "=", ev.id).execute();
+    await trx
+      .insertInto("webhookAttempts")
+      .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome: "FAILED", error })
+      .execute();
+    if (nextAttemptAt) await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt: nextAttemptAt });
+    return auditReplay(trx, opts, ev, { outcome: "FAILED", error });
+  });
+}
+
+/**
+ * Re-queues events whose job was lost (a worker killed mid-job, a queue wiped): PENDING ones
+ * older than a minute and FAILED ones whose retry time has come. Job keys collapse duplicates.
+ */
+export async function sweepDueWebhooks(db: Db, limit = 1000): Promise<number> {
+  const due = await db
+    .selectFrom("webhookEvents")
+    .select("id")
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("status", "=", "PENDING"), eb("receivedAt", "<", new Date(Date.now() - 60_000)), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
+        eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", new Date())]),
+      ]),
+    )
+    .orderBy("receivedAt")
+    .limit(limit)
+    .execute();
+  for (const { id } of due) await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+  return due.length;
+}

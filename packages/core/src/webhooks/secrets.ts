@@ -1,0 +1,28 @@
+// Webhook signing secrets valid right now: the ones from the environment (valid from start)
+// plus rolling ones stored in webhook_secrets until they expire. Secrets never leave this module
+// except to the signature check.
+import type { DbOrTrx } from "../db/database";
+import type { TProvider } from "./webhooks.schema";
+
+export interface SecretSource {
+  active(provider: TProvider): Promise<string[]>;
+}
+
+export function createSecretSource(db: DbOrTrx, fromEnv: Partial<Record<TProvider, string>>, cacheMs = 5_000): SecretSource {
+  let cached: { at: number; rows: { provider: TProvider; secret: string }[] } | undefined;
+  return {
+    async active(provider) {
+      if (!cached || Date.now() - cached.at > cacheMs) {
+        const rows = await db
+          .selectFrom("webhookSecrets")
+          .select(["provider", "secret"])
+          .where("revokedAt", "is", null)
+          .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", new Date())]))
+          .execute();
+        cached = { at: Date.now(), rows };
+      }
+      const env = fromEnv[provider];
+      return [...(env ? [env] : []), ...cached.rows.filter((r) => r.provider === provider).map((r) => r.secret)];
+    },
+  };
+}

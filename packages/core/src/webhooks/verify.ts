@@ -1,0 +1,94 @@
+// Signature checks with the providers' own SDKs, against every secret valid right now.
+import { createHash } from "node:crypto";
+import Razorpay from "razorpay";
+import Stripe from "stripe";
+import type { TProvider } from "./webhooks.schema";
+
+export const STRIPE_TOLERANCE_SECONDS = 300;
+
+export interface VerifiedWebhook {
+  provider: TProvider;
+  providerEventId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+export type VerifyResult = { ok: true; event: VerifiedWebhook } | { ok: false; reason: string };
+
+// constructEvent needs an instance but makes no network call; the key is never used.
+const stripe = new Stripe("sk_test_signature_checks_only");
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function single(headers: Headers, name: string): { value?: string; duplicated: boolean } {
+  const v = headers[name];
+  if (Array.isArray(v)) return { value: v[0], duplicated: v.length > 1 };
+  return { value: v, duplicated: false };
+}
+
+function parseJson(raw: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw.toString("utf8"));
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly string[]): VerifyResult {
+  const { value: header, duplicated } = single(headers, "stripe-signature");
+  if (!header) return { ok: false, reason: "missing Stripe-Signature header" };
+  // Node joins repeated headers with ", "; two t= parts mean the header was sent twice.
+  if (duplicated || (header.match(/(^|,)\s*t=/g) ?? []).length > 1) return { ok: false, reason: "Stripe-Signature header sent more than once" };
+  if (!/(^|,)\s*v1=/.test(header)) return { ok: false, reason: "Stripe-Signature has no v1 signature" };
+  if (secrets.length === 0) return { ok: false, reason: "no Stripe webhook secret is configured" };
+  let reason = "signature does not match any active Stripe secret";
+  for (const secret of secrets) {
+    try {
+      const event = stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS);
+      if (!parseJson(raw)) return { ok: false, reason: "body is not a JSON object" };
+      return {
+        ok: true,
+        event: {
+          provider: "STRIPE",
+          providerEventId: event.id,
+          eventType: event.type,
+          payload: event as unknown as Record<string, unknown>,
+          headers: { "stripe-signature": header.slice(0, 24) + "…" },
+        },
+      };
+    } catch (e) {
+      const message = (e as Error).message;
+      if (/tolerance/i.test(message)) reason = `timestamp outside the ${STRIPE_TOLERANCE_SECONDS} s tolerance`;
+      else if (/unable to extract timestamp/i.test(message)) return { ok: false, reason: "Stripe-Signature is malformed" };
+      else if (!/no signatures found/i.test(message)) reason = `malformed event: ${message.slice(0, 120)}`;
+    }
+  }
+  return { ok: false, reason };
+}
+
+export function verifyRazorpay(raw: Buffer, headers: Headers, secrets: readonly string[]): VerifyResult {
+  const { value: signature, duplicated } = single(headers, "x-razorpay-signature");
+  if (!signature) return { ok: false, reason: "missing X-Razorpay-Signature header" };
+  if (duplicated || signature.includes(",")) return { ok: false, reason: "X-Razorpay-Signature header sent more than once" };
+  if (!/^[0-9a-f]{64}$/i.test(signature)) return { ok: false, reason: "X-Razorpay-Signature is not a hex SHA-256 HMAC" };
+  if (secrets.length === 0) return { ok: false, reason: "no Razorpay webhook secret is configured" };
+  const body = raw.toString("utf8");
+  const matched = secrets.some((secret) => Razorpay.validateWebhookSignature(body, signature, secret));
+  if (!matched) return { ok: false, reason: "signature does not match any active Razorpay secret" };
+  const payload = parseJson(raw);
+  if (!payload) return { ok: false, reason: "body is not a JSON object" };
+  if (typeof payload.event !== "string") return { ok: false, reason: "body has no event field" };
+  const eventId = single(headers, "x-razorpay-event-id").value;
+  return {
+    ok: true,
+    event: {
+      provider: "RAZORPAY",
+      providerEventId: eventId ?? `sha256:${createHash("sha256").update(raw).digest("hex")}`,
+      eventType: payload.event,
+      payload,
+      headers: { ...(eventId ? { "x-razorpay-event-id": eventId } : {}) },
+    },
+  };
+}

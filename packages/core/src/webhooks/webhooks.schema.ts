@@ -1,0 +1,139 @@
+// Browser-safe webhook shapes shared by routers, the CLI and the console.
+import { z } from "zod";
+
+export const PROVIDERS = ["STRIPE", "RAZORPAY"] as const;
+export const ZProvider = z.enum(PROVIDERS);
+export type TProvider = z.infer<typeof ZProvider>;
+export const WEBHOOK_STATUSES = ["PENDING", "PROCESSING", "PROCESSED", "FAILED", "IGNORED"] as const;
+export const ZWebhookStatus = z.enum(WEBHOOK_STATUSES);
+export type TWebhookStatus = z.infer<typeof ZWebhookStatus>;
+
+const isoDate = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e.g. 2026-11-28T10:00:00Z" });
+
+export const ZWebhookFilter = z
+  .object({
+    provider: ZProvider.optional(),
+    status: ZWebhookStatus.optional(),
+    eventType: z.string().trim().max(100).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    /** Text in the last error. */
+    error: z.string().trim().max(200).optional(),
+    /** A payment id (pi_…, pay_…), an order number or an order id. */
+    reference: z.string().trim().max(200).optional(),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "from must be before to", path: ["from"] });
+export type TWebhookFilter = z.infer<typeof ZWebhookFilter>;
+
+export const ZWebhookListInput = z.object({
+  filter: ZWebhookFilter.default({}),
+  limit: z.number().int().min(1).max(200).default(50),
+  /** Opaque keyset cursor from the previous page. */
+  cursor: z.string().max(200).optional(),
+});
+export type TWebhookListInput = z.input<typeof ZWebhookListInput>;
+
+export interface TWebhookEventSummary {
+  id: string;
+  provider: TProvider;
+  providerEventId: string;
+  eventType: string;
+  status: TWebhookStatus;
+  attemptCount: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  receivedAt: string;
+  processedAt: string | null;
+  paymentReference: string | null;
+  orderReference: string | null;
+  orderId: string | null;
+}
+
+export interface TWebhookAttempt {
+  number: number;
+  trigger: "AUTO" | "REPLAY";
+  operator: string | null;
+  replayRunId: string | null;
+  startedAt: string;
+  finishedAt: string;
+  outcome: "PROCESSED" | "IGNORED" | "FAILED";
+  error: string | null;
+}
+
+export interface TWebhookEventDetail extends TWebhookEventSummary {
+  payload: unknown;
+  headers: Record<string, string>;
+  attempts: TWebhookAttempt[];
+}
+
+export const ZReplayStart = z.object({
+  filter: ZWebhookFilter,
+  /** Events per second; omit for no limit. */
+  ratePerSecond: z.number().int().min(1).max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(32).default(4),
+});
+export type TReplayStart = z.input<typeof ZReplayStart>;
+
+export interface TReplayPreview {
+  count: number;
+  sample: TWebhookEventSummary[];
+}
+
+export interface TReplayRun {
+  id: string;
+  status: "QUEUED" | "RUNNING" | "CANCELLING" | "CANCELLED" | "COMPLETED" | "FAILED";
+  filter: TWebhookFilter;
+  ratePerSecond: number | null;
+  concurrency: number;
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const ZHealthInput = z.object({
+  windowHours: z.number().int().min(1).max(24 * 30).default(24),
+  minVolume: z.number().int().min(1).max(100_000).default(20),
+});
+
+export interface TProviderHealth {
+  provider: TProvider;
+  total: number;
+  processed: number;
+  failed: number;
+  pending: number;
+  ignored: number;
+  /** processed / (processed + failed); null when neither happened. Pending is not a failure. */
+  successRate: number | null;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  oldestPendingSeconds: number | null;
+  alert: boolean;
+  alertReason: string | null;
+}
+
+export interface THealthPoint {
+  hour: string;
+  provider: TProvider;
+  processed: number;
+  failed: number;
+  successRate: number | null;
+}
+
+export interface TWebhookRejection {
+  id: string;
+  provider: TProvider;
+  receivedAt: string;
+  reason: string;
+  statusCode: number;
+  ip: string | null;
+  requestId: string | null;
+  bodyBytes: number;
+  bodySha256: string | null;
+}
