@@ -30,7 +30,8 @@ export function createDb(opts: CreateDbOptions): { db: Db; pool: pg.Pool } {
   const pool = createPool(opts);
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
+    // JSON columns (webhook payloads, audit before/after) keep their keys exactly as stored.
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return { db, pool };
 }

@@ -201,13 +201,15 @@ async function recordFailure(db: Db, eventId: string, startedAt: Date, error: st
  * Re-queues events whose job was lost (a worker killed mid-job, a queue wiped): PENDING ones
  * older than a minute and FAILED ones whose retry time has come. Job keys collapse duplicates.
  */
-export async function sweepDueWebhooks(db: Db, limit = 1000): Promise<number> {
+export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOlderThanMs?: number } = {}): Promise<number> {
+  const limit = opts.limit ?? 1000;
+  const pendingCutoff = new Date(Date.now() - (opts.pendingOlderThanMs ?? 60_000));
   const due = await db
     .selectFrom("webhookEvents")
     .select("id")
     .where((eb) =>
       eb.or([
-        eb.and([eb("status", "=", "PENDING"), eb("receivedAt", "<", new Date(Date.now() - 60_000)), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
+        eb.and([eb("status", "=", "PENDING"), eb("receivedAt", "<", pendingCutoff), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
         eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", new Date())]),
       ]),
     )

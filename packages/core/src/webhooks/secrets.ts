@@ -6,11 +6,16 @@ import type { TProvider } from "./webhooks.schema";
 
 export interface SecretSource {
   active(provider: TProvider): Promise<string[]>;
+  /** Forget the cached list (after a rotation), so the next request reads the table. */
+  invalidate(): void;
 }
 
 export function createSecretSource(db: DbOrTrx, fromEnv: Partial<Record<TProvider, string>>, cacheMs = 5_000): SecretSource {
   let cached: { at: number; rows: { provider: TProvider; secret: string }[] } | undefined;
   return {
+    invalidate() {
+      cached = undefined;
+    },
     async active(provider) {
       if (!cached || Date.now() - cached.at > cacheMs) {
         const rows = await db
