@@ -4,13 +4,14 @@ import { registerAuditCommands } from "./commands/audit";
 import { registerDbCommands } from "./commands/db";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
+import { registerWebhooksCommands } from "./commands/webhooks";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
 
 export function createProgram(): Command {
   const program = new Command("ops")
-    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory")
+    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks")
     .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
     .option("--verbose", "print stack traces for unexpected errors")
     // Settings below are inherited by every subcommand created with .command().
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerTokensCommands(program);
   registerAuditCommands(program);
   registerInventoryCommands(program);
+  registerWebhooksCommands(program);
   return program;
 }
 

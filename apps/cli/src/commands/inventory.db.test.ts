@@ -1,30 +1,15 @@
 // `ops inventory …` as a child process against a fresh database: export, reset, rollback, reads.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { createTestDatabase, createVariant, type TestDatabase } from "@radha/core/testing";
+import { runOps } from "../testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const exec = promisify(execFile);
-const OPS = fileURLToPath(new URL("../../bin/ops.mjs", import.meta.url));
 
 let database: TestDatabase;
 let dir: string;
 
-async function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // INIT_CWD is where the user ran `pnpm ops`: relative --file/--out paths resolve from there.
-  const env = { NODE_ENV: "test", DATABASE_URL: database.url, INIT_CWD: dir, PATH: process.env.PATH ?? "" };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], { env, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const ops = (...args: string[]) => runOps({ DATABASE_URL: database.url, INIT_CWD: dir }, args);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { enqueueJob, JOB } from "@radha/core/jobs";
-import { createPendingOrder, razorpayPayloads, signRazorpay, signStripe, stripeEvent, stripePayloads } from "@radha/core/testing";
+import { createFailedWebhookEvents, createPendingOrder, razorpayPayloads, signRazorpay, signStripe, stripeEvent, stripePayloads } from "@radha/core/testing";
 import { executeReplayRun, startReplay, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { Db } from "@radha/core/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,32 +134,9 @@ describe("retries and replay", () => {
   });
 });
 
-/** n FAILED Stripe events, each for its own PENDING order, stored as if their attempts had failed. */
 async function failedEvents(db: Db, n: number, tag: string) {
-  const orders = [];
-  for (let i = 0; i < n; i++) orders.push(await createPendingOrder(db, { quantity: 1, stock: 5, reserve: false }));
-  const rows = await db
-    .insertInto("webhookEvents")
-    .values(
-      orders.map((o, i) => {
-        const payload = stripePayloads.succeeded(o.paymentReference);
-        return {
-          provider: "STRIPE" as const,
-          providerEventId: `evt_${tag}_${i}`,
-          eventType: "payment_intent.succeeded",
-          payload: JSON.stringify(payload),
-          rawBody: JSON.stringify(payload),
-          headers: "{}",
-          paymentReference: o.paymentReference,
-          status: "FAILED" as const,
-          attemptCount: 1,
-          lastError: "simulated outage",
-        };
-      }),
-    )
-    .returning("id")
-    .execute();
-  return { orders, ids: rows.map((r) => r.id) };
+  const { orders, eventIds } = await createFailedWebhookEvents(db, { count: n, tag });
+  return { orders, ids: eventIds };
 }
 
 describe("bulk replay", () => {
@@ -182,13 +159,17 @@ describe("bulk replay", () => {
       }
       expect(finished.reduce((sum, r) => sum + r.succeeded, 0)).toBe(500);
       expect(finished.reduce((sum, r) => sum + r.failed, 0)).toBe(0);
-      const statuses = await t.database.db.selectFrom("orders").select("status").where("id", "in", orders.map((o) => o.order.id)).execute();
+      const statuses = await t.database.db.selectFrom("orders").select("status").where("id", "in", orders.map((o) => o.id)).execute();
       expect(statuses.every((o) => o.status === "PAID")).toBe(true);
-      const sales = await t.database.db.selectFrom("inventoryTransactions").select(["orderId"]).where("type", "=", "SALE").where("orderId", "in", orders.map((o) => o.order.id)).execute();
+      const sales = await t.database.db.selectFrom("inventoryTransactions").select(["orderId"]).where("type", "=", "SALE").where("orderId", "in", orders.map((o) => o.id)).execute();
       expect(sales).toHaveLength(500);
       expect(new Set(sales.map((x) => x.orderId)).size).toBe(500);
       const events = await t.database.db.selectFrom("webhookEvents").select(["status", "attemptCount"]).where("id", "in", ids).execute();
       expect(events.every((e) => e.status === "PROCESSED" && e.attemptCount === 2)).toBe(true);
+      // Each event was replayed once, by the operator who started the run that won it.
+      const replays = await t.database.db.selectFrom("webhookAttempts").select(["eventId", "operator", "replayRunId"]).where("eventId", "in", ids).where("trigger", "=", "REPLAY").execute();
+      expect(replays).toHaveLength(500);
+      expect(replays.every((a) => a.operator === operator.email && runs.some((r) => r.id === a.replayRunId))).toBe(true);
     } finally {
       await t.close();
     }
@@ -241,7 +222,7 @@ it("a worker killed mid-batch: after restart every event settles and no effect i
     await settled(t.database.db, ids, 60_000);
     const events = await t.database.db.selectFrom("webhookEvents").select("status").where("id", "in", ids).execute();
     expect(events.every((e) => e.status === "PROCESSED")).toBe(true);
-    const sales = await t.database.db.selectFrom("inventoryTransactions").select("orderId").where("type", "=", "SALE").where("orderId", "in", orders.map((o) => o.order.id)).execute();
+    const sales = await t.database.db.selectFrom("inventoryTransactions").select("orderId").where("type", "=", "SALE").where("orderId", "in", orders.map((o) => o.id)).execute();
     expect(sales).toHaveLength(300);
   } finally {
     await t.close();

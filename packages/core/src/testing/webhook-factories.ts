@@ -69,3 +69,59 @@ export function signStripe(body: string, secret: string, timestamp?: number): st
 export function signRazorpay(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body).digest("hex");
 }
+
+/**
+ * `count` FAILED Stripe payment_intent.succeeded events, each for its own PENDING order (one
+ * unit, no reservation), stored as if their first attempt had failed in an outage. Orders are
+ * spread over a few variants so processing does not queue on one hot row. Written in bulk so
+ * tests, the CLI tests and the bench can make thousands quickly.
+ */
+export async function createFailedWebhookEvents(db: Db, opts: { count: number; tag: string; variants?: number; receivedAt?: Date }) {
+  const variantCount = Math.max(1, Math.min(opts.variants ?? 50, opts.count));
+  const variantIds: string[] = [];
+  for (let i = 0; i < variantCount; i++) variantIds.push((await createVariant(db, { stock: Math.ceil(opts.count / variantCount) + 5 })).id);
+  const orders: { id: string; orderNumber: string; paymentReference: string }[] = [];
+  const eventIds: string[] = [];
+  const CHUNK = 1000;
+  for (let start = 0; start < opts.count; start += CHUNK) {
+    const n = Math.min(CHUNK, opts.count - start);
+    const rows = Array.from({ length: n }, (_, k) => {
+      const i = start + k;
+      return { orderNumber: `RG-${opts.tag}-${i}`, paymentReference: `pi_${opts.tag}_${i}` };
+    });
+    const inserted = await db
+      .insertInto("orders")
+      .values(rows.map((r) => ({ orderNumber: r.orderNumber, email: "buyer@example.test", status: "PENDING" as const, paymentProvider: "STRIPE" as const, paymentReference: r.paymentReference, totalMinor: 199900 })))
+      .returning(["id", "orderNumber", "paymentReference"])
+      .execute();
+    await db
+      .insertInto("orderItems")
+      .values(inserted.map((o, k) => ({ orderId: o.id, variantId: variantIds[(start + k) % variantCount]!, quantity: 1, unitPriceMinor: 199900 })))
+      .execute();
+    const events = await db
+      .insertInto("webhookEvents")
+      .values(
+        inserted.map((o, k) => {
+          const payload = stripePayloads.succeeded(o.paymentReference!);
+          return {
+            provider: "STRIPE" as const,
+            providerEventId: `evt_${opts.tag}_${start + k}`,
+            eventType: "payment_intent.succeeded",
+            payload: JSON.stringify(payload),
+            rawBody: JSON.stringify(payload),
+            headers: "{}",
+            paymentReference: o.paymentReference,
+            status: "FAILED" as const,
+            attemptCount: 1,
+            lastError: "simulated outage",
+            ...(opts.receivedAt ? { receivedAt: opts.receivedAt } : {}),
+          };
+        }),
+      )
+      .returning("id")
+      .execute();
+    orders.push(...inserted.map((o) => ({ id: o.id, orderNumber: o.orderNumber, paymentReference: o.paymentReference! })));
+    eventIds.push(...events.map((e) => e.id));
+  }
+  return { orders, eventIds, variantIds };
+}

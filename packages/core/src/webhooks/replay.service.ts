@@ -91,6 +91,7 @@ export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise
 }
 
 export const replayChannel = (runId: string) => `webhooks:replay:${runId}`;
+const PROGRESS_INTERVAL_MS = 500;
 
 export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "replayRunId"> {
   store?: SharedStore;
@@ -123,6 +124,21 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
     return run;
   };
 
+  // Between batches is too coarse for a rate-limited run: every PROGRESS_INTERVAL_MS the run
+  // publishes its counts and looks for a cancel, so workers stop pulling new events promptly.
+  let cancelSeen = false;
+  let lastTick = Date.now();
+  let ticking: Promise<void> | undefined;
+  const tick = async (): Promise<void> => {
+    if (ticking || Date.now() - lastTick < PROGRESS_INTERVAL_MS) return;
+    lastTick = Date.now();
+    ticking = (async () => {
+      const run = await report();
+      if (run.status === "CANCELLING") cancelSeen = true;
+    })().finally(() => (ticking = undefined));
+    await ticking;
+  };
+
   try {
     for (;;) {
       let q = applyWebhookFilter(db.selectFrom("webhookEvents").select(["id", "receivedAt"]), filter);
@@ -149,24 +165,25 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
 
       const queue = mine.map((m) => m.id);
       const workers = Array.from({ length: Math.min(claimed.concurrency, queue.length) }, async () => {
-        for (let id = queue.shift(); id; id = queue.shift()) {
+        for (let id = queue.shift(); id && !cancelSeen; id = queue.shift()) {
           if (minIntervalMs > 0) {
             const wait = nextSlot - Date.now();
             nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
-          const result = await processWebhookEvent(db, id, { ...opts, trigger: "REPLAY", replayRunId: runId });
+          const result = await processWebhookEvent(db, id, { ...opts, trigger: "REPLAY", replayRunId: runId, operator: claimed.createdBy });
           counts.done += 1;
           if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
           else if (result.outcome === "FAILED") counts.failed += 1;
           else counts.skipped += 1;
+          await tick();
         }
       });
       await Promise.all(workers);
+      await ticking;
       await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId} AND id = ANY(${ids}::uuid[])`.execute(db);
-      await report();
-      const status = await db.selectFrom("webhookReplayRuns").select("status").where("id", "=", runId).executeTakeFirstOrThrow();
-      if (status.status === "CANCELLING") {
+      const progress = await report();
+      if (cancelSeen || progress.status === "CANCELLING") {
         const row = await db.updateTable("webhookReplayRuns").set({ ...counts, status: "CANCELLED", finishedAt: new Date() }).where("id", "=", runId).returningAll().executeTakeFirstOrThrow();
         const run = toReplayRun(row);
         opts.onProgress?.(run);
