@@ -248,6 +248,8 @@ export interface WebhookEventsTable {
   processedAt: Date | null;
   orderId: string | null;
   replayRunId: string | null;
+  /** When the dispatcher created this event's processing job; null while it waits for one. */
+  queuedAt: Date | null;
 }
 
 export interface WebhookAttemptsTable {
