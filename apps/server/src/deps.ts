@@ -2,7 +2,6 @@
 import { createDb, type Db } from "@radha/core/db";
 import type { TEnv } from "@radha/core/env";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
-import { createJobKicker, JOB, type JobKicker } from "@radha/core/jobs";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import { createSecretSource, type ProcessOptions, type SecretSource } from "@radha/core/webhooks";
 import { createHealthService, type HealthService } from "./health/health.service";
@@ -17,8 +16,6 @@ export interface AppDeps {
   webhookSecrets: SecretSource;
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
-  /** Called after each newly stored webhook: queues a dispatch soon (coalesced). */
-  webhookDispatch: JobKicker;
   close(): Promise<void>;
 }
 
@@ -41,9 +38,6 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     },
   });
   const health = createHealthService({ db, store, env });
-  const webhookDispatch = createJobKicker(db, JOB.webhookDispatch, {
-    onError: (e) => console.error(JSON.stringify({ level: "error", msg: "could not queue webhook dispatch; the minute sweep will", err: (e as Error).message })),
-  });
   return {
     env,
     db,
@@ -53,10 +47,8 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     health,
     webhookSecrets: createSecretSource(db, { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET }),
     webhookProcessing: { maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS, backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS },
-    webhookDispatch,
     async close() {
       health.stop();
-      await webhookDispatch.stop();
       await store.close();
       await db.destroy();
     },

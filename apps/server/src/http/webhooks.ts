@@ -1,5 +1,5 @@
 // POST /api/webhooks/stripe and /api/webhooks/razorpay: raw bytes in, signature checked with the
-// provider's SDK, event committed before the 2xx; the dispatcher queues its processing.
+// provider's SDK, event committed (with its processing job) before the 2xx.
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { logRejection, receiveWebhook, type TProvider } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
@@ -37,7 +37,6 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
           req.log.warn({ provider, reason: result.reason }, "webhook rejected");
           return reply.code(result.statusCode).send({ error: "REJECTED", message: result.reason });
         }
-        if (!result.duplicate) deps.webhookDispatch.kick();
         return reply.code(200).send({ received: true, duplicate: result.duplicate, id: result.eventId });
       });
     }

@@ -3,7 +3,7 @@
 import { Logger, run, type Runner, type TaskList } from "graphile-worker";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
-import { dispatchPendingWebhooks, executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
+import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
 function payloadId(payload: unknown, key: "eventId" | "runId"): string {
@@ -19,9 +19,6 @@ export function taskList(deps: AppDeps): TaskList {
     },
     [JOB.webhookReplayRun]: async (payload) => {
       await executeReplayRun(deps.db, payloadId(payload, "runId"), { ...deps.webhookProcessing, store: deps.store });
-    },
-    [JOB.webhookDispatch]: async () => {
-      await dispatchPendingWebhooks(deps.db);
     },
     [JOB.webhookSweep]: async () => {
       await sweepDueWebhooks(deps.db);

@@ -248,8 +248,6 @@ export interface WebhookEventsTable {
   processedAt: Date | null;
   orderId: string | null;
   replayRunId: string | null;
-  /** When the dispatcher created this event's processing job; null while it waits for one. */
-  queuedAt: Date | null;
 }
 
 export interface WebhookAttemptsTable {

@@ -23,36 +23,5 @@ export const JOB = {
   webhookProcess: "webhook_process",
   webhookReplayRun: "webhook_replay_run",
   webhookSweep: "webhook_sweep",
-  webhookDispatch: "webhook_dispatch",
   inventoryScanLowStock: "inventory_scan_low_stock",
 } as const;
-
-
-/**
- * Coalesces many "there is new work" signals into at most one `task` job per `intervalMs`
- * (one job key, so a queued one is reused). Errors are reported, never thrown: a missed kick
- * only delays work until the next kick or the minute cron.
- */
-export function createJobKicker(db: DbOrTrx, task: string, opts: { intervalMs?: number; onError?: (e: unknown) => void } = {}) {
-  let timer: NodeJS.Timeout | undefined;
-  let inflight: Promise<void> | undefined;
-  const flush = () => {
-    timer = undefined;
-    inflight = enqueueJob(db, task, {}, { jobKey: task })
-      .catch((e: unknown) => opts.onError?.(e))
-      .finally(() => (inflight = undefined));
-  };
-  return {
-    kick(): void {
-      timer ??= setTimeout(flush, opts.intervalMs ?? 20);
-    },
-    async stop(): Promise<void> {
-      if (timer) {
-        clearTimeout(timer);
-        flush();
-      }
-      await inflight;
-    },
-  };
-}
-export type JobKicker = ReturnType<typeof createJobKicker>;

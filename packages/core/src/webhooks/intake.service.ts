@@ -1,7 +1,8 @@
-// Receiving a webhook: verify the raw bytes and store the event (committed before this returns),
-// or log the rejection. The caller answers 2xx only after this returns, then kicks the dispatcher.
+// Receiving a webhook: verify the raw bytes, store the event and queue its processing in one
+// short transaction, or log the rejection. The caller answers 2xx only after this returns.
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database";
+import { enqueueJob, JOB } from "../jobs/queue";
 import { interpretEvent } from "./interpret";
 import type { SecretSource } from "./secrets";
 import { verifyRazorpay, verifyStripe } from "./verify";
@@ -51,24 +52,27 @@ export async function receiveWebhook(db: Db, secrets: SecretSource, req: IntakeR
   }
   const e = verified.event;
   const meaning = interpretEvent(e.provider, e.eventType, e.payload);
-  // One statement, one round trip, no job: the dispatcher queues processing in batches (a
-  // job per request would NOTIFY per commit and serialise intake).
-  const inserted = await db
-    .insertInto("webhookEvents")
-    .values({
-      provider: e.provider,
-      providerEventId: e.providerEventId,
-      eventType: e.eventType,
-      payload: JSON.stringify(e.payload),
-      rawBody: req.rawBody.toString("utf8"),
-      headers: JSON.stringify(e.headers),
-      paymentReference: meaning.paymentReference,
-      orderReference: meaning.orderReference,
-    })
-    .onConflict((oc) => oc.columns(["provider", "providerEventId"]).doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (inserted) return { accepted: true, duplicate: false, eventId: inserted.id };
-  const existing = await db.selectFrom("webhookEvents").select("id").where("provider", "=", e.provider).where("providerEventId", "=", e.providerEventId).executeTakeFirstOrThrow();
-  return { accepted: true, duplicate: true, eventId: existing.id };
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("webhookEvents")
+      .values({
+        provider: e.provider,
+        providerEventId: e.providerEventId,
+        eventType: e.eventType,
+        payload: JSON.stringify(e.payload),
+        rawBody: req.rawBody.toString("utf8"),
+        headers: JSON.stringify(e.headers),
+        paymentReference: meaning.paymentReference,
+        orderReference: meaning.orderReference,
+      })
+      .onConflict((oc) => oc.columns(["provider", "providerEventId"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!inserted) {
+      const existing = await trx.selectFrom("webhookEvents").select("id").where("provider", "=", e.provider).where("providerEventId", "=", e.providerEventId).executeTakeFirstOrThrow();
+      return { accepted: true, duplicate: true, eventId: existing.id };
+    }
+    await enqueueJob(trx, JOB.webhookProcess, { eventId: inserted.id }, { jobKey: `webhook:${inserted.id}` });
+    return { accepted: true, duplicate: false, eventId: inserted.id };
+  });
 }

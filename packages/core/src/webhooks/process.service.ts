@@ -4,7 +4,7 @@
 // per order and item, so two events about one payment (say payment_intent.succeeded and
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
 import type { Db, Trx, WebhookEventsTable } from "../db/database";
-import { sql, type Selectable } from "kysely";
+import type { Selectable } from "kysely";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
@@ -50,10 +50,6 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
   return Math.min(3600, baseSeconds * 2 ** Math.max(0, attempt - 1));
 }
 
-function webhookActor(ev: EventRow, operator?: string | null): Actor {
-  return { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${operator ? ` (replay by ${operator})` : ""}` };
-}
-
 async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
   const ev = await trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
   if (!ev) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
@@ -91,13 +87,7 @@ async function reservedForOrder(trx: Trx, orderId: string): Promise<Map<string, 
   return new Map(rows.map((r) => [r.variantId, Number(r.held)]));
 }
 
-type AuditEvent = Parameters<typeof writeAudit>[2];
-
-/**
- * The order and stock effects of one event. The audit event is returned, not written: the
- * audit chain holds a transaction-wide lock from its insert to commit, so it is written last.
- */
-async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string; audit?: AuditEvent }> {
+async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string }> {
   const order = await lockOrder(trx, meaning);
   const items = await trx.selectFrom("orderItems").select(["id", "variantId", "quantity"]).where("orderId", "=", order.id).orderBy("id").execute();
   const held = await reservedForOrder(trx, order.id);
@@ -143,13 +133,14 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
       })
       .where("id", "=", order.id)
       .execute();
-    return {
-      orderId: order.id,
-      note: `order ${order.orderNumber} → ${nextStatus}`,
-      audit: { action: `orders.${nextStatus.toLowerCase()}`, target: { type: "order", id: order.id }, before: { status: order.status }, after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType } },
-    };
+    await writeAudit(trx, actor, {
+      action: `orders.${nextStatus.toLowerCase()}`,
+      target: { type: "order", id: order.id },
+      before: { status: order.status },
+      after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
+    });
   }
-  return { orderId: order.id, note: "no change" };
+  return { orderId: order.id, note: nextStatus ? `order ${order.orderNumber} → ${nextStatus}` : "no change" };
 }
 
 export async function processWebhookEvent(db: Db, eventId: string, opts: ProcessOptions): Promise<ProcessResult> {
@@ -166,10 +157,10 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
         return auditReplay(trx, opts, ev, { outcome: "DEFERRED" });
       }
       const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
-      const actor = webhookActor(ev, opts.operator);
+      const actor: Actor = { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}` };
+      let orderId: string | null = null;
       const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
-      const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
-      const orderId = effect?.orderId ?? null;
+      if (outcome === "PROCESSED") orderId = (await applyEffect(trx, ev, meaning, actor)).orderId;
       const number = ev.attemptCount + 1;
       await trx
         .updateTable("webhookEvents")
@@ -180,7 +171,6 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
         .insertInto("webhookAttempts")
         .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome, error: null })
         .execute();
-      if (effect?.audit) await writeAudit(trx, actor, effect.audit);
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {
@@ -209,8 +199,7 @@ async function recordFailure(db: Db, eventId: string, startedAt: Date, error: st
 
 /**
  * Re-queues events whose job was lost (a worker killed mid-job, a queue wiped): PENDING ones
- * older than a minute and FAILED ones whose retry time has come; then dispatches events that
- * never got a job (a server stopped between commit and kick). Job keys collapse duplicates.
+ * older than a minute and FAILED ones whose retry time has come. Job keys collapse duplicates.
  */
 export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOlderThanMs?: number } = {}): Promise<number> {
   const limit = opts.limit ?? 1000;
@@ -220,7 +209,7 @@ export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOl
     .select("id")
     .where((eb) =>
       eb.or([
-        eb.and([eb("status", "=", "PENDING"), eb("queuedAt", "is not", null), eb("receivedAt", "<", pendingCutoff), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
+        eb.and([eb("status", "=", "PENDING"), eb("receivedAt", "<", pendingCutoff), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
         eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", new Date())]),
       ]),
     )
@@ -228,30 +217,5 @@ export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOl
     .limit(limit)
     .execute();
   for (const { id } of due) await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
-  return due.length + (await dispatchPendingWebhooks(db));
-}
-
-/**
- * Turns stored PENDING events that have no job yet into processing jobs, a batch per
- * transaction (rows claimed with SKIP LOCKED, so dispatchers in N processes never double up;
- * one commit, so one NOTIFY per batch). Returns how many it queued.
- */
-export async function dispatchPendingWebhooks(db: Db, opts: { batchSize?: number } = {}): Promise<number> {
-  const batchSize = opts.batchSize ?? 500;
-  let total = 0;
-  for (;;) {
-    const { rows } = await sql<{ n: string }>`
-      WITH due AS (
-        SELECT id FROM webhook_events WHERE status = 'PENDING' AND queued_at IS NULL
-        ORDER BY received_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
-      ), marked AS (
-        UPDATE webhook_events e SET queued_at = now() FROM due WHERE e.id = due.id RETURNING e.id
-      )
-      SELECT count(graphile_worker.add_job(${JOB.webhookProcess}, json_build_object('eventId', marked.id), max_attempts => 1, job_key => 'webhook:' || marked.id)) AS n
-      FROM marked
-    `.execute(db);
-    const n = Number(rows[0]?.n ?? 0);
-    total += n;
-    if (n < batchSize) return total;
-  }
+  return due.length;
 }
