@@ -5,7 +5,7 @@
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
 import type { Db, Trx, WebhookEventsTable } from "../db/database";
 import type { Selectable } from "kysely";
-import { type Actor, writeAudit } from "../audit/audit.service";
+import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
 import { enqueueJob, JOB } from "../jobs/queue";
@@ -87,7 +87,7 @@ async function reservedForOrder(trx: Trx, orderId: string): Promise<Map<string, 
   return new Map(rows.map((r) => [r.variantId, Number(r.held)]));
 }
 
-async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string }> {
+async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
   const order = await lockOrder(trx, meaning);
   const items = await trx.selectFrom("orderItems").select(["id", "variantId", "quantity"]).where("orderId", "=", order.id).orderBy("id").execute();
   const held = await reservedForOrder(trx, order.id);
@@ -133,14 +133,13 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
       })
       .where("id", "=", order.id)
       .execute();
-    await writeAudit(trx, actor, {
-      action: `orders.${nextStatus.toLowerCase()}`,
-      target: { type: "order", id: order.id },
-      before: { status: order.status },
-      after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
-    });
+    return {
+      orderId: order.id,
+      note: `order ${order.orderNumber} → ${nextStatus}`,
+      audit: { action: `orders.${nextStatus.toLowerCase()}`, target: { type: "order", id: order.id }, before: { status: order.status }, after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType } },
+    };
   }
-  return { orderId: order.id, note: nextStatus ? `order ${order.orderNumber} → ${nextStatus}` : "no change" };
+  return { orderId: order.id, note: "no change" };
 }
 
 export async function processWebhookEvent(db: Db, eventId: string, opts: ProcessOptions): Promise<ProcessResult> {
@@ -158,9 +157,9 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
       }
       const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
       const actor: Actor = { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}` };
-      let orderId: string | null = null;
       const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
-      if (outcome === "PROCESSED") orderId = (await applyEffect(trx, ev, meaning, actor)).orderId;
+      const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
+      const orderId = effect?.orderId ?? null;
       const number = ev.attemptCount + 1;
       await trx
         .updateTable("webhookEvents")
@@ -171,6 +170,8 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
         .insertInto("webhookAttempts")
         .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome, error: null })
         .execute();
+      // Audit rows last: the audit chain's lock is then held only until the commit.
+      if (effect?.audit) await writeAudit(trx, actor, effect.audit);
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {
