@@ -4,13 +4,14 @@ import { registerAuditCommands } from "./commands/audit";
 import { registerDbCommands } from "./commands/db";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
+import { registerWebhooksCommands } from "./commands/webhooks";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
 
 export function createProgram(): Command {
   const program = new Command("ops")
-    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory")
+    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks")
     .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
     .option("--verbose", "print stack traces for unexpected errors")
     // Settings below are inherited by every subcommand created with .command().
@@ -21,13 +22,14 @@ export function createProgram(): Command {
       "after",
       examples("ops db migrate", "ops db seed", "ops tokens create --name stock-sync --role OPERATOR", "ops tokens list --json", "ops audit verify") +
         "\nDatabase: DATABASE_URL when set, else the embedded PostgreSQL in .data/pg (the one the server uses).\n" +
-        "Exit codes: 0 success, 1 failure or rejected input, 2 wrong command line.\n",
+        "Exit codes: 0 success, 1 failure or rejected input, 2 wrong command line (3: `webhooks health` found an alert).\n",
     );
 
   registerDbCommands(program);
   registerTokensCommands(program);
   registerAuditCommands(program);
   registerInventoryCommands(program);
+  registerWebhooksCommands(program);
   return program;
 }
 
