@@ -3,7 +3,7 @@ import { createDb, type Db } from "@radha/core/db";
 import type { TEnv } from "@radha/core/env";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
-import { createSecretSource, type ProcessOptions, type SecretSource } from "@radha/core/webhooks";
+import { createSecretSource, createWebhookIntake, type ProcessOptions, type SecretSource, type WebhookIntake } from "@radha/core/webhooks";
 import { createHealthService, type HealthService } from "./health/health.service";
 
 export interface AppDeps {
@@ -14,6 +14,7 @@ export interface AppDeps {
   auth: AuthService;
   health: HealthService;
   webhookSecrets: SecretSource;
+  webhookIntake: WebhookIntake;
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   close(): Promise<void>;
@@ -22,7 +23,7 @@ export interface AppDeps {
 export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?: SharedStore } = {}): AppDeps {
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl) throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db } = createDb({ connectionString: databaseUrl, max: 10, applicationName: "radha-ops-server" });
+  const { db } = createDb({ connectionString: databaseUrl, max: env.OPS_DB_POOL_MAX, applicationName: "radha-ops-server" });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const keyring = new Keyring(db);
   const auth = createAuthService({
@@ -38,6 +39,7 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     },
   });
   const health = createHealthService({ db, store, env });
+  const webhookSecrets = createSecretSource(db, { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET });
   return {
     env,
     db,
@@ -45,7 +47,8 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     keyring,
     auth,
     health,
-    webhookSecrets: createSecretSource(db, { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET }),
+    webhookSecrets,
+    webhookIntake: createWebhookIntake(db, webhookSecrets),
     webhookProcessing: { maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS, backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS },
     async close() {
       health.stop();

@@ -35,6 +35,7 @@ const ZEnv = z.object({
   OPS_WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   /** "inline": this server process also runs background jobs; "off": run `pnpm worker` separately. */
   OPS_WORKER: z.enum(["inline", "off"]).default("inline"),
+  OPS_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   OPS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   CI: optionalString,

@@ -1,7 +1,7 @@
 // POST /api/webhooks/stripe and /api/webhooks/razorpay: raw bytes in, signature checked with the
 // provider's SDK, event committed (with its processing job) before the 2xx.
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
-import { logRejection, receiveWebhook, type TProvider } from "@radha/core/webhooks";
+import { logRejection, type TProvider } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
 export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -26,7 +26,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
     for (const provider of ["stripe", "razorpay"] as const) {
       scope.post(`/api/webhooks/${provider}`, async (req, reply) => {
         const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const result = await receiveWebhook(deps.db, deps.webhookSecrets, {
+        const result = await deps.webhookIntake.receive({
           provider: provider.toUpperCase() as TProvider,
           rawBody,
           headers: req.headers,

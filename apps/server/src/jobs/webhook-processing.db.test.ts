@@ -104,6 +104,23 @@ describe("effects of every handled event type", () => {
   });
 });
 
+it("with payments switched off, events are stored but wait; no attempt is counted", async () => {
+  const admin = await s.signIn("ADMIN");
+  await admin.caller.system.setFlag({ key: "payments_enabled", value: false, reason: "provider incident" });
+  try {
+    const { order, paymentReference } = await createPendingOrder(s.database.db);
+    const id = await sendStripe(stripePayloads.succeeded(paymentReference));
+    await expect
+      .poll(async () => (await s.database.db.selectFrom("webhookEvents").select(["status", "attemptCount", "nextAttemptAt"]).where("id", "=", id).executeTakeFirstOrThrow()).nextAttemptAt, { timeout: 10_000 })
+      .not.toBeNull();
+    const row = await s.database.db.selectFrom("webhookEvents").select(["status", "attemptCount"]).where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "PENDING", attemptCount: 0 });
+    expect(await orderStatus(order.id)).toBe("PENDING");
+  } finally {
+    await admin.caller.system.setFlag({ key: "payments_enabled", value: true, reason: "incident over" });
+  }
+});
+
 describe("retries and replay", () => {
   it("retries with backoff up to the maximum, then waits for an operator; a replay keeps the history", async () => {
     const id = await sendStripe(stripePayloads.succeeded("pi_no_such_order"));

@@ -1,8 +1,9 @@
 // Receiving a webhook: verify the raw bytes, store the event and queue its processing in one
-// short transaction, or log the rejection. The caller answers 2xx only after this returns.
+// short atomic statement, or log the rejection. The caller answers 2xx only after this returns.
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database";
-import { enqueueJob, JOB } from "../jobs/queue";
+import { sql } from "kysely";
+import { JOB } from "../jobs/queue";
 import { interpretEvent } from "./interpret";
 import type { SecretSource } from "./secrets";
 import { verifyRazorpay, verifyStripe } from "./verify";
@@ -43,36 +44,107 @@ export async function logRejection(db: Db, req: IntakeRequest, statusCode: numbe
     .execute();
 }
 
-export async function receiveWebhook(db: Db, secrets: SecretSource, req: IntakeRequest): Promise<IntakeResult> {
-  const active = await secrets.active(req.provider);
-  const verified = req.provider === "STRIPE" ? verifyStripe(req.rawBody, req.headers, active) : verifyRazorpay(req.rawBody, req.headers, active);
-  if (!verified.ok) {
-    await logRejection(db, req, 400, verified.reason);
-    return { accepted: false, statusCode: 400, reason: verified.reason };
-  }
-  const e = verified.event;
-  const meaning = interpretEvent(e.provider, e.eventType, e.payload);
-  return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto("webhookEvents")
-      .values({
-        provider: e.provider,
-        providerEventId: e.providerEventId,
-        eventType: e.eventType,
-        payload: JSON.stringify(e.payload),
-        rawBody: req.rawBody.toString("utf8"),
-        headers: JSON.stringify(e.headers),
-        paymentReference: meaning.paymentReference,
-        orderReference: meaning.orderReference,
-      })
-      .onConflict((oc) => oc.columns(["provider", "providerEventId"]).doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) {
-      const existing = await trx.selectFrom("webhookEvents").select("id").where("provider", "=", e.provider).where("providerEventId", "=", e.providerEventId).executeTakeFirstOrThrow();
-      return { accepted: true, duplicate: true, eventId: existing.id };
-    }
-    await enqueueJob(trx, JOB.webhookProcess, { eventId: inserted.id }, { jobKey: `webhook:${inserted.id}` });
-    return { accepted: true, duplicate: false, eventId: inserted.id };
-  });
+interface Pending {
+  row: { provider: TProvider; provider_event_id: string; event_type: string; raw_body: string; headers: Record<string, string>; payment_reference: string | null; order_reference: string | null };
+  resolve: (r: { id: string; duplicate: boolean }) => void;
+  reject: (e: unknown) => void;
 }
+
+/**
+ * Verified events are written in groups ("group commit"): every request that arrives while a
+ * write is being prepared joins it, and one statement inserts the events and queues one
+ * processing job per new event. The statement is atomic, so an event row and its job commit
+ * together; each caller answers 2xx only after its group committed.
+ */
+export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBatch?: number } = {}) {
+  const maxBatch = opts.maxBatch ?? 200;
+  let queue: Pending[] = [];
+  let scheduled = false;
+
+  async function write(batch: Pending[]): Promise<void> {
+    const { rows } = await sql<{ id: string; provider: string; providerEventId: string }>`
+      WITH ins AS (
+        INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, headers, payment_reference, order_reference)
+        SELECT provider, provider_event_id, event_type, raw_body::jsonb, raw_body, headers, payment_reference, order_reference
+        FROM jsonb_to_recordset(${JSON.stringify(batch.map((b) => b.row))}::jsonb) AS x(
+          provider text, provider_event_id text, event_type text, raw_body text, headers jsonb,
+          payment_reference text, order_reference text)
+        ON CONFLICT (provider, provider_event_id) DO NOTHING
+        RETURNING id, provider, provider_event_id
+      ), jobs AS (
+        SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
+          SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec
+          FROM ins))
+      )
+      SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
+    `.execute(db);
+    const key = (provider: string, id: string) => `${provider}:${id}`;
+    const created = new Map(rows.map((r) => [key(r.provider, r.providerEventId), r.id]));
+    const missing = batch.filter((b) => !created.has(key(b.row.provider, b.row.provider_event_id)));
+    const existing = new Map<string, string>();
+    if (missing.length) {
+      const found = await db
+        .selectFrom("webhookEvents")
+        .select(["id", "provider", "providerEventId"])
+        .where((eb) => eb(eb.refTuple("provider", "providerEventId"), "in", missing.map((m) => eb.tuple(m.row.provider, m.row.provider_event_id))))
+        .execute();
+      for (const f of found) existing.set(key(f.provider, f.providerEventId), f.id);
+    }
+    const firstSeen = new Set<string>();
+    for (const b of batch) {
+      const k = key(b.row.provider, b.row.provider_event_id);
+      const id = created.get(k);
+      // The same event twice in one group: the first caller created it, the second is a duplicate.
+      if (id && !firstSeen.has(k)) {
+        firstSeen.add(k);
+        b.resolve({ id, duplicate: false });
+      } else if (id ?? existing.get(k)) b.resolve({ id: (id ?? existing.get(k))!, duplicate: true });
+      else b.reject(new Error("event neither inserted nor found"));
+    }
+  }
+
+  function flush(): void {
+    scheduled = false;
+    while (queue.length) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      write(batch).catch((e: unknown) => batch.forEach((b) => b.reject(e)));
+    }
+  }
+
+  async function receive(req: IntakeRequest): Promise<IntakeResult> {
+    const active = await secrets.active(req.provider);
+    const verified = req.provider === "STRIPE" ? verifyStripe(req.rawBody, req.headers, active) : verifyRazorpay(req.rawBody, req.headers, active);
+    if (!verified.ok) {
+      await logRejection(db, req, 400, verified.reason);
+      return { accepted: false, statusCode: 400, reason: verified.reason };
+    }
+    const e = verified.event;
+    const meaning = interpretEvent(e.provider, e.eventType, e.payload);
+    const stored = await new Promise<{ id: string; duplicate: boolean }>((resolve, reject) => {
+      queue.push({
+        row: {
+          provider: e.provider,
+          provider_event_id: e.providerEventId,
+          event_type: e.eventType,
+          raw_body: req.rawBody.toString("utf8"),
+          headers: e.headers,
+          payment_reference: meaning.paymentReference,
+          order_reference: meaning.orderReference,
+        },
+        resolve,
+        reject,
+      });
+      if (queue.length >= maxBatch) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+    return { accepted: true, duplicate: stored.duplicate, eventId: stored.id };
+  }
+
+  return { receive };
+}
+
+export type WebhookIntake = ReturnType<typeof createWebhookIntake>;

@@ -4,8 +4,8 @@
 // per order and item, so two events about one payment (say payment_intent.succeeded and
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
 import type { Db, Trx, WebhookEventsTable } from "../db/database";
-import type { Selectable } from "kysely";
-import { type Actor, writeAudit } from "../audit/audit.service";
+import { sql, type Selectable } from "kysely";
+import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
 import { enqueueJob, JOB } from "../jobs/queue";
@@ -76,21 +76,19 @@ async function lockOrder(trx: Trx, meaning: Interpretation) {
   return order;
 }
 
-/** Stock still held for this order, per variant (reservations minus releases). */
-async function reservedForOrder(trx: Trx, orderId: string): Promise<Map<string, number>> {
-  const rows = await trx
-    .selectFrom("inventoryTransactions")
-    .select(["variantId", (eb) => eb.fn.sum<string>("reservedDelta").as("held")])
-    .where("orderId", "=", orderId)
-    .groupBy("variantId")
-    .execute();
-  return new Map(rows.map((r) => [r.variantId, Number(r.held)]));
+/** The order's items, each with the stock still held for it (reservations minus releases). */
+async function itemsWithHolds(trx: Trx, orderId: string) {
+  const { rows } = await sql<{ id: string; variantId: string; quantity: number; held: number }>`
+    SELECT i.id, i.variant_id, i.quantity,
+      coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)::int AS held
+    FROM order_items i WHERE i.order_id = ${orderId} ORDER BY i.id
+  `.execute(trx);
+  return rows;
 }
 
-async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string }> {
+async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
   const order = await lockOrder(trx, meaning);
-  const items = await trx.selectFrom("orderItems").select(["id", "variantId", "quantity"]).where("orderId", "=", order.id).orderBy("id").execute();
-  const held = await reservedForOrder(trx, order.id);
+  const items = await itemsWithHolds(trx, order.id);
   const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
   const moves: StockMovementInput[] = [];
   let nextStatus: "PAID" | "FAILED" | "REFUNDED" | null = null;
@@ -99,7 +97,7 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
     if (PAID_LIKE.has(order.status)) return { orderId: order.id, note: `order already ${order.status}` };
     nextStatus = "PAID";
     for (const item of items) {
-      const hold = Math.min(held.get(item.variantId) ?? 0, item.quantity);
+      const hold = Math.min(item.held, item.quantity);
       if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment captured: reservation becomes a sale", idempotencyKey: `order:${order.id}:${item.id}:release-on-pay` });
       moves.push({ ...base, variantId: item.variantId, type: "SALE", quantity: -item.quantity, reason: `Sold: order ${order.orderNumber}`, idempotencyKey: `order:${order.id}:${item.id}:sale` });
     }
@@ -108,7 +106,7 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
     if (order.status !== "PENDING") return { orderId: order.id, note: `order is ${order.status}; payment failure ignored` };
     nextStatus = "FAILED";
     for (const item of items) {
-      const hold = Math.min(held.get(item.variantId) ?? 0, item.quantity);
+      const hold = Math.min(item.held, item.quantity);
       if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment failed: reservation released", idempotencyKey: `order:${order.id}:${item.id}:release` });
     }
   } else if (meaning.effect === "REFUNDED") {
@@ -133,20 +131,22 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
       })
       .where("id", "=", order.id)
       .execute();
-    await writeAudit(trx, actor, {
-      action: `orders.${nextStatus.toLowerCase()}`,
-      target: { type: "order", id: order.id },
-      before: { status: order.status },
-      after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
-    });
+    return {
+      orderId: order.id,
+      note: `order ${order.orderNumber} → ${nextStatus}`,
+      audit: { action: `orders.${nextStatus.toLowerCase()}`, target: { type: "order", id: order.id }, before: { status: order.status }, after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType } },
+    };
   }
-  return { orderId: order.id, note: nextStatus ? `order ${order.orderNumber} → ${nextStatus}` : "no change" };
+  return { orderId: order.id, note: "no change" };
 }
 
 export async function processWebhookEvent(db: Db, eventId: string, opts: ProcessOptions): Promise<ProcessResult> {
   const startedAt = new Date();
   try {
     return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
+      // Effects and the PROCESSED status commit together, so a commit lost in a crash loses both
+      // and the event is simply processed again: waiting for the WAL flush buys nothing here.
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
       const ev = await lockEvent(trx, eventId);
       if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
       if (!(await getFlag(trx, "payments_enabled"))) {
@@ -158,19 +158,20 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
       }
       const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
       const actor: Actor = { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}` };
-      let orderId: string | null = null;
       const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
-      if (outcome === "PROCESSED") orderId = (await applyEffect(trx, ev, meaning, actor)).orderId;
+      const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
+      const orderId = effect?.orderId ?? null;
       const number = ev.attemptCount + 1;
-      await trx
-        .updateTable("webhookEvents")
-        .set({ status: outcome, attemptCount: number, lastError: null, nextAttemptAt: null, processedAt: new Date(), orderId })
-        .where("id", "=", ev.id)
-        .execute();
-      await trx
-        .insertInto("webhookAttempts")
-        .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome, error: null })
-        .execute();
+      await sql`
+        WITH settled AS (
+          UPDATE webhook_events SET status = ${outcome}, attempt_count = ${number}, last_error = NULL, next_attempt_at = NULL, processed_at = now(), order_id = ${orderId}
+          WHERE id = ${ev.id} RETURNING id
+        )
+        INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
+        SELECT id, ${number}, ${opts.trigger}, ${opts.operator ?? null}, ${opts.replayRunId ?? null}, ${startedAt}, ${outcome} FROM settled
+      `.execute(trx);
+      // Audit rows last: the audit chain's lock is then held only until the commit.
+      if (effect?.audit) await writeAudit(trx, actor, effect.audit);
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {

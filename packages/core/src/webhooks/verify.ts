@@ -46,15 +46,16 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
   let reason = "signature does not match any active Stripe secret";
   for (const secret of secrets) {
     try {
-      const event = stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS);
-      if (!parseJson(raw)) return { ok: false, reason: "body is not a JSON object" };
+      const event = stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS) as unknown;
+      if (!event || typeof event !== "object" || Array.isArray(event) || typeof (event as { id?: unknown }).id !== "string") return { ok: false, reason: "body is not a Stripe event object" };
+      const { id, type } = event as { id: string; type: unknown };
       return {
         ok: true,
         event: {
           provider: "STRIPE",
-          providerEventId: event.id,
-          eventType: event.type,
-          payload: event as unknown as Record<string, unknown>,
+          providerEventId: id,
+          eventType: typeof type === "string" ? type : "unknown",
+          payload: event as Record<string, unknown>,
           headers: { "stripe-signature": header.slice(0, 24) + "…" },
         },
       };
