@@ -82,7 +82,7 @@ describe("console journeys", () => {
     expect(await databaseRow.count()).toBe(1);
     expect(await databaseRow.getByRole("cell").nth(1).textContent()).toMatch(/^\W*pass$/);
     expect(await page.getByTestId("current-role").textContent()).toBe("ADMIN");
-    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Stock reset", "Audit", "Users", "Service tokens"]);
+    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Stock reset", "Webhooks", "Audit", "Users", "Service tokens"]);
     // Admins get a toggle per flag.
     await page.getByRole("button", { name: "Turn off payments_enabled" }).waitFor();
     await shot(page, "system-admin");
@@ -172,7 +172,7 @@ describe("console journeys", () => {
     await page.getByTestId("overall-health").waitFor();
     await page.getByRole("row").filter({ hasText: "payments_enabled" }).waitFor();
 
-    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches"]);
+    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Webhooks"]);
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Service tokens" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Audit" }).count()).toBe(0);

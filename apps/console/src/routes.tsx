@@ -11,6 +11,7 @@ import { minRoleFor } from "./features/shell/nav";
 import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
 import { UsersPage } from "./features/users/users-page";
+import { WebhooksPage } from "./features/webhooks/webhooks-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -25,6 +26,7 @@ export function createRouter() {
         { path: "inventory/low-stock", element: <LowStockPage /> },
         { path: "inventory/batches", element: <BatchesPage /> },
         { path: "inventory/reset", element: <RequireRole min={minRoleFor("/inventory/reset")}><ResetPage /></RequireRole> },
+        { path: "webhooks", element: <WebhooksPage /> },
         { path: "audit", element: <RequireRole min={minRoleFor("/audit")}><AuditPage /></RequireRole> },
         { path: "users", element: <RequireRole min={minRoleFor("/users")}><UsersPage /></RequireRole> },
         { path: "tokens", element: <RequireRole min={minRoleFor("/tokens")}><TokensPage /></RequireRole> },

@@ -5,14 +5,14 @@ const INVENTORY_READS = ["Inventory", "Stock changes", "Low stock", "Reset batch
 const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
-  it("shows viewers the system and inventory read pages", () => {
-    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS]);
+  it("shows viewers the system and inventory read pages and webhooks", () => {
+    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks"]);
   });
   it("adds audit for operators", () => {
-    expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Audit"]);
+    expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit"]);
   });
   it("shows admins everything", () => {
-    expect(labels("ADMIN")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Audit", "Users", "Service tokens"]);
+    expect(labels("ADMIN")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit", "Users", "Service tokens"]);
   });
   it("shows nothing to unknown roles", () => {
     expect(labels("CUSTOMER")).toEqual([]);

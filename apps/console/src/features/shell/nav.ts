@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/inventory/low-stock", label: "Low stock", minRole: "VIEWER" },
   { path: "/inventory/batches", label: "Reset batches", minRole: "VIEWER" },
   { path: "/inventory/reset", label: "Stock reset", minRole: "OPERATOR" },
+  { path: "/webhooks", label: "Webhooks", minRole: "VIEWER" },
   { path: "/audit", label: "Audit", minRole: "OPERATOR" },
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },
