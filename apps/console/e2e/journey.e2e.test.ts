@@ -209,7 +209,7 @@ describe("console journeys", () => {
     await page.getByTestId("preview-summary").filter({ hasText: "1 change" }).waitFor();
     expect(await page.getByRole("row").filter({ hasText: variant.sku }).textContent()).toMatch(/12\s*9\s*-3/);
     await shot(page, "inventory-reset-preview");
-    await page.getByRole("button", { name: "Apply 1 changes" }).click();
+    await page.getByRole("button", { name: "Apply 1 change" }).click();
     await page.getByTestId("reset-result").filter({ hasText: "1 variants changed" }).waitFor();
 
     await page.getByRole("link", { name: "Stock changes" }).first().click();

@@ -105,7 +105,7 @@ export function ResetPage() {
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">Preview</h2>
           <p data-testid="preview-summary">
-            {preview.rowCount} rows: {preview.changedCount} change, {preview.unchangedCount} already match, {preview.problemCount} with problems
+            {plural(preview.rowCount, "row")}: {plural(preview.changedCount, "change")}, {preview.unchangedCount} already match, {preview.problemCount} with problems
             {preview.ignoredCount ? `, ${preview.ignoredCount} ignored (no new value)` : ""}.
           </p>
           <Table caption="Preview of the count" columns={ROW_COLUMNS} rows={preview.rows.filter((r) => r.delta !== 0 || r.problems.length > 0)} rowKey={(r) => String(r.line)} rowClassName={(r) => (r.problems.length ? "row-problem" : undefined)} />
@@ -113,7 +113,7 @@ export function ResetPage() {
           <div className="form-actions">
             <Button onClick={() => setPreview(null)}>Back</Button>
             <Button variant="primary" disabled={!preview.canApply} busy={applying.isPending} onClick={() => applying.mutate({ ...input, batchKey })}>
-              Apply {preview.changedCount} changes
+              Apply {plural(preview.changedCount, "change")}
             </Button>
           </div>
           {!preview.canApply ? <p className="muted">Fix the highlighted rows, or tick “Skip rows with problems”.</p> : null}
@@ -121,4 +121,8 @@ export function ResetPage() {
       ) : null}
     </>
   );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
