@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { getFlag } from "../system/system.service";
+import { SYSTEM_FLAGS } from "../system/system.schema";
 import { ZSetThresholds, type TLowStockRow, type TScanResult, type TSetThresholdsResult } from "./inventory.schema";
 import { listStock } from "./inventory.queries";
 
@@ -15,12 +15,17 @@ import { listStock } from "./inventory.queries";
  * without, at every variant (the scheduled scan). Safe to run concurrently.
  */
 export async function scanLowStock(db: DbOrTrx, variantIds?: readonly string[]): Promise<TScanResult> {
-  const fallback = await getFlag(db, "low_stock_default_threshold");
   const all = variantIds === undefined;
   const { rows } = await sql<{ opened: string; resolved: string }>`
-    WITH state AS (
+    WITH fallback AS (
+      -- The global default flag, read in this statement (a scan runs on every stock change).
+      SELECT coalesce((SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN (value #>> '{}')::int END
+                       FROM system_config WHERE key = 'low_stock_default_threshold'),
+                      ${SYSTEM_FLAGS.low_stock_default_threshold.default}::int) AS threshold
+    ),
+    state AS (
       SELECT v.id, v.stock_quantity - v.reserved_quantity AS available,
-        coalesce(v.low_stock_threshold, p.low_stock_threshold, ${fallback}::int) AS threshold,
+        coalesce(v.low_stock_threshold, p.low_stock_threshold, (SELECT f.threshold FROM fallback f)) AS threshold,
         p.status = 'ACTIVE' AS active
       FROM product_variants v JOIN products p ON p.id = v.product_id
       WHERE ${all} OR v.id = ANY(${variantIds ?? []}::uuid[])

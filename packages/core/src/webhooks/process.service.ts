@@ -9,7 +9,6 @@ import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service"
 import { DomainError } from "../errors";
 import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
 import { enqueueJob, JOB } from "../jobs/queue";
-import { getFlag } from "../system/system.service";
 import { interpretEvent, type Interpretation } from "./interpret";
 
 export interface ProcessOptions {
@@ -54,6 +53,23 @@ async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
   const ev = await trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
   if (!ev) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
   return ev;
+}
+
+/**
+ * The first statement of a processing transaction, in one round trip: switches the transaction
+ * to asynchronous commit, locks the event and reads the payments_enabled flag.
+ */
+async function openProcessing(trx: Trx, eventId: string): Promise<{ ev: EventRow; paymentsEnabled: boolean }> {
+  const { rows } = await sql<EventRow & { paymentsFlag: unknown; sync: string }>`
+    SELECT e.*, set_config('synchronous_commit', 'off', true) AS sync,
+      (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
+    FROM webhook_events e WHERE e.id = ${eventId} FOR UPDATE OF e
+  `.execute(trx);
+  const row = rows[0];
+  if (!row) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
+  const { paymentsFlag, sync: _sync, ...ev } = row;
+  // Same reading as getFlag: an unset or unreadable flag means its default (on).
+  return { ev, paymentsEnabled: paymentsFlag !== false };
 }
 
 async function lockOrder(trx: Trx, meaning: Interpretation) {
@@ -146,10 +162,9 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
     return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
       // Effects and the PROCESSED status commit together, so a commit lost in a crash loses both
       // and the event is simply processed again: waiting for the WAL flush buys nothing here.
-      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-      const ev = await lockEvent(trx, eventId);
+      const { ev, paymentsEnabled } = await openProcessing(trx, eventId);
       if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
-      if (!(await getFlag(trx, "payments_enabled"))) {
+      if (!paymentsEnabled) {
         // Payments are switched off: keep the event, look again in a minute, count no attempt.
         const runAt = new Date(Date.now() + 60_000);
         await trx.updateTable("webhookEvents").set({ nextAttemptAt: runAt }).where("id", "=", ev.id).execute();
