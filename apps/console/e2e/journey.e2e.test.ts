@@ -1,51 +1,26 @@
 // Whole journeys in a real browser against a real server and database, through the built console.
-import { existsSync, mkdirSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVariant, TEST_PASSWORD } from "@radha/core/testing";
-import { createTestServer, type TestServer } from "@radha/server/testing";
+import type { TestServer } from "@radha/server/testing";
+import { artifacts, newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const consoleDist = path.resolve(here, "../dist");
-const artifacts = path.resolve(here, "../artifacts");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
+let harness: Harness;
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  // Missing prerequisites fail the run: a skipped browser test would hide a broken console.
-  if (!existsSync(path.join(consoleDist, "index.html"))) {
-    throw new Error(`The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`);
-  }
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  mkdirSync(artifacts, { recursive: true });
-  server = await createTestServer({ consoleDist });
-  await server.listen();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  harness = await startHarness();
+  ({ server, browser } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await harness?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  return context.newPage();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
+const newPage = () => openPage(browser);
 
 async function signInThroughForm(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel("Email").fill(email);

@@ -1,54 +1,26 @@
 // Webhooks in a real browser: filter failed events, read one, bulk-replay them through the
 // background worker, watch the progress, and see the orders paid; viewers get no replay controls.
-import { existsSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@radha/core/db";
 import { createPendingOrder, stripePayloads, razorpayPayloads, TEST_PASSWORD } from "@radha/core/testing";
-import { createTestServer, type TestServer } from "@radha/server/testing";
+import type { TestServer } from "@radha/server/testing";
+import { newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const consoleDist = path.resolve(here, "../dist");
-const artifacts = path.resolve(here, "../artifacts");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
+let harness: Harness;
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  // Missing prerequisites fail the run: a skipped browser test would hide a broken console.
-  if (!existsSync(path.join(consoleDist, "index.html"))) {
-    throw new Error(`The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`);
-  }
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  mkdirSync(artifacts, { recursive: true });
-  server = await createTestServer({ consoleDist });
-  await server.listen();
-  // Replay runs are background jobs: without a worker they would stay QUEUED.
-  await server.startWorker();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  harness = await startHarness({ worker: true });
+  ({ server, browser } = harness);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await harness?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  return context.newPage();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
+const newPage = () => openPage(browser);
 
 async function signInAt(page: Page, url: string, email: string): Promise<void> {
   await page.goto(url);

@@ -1,0 +1,54 @@
+// Shared set-up for browser journeys: a real server on a fresh database serving the built
+// console, and Debian Chromium driven by playwright-core. Missing prerequisites fail the run: a
+// skipped browser test would hide a broken console.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { createTestServer, type TestServer } from "@radha/server/testing";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const consoleDist = path.resolve(here, "../dist");
+export const artifacts = path.resolve(here, "../artifacts");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export interface Harness {
+  server: TestServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+  if (!existsSync(path.join(consoleDist, "index.html"))) {
+    throw new Error(`The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`);
+  }
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const server = await createTestServer({ consoleDist });
+  await server.listen();
+  // Replay runs are background jobs: without a worker they would stay QUEUED.
+  if (opts.worker) await server.startWorker();
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  return context.newPage();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
