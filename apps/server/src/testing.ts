@@ -6,8 +6,7 @@ import { createTestDatabase, createUser, TEST_PASSWORD, type TestDatabase } from
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
-import { startWorker } from "./jobs/worker";
-import type { Runner } from "graphile-worker";
+import { startWorker, type WorkerHandle } from "./jobs/worker";
 import { createCaller } from "./trpc/root";
 import { createContextInner } from "./trpc/context";
 
@@ -23,7 +22,7 @@ export interface TestServer {
   serviceToken(role: TStaffRole): Promise<string>;
   callerFor(bearer: string | null): ReturnType<typeof createCaller>;
   /** Starts a graphile-worker runner on this server's database (stopped by close()). */
-  startWorker(opts?: { concurrency?: number }): Promise<Runner>;
+  startWorker(opts?: { concurrency?: number }): Promise<WorkerHandle>;
   close(): Promise<void>;
 }
 
@@ -33,7 +32,7 @@ export async function createTestServer(opts: { store?: SharedStore; env?: Partia
   const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });
   await ensureActiveSigningKey(deps.db);
   const app = await buildApp(deps, { logLevel: "silent", ...(opts.consoleDist ? { consoleDist: opts.consoleDist } : {}) });
-  const workers: Runner[] = [];
+  const workers: WorkerHandle[] = [];
   const callerFor = (bearer: string | null) => createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));
   const server: TestServer = {
     app,

@@ -1,6 +1,7 @@
 // Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
 // re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
-import { Logger, run, type Runner, type TaskList } from "graphile-worker";
+import { Logger, run, type TaskList } from "graphile-worker";
+import { createPool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
@@ -31,17 +32,31 @@ export function taskList(deps: AppDeps): TaskList {
 
 export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join("\n");
 
-export async function startWorker(deps: AppDeps, connectionString: string, opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {}): Promise<Runner> {
+export interface WorkerHandle {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(deps: AppDeps, connectionString: string, opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {}): Promise<WorkerHandle> {
   const logger = new Logger((scope) => (level, message) => {
     if (["error", "warning"].includes(String(level))) console.error(JSON.stringify({ level, scope: scope.label, msg: message }));
   });
-  return run({
-    connectionString,
-    concurrency: opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY,
+  const concurrency = opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY;
+  // Our own pool, which ignores errors on idle connections (a database restart or a dropped
+  // test database must not crash the process), ended only after the runner has stopped.
+  const pgPool = createPool({ connectionString, max: concurrency + 2, applicationName: "radha-ops-worker" });
+  const runner = await run({
+    pgPool,
+    concurrency,
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
     taskList: taskList(deps),
     ...(opts.crontab === false ? {} : { crontab: CRONTAB }),
     logger,
   });
+  return {
+    async stop() {
+      await runner.stop();
+      await pgPool.end();
+    },
+  };
 }
