@@ -3,7 +3,7 @@
 // instances serialise on it and a second run is a no-op. Stock moves carry idempotency keys
 // per order and item, so two events about one payment (say payment_intent.succeeded and
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
-import type { Db, Trx, WebhookEventsTable } from "../db/database";
+import type { Db, OrdersTable, Trx, WebhookEventsTable } from "../db/database";
 import { sql, type Selectable } from "kysely";
 import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
@@ -72,39 +72,37 @@ async function openProcessing(trx: Trx, eventId: string): Promise<{ ev: EventRow
   return { ev, paymentsEnabled: paymentsFlag !== false };
 }
 
-async function lockOrder(trx: Trx, meaning: Interpretation) {
-  const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
-  if (refs.length === 0) throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
-  const order = await trx
-    .selectFrom("orders")
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        ...(meaning.paymentReference ? [eb("paymentReference", "=", meaning.paymentReference)] : []),
-        ...(meaning.orderReference ? [eb("orderNumber", "=", meaning.orderReference)] : []),
-      ]),
-    )
-    .orderBy("createdAt")
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!order) throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
-  return order;
+interface OrderItemHold {
+  id: string;
+  variantId: string;
+  quantity: number;
+  /** Stock still held for this item (its reservations minus releases). */
+  held: number;
 }
 
-/** The order's items, each with the stock still held for it (reservations minus releases). */
-async function itemsWithHolds(trx: Trx, orderId: string) {
-  const { rows } = await sql<{ id: string; variantId: string; quantity: number; held: number }>`
-    SELECT i.id, i.variant_id, i.quantity,
-      coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)::int AS held
-    FROM order_items i WHERE i.order_id = ${orderId} ORDER BY i.id
+/** Locks the order the event is about and reads its items with their holds, in one round trip. */
+async function lockOrderWithItems(trx: Trx, meaning: Interpretation) {
+  const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
+  if (refs.length === 0) throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
+  const { rows } = await sql<Selectable<OrdersTable> & { items: OrderItemHold[] }>`
+    SELECT o.*, coalesce((
+      SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
+        'held', coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)) ORDER BY i.id)
+      FROM order_items i WHERE i.order_id = o.id), '[]') AS items
+    FROM orders o
+    WHERE (${meaning.paymentReference}::text IS NOT NULL AND o.payment_reference = ${meaning.paymentReference})
+       OR (${meaning.orderReference}::text IS NOT NULL AND o.order_number = ${meaning.orderReference})
+    ORDER BY o.created_at LIMIT 1
+    FOR UPDATE OF o
   `.execute(trx);
-  return rows;
+  const row = rows[0];
+  if (!row) throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
+  const { items, ...order } = row;
+  return { order, items: items.map((i) => ({ ...i, held: Number(i.held) })) };
 }
 
 async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
-  const order = await lockOrder(trx, meaning);
-  const items = await itemsWithHolds(trx, order.id);
+  const { order, items } = await lockOrderWithItems(trx, meaning);
   const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
   const moves: StockMovementInput[] = [];
   let nextStatus: "PAID" | "FAILED" | "REFUNDED" | null = null;
