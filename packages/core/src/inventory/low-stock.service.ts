@@ -8,6 +8,11 @@ import { SYSTEM_FLAGS } from "../system/system.schema";
 import { ZSetThresholds, type TLowStockRow, type TScanResult, type TSetThresholdsResult } from "./inventory.schema";
 import { listStock } from "./inventory.queries";
 
+/** The global default threshold flag, read inside the statement that needs it (a scan runs on every stock change). */
+export const defaultThresholdSql = sql<number>`coalesce(
+  (SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN (value #>> '{}')::int END FROM system_config WHERE key = 'low_stock_default_threshold'),
+  ${sql.lit(SYSTEM_FLAGS.low_stock_default_threshold.default)}::int)`;
+
 /**
  * Opens an alert for every active variant whose available stock is at or below its threshold
  * and that has no open alert; resolves open alerts whose variant recovered (or left the
@@ -17,12 +22,7 @@ import { listStock } from "./inventory.queries";
 export async function scanLowStock(db: DbOrTrx, variantIds?: readonly string[]): Promise<TScanResult> {
   const all = variantIds === undefined;
   const { rows } = await sql<{ opened: string; resolved: string }>`
-    WITH fallback AS (
-      -- The global default flag, read in this statement (a scan runs on every stock change).
-      SELECT coalesce((SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN (value #>> '{}')::int END
-                       FROM system_config WHERE key = 'low_stock_default_threshold'),
-                      ${SYSTEM_FLAGS.low_stock_default_threshold.default}::int) AS threshold
-    ),
+    WITH fallback AS (SELECT ${defaultThresholdSql} AS threshold),
     state AS (
       SELECT v.id, v.stock_quantity - v.reserved_quantity AS available,
         coalesce(v.low_stock_threshold, p.low_stock_threshold, (SELECT f.threshold FROM fallback f)) AS threshold,

@@ -130,3 +130,29 @@ describe("recordStockMovement", () => {
     await expect(sql`TRUNCATE inventory_transactions CASCADE`.execute(t.db)).rejects.toThrow(/append-only/);
   });
 });
+
+describe("low-stock alerts on stock changes", () => {
+  const alertsOf = (variantId: string) =>
+    t.db.selectFrom("inventoryLowStockAlerts").select(["availableAtOpen", "resolvedAt", "availableAtResolve"]).where("variantId", "=", variantId).orderBy("openedAt").orderBy("id").execute();
+
+  it("opens one alert per crossing, none while already alerted, and resolves it on recovery", async () => {
+    const v = await createVariant(t.db, { stock: 8, lowStockThreshold: 5 });
+    await move(t.db, { variantId: v.id, type: "SALE", quantity: -2 }); // 6 available: above
+    expect(await alertsOf(v.id)).toEqual([]);
+    await move(t.db, { variantId: v.id, type: "SALE", quantity: -2 }); // 4: crossing
+    await move(t.db, { variantId: v.id, type: "SALE", quantity: -1 }); // 3: still low, no new alert
+    expect(await alertsOf(v.id)).toEqual([{ availableAtOpen: 4, resolvedAt: null, availableAtResolve: null }]);
+    await move(t.db, { variantId: v.id, type: "RESTOCK", quantity: 10 }); // 13: recovered
+    const [resolved] = await alertsOf(v.id);
+    expect(resolved?.resolvedAt).not.toBeNull();
+    expect(resolved?.availableAtResolve).toBe(13);
+    await move(t.db, { variantId: v.id, type: "RESERVATION", quantity: 9 }); // 4 available again: a new crossing
+    expect((await alertsOf(v.id)).map((a) => a.resolvedAt === null)).toEqual([false, true]);
+  });
+
+  it("follows the global default threshold where neither variant nor product sets one", async () => {
+    const v = await createVariant(t.db, { stock: 12 });
+    await move(t.db, { variantId: v.id, type: "SALE", quantity: -2 }); // 10 = default threshold
+    expect(await alertsOf(v.id)).toHaveLength(1);
+  });
+});

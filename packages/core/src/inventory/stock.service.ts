@@ -11,7 +11,7 @@ import { sql } from "kysely";
 import type { InventoryTransactionsTable, InventoryTransactionType, Trx } from "../db/database";
 import type { Actor } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { scanLowStock } from "./low-stock.service";
+import { defaultThresholdSql, scanLowStock } from "./low-stock.service";
 
 export interface StockMovementInput {
   variantId: string;
@@ -45,7 +45,24 @@ export interface LockedVariant {
   sku: string;
   stockQuantity: number;
   reservedQuantity: number;
+  /** Effective low-stock threshold (variant, product, global default). */
+  threshold: number;
+  /** Whether the product is ACTIVE (only active products raise alerts). */
+  active: boolean;
+  /** Whether an unresolved low-stock alert exists for the variant. */
+  alerted: boolean;
 }
+
+// Locks/reads variants with what the low-stock check needs, so a movement that cannot open or
+// resolve an alert skips the scan statement. FOR UPDATE OF v: the product rows are not locked.
+const variantRows = (ids: readonly string[], skus: readonly string[]) => sql`
+  SELECT v.id, v.product_id, v.sku, v.stock_quantity, v.reserved_quantity,
+    coalesce(v.low_stock_threshold, p.low_stock_threshold, ${defaultThresholdSql}) AS threshold,
+    p.status = 'ACTIVE' AS active,
+    EXISTS (SELECT 1 FROM inventory_low_stock_alerts a WHERE a.variant_id = v.id AND a.resolved_at IS NULL) AS alerted
+  FROM product_variants v JOIN products p ON p.id = v.product_id
+  WHERE v.id = ANY(${[...new Set(ids)]}::uuid[]) OR v.sku = ANY(${[...new Set(skus)]}::text[])
+  ORDER BY v.id`;
 
 const SIGN: Record<InventoryTransactionType, { sign: 1 | -1 | 0; reserved: boolean; words: string }> = {
   SALE: { sign: -1, reserved: false, words: "takes stock out: quantity must be negative" },
@@ -70,20 +87,13 @@ function assertQuantityFits(m: StockMovementInput): void {
  */
 export async function lockVariants(trx: Trx, ids: readonly string[], skus: readonly string[] = []): Promise<Map<string, LockedVariant>> {
   if (ids.length === 0 && skus.length === 0) return new Map();
-  const { rows } = await sql<LockedVariant>`
-    SELECT id, product_id, sku, stock_quantity, reserved_quantity FROM product_variants
-    WHERE id = ANY(${[...new Set(ids)]}::uuid[]) OR sku = ANY(${[...new Set(skus)]}::text[])
-    ORDER BY id FOR UPDATE
-  `.execute(trx);
+  const { rows } = await sql<LockedVariant>`${variantRows(ids, skus)} FOR UPDATE OF v`.execute(trx);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** Reads the same rows as lockVariants without locking (previews). */
 export async function readVariants(trx: Trx, ids: readonly string[], skus: readonly string[] = []): Promise<Map<string, LockedVariant>> {
-  const { rows } = await sql<LockedVariant>`
-    SELECT id, product_id, sku, stock_quantity, reserved_quantity FROM product_variants
-    WHERE id = ANY(${[...new Set(ids)]}::uuid[]) OR sku = ANY(${[...new Set(skus)]}::text[])
-  `.execute(trx);
+  const { rows } = await variantRows(ids, skus).$castTo<LockedVariant>().execute(trx);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -171,7 +181,19 @@ export async function writeLockedMovements(trx: Trx, locked: Map<string, LockedV
   const ids = rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   ids.forEach((id, i) => (entries[i]!.id = id.toString()));
 
-  await scanLowStock(trx, touched);
+  // Scan only variants that can open an alert (at or under threshold) or resolve one.
+  const toScan = touched.filter((id) => {
+    const v = locked.get(id)!;
+    return v.alerted || (v.active && v.stockQuantity - v.reservedQuantity <= v.threshold);
+  });
+  if (toScan.length > 0) {
+    await scanLowStock(trx, toScan);
+    // Keep the caller's map true to what the scan left, in case it moves these variants again.
+    for (const id of toScan) {
+      const v = locked.get(id)!;
+      v.alerted = v.active && v.stockQuantity - v.reservedQuantity <= v.threshold;
+    }
+  }
   return results;
 }
 
