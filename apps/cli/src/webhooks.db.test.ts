@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "@radha/core/db";
-import { createPendingOrder, createTestDatabase, stripePayloads, type TestDatabase } from "@radha/core/testing";
+import { createPendingOrder, createTestDatabase, storeWebhookEvent, stripePayloads, type TestDatabase } from "@radha/core/testing";
 import type { TProviderHealth, TReplayPreview, TReplayRun, TWebhookEventSummary } from "@radha/core/webhooks/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -23,26 +23,15 @@ function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 /** A stored Stripe event that already failed `attempts` times, as intake + processing would leave it. */
-async function insertFailedStripeEvent(db: Db, opts: { paymentReference: string; receivedAt: Date; attempts?: number; type?: "succeeded" | "failed" }) {
-  const payload = stripePayloads[opts.type ?? "succeeded"](opts.paymentReference);
-  return db
-    .insertInto("webhookEvents")
-    .values({
-      provider: "STRIPE",
-      providerEventId: payload.id,
-      eventType: payload.type,
-      payload: JSON.stringify(payload),
-      rawBody: JSON.stringify(payload),
-      headers: JSON.stringify({ "stripe-signature": "t=1,v1=test" }),
-      paymentReference: opts.paymentReference,
-      receivedAt: opts.receivedAt,
-      status: "FAILED",
-      attemptCount: opts.attempts ?? 2,
-      lastError: "No order matches (yet); it will be retried",
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
+const insertFailedStripeEvent = (db: Db, opts: { paymentReference: string; receivedAt: Date; attempts?: number; type?: "succeeded" | "failed" }) =>
+  storeWebhookEvent(db, {
+    provider: "STRIPE",
+    payload: stripePayloads[opts.type ?? "succeeded"](opts.paymentReference),
+    paymentReference: opts.paymentReference,
+    status: "FAILED",
+    attempts: opts.attempts ?? 2,
+    receivedAt: opts.receivedAt,
+  });
 
 const WINDOW_FROM = "2026-01-10T00:00:00Z";
 const WINDOW_TO = "2026-01-10T12:00:00Z";
@@ -93,9 +82,10 @@ describe("ops webhooks replay", () => {
       expect((await db.selectFrom("orders").select("status").where("id", "=", order.order.id).executeTakeFirstOrThrow()).status).toBe("PAID");
       const after = await db.selectFrom("webhookEvents").selectAll().where("id", "=", ev.id).executeTakeFirstOrThrow();
       expect(after).toMatchObject({ status: "PROCESSED", attemptCount: before + 1, lastError: null, orderId: order.order.id });
-      const attempts = await db.selectFrom("webhookAttempts").selectAll().where("eventId", "=", ev.id).execute();
-      expect(attempts).toHaveLength(1);
-      expect(attempts[0]).toMatchObject({ number: before + 1, trigger: "REPLAY", replayRunId: run.id, outcome: "PROCESSED" });
+      // The earlier AUTO attempts stay; the replay adds one more after them.
+      const attempts = await db.selectFrom("webhookAttempts").selectAll().where("eventId", "=", ev.id).orderBy("number").execute();
+      expect(attempts.map((a) => a.trigger)).toEqual([...Array<string>(before).fill("AUTO"), "REPLAY"]);
+      expect(attempts.at(-1)).toMatchObject({ number: before + 1, trigger: "REPLAY", replayRunId: run.id, outcome: "PROCESSED" });
     }
     expect((await db.selectFrom("orders").select("status").where("id", "=", outside.order.id).executeTakeFirstOrThrow()).status).toBe("PENDING");
     expect((await db.selectFrom("webhookEvents").select(["status", "attemptCount"]).where("id", "=", evOut.id).executeTakeFirstOrThrow())).toEqual({ status: "FAILED", attemptCount: 2 });

@@ -3,7 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@radha/core/db";
-import { createPendingOrder, stripePayloads, razorpayPayloads, TEST_PASSWORD } from "@radha/core/testing";
+import { createPendingOrder, razorpayPayloads, storeWebhookEvent, stripePayloads, TEST_PASSWORD } from "@radha/core/testing";
 import type { TestServer } from "@radha/server/testing";
 import { newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
@@ -31,48 +31,28 @@ async function signInAt(page: Page, url: string, email: string): Promise<void> {
 }
 
 /** A Stripe payment event stored and failed once automatically, as intake + the worker leave it when the order lagged. */
-async function insertFailedStripeEvent(db: Db, paymentReference: string) {
-  const payload = stripePayloads.succeeded(paymentReference);
-  const error = `No order matches ${paymentReference} (yet); it will be retried`;
-  const ev = await db
-    .insertInto("webhookEvents")
-    .values({
-      provider: "STRIPE",
-      providerEventId: payload.id,
-      eventType: payload.type,
-      payload: JSON.stringify(payload),
-      rawBody: JSON.stringify(payload),
-      headers: JSON.stringify({ "content-type": "application/json", "stripe-signature": "t=1767000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd" }),
-      paymentReference,
-      status: "FAILED",
-      attemptCount: 1,
-      lastError: error,
-      receivedAt: new Date(Date.now() - 40 * 60_000),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await db.insertInto("webhookAttempts").values({ eventId: ev.id, number: 1, trigger: "AUTO", startedAt: new Date(Date.now() - 39 * 60_000), outcome: "FAILED", error }).execute();
-  return ev;
-}
+const insertFailedStripeEvent = (db: Db, paymentReference: string) =>
+  storeWebhookEvent(db, {
+    provider: "STRIPE",
+    payload: stripePayloads.succeeded(paymentReference),
+    paymentReference,
+    status: "FAILED",
+    receivedAt: new Date(Date.now() - 40 * 60_000),
+    headers: { "content-type": "application/json", "stripe-signature": "t=1767000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd" },
+  });
 
 async function insertProcessedRazorpayEvent(db: Db, minutesAgo: number) {
-  const payload = razorpayPayloads.captured(`pay_e2e${Math.random().toString(36).slice(2, 10)}`);
-  await db
-    .insertInto("webhookEvents")
-    .values({
-      provider: "RAZORPAY",
-      providerEventId: `evt_rzp_${Math.random().toString(36).slice(2, 10)}`,
-      eventType: payload.event,
-      payload: JSON.stringify(payload),
-      rawBody: JSON.stringify(payload),
-      headers: JSON.stringify({ "x-razorpay-signature": "e2e" }),
-      paymentReference: payload.payload.payment?.entity.id as string,
-      status: "PROCESSED",
-      attemptCount: 1,
-      processedAt: new Date(Date.now() - minutesAgo * 60_000 + 850),
-      receivedAt: new Date(Date.now() - minutesAgo * 60_000),
-    })
-    .execute();
+  const paymentReference = `pay_e2e${Math.random().toString(36).slice(2, 10)}`;
+  await storeWebhookEvent(db, {
+    provider: "RAZORPAY",
+    payload: razorpayPayloads.captured(paymentReference),
+    providerEventId: `evt_rzp_${Math.random().toString(36).slice(2, 10)}`,
+    paymentReference,
+    status: "PROCESSED",
+    receivedAt: new Date(Date.now() - minutesAgo * 60_000),
+    processedAt: new Date(Date.now() - minutesAgo * 60_000 + 850),
+    headers: { "x-razorpay-signature": "e2e" },
+  });
 }
 
 describe("webhooks console", () => {

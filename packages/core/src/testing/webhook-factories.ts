@@ -71,6 +71,68 @@ export function signRazorpay(body: string, secret: string): string {
 }
 
 /**
+ * One webhook event stored as intake and processing would leave it (for tests that start from a
+ * known state): a FAILED event carries its last error, and each of its `attempts` is an AUTO row.
+ */
+export async function storeWebhookEvent(
+  db: Db,
+  opts: {
+    provider: "STRIPE" | "RAZORPAY";
+    payload: { id?: string; type?: string; event?: string };
+    /** Defaults to the payload's id (Stripe) or a random one (Razorpay sends it as a header). */
+    providerEventId?: string;
+    paymentReference: string;
+    status: "PENDING" | "PROCESSED" | "FAILED" | "IGNORED";
+    attempts?: number;
+    lastError?: string | null;
+    receivedAt?: Date;
+    processedAt?: Date | null;
+    headers?: Record<string, string>;
+  },
+) {
+  const body = JSON.stringify(opts.payload);
+  const attempts = opts.attempts ?? (opts.status === "PENDING" ? 0 : 1);
+  const lastError = opts.status === "FAILED" ? (opts.lastError ?? `No order matches ${opts.paymentReference} (yet); it will be retried`) : null;
+  const receivedAt = opts.receivedAt ?? new Date();
+  const ev = await db
+    .insertInto("webhookEvents")
+    .values({
+      provider: opts.provider,
+      providerEventId: opts.providerEventId ?? opts.payload.id ?? `evt_${randomBytes(8).toString("hex")}`,
+      eventType: opts.payload.type ?? opts.payload.event ?? "unknown",
+      payload: body,
+      rawBody: body,
+      headers: JSON.stringify(opts.headers ?? {}),
+      paymentReference: opts.paymentReference,
+      status: opts.status,
+      attemptCount: attempts,
+      lastError,
+      receivedAt,
+      processedAt: opts.processedAt ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (attempts > 0) {
+    const outcome = opts.status === "FAILED" ? "FAILED" : opts.status === "IGNORED" ? "IGNORED" : "PROCESSED";
+    await db
+      .insertInto("webhookAttempts")
+      .values(
+        Array.from({ length: attempts }, (_, k) => ({
+          eventId: ev.id,
+          number: k + 1,
+          trigger: "AUTO" as const,
+          startedAt: new Date(receivedAt.getTime() + (k + 1) * 1000),
+          // Every attempt before the last one failed.
+          outcome: k + 1 === attempts ? outcome : ("FAILED" as const),
+          error: k + 1 === attempts ? lastError : "retried",
+        })),
+      )
+      .execute();
+  }
+  return ev;
+}
+
+/**
  * `count` FAILED Stripe payment_intent.succeeded events, each for its own PENDING order (one
  * unit, no reservation), stored as if their first attempt had failed in an outage. Orders are
  * spread over a few variants so processing does not queue on one hot row. Written in bulk so
