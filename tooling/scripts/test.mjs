@@ -28,6 +28,9 @@ if (process.env.DATABASE_URL) {
 const totals = summarize();
 console.log("");
 console.log(`Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+if (status !== 0 && totals.failed === 0) {
+  console.error("A task failed outside the test counts (lint, typecheck, a build or an unhandled error in a test run): see above.");
+}
 if (totals.skipped > 0 && status === 0) {
   console.error("Skipped tests are not allowed: every test must run.");
   status = 1;
