@@ -2,8 +2,5 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: {
-    include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
-    environment: "node",
-  },
+  test: { include: ["src/**/*.test.ts", "src/**/*.test.tsx"], environment: "node" },
 });

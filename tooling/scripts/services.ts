@@ -25,7 +25,12 @@ async function checkPostgres(url: string): Promise<void> {
 }
 
 async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => undefined);
   try {
     await redis.connect();
@@ -37,23 +42,45 @@ async function checkRedis(url: string): Promise<void> {
 
 async function check(): Promise<void> {
   const problems: string[] = [];
-  if (env.CI && !env.DATABASE_URL) problems.push("CI=true but DATABASE_URL is unset: CI tests run against the machine's PostgreSQL");
-  if (env.CI && !env.REDIS_URL) problems.push("CI=true but REDIS_URL is unset: CI tests run against the machine's Redis");
-  if (env.DATABASE_URL) await checkPostgres(env.DATABASE_URL).catch((e: Error) => problems.push(`PostgreSQL at DATABASE_URL does not answer: ${e.message}`));
-  if (env.REDIS_URL) await checkRedis(env.REDIS_URL).catch((e: Error) => problems.push(`Redis at REDIS_URL does not answer: ${e.message}`));
+  if (env.CI && !env.DATABASE_URL)
+    problems.push("CI=true but DATABASE_URL is unset: CI tests run against the machine's PostgreSQL");
+  if (env.CI && !env.REDIS_URL)
+    problems.push("CI=true but REDIS_URL is unset: CI tests run against the machine's Redis");
+  if (env.DATABASE_URL)
+    await checkPostgres(env.DATABASE_URL).catch((e: Error) =>
+      problems.push(`PostgreSQL at DATABASE_URL does not answer: ${e.message}`),
+    );
+  if (env.REDIS_URL)
+    await checkRedis(env.REDIS_URL).catch((e: Error) =>
+      problems.push(`Redis at REDIS_URL does not answer: ${e.message}`),
+    );
   const chromium = spawnSync(env.CHROMIUM_PATH, ["--version"], { encoding: "utf8" });
-  if (chromium.status !== 0) problems.push(`Chromium not found at ${env.CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`);
+  if (chromium.status !== 0)
+    problems.push(
+      `Chromium not found at ${env.CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   if (problems.length) {
     console.error(`Cannot run the tests:\n  - ${problems.join("\n  - ")}`);
     process.exit(1);
   }
-  console.log(`postgres: ${env.DATABASE_URL ? "DATABASE_URL ok" : "embedded (started for the run)"}; redis: ${env.REDIS_URL ? "REDIS_URL ok" : "not set (in-memory store tested only)"}; chromium: ${chromium.stdout.trim()}`);
+  console.log(
+    `postgres: ${env.DATABASE_URL ? "DATABASE_URL ok" : "embedded (started for the run)"}; redis: ${env.REDIS_URL ? "REDIS_URL ok" : "not set (in-memory store tested only)"}; chromium: ${chromium.stdout.trim()}`,
+  );
 }
 
 async function withEmbedded(command: string[]): Promise<void> {
-  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(ROOT, ".data", "test-pg"), port: env.OPS_EMBEDDED_PG_PORT + 10, database: "postgres", log: (m) => console.log(`[embedded-pg] ${m}`) });
+  const pgServer = await startEmbeddedPostgres({
+    dataDir: path.join(ROOT, ".data", "test-pg"),
+    port: env.OPS_EMBEDDED_PG_PORT + 10,
+    database: "postgres",
+    log: (m) => console.log(`[embedded-pg] ${m}`),
+  });
   const [cmd, ...args] = command.join(" ").split(" ").filter(Boolean);
-  const result = spawnSync(cmd!, args, { stdio: "inherit", cwd: ROOT, env: { ...process.env, DATABASE_URL: pgServer.url } });
+  const result = spawnSync(cmd!, args, {
+    stdio: "inherit",
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: pgServer.url },
+  });
   await pgServer.stop();
   process.exit(result.status ?? 1);
 }

@@ -13,23 +13,57 @@ const px = (args, opts) => runSync(pnpm[0], [...pnpm.slice(1), ...args], opts);
 
 for (const dir of listPackages()) rmSync(path.join(dir, "test-results"), { recursive: true, force: true });
 
+log("checking formatting (prettier)");
+px(["format:check"]);
+
 log("checking services");
 px(["--filter", "@radha/scripts", "exec", "tsx", "services.ts", "check"]);
 
-const turboArgs = ["exec", "turbo", "run", "lint", "typecheck", "test", "e2e", "--concurrency=2", "--continue", "--output-logs=errors-only"];
+const turboArgs = [
+  "exec",
+  "turbo",
+  "run",
+  "lint",
+  "typecheck",
+  "test",
+  "e2e",
+  "--concurrency=2",
+  "--continue",
+  "--output-logs=errors-only",
+];
 let status = 0;
 if (process.env.DATABASE_URL) {
   status = spawnSync(pnpm[0], [...pnpm.slice(1), ...turboArgs], { stdio: "inherit", cwd: ROOT }).status ?? 1;
 } else {
   log("DATABASE_URL is unset: running the suite against an embedded PostgreSQL");
-  status = spawnSync(pnpm[0], [...pnpm.slice(1), "--filter", "@radha/scripts", "exec", "tsx", "services.ts", "with-embedded", "--", pnpm.join(" "), ...turboArgs], { stdio: "inherit", cwd: ROOT }).status ?? 1;
+  status =
+    spawnSync(
+      pnpm[0],
+      [
+        ...pnpm.slice(1),
+        "--filter",
+        "@radha/scripts",
+        "exec",
+        "tsx",
+        "services.ts",
+        "with-embedded",
+        "--",
+        pnpm.join(" "),
+        ...turboArgs,
+      ],
+      { stdio: "inherit", cwd: ROOT },
+    ).status ?? 1;
 }
 
 const totals = summarize();
 console.log("");
-console.log(`Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+console.log(
+  `Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+);
 if (status !== 0 && totals.failed === 0) {
-  console.error("A task failed outside the test counts (lint, typecheck, a build or an unhandled error in a test run): see above.");
+  console.error(
+    "A task failed outside the test counts (lint, typecheck, a build or an unhandled error in a test run): see above.",
+  );
 }
 if (totals.skipped > 0 && status === 0) {
   console.error("Skipped tests are not allowed: every test must run.");

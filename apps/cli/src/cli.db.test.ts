@@ -23,10 +23,15 @@ interface Run {
 /** Only what the CLI needs: the child sees no other configuration from this machine. */
 function ops(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { NODE_ENV: "test", ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { NODE_ENV: "test", ...env }, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,10 +50,20 @@ afterAll(async () => {
 async function tamperAuditRow(seq: number): Promise<void> {
   await database.db.connection().execute(async (conn) => {
     const setRole = (value: string) =>
-      conn.selectNoFrom((eb) => eb.fn<string>("set_config", [eb.val("session_replication_role"), eb.val(value), eb.val(false)]).as("role")).execute();
+      conn
+        .selectNoFrom((eb) =>
+          eb
+            .fn<string>("set_config", [eb.val("session_replication_role"), eb.val(value), eb.val(false)])
+            .as("role"),
+        )
+        .execute();
     await setRole("replica");
     try {
-      await conn.updateTable("auditLog").set({ reason: "nothing to see here" }).where("seq", "=", String(seq) as never).execute();
+      await conn
+        .updateTable("auditLog")
+        .set({ reason: "nothing to see here" })
+        .where("seq", "=", String(seq) as never)
+        .execute();
     } finally {
       await setRole("origin");
     }
@@ -90,7 +105,10 @@ describe("ops (child process, real database)", () => {
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({ products: 0, variants: 0, orders: 0, users: 0 });
 
-    const products = await database.db.selectFrom("products").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    const products = await database.db
+      .selectFrom("products")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(products.n)).toBe(counts.products);
   });
 
@@ -101,7 +119,11 @@ describe("ops (child process, real database)", () => {
     expect(Object.keys(body).sort()).toEqual(["id", "name", "role", "token"]);
     expect(body).toMatchObject({ name: "stock-sync", role: "OPERATOR" });
 
-    const row = await database.db.selectFrom("serviceTokens").selectAll().where("id", "=", body.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom("serviceTokens")
+      .selectAll()
+      .where("id", "=", body.id)
+      .executeTakeFirstOrThrow();
     expect(row.tokenHash).toBe(createHash("sha256").update(body.token).digest("hex"));
     expect(row.createdBy).toBe(`cli:${userInfo().username}`);
 
@@ -109,12 +131,31 @@ describe("ops (child process, real database)", () => {
       db: database.db,
       keyring: new Keyring(database.db),
       store: createMemoryStore(),
-      config: { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, loginMaxPerAccount: 10, loginMaxPerIp: 30, loginWindowSeconds: 900 },
+      config: {
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 3600,
+        loginMaxPerAccount: 10,
+        loginMaxPerIp: 30,
+        loginWindowSeconds: 900,
+      },
     });
-    await expect(auth.authenticate(body.token)).resolves.toMatchObject({ kind: "service", tokenId: body.id, role: "OPERATOR" });
+    await expect(auth.authenticate(body.token)).resolves.toMatchObject({
+      kind: "service",
+      tokenId: body.id,
+      role: "OPERATOR",
+    });
 
-    const audit = await database.db.selectFrom("auditLog").selectAll().where("action", "=", "tokens.create").where("targetId", "=", body.id).executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ actorType: "SYSTEM", actorId: null, actorLabel: `cli:${userInfo().username}` });
+    const audit = await database.db
+      .selectFrom("auditLog")
+      .selectAll()
+      .where("action", "=", "tokens.create")
+      .where("targetId", "=", body.id)
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({
+      actorType: "SYSTEM",
+      actorId: null,
+      actorLabel: `cli:${userInfo().username}`,
+    });
 
     // The human form shows the secret once, with a warning, and the list never shows it.
     const human = await run("tokens", "create", "--name", "report-bot", "--role", "VIEWER");
@@ -179,7 +220,11 @@ describe("ops (child process, real database)", () => {
 
     const json = await run("audit", "verify", "--json");
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: false, checked: 1, firstBroken: { seq: "2", reason: "its content no longer matches its hash" } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      checked: 1,
+      firstBroken: { seq: "2", reason: "its content no longer matches its hash" },
+    });
   });
 
   it("reports an unreachable database in one line", async () => {
@@ -196,7 +241,9 @@ async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

@@ -20,7 +20,13 @@ export function createProgram(): Command {
     .allowExcessArguments(false)
     .addHelpText(
       "after",
-      examples("ops db migrate", "ops db seed", "ops tokens create --name stock-sync --role OPERATOR", "ops tokens list --json", "ops audit verify") +
+      examples(
+        "ops db migrate",
+        "ops db seed",
+        "ops tokens create --name stock-sync --role OPERATOR",
+        "ops tokens list --json",
+        "ops audit verify",
+      ) +
         "\nDatabase: DATABASE_URL when set, else the embedded PostgreSQL in .data/pg (the one the server uses).\n" +
         "Exit codes: 0 success, 1 failure or rejected input, 2 wrong command line (3: `webhooks health` found an alert).\n",
     );

@@ -14,7 +14,10 @@ export interface OpsResult {
 
 export async function runOps(env: Record<string, string>, args: string[]): Promise<OpsResult> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], { env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", ...env }, timeout: 90_000 });
+    const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], {
+      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", ...env },
+      timeout: 90_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as OpsResult;

@@ -4,8 +4,19 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "@radha/core/db";
-import { createPendingOrder, createTestDatabase, storeWebhookEvent, stripePayloads, type TestDatabase } from "@radha/core/testing";
-import type { TProviderHealth, TReplayPreview, TReplayRun, TWebhookEventSummary } from "@radha/core/webhooks/schema";
+import {
+  createPendingOrder,
+  createTestDatabase,
+  storeWebhookEvent,
+  stripePayloads,
+  type TestDatabase,
+} from "@radha/core/testing";
+import type {
+  TProviderHealth,
+  TReplayPreview,
+  TReplayRun,
+  TWebhookEventSummary,
+} from "@radha/core/webhooks/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const OPS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/ops.mjs");
@@ -14,7 +25,13 @@ let database: TestDatabase;
 
 function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // Fast retries so a failing replay settles quickly; stdout/stderr are pipes, so no TTY progress bar.
-  const env = { NODE_ENV: "test", DATABASE_URL: database.url, PATH: process.env.PATH ?? "", OPS_WEBHOOK_MAX_ATTEMPTS: "8", OPS_WEBHOOK_BACKOFF_SECONDS: "1" };
+  const env = {
+    NODE_ENV: "test",
+    DATABASE_URL: database.url,
+    PATH: process.env.PATH ?? "",
+    OPS_WEBHOOK_MAX_ATTEMPTS: "8",
+    OPS_WEBHOOK_BACKOFF_SECONDS: "1",
+  };
   return new Promise((resolve) => {
     execFile(process.execPath, [OPS, ...args], { env, timeout: 90_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
@@ -23,7 +40,10 @@ function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 /** A stored Stripe event that already failed `attempts` times, as intake + processing would leave it. */
-const insertFailedStripeEvent = (db: Db, opts: { paymentReference: string; receivedAt: Date; attempts?: number; type?: "succeeded" | "failed" }) =>
+const insertFailedStripeEvent = (
+  db: Db,
+  opts: { paymentReference: string; receivedAt: Date; attempts?: number; type?: "succeeded" | "failed" },
+) =>
   storeWebhookEvent(db, {
     provider: "STRIPE",
     payload: stripePayloads[opts.type ?? "succeeded"](opts.paymentReference),
@@ -51,82 +71,261 @@ describe("ops webhooks replay", () => {
     const a = await createPendingOrder(db, { provider: "STRIPE" });
     const b = await createPendingOrder(db, { provider: "STRIPE" });
     const outside = await createPendingOrder(db, { provider: "STRIPE" });
-    const evA = await insertFailedStripeEvent(db, { paymentReference: a.paymentReference, receivedAt: inWindow(3), attempts: 2 });
-    const evB = await insertFailedStripeEvent(db, { paymentReference: b.paymentReference, receivedAt: inWindow(9), attempts: 5 });
+    const evA = await insertFailedStripeEvent(db, {
+      paymentReference: a.paymentReference,
+      receivedAt: inWindow(3),
+      attempts: 2,
+    });
+    const evB = await insertFailedStripeEvent(db, {
+      paymentReference: b.paymentReference,
+      receivedAt: inWindow(9),
+      attempts: 5,
+    });
     // Outside the window: must not be touched.
-    const evOut = await insertFailedStripeEvent(db, { paymentReference: outside.paymentReference, receivedAt: new Date("2026-01-11T00:00:00Z") });
+    const evOut = await insertFailedStripeEvent(db, {
+      paymentReference: outside.paymentReference,
+      receivedAt: new Date("2026-01-11T00:00:00Z"),
+    });
 
-    const dry = await ops("webhooks", "replay", "--provider", "stripe", "--from", WINDOW_FROM, "--to", WINDOW_TO, "--dry-run", "--json");
+    const dry = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      WINDOW_FROM,
+      "--to",
+      WINDOW_TO,
+      "--dry-run",
+      "--json",
+    );
     expect(dry.stderr).toBe("");
     expect(dry.code).toBe(0);
     const preview = JSON.parse(dry.stdout) as TReplayPreview;
     expect(preview.count).toBe(2);
     expect(preview.sample.map((e) => e.id).sort()).toEqual([evA.id, evB.id].sort());
     // Nothing changed.
-    expect((await db.selectFrom("orders").select("status").where("id", "=", a.order.id).executeTakeFirstOrThrow()).status).toBe("PENDING");
+    expect(
+      (await db.selectFrom("orders").select("status").where("id", "=", a.order.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe("PENDING");
     expect(await db.selectFrom("webhookReplayRuns").selectAll().execute()).toEqual([]);
 
-    const human = await ops("webhooks", "replay", "--provider", "stripe", "--from", WINDOW_FROM, "--to", WINDOW_TO, "--dry-run");
+    const human = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      WINDOW_FROM,
+      "--to",
+      WINDOW_TO,
+      "--dry-run",
+    );
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("2 events would be replayed");
     expect(human.stdout).toContain(a.paymentReference);
 
-    const real = await ops("webhooks", "replay", "--provider", "stripe", "--from", WINDOW_FROM, "--to", WINDOW_TO, "--concurrency", "2", "--json");
+    const real = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      WINDOW_FROM,
+      "--to",
+      WINDOW_TO,
+      "--concurrency",
+      "2",
+      "--json",
+    );
     expect(real.stderr).toBe("");
     expect(real.code).toBe(0);
     const run = JSON.parse(real.stdout) as TReplayRun;
-    expect(run).toMatchObject({ status: "COMPLETED", total: 2, done: 2, succeeded: 2, failed: 0, skipped: 0, concurrency: 2 });
-    expect(run.filter).toMatchObject({ provider: "STRIPE", status: "FAILED", from: "2026-01-10T00:00:00.000Z", to: "2026-01-10T12:00:00.000Z" });
+    expect(run).toMatchObject({
+      status: "COMPLETED",
+      total: 2,
+      done: 2,
+      succeeded: 2,
+      failed: 0,
+      skipped: 0,
+      concurrency: 2,
+    });
+    expect(run.filter).toMatchObject({
+      provider: "STRIPE",
+      status: "FAILED",
+      from: "2026-01-10T00:00:00.000Z",
+      to: "2026-01-10T12:00:00.000Z",
+    });
 
-    for (const [order, ev, before] of [[a, evA, 2], [b, evB, 5]] as const) {
-      expect((await db.selectFrom("orders").select("status").where("id", "=", order.order.id).executeTakeFirstOrThrow()).status).toBe("PAID");
-      const after = await db.selectFrom("webhookEvents").selectAll().where("id", "=", ev.id).executeTakeFirstOrThrow();
-      expect(after).toMatchObject({ status: "PROCESSED", attemptCount: before + 1, lastError: null, orderId: order.order.id });
+    for (const [order, ev, before] of [
+      [a, evA, 2],
+      [b, evB, 5],
+    ] as const) {
+      expect(
+        (
+          await db
+            .selectFrom("orders")
+            .select("status")
+            .where("id", "=", order.order.id)
+            .executeTakeFirstOrThrow()
+        ).status,
+      ).toBe("PAID");
+      const after = await db
+        .selectFrom("webhookEvents")
+        .selectAll()
+        .where("id", "=", ev.id)
+        .executeTakeFirstOrThrow();
+      expect(after).toMatchObject({
+        status: "PROCESSED",
+        attemptCount: before + 1,
+        lastError: null,
+        orderId: order.order.id,
+      });
       // The earlier AUTO attempts stay; the replay adds one more after them.
-      const attempts = await db.selectFrom("webhookAttempts").selectAll().where("eventId", "=", ev.id).orderBy("number").execute();
+      const attempts = await db
+        .selectFrom("webhookAttempts")
+        .selectAll()
+        .where("eventId", "=", ev.id)
+        .orderBy("number")
+        .execute();
       expect(attempts.map((a) => a.trigger)).toEqual([...Array<string>(before).fill("AUTO"), "REPLAY"]);
-      expect(attempts.at(-1)).toMatchObject({ number: before + 1, trigger: "REPLAY", replayRunId: run.id, outcome: "PROCESSED" });
+      expect(attempts.at(-1)).toMatchObject({
+        number: before + 1,
+        trigger: "REPLAY",
+        replayRunId: run.id,
+        outcome: "PROCESSED",
+      });
     }
-    expect((await db.selectFrom("orders").select("status").where("id", "=", outside.order.id).executeTakeFirstOrThrow()).status).toBe("PENDING");
-    expect((await db.selectFrom("webhookEvents").select(["status", "attemptCount"]).where("id", "=", evOut.id).executeTakeFirstOrThrow())).toEqual({ status: "FAILED", attemptCount: 2 });
-    const audit = await db.selectFrom("auditLog").selectAll().where("action", "=", "webhooks.replay_start").where("targetId", "=", run.id).executeTakeFirstOrThrow();
+    expect(
+      (
+        await db
+          .selectFrom("orders")
+          .select("status")
+          .where("id", "=", outside.order.id)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe("PENDING");
+    expect(
+      await db
+        .selectFrom("webhookEvents")
+        .select(["status", "attemptCount"])
+        .where("id", "=", evOut.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: "FAILED", attemptCount: 2 });
+    const audit = await db
+      .selectFrom("auditLog")
+      .selectAll()
+      .where("action", "=", "webhooks.replay_start")
+      .where("targetId", "=", run.id)
+      .executeTakeFirstOrThrow();
     expect(audit.actorLabel).toMatch(/^cli:/);
 
     // A second run finds nothing left to replay.
-    const again = await ops("webhooks", "replay", "--provider", "stripe", "--from", WINDOW_FROM, "--to", WINDOW_TO, "--dry-run", "--json");
+    const again = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      WINDOW_FROM,
+      "--to",
+      WINDOW_TO,
+      "--dry-run",
+      "--json",
+    );
     expect((JSON.parse(again.stdout) as TReplayPreview).count).toBe(0);
   });
 
   it("without --json prints progress lines and the failures it could not fix, still exiting 0", async () => {
     // No order has this payment id: the replay fails again and the attempt is recorded.
     const orphan = `pi_${randomBytes(6).toString("hex")}`;
-    const ev = await insertFailedStripeEvent(database.db, { paymentReference: orphan, receivedAt: new Date("2026-02-01T10:00:00Z"), attempts: 1 });
-    const r = await ops("webhooks", "replay", "--provider", "stripe", "--from", "2026-02-01T00:00:00Z", "--to", "2026-02-01T23:59:59Z");
+    const ev = await insertFailedStripeEvent(database.db, {
+      paymentReference: orphan,
+      receivedAt: new Date("2026-02-01T10:00:00Z"),
+      attempts: 1,
+    });
+    const r = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      "2026-02-01T00:00:00Z",
+      "--to",
+      "2026-02-01T23:59:59Z",
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Replay run [0-9a-f-]{36}: 1 event to replay/);
     expect(r.stderr).toContain("replay: 1/1 done: 0 succeeded, 1 failed, 0 skipped");
-    expect(r.stdout).toMatch(/Replay run [0-9a-f-]{36} completed: 1\/1 done: 0 succeeded, 1 failed, 0 skipped/);
+    expect(r.stdout).toMatch(
+      /Replay run [0-9a-f-]{36} completed: 1\/1 done: 0 succeeded, 1 failed, 0 skipped/,
+    );
     expect(r.stdout).toContain("1 event is still failing");
-    const after = await database.db.selectFrom("webhookEvents").select(["status", "attemptCount", "lastError"]).where("id", "=", ev.id).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom("webhookEvents")
+      .select(["status", "attemptCount", "lastError"])
+      .where("id", "=", ev.id)
+      .executeTakeFirstOrThrow();
     expect(after.status).toBe("FAILED");
     expect(after.attemptCount).toBe(2);
     expect(after.lastError).toContain(orphan);
   });
 
   it("rejects a bad time, provider or range with a clear message and exit 2", async () => {
-    const badFrom = await ops("webhooks", "replay", "--provider", "stripe", "--from", "yesterday", "--to", WINDOW_TO, "--dry-run");
+    const badFrom = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      "yesterday",
+      "--to",
+      WINDOW_TO,
+      "--dry-run",
+    );
     expect(badFrom.code).toBe(2);
-    expect(badFrom.stderr).toContain('--from "yesterday" is not an ISO 8601 time with a zone, e.g. 2026-11-28T10:00:00Z');
+    expect(badFrom.stderr).toContain(
+      '--from "yesterday" is not an ISO 8601 time with a zone, e.g. 2026-11-28T10:00:00Z',
+    );
 
-    const noZone = await ops("webhooks", "replay", "--provider", "stripe", "--from", "2026-01-10T00:00:00", "--to", WINDOW_TO, "--dry-run");
+    const noZone = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      "2026-01-10T00:00:00",
+      "--to",
+      WINDOW_TO,
+      "--dry-run",
+    );
     expect(noZone.code).toBe(2);
     expect(noZone.stderr).toContain("is not an ISO 8601 time with a zone");
 
-    const badProvider = await ops("webhooks", "replay", "--provider", "paypal", "--from", WINDOW_FROM, "--to", WINDOW_TO);
+    const badProvider = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "paypal",
+      "--from",
+      WINDOW_FROM,
+      "--to",
+      WINDOW_TO,
+    );
     expect(badProvider.code).toBe(2);
     expect(badProvider.stderr).toContain('--provider "paypal" is not a provider; use stripe or razorpay.');
 
-    const reversed = await ops("webhooks", "replay", "--provider", "stripe", "--from", WINDOW_TO, "--to", WINDOW_FROM);
+    const reversed = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      WINDOW_TO,
+      "--to",
+      WINDOW_FROM,
+    );
     expect(reversed.code).toBe(2);
     expect(reversed.stderr).toContain("is after --to");
 
@@ -151,14 +350,43 @@ describe("ops webhooks health and list", () => {
     const rows = JSON.parse(healthy.stdout) as TProviderHealth[];
     expect(rows.map((r) => r.provider)).toEqual(["STRIPE", "RAZORPAY"]);
     for (const r of rows) {
-      expect(Object.keys(r).sort()).toEqual(["alert", "alertReason", "failed", "ignored", "oldestPendingSeconds", "p50LatencyMs", "p95LatencyMs", "pending", "processed", "provider", "successRate", "total"]);
+      expect(Object.keys(r).sort()).toEqual([
+        "alert",
+        "alertReason",
+        "failed",
+        "ignored",
+        "oldestPendingSeconds",
+        "p50LatencyMs",
+        "p95LatencyMs",
+        "pending",
+        "processed",
+        "provider",
+        "successRate",
+        "total",
+      ]);
     }
     // Events received just now, so they fall inside any window: 1 processed, 1 failed.
     const order = await createPendingOrder(database.db, { provider: "STRIPE" });
-    await insertFailedStripeEvent(database.db, { paymentReference: `pi_${randomBytes(6).toString("hex")}`, receivedAt: new Date() });
-    await insertFailedStripeEvent(database.db, { paymentReference: order.paymentReference, receivedAt: new Date() });
+    await insertFailedStripeEvent(database.db, {
+      paymentReference: `pi_${randomBytes(6).toString("hex")}`,
+      receivedAt: new Date(),
+    });
+    await insertFailedStripeEvent(database.db, {
+      paymentReference: order.paymentReference,
+      receivedAt: new Date(),
+    });
     const now = new Date();
-    const replayed = await ops("webhooks", "replay", "--provider", "stripe", "--from", new Date(now.getTime() - 60_000).toISOString(), "--to", new Date(now.getTime() + 60_000).toISOString(), "--json");
+    const replayed = await ops(
+      "webhooks",
+      "replay",
+      "--provider",
+      "stripe",
+      "--from",
+      new Date(now.getTime() - 60_000).toISOString(),
+      "--to",
+      new Date(now.getTime() + 60_000).toISOString(),
+      "--json",
+    );
     expect(JSON.parse(replayed.stdout)).toMatchObject({ succeeded: 1, failed: 1 });
 
     // Below the default minimum volume: no alert, exit 0.
@@ -194,6 +422,8 @@ describe("ops webhooks health and list", () => {
 
     const badStatus = await ops("webhooks", "list", "--status", "DONE");
     expect(badStatus.code).toBe(2);
-    expect(badStatus.stderr).toContain('--status "DONE" is not an event status; use one of PENDING, PROCESSING, PROCESSED, FAILED, IGNORED.');
+    expect(badStatus.stderr).toContain(
+      '--status "DONE" is not an event status; use one of PENDING, PROCESSING, PROCESSED, FAILED, IGNORED.',
+    );
   });
 });

@@ -20,10 +20,14 @@ export interface Harness {
 
 export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
   if (!existsSync(path.join(consoleDist, "index.html"))) {
-    throw new Error(`The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`);
+    throw new Error(
+      `The console is not built (${consoleDist}/index.html is missing): run \`pnpm --filter @radha/console build\` first.`,
+    );
   }
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    );
   }
   mkdirSync(artifacts, { recursive: true });
   const server = await createTestServer({ consoleDist });
@@ -32,7 +36,16 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   if (opts.worker) await server.startWorker();
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
   return {
     server,

@@ -57,7 +57,18 @@ describe("console journeys", () => {
     expect(await databaseRow.count()).toBe(1);
     expect(await databaseRow.getByRole("cell").nth(1).textContent()).toMatch(/^\W*pass$/);
     expect(await page.getByTestId("current-role").textContent()).toBe("ADMIN");
-    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Stock reset", "Webhooks", "Audit", "Users", "Service tokens"]);
+    expect(await navLabels(page)).toEqual([
+      "System",
+      "Inventory",
+      "Stock changes",
+      "Low stock",
+      "Reset batches",
+      "Stock reset",
+      "Webhooks",
+      "Audit",
+      "Users",
+      "Service tokens",
+    ]);
     // Admins get a toggle per flag.
     await page.getByRole("button", { name: "Turn off payments_enabled" }).waitFor();
     await shot(page, "system-admin");
@@ -76,7 +87,9 @@ describe("console journeys", () => {
     await shot(page, "system-flag-dialog");
     await dialog.getByRole("button", { name: "Turn on" }).click();
     await page.getByRole("button", { name: "Turn off maintenance_mode" }).waitFor();
-    expect(await page.getByRole("row").filter({ hasText: "maintenance_mode" }).textContent()).toContain(admin.email);
+    expect(await page.getByRole("row").filter({ hasText: "maintenance_mode" }).textContent()).toContain(
+      admin.email,
+    );
 
     await page.getByRole("link", { name: "Users" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
@@ -117,7 +130,10 @@ describe("console journeys", () => {
 
     await page.getByRole("link", { name: "Audit" }).click();
     await page.getByRole("heading", { name: "Audit log" }).waitFor();
-    const logins = page.locator("tbody tr").filter({ has: page.locator("code", { hasText: /^auth\.login$/ }) }).filter({ hasText: admin.email });
+    const logins = page
+      .locator("tbody tr")
+      .filter({ has: page.locator("code", { hasText: /^auth\.login$/ }) })
+      .filter({ hasText: admin.email });
     await logins.first().waitFor();
     // One sign-in from the test fixture, one through the form.
     expect(await logins.count()).toBeGreaterThanOrEqual(2);
@@ -147,7 +163,14 @@ describe("console journeys", () => {
     await page.getByTestId("overall-health").waitFor();
     await page.getByRole("row").filter({ hasText: "payments_enabled" }).waitFor();
 
-    expect(await navLabels(page)).toEqual(["System", "Inventory", "Stock changes", "Low stock", "Reset batches", "Webhooks"]);
+    expect(await navLabels(page)).toEqual([
+      "System",
+      "Inventory",
+      "Stock changes",
+      "Low stock",
+      "Reset batches",
+      "Webhooks",
+    ]);
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Service tokens" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Audit" }).count()).toBe(0);
@@ -171,8 +194,11 @@ describe("console journeys", () => {
     await page.getByRole("row").filter({ hasText: variant.sku }).waitFor();
     await shot(page, "inventory-stock");
 
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
-    const exported = await readFile((await download.path()), "utf8");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    const exported = await readFile(await download.path(), "utf8");
     const edited = exported.replace(/^(E2E-COUNT-1,.*),,,$/m, "$1,9,,");
     const countFile = path.join(artifacts, "e2e-counts.csv");
     await writeFile(countFile, edited);
@@ -195,10 +221,20 @@ describe("console journeys", () => {
     await page.getByRole("button", { name: "Roll back" }).first().click();
     await page.getByTestId("rollback-summary").waitFor();
     await page.getByRole("dialog").getByLabel("Reason").fill("counted the wrong shelf");
-    await page.getByRole("dialog").getByRole("button", { name: /Roll back 1 variants/ }).click();
-    await page.getByText(/rolled back/).first().waitFor();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Roll back 1 variants/ })
+      .click();
+    await page
+      .getByText(/rolled back/)
+      .first()
+      .waitFor();
     await shot(page, "inventory-batches");
-    const after = await server.database.db.selectFrom("productVariants").select("stockQuantity").where("id", "=", variant.id).executeTakeFirstOrThrow();
+    const after = await server.database.db
+      .selectFrom("productVariants")
+      .select("stockQuantity")
+      .where("id", "=", variant.id)
+      .executeTakeFirstOrThrow();
     expect(after.stockQuantity).toBe(12);
     await page.context().close();
   });

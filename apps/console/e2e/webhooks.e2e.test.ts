@@ -3,7 +3,13 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@radha/core/db";
-import { createPendingOrder, razorpayPayloads, storeWebhookEvent, stripePayloads, TEST_PASSWORD } from "@radha/core/testing";
+import {
+  createPendingOrder,
+  razorpayPayloads,
+  storeWebhookEvent,
+  stripePayloads,
+  TEST_PASSWORD,
+} from "@radha/core/testing";
 import type { TestServer } from "@radha/server/testing";
 import { newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
@@ -38,7 +44,10 @@ const insertFailedStripeEvent = (db: Db, paymentReference: string) =>
     paymentReference,
     status: "FAILED",
     receivedAt: new Date(Date.now() - 40 * 60_000),
-    headers: { "content-type": "application/json", "stripe-signature": "t=1767000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd" },
+    headers: {
+      "content-type": "application/json",
+      "stripe-signature": "t=1767000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+    },
   });
 
 async function insertProcessedRazorpayEvent(db: Db, minutesAgo: number) {
@@ -63,7 +72,19 @@ describe("webhooks console", () => {
     for (const o of orders) events.push(await insertFailedStripeEvent(db, o.paymentReference));
     // Earlier hours too, so the chart has lines and not single dots.
     for (const minutesAgo of [2, 3, 130, 190]) await insertProcessedRazorpayEvent(db, minutesAgo);
-    await db.insertInto("webhookRejections").values({ provider: "STRIPE", reason: "signature does not match any active secret", statusCode: 400, ip: "203.0.113.7", requestId: "req-e2e-1", bodySha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", bodyBytes: 1834, headers: JSON.stringify({}) }).execute();
+    await db
+      .insertInto("webhookRejections")
+      .values({
+        provider: "STRIPE",
+        reason: "signature does not match any active secret",
+        statusCode: 400,
+        ip: "203.0.113.7",
+        requestId: "req-e2e-1",
+        bodySha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        bodyBytes: 1834,
+        headers: JSON.stringify({}),
+      })
+      .execute();
 
     const operator = await server.signIn("OPERATOR");
     const page = await newPage();
@@ -85,10 +106,16 @@ describe("webhooks console", () => {
     for (const row of await eventRows.all()) expect(await row.textContent()).toContain("FAILED");
 
     // One event's detail: payload, headers, its automatic attempt.
-    await page.getByRole("row").filter({ hasText: orders[0]!.paymentReference }).getByRole("button", { name: /^Details of/ }).click();
+    await page
+      .getByRole("row")
+      .filter({ hasText: orders[0]!.paymentReference })
+      .getByRole("button", { name: /^Details of/ })
+      .click();
     const drawer = page.getByRole("dialog");
     await drawer.getByRole("heading", { name: "payment_intent.succeeded" }).waitFor();
-    expect(await drawer.getByTestId("event-payload").textContent()).toContain(`"id": "${orders[0]!.paymentReference}"`);
+    expect(await drawer.getByTestId("event-payload").textContent()).toContain(
+      `"id": "${orders[0]!.paymentReference}"`,
+    );
     await drawer.getByText("stripe-signature").waitFor();
     const attempt = drawer.getByRole("row").filter({ hasText: "AUTO" });
     expect(await attempt.textContent()).toMatch(/1\s*AUTO\s*system.*FAILED.*No order matches/);
@@ -124,14 +151,30 @@ describe("webhooks console", () => {
       expect(await row.getByRole("cell").nth(3).textContent()).toBe("2");
     }
     for (const o of orders) {
-      expect((await db.selectFrom("orders").select("status").where("id", "=", o.order.id).executeTakeFirstOrThrow()).status).toBe("PAID");
+      expect(
+        (
+          await db
+            .selectFrom("orders")
+            .select("status")
+            .where("id", "=", o.order.id)
+            .executeTakeFirstOrThrow()
+        ).status,
+      ).toBe("PAID");
     }
-    const replayAttempts = await db.selectFrom("webhookAttempts").selectAll().where("trigger", "=", "REPLAY").execute();
+    const replayAttempts = await db
+      .selectFrom("webhookAttempts")
+      .selectAll()
+      .where("trigger", "=", "REPLAY")
+      .execute();
     expect(replayAttempts.map((a) => a.eventId).sort()).toEqual(events.map((e) => e.id).sort());
     expect(replayAttempts.every((a) => a.replayRunId !== null && a.number === 2)).toBe(true);
 
     // The replayed event's history now has both attempts.
-    await page.getByRole("row").filter({ hasText: orders[1]!.paymentReference }).getByRole("button", { name: /^Details of/ }).click();
+    await page
+      .getByRole("row")
+      .filter({ hasText: orders[1]!.paymentReference })
+      .getByRole("button", { name: /^Details of/ })
+      .click();
     await drawer.getByRole("row").filter({ hasText: "REPLAY" }).filter({ hasText: "PROCESSED" }).waitFor();
     await drawer.getByRole("button", { name: "Replay this event" }).click();
     expect(await drawer.getByTestId("replay-one-result").textContent()).toMatch(/SKIPPED.*already settled/);
@@ -143,7 +186,10 @@ describe("webhooks console", () => {
     await stripeCard.getByText("100%").waitFor();
     expect(await page.getByTestId("health-RAZORPAY").textContent()).toContain("Processed4");
     await page.locator(".recharts-line-dot").first().waitFor();
-    expect((await page.locator(".recharts-legend-item").allTextContents()).sort()).toEqual(["Razorpay", "Stripe"]);
+    expect((await page.locator(".recharts-legend-item").allTextContents()).sort()).toEqual([
+      "Razorpay",
+      "Stripe",
+    ]);
     await shot(page, "webhooks-health");
 
     await page.getByRole("button", { name: "Rejected requests" }).click();
@@ -165,7 +211,10 @@ describe("webhooks console", () => {
     await page.locator("tbody tr").first().waitFor();
     await page.getByText("Replays need the operator role.").waitFor();
     expect(await page.getByRole("button", { name: "Bulk replay…" }).count()).toBe(0);
-    await page.getByRole("button", { name: /^Details of/ }).first().click();
+    await page
+      .getByRole("button", { name: /^Details of/ })
+      .first()
+      .click();
     await page.getByRole("dialog").getByTestId("event-payload").waitFor();
     expect(await page.getByRole("button", { name: "Replay this event" }).count()).toBe(0);
     await page.context().close();

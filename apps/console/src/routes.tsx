@@ -25,11 +25,39 @@ export function createRouter() {
         { path: "inventory/changes", element: <ChangesPage /> },
         { path: "inventory/low-stock", element: <LowStockPage /> },
         { path: "inventory/batches", element: <BatchesPage /> },
-        { path: "inventory/reset", element: <RequireRole min={minRoleFor("/inventory/reset")}><ResetPage /></RequireRole> },
+        {
+          path: "inventory/reset",
+          element: (
+            <RequireRole min={minRoleFor("/inventory/reset")}>
+              <ResetPage />
+            </RequireRole>
+          ),
+        },
         { path: "webhooks", element: <WebhooksPage /> },
-        { path: "audit", element: <RequireRole min={minRoleFor("/audit")}><AuditPage /></RequireRole> },
-        { path: "users", element: <RequireRole min={minRoleFor("/users")}><UsersPage /></RequireRole> },
-        { path: "tokens", element: <RequireRole min={minRoleFor("/tokens")}><TokensPage /></RequireRole> },
+        {
+          path: "audit",
+          element: (
+            <RequireRole min={minRoleFor("/audit")}>
+              <AuditPage />
+            </RequireRole>
+          ),
+        },
+        {
+          path: "users",
+          element: (
+            <RequireRole min={minRoleFor("/users")}>
+              <UsersPage />
+            </RequireRole>
+          ),
+        },
+        {
+          path: "tokens",
+          element: (
+            <RequireRole min={minRoleFor("/tokens")}>
+              <TokensPage />
+            </RequireRole>
+          ),
+        },
         { path: "*", element: <NotFound /> },
       ],
     },

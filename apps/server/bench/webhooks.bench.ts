@@ -14,7 +14,13 @@ import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { createDb } from "@radha/core/db";
-import { createTestDatabase, dropTestDatabases, prepareTemplateDatabase, signStripe, stripePayloads } from "@radha/core/testing";
+import {
+  createTestDatabase,
+  dropTestDatabases,
+  prepareTemplateDatabase,
+  signStripe,
+  stripePayloads,
+} from "@radha/core/testing";
 import { executeReplayRun, startReplay } from "@radha/core/webhooks";
 
 const SENDERS = 64;
@@ -24,7 +30,8 @@ const REPLAY_EVENTS = 10_000;
 const SECRET = "whsec_bench_secret";
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function waitFor(url: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -43,7 +50,18 @@ async function waitFor(url: string, timeoutMs = 30_000) {
 function post(agent: http.Agent, port: number, body: string, signature: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, path: "/api/webhooks/stripe", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "stripe-signature": signature } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/api/webhooks/stripe",
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "stripe-signature": signature,
+        },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -54,18 +72,35 @@ function post(agent: http.Agent, port: number, body: string, signature: string):
   });
 }
 
-async function ingest(): Promise<{ eventsPerSecond: number; p50: number; p99: number; pgbenchTps: number; accepted: number }> {
+async function ingest(): Promise<{
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  pgbenchTps: number;
+  accepted: number;
+}> {
   const t = await createTestDatabase();
   const port = 39000 + Math.floor(Math.random() * 1000);
   const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
-    env: { ...process.env, DATABASE_URL: t.url, PORT: String(port), HOST: "127.0.0.1", OPS_WORKER: "off", LOG_LEVEL: "warn", STRIPE_WEBHOOK_SECRET: SECRET, OPS_SEED: "never" },
+    env: {
+      ...process.env,
+      DATABASE_URL: t.url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      OPS_WORKER: "off",
+      LOG_LEVEL: "warn",
+      STRIPE_WEBHOOK_SECRET: SECRET,
+      OPS_SEED: "never",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
     await waitFor(`http://127.0.0.1:${port}/api/health/live`);
     // Bodies and signatures are made before the clock starts: signing is the sender's work.
-    const bodies = Array.from({ length: INGEST_REQUESTS }, (_, i) => JSON.stringify(stripePayloads.succeeded(`pi_bench_${i}`)));
+    const bodies = Array.from({ length: INGEST_REQUESTS }, (_, i) =>
+      JSON.stringify(stripePayloads.succeeded(`pi_bench_${i}`)),
+    );
     const signatures = bodies.map((body) => signStripe(body, SECRET));
     const agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS });
     const latencies: number[] = [];
@@ -88,7 +123,9 @@ async function ingest(): Promise<{ eventsPerSecond: number; p50: number; p99: nu
 
     // Baseline: pgbench, 64 clients, one INSERT … ON CONFLICT DO NOTHING per transaction into a
     // table shaped like webhook_events (unique provider + event id, jsonb payload, raw body).
-    await sql`CREATE TABLE bench_inbox (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`.execute(t.db);
+    await sql`CREATE TABLE bench_inbox (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`.execute(
+      t.db,
+    );
     const dir = mkdtempSync(path.join(tmpdir(), "radha-pgbench-"));
     const script = path.join(dir, "insert.sql");
     const sample = bodies[0]!.replace(/'/g, "''");
@@ -97,10 +134,37 @@ async function ingest(): Promise<{ eventsPerSecond: number; p50: number; p99: nu
       `INSERT INTO bench_inbox (provider, provider_event_id, event_type, payload, raw_body, headers, payment_reference) VALUES ('STRIPE', md5(random()::text || clock_timestamp()::text), 'payment_intent.succeeded', '${sample}'::jsonb, '${sample}', '{}', 'pi_x') ON CONFLICT DO NOTHING;\n`,
     );
     const u = new URL(t.url);
-    const pgbench = spawnSync("pgbench", ["-n", "-c", String(SENDERS), "-j", "2", "-t", String(PGBENCH_TX_PER_CLIENT), "-f", script, "-h", u.hostname, "-p", u.port || "5432", "-U", decodeURIComponent(u.username || "postgres"), u.pathname.slice(1)], { encoding: "utf8" });
+    const pgbench = spawnSync(
+      "pgbench",
+      [
+        "-n",
+        "-c",
+        String(SENDERS),
+        "-j",
+        "2",
+        "-t",
+        String(PGBENCH_TX_PER_CLIENT),
+        "-f",
+        script,
+        "-h",
+        u.hostname,
+        "-p",
+        u.port || "5432",
+        "-U",
+        decodeURIComponent(u.username || "postgres"),
+        u.pathname.slice(1),
+      ],
+      { encoding: "utf8" },
+    );
     const tps = Number(/tps = ([\d.]+)/.exec(pgbench.stdout)?.[1] ?? NaN);
     if (!Number.isFinite(tps)) throw new Error(`pgbench failed: ${pgbench.stderr || pgbench.stdout}`);
-    return { eventsPerSecond: accepted / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), pgbenchTps: tps, accepted };
+    return {
+      eventsPerSecond: accepted / seconds,
+      p50: pct(latencies, 50),
+      p99: pct(latencies, 99),
+      pgbenchTps: tps,
+      accepted,
+    };
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));
@@ -133,9 +197,18 @@ async function replay(): Promise<{ seconds: number; succeeded: number; failed: n
     // The worker's own pool size (OPS_DB_POOL_MAX default) and a concurrency that keeps it busy.
     const { db } = createDb({ connectionString: t.url, max: 20 });
     try {
-      const run = await startReplay(db, SYSTEM_ACTOR, { filter: { provider: "STRIPE", status: "FAILED" }, concurrency: 16 }, { enqueue: false });
+      const run = await startReplay(
+        db,
+        SYSTEM_ACTOR,
+        { filter: { provider: "STRIPE", status: "FAILED" }, concurrency: 16 },
+        { enqueue: false },
+      );
       const t0 = performance.now();
-      const final = await executeReplayRun(db, run.id, { maxAttempts: 8, backoffBaseSeconds: 30, batchSize: 500 });
+      const final = await executeReplayRun(db, run.id, {
+        maxAttempts: 8,
+        backoffBaseSeconds: 30,
+        batchSize: 500,
+      });
       return { seconds: (performance.now() - t0) / 1000, succeeded: final.succeeded, failed: final.failed };
     } finally {
       await db.destroy();
@@ -149,14 +222,25 @@ await prepareTemplateDatabase();
 try {
   const i = await ingest();
   const r = await replay();
-  const row = (a: string, b: string, c: string, d: string) => console.log(`${a.padEnd(44)}${b.padStart(16)}${c.padStart(14)}  ${d}`);
+  const row = (a: string, b: string, c: string, d: string) =>
+    console.log(`${a.padEnd(44)}${b.padStart(16)}${c.padStart(14)}  ${d}`);
   console.log("\nWebhook benchmarks (this machine, this run)");
   row("measure", "figure", "vs baseline", "target");
-  row(`ingest: ${SENDERS} senders, ${i.accepted} signed events`, `${i.eventsPerSecond.toFixed(0)} ev/s`, `${(i.eventsPerSecond / i.pgbenchTps).toFixed(2)}×`, "≥ 0.50× pgbench");
+  row(
+    `ingest: ${SENDERS} senders, ${i.accepted} signed events`,
+    `${i.eventsPerSecond.toFixed(0)} ev/s`,
+    `${(i.eventsPerSecond / i.pgbenchTps).toFixed(2)}×`,
+    "≥ 0.50× pgbench",
+  );
   row("  baseline: pgbench INSERT … ON CONFLICT", `${i.pgbenchTps.toFixed(0)} tps`, "1.00×", "");
   row("  ingest latency p50", `${i.p50.toFixed(1)} ms`, "", "");
   row("  ingest latency p99", `${i.p99.toFixed(1)} ms`, "", "< 50 ms");
-  row(`bulk replay: ${REPLAY_EVENTS} FAILED events, no rate limit`, `${r.seconds.toFixed(2)} s`, `${((REPLAY_EVENTS * 1) / r.seconds).toFixed(0)}× faster`, "< 20 s");
+  row(
+    `bulk replay: ${REPLAY_EVENTS} FAILED events, no rate limit`,
+    `${r.seconds.toFixed(2)} s`,
+    `${((REPLAY_EVENTS * 1) / r.seconds).toFixed(0)}× faster`,
+    "< 20 s",
+  );
   row("  baseline: runbook's 1 s sleep per event", `${REPLAY_EVENTS} s`, "1×", "");
   row("  succeeded / failed", `${r.succeeded} / ${r.failed}`, "", "");
 } finally {

@@ -27,7 +27,10 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
   const server = Fastify({
     logger: {
       level: opts.logLevel ?? deps.env.LOG_LEVEL,
-      redact: { paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'], censor: "[redacted]" },
+      redact: {
+        paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+        censor: "[redacted]",
+      },
     },
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: true,
@@ -44,9 +47,11 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
   });
 
   server.setErrorHandler((error: FastifyError, req, reply) => {
-    if (isDomainError(error)) return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
+    if (isDomainError(error))
+      return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
     const status = error.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
+    if (status < 500)
+      return reply.code(status).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
     req.log.error({ err: error }, "unhandled error");
     return reply.code(500).send({ error: "INTERNAL", message: `Internal error; quote request id ${req.id}` });
   });
@@ -61,7 +66,9 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
   server.addHook("onRequest", async (req, reply) => {
     if (!req.url.startsWith("/api/trpc/") || LARGE_BODY_PROCEDURES.test(req.url)) return;
     if (Number(req.headers["content-length"] ?? 0) > bodyLimit) {
-      return reply.code(413).send({ error: "PAYLOAD_TOO_LARGE", message: `Request body is larger than ${bodyLimit} bytes` });
+      return reply
+        .code(413)
+        .send({ error: "PAYLOAD_TOO_LARGE", message: `Request body is larger than ${bodyLimit} bytes` });
     }
   });
 
@@ -76,7 +83,8 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
       router: appRouter,
       createContext: createContext(deps),
       onError({ error, path, req }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") req.log.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          req.log.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });

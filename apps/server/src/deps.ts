@@ -3,7 +3,13 @@ import { createDb, type Db } from "@radha/core/db";
 import type { TEnv } from "@radha/core/env";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
-import { createSecretSource, createWebhookIntake, type ProcessOptions, type SecretSource, type WebhookIntake } from "@radha/core/webhooks";
+import {
+  createSecretSource,
+  createWebhookIntake,
+  type ProcessOptions,
+  type SecretSource,
+  type WebhookIntake,
+} from "@radha/core/webhooks";
 import { createHealthService, type HealthService } from "./health/health.service";
 
 export interface AppDeps {
@@ -20,10 +26,18 @@ export interface AppDeps {
   close(): Promise<void>;
 }
 
-export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?: SharedStore } = {}): AppDeps {
+export function createDeps(
+  env: TEnv,
+  overrides: { databaseUrl?: string; store?: SharedStore } = {},
+): AppDeps {
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
-  if (!databaseUrl) throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db } = createDb({ connectionString: databaseUrl, max: env.OPS_DB_POOL_MAX, applicationName: "radha-ops-server" });
+  if (!databaseUrl)
+    throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
+  const { db } = createDb({
+    connectionString: databaseUrl,
+    max: env.OPS_DB_POOL_MAX,
+    applicationName: "radha-ops-server",
+  });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const keyring = new Keyring(db);
   const auth = createAuthService({
@@ -39,7 +53,10 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     },
   });
   const health = createHealthService({ db, store, env });
-  const webhookSecrets = createSecretSource(db, { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET });
+  const webhookSecrets = createSecretSource(db, {
+    STRIPE: env.STRIPE_WEBHOOK_SECRET,
+    RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET,
+  });
   return {
     env,
     db,
@@ -49,7 +66,10 @@ export function createDeps(env: TEnv, overrides: { databaseUrl?: string; store?:
     health,
     webhookSecrets,
     webhookIntake: createWebhookIntake(db, webhookSecrets),
-    webhookProcessing: { maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS, backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS },
+    webhookProcessing: {
+      maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+    },
     async close() {
       health.stop();
       await store.close();

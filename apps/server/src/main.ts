@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"), port: env.OPS_EMBEDDED_PG_PORT });
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"),
+      port: env.OPS_EMBEDDED_PG_PORT,
+    });
     databaseUrl = embedded.url;
   }
 
@@ -52,7 +55,9 @@ async function main(): Promise<void> {
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
-      ...(seeded ? [`  demo sign-in: ${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}  (also operator@… and viewer@…)`] : []),
+      ...(seeded
+        ? [`  demo sign-in: ${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}  (also operator@… and viewer@…)`]
+        : []),
       "",
     ].join("\n"),
   );

@@ -18,7 +18,16 @@ export interface TestServer {
   url: string;
   listen(): Promise<string>;
   /** A user of that role, signed in: its access token and a createCaller bound to it. */
-  signIn(role: TStaffRole, email?: string): Promise<{ userId: string; email: string; accessToken: string; refreshToken: string; caller: ReturnType<typeof createCaller> }>;
+  signIn(
+    role: TStaffRole,
+    email?: string,
+  ): Promise<{
+    userId: string;
+    email: string;
+    accessToken: string;
+    refreshToken: string;
+    caller: ReturnType<typeof createCaller>;
+  }>;
   serviceToken(role: TStaffRole): Promise<string>;
   callerFor(bearer: string | null): ReturnType<typeof createCaller>;
   /** Starts a graphile-worker runner on this server's database (stopped by close()). */
@@ -26,14 +35,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function createTestServer(opts: { store?: SharedStore; env?: Partial<Record<string, string>>; consoleDist?: string } = {}): Promise<TestServer> {
+export async function createTestServer(
+  opts: { store?: SharedStore; env?: Partial<Record<string, string>>; consoleDist?: string } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
-  const env = { ...loadEnv(), LOG_LEVEL: "silent" as const, ...(opts.env ? loadEnv({ ...process.env, ...opts.env }) : {}) };
+  const env = {
+    ...loadEnv(),
+    LOG_LEVEL: "silent" as const,
+    ...(opts.env ? loadEnv({ ...process.env, ...opts.env }) : {}),
+  };
   const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });
   await ensureActiveSigningKey(deps.db);
-  const app = await buildApp(deps, { logLevel: "silent", ...(opts.consoleDist ? { consoleDist: opts.consoleDist } : {}) });
+  const app = await buildApp(deps, {
+    logLevel: "silent",
+    ...(opts.consoleDist ? { consoleDist: opts.consoleDist } : {}),
+  });
   const workers: WorkerHandle[] = [];
-  const callerFor = (bearer: string | null) => createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));
+  const callerFor = (bearer: string | null) =>
+    createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));
   const server: TestServer = {
     app,
     deps,
@@ -46,16 +65,32 @@ export async function createTestServer(opts: { store?: SharedStore; env?: Partia
     },
     async signIn(role, email) {
       const user = await createUser(database.db, { role, ...(email ? { email } : {}) });
-      const tokens = await deps.auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "127.0.0.1" });
-      return { userId: user.id, email: user.email, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, caller: callerFor(tokens.accessToken) };
+      const tokens = await deps.auth.login(
+        { email: user.email, password: TEST_PASSWORD },
+        { ip: "127.0.0.1" },
+      );
+      return {
+        userId: user.id,
+        email: user.email,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        caller: callerFor(tokens.accessToken),
+      };
     },
     async serviceToken(role) {
-      const { token } = await createServiceToken(database.db, SYSTEM_ACTOR, { name: `svc-${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`, role });
+      const { token } = await createServiceToken(database.db, SYSTEM_ACTOR, {
+        name: `svc-${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
+        role,
+      });
       return token;
     },
     callerFor,
     async startWorker(workerOpts = {}) {
-      const runner = await startWorker(deps, database.url, { concurrency: workerOpts.concurrency ?? 4, pollInterval: 100, crontab: false });
+      const runner = await startWorker(deps, database.url, {
+        concurrency: workerOpts.concurrency ?? 4,
+        pollInterval: 100,
+        crontab: false,
+      });
       workers.push(runner);
       return runner;
     },

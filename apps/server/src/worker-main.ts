@@ -6,7 +6,9 @@ import { startWorker } from "./jobs/worker";
 
 const env = loadEnv();
 if (!env.DATABASE_URL) {
-  console.error("DATABASE_URL is required for a separate worker (the server runs jobs in-process with the embedded database).");
+  console.error(
+    "DATABASE_URL is required for a separate worker (the server runs jobs in-process with the embedded database).",
+  );
   process.exit(1);
 }
 const { db } = createDb({ connectionString: env.DATABASE_URL, max: 1 });

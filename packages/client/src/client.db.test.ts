@@ -35,7 +35,9 @@ describe("createOpsClient", () => {
 
     const health = await client.system.health.query();
     expectTypeOf(health).toEqualTypeOf<OpsOutputs["system"]["health"]>();
-    expectTypeOf(health.checks[0]).toEqualTypeOf<OpsOutputs["system"]["health"]["checks"][number] | undefined>();
+    expectTypeOf(health.checks[0]).toEqualTypeOf<
+      OpsOutputs["system"]["health"]["checks"][number] | undefined
+    >();
     const database = health.checks.find((c) => c.name === "database");
     expect(database?.status).toBe("pass");
     expect(database?.critical).toBe(true);

@@ -6,7 +6,12 @@ import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import type { Actor } from "../src/audit/audit.service";
 import type { Db } from "../src/db/database";
-import { applyInventoryReset, exportInventoryCsvText, findLedgerMismatches, previewInventoryReset } from "../src/inventory/index";
+import {
+  applyInventoryReset,
+  exportInventoryCsvText,
+  findLedgerMismatches,
+  previewInventoryReset,
+} from "../src/inventory/index";
 import { createTestDatabase, dropTestDatabases, prepareTemplateDatabase } from "../src/testing/index";
 
 const VARIANTS = 10_000;
@@ -82,12 +87,24 @@ async function main(): Promise<void> {
         await fill(ours.db);
         await fill(theirs.db);
         const file = await countFile(ours.db);
-        const [previewMs, preview] = await timed(() => previewInventoryReset(ours.db, { csv: file.csv, reason: "bench" }));
-        if (!preview.canApply) throw new Error(`bench file has problems: ${JSON.stringify(preview.rows.find((r) => r.problems.length))}`);
+        const [previewMs, preview] = await timed(() =>
+          previewInventoryReset(ours.db, { csv: file.csv, reason: "bench" }),
+        );
+        if (!preview.canApply)
+          throw new Error(
+            `bench file has problems: ${JSON.stringify(preview.rows.find((r) => r.problems.length))}`,
+          );
         const [baselineMs] = await timed(() => baseline(theirs.db, file.skus, file.counts));
-        const [applyMs, result] = await timed(() => applyInventoryReset(ours.db, actor, { csv: file.csv, reason: "bench", batchKey: `bench-round-${round}` }));
+        const [applyMs, result] = await timed(() =>
+          applyInventoryReset(ours.db, actor, {
+            csv: file.csv,
+            reason: "bench",
+            batchKey: `bench-round-${round}`,
+          }),
+        );
         changed = result.changedCount;
-        if ((await findLedgerMismatches(ours.db)).length > 0) throw new Error("ledger does not sum to stock after the apply");
+        if ((await findLedgerMismatches(ours.db)).length > 0)
+          throw new Error("ledger does not sum to stock after the apply");
         runs.preview.push(previewMs);
         runs.baseline.push(baselineMs);
         runs.apply.push(applyMs);
@@ -103,15 +120,24 @@ async function main(): Promise<void> {
   const b = median(runs.baseline);
   const fmt = (ms: number) => `${ms.toFixed(0).padStart(6)} ms`;
   const line = (name: string, ms: number[], target: string) =>
-    `| ${name.padEnd(38)} | ${fmt(median(ms))} | ${ms.map((m) => m.toFixed(0)).join(" / ").padEnd(16)} | ${(median(ms) / b).toFixed(2).padStart(5)}× | ${target.padEnd(18)} |`;
-  console.log(`\nInventory reset benchmark: ${VARIANTS} variants, ${changed} changed, median of ${ROUNDS} rounds (fresh databases each round)\n`);
-  console.log(`| ${"what".padEnd(38)} | ${"median".padEnd(9)} | ${"runs (ms)".padEnd(16)} | ratio  | ${"target".padEnd(18)} |`);
+    `| ${name.padEnd(38)} | ${fmt(median(ms))} | ${ms
+      .map((m) => m.toFixed(0))
+      .join(" / ")
+      .padEnd(16)} | ${(median(ms) / b).toFixed(2).padStart(5)}× | ${target.padEnd(18)} |`;
+  console.log(
+    `\nInventory reset benchmark: ${VARIANTS} variants, ${changed} changed, median of ${ROUNDS} rounds (fresh databases each round)\n`,
+  );
+  console.log(
+    `| ${"what".padEnd(38)} | ${"median".padEnd(9)} | ${"runs (ms)".padEnd(16)} | ratio  | ${"target".padEnd(18)} |`,
+  );
   console.log(`|${"-".repeat(40)}|${"-".repeat(11)}|${"-".repeat(18)}|--------|${"-".repeat(20)}|`);
   console.log(line("baseline: one SQL statement", runs.baseline, "-"));
   console.log(line("applyInventoryReset (CSV → committed)", runs.apply, "≤ 3× and < 2000 ms"));
   console.log(line("previewInventoryReset (same file)", runs.preview, "< 1000 ms"));
   const ok = median(runs.apply) <= 3 * b && median(runs.apply) < 2000 && median(runs.preview) < 1000;
-  console.log(`\n${ok ? "within" : "OUTSIDE"} targets. Apply includes CSV parsing, batch items, audit and the low-stock scan; the baseline gets parsed arrays.\n`);
+  console.log(
+    `\n${ok ? "within" : "OUTSIDE"} targets. Apply includes CSV parsing, batch items, audit and the low-stock scan; the baseline gets parsed arrays.\n`,
+  );
 }
 
 await main();

@@ -24,7 +24,11 @@ const ZEnv = z.object({
   OPS_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   OPS_SEED: z.enum(["auto", "always", "never"]).default("auto"),
   OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
-  OPS_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(60 * 60 * 24 * 14),
+  OPS_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(60 * 60 * 24 * 14),
   OPS_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   OPS_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
   OPS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -32,7 +36,12 @@ const ZEnv = z.object({
   OPS_TOKEN: optionalString,
   OPS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   OPS_WEBHOOK_BACKOFF_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
-  OPS_WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  OPS_WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(256 * 1024),
   /** "inline": this server process also runs background jobs; "off": run `pnpm worker` separately. */
   OPS_WORKER: z.enum(["inline", "off"]).default("inline"),
   OPS_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),

@@ -14,7 +14,13 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command("verify")
     .description("Recompute the audit hash chain; exit 0 when intact, 1 at the first broken link")
-    .addHelpText("after", examples("ops audit verify", "ops audit verify --json   # {ok, checked, firstBroken: {seq, reason} | null}"))
+    .addHelpText(
+      "after",
+      examples(
+        "ops audit verify",
+        "ops audit verify --json   # {ok, checked, firstBroken: {seq, reason} | null}",
+      ),
+    )
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
       const result = await withDb((db) => verifyAuditChain(db));

@@ -19,7 +19,10 @@ export function registerDbCommands(program: Command): void {
       const { applied } = await withDb((conn, url) => migrate(conn, url));
       out.result({ applied }, ({ applied }) => {
         if (applied.length === 0) out.line("Database schema is up to date; nothing to apply.");
-        else out.line(`Applied ${applied.length} migration${applied.length === 1 ? "" : "s"}:\n${applied.map((m) => `  ${m}`).join("\n")}`);
+        else
+          out.line(
+            `Applied ${applied.length} migration${applied.length === 1 ? "" : "s"}:\n${applied.map((m) => `  ${m}`).join("\n")}`,
+          );
       });
     });
 

@@ -26,7 +26,9 @@ describe("ops inventory", () => {
     const b = await createVariant(database.db, { stock: 3 });
     expect((await ops("inventory", "export", "--out", "stock.csv")).code).toBe(0);
     const csv = await readFile(path.join(dir, "stock.csv"), "utf8");
-    const edited = csv.replace(new RegExp(`^(${a.sku},.*),,,$`, "m"), "$1,7,,").replace(new RegExp(`^(${b.sku},.*),,,$`, "m"), "$1,3,,");
+    const edited = csv
+      .replace(new RegExp(`^(${a.sku},.*),,,$`, "m"), "$1,7,,")
+      .replace(new RegExp(`^(${b.sku},.*),,,$`, "m"), "$1,3,,");
     await writeFile(path.join(dir, "counts.csv"), edited);
 
     const preview = await ops("inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count");
@@ -35,23 +37,55 @@ describe("ops inventory", () => {
     expect(preview.stdout).toMatch(/Preview only/);
     expect((await database.db.selectFrom("inventoryBatches").selectAll().execute()).length).toBe(0);
 
-    const applied = await ops("--json", "inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count", "--apply");
+    const applied = await ops(
+      "--json",
+      "inventory",
+      "reset",
+      "--file",
+      "counts.csv",
+      "--reason",
+      "Q4 count",
+      "--apply",
+    );
     expect(applied.code).toBe(0);
-    const result = JSON.parse(applied.stdout) as { batchId: string; alreadyApplied: boolean; changedCount: number };
+    const result = JSON.parse(applied.stdout) as {
+      batchId: string;
+      alreadyApplied: boolean;
+      changedCount: number;
+    };
     expect(result).toMatchObject({ alreadyApplied: false, changedCount: 1 });
-    const again = await ops("--json", "inventory", "reset", "--file", "counts.csv", "--reason", "Q4 count", "--apply");
+    const again = await ops(
+      "--json",
+      "inventory",
+      "reset",
+      "--file",
+      "counts.csv",
+      "--reason",
+      "Q4 count",
+      "--apply",
+    );
     expect(JSON.parse(again.stdout)).toMatchObject({ alreadyApplied: true, batchId: result.batchId });
 
     const changes = await ops("--json", "inventory", "changes", "--since", "1h");
-    expect((JSON.parse(changes.stdout) as { entries: { sku: string; type: string }[] }).entries.filter((e) => e.type === "ADJUSTMENT").map((e) => e.sku)).toEqual([a.sku]);
+    expect(
+      (JSON.parse(changes.stdout) as { entries: { sku: string; type: string }[] }).entries
+        .filter((e) => e.type === "ADJUSTMENT")
+        .map((e) => e.sku),
+    ).toEqual([a.sku]);
 
     const rollbackPreview = await ops("inventory", "rollback", result.batchId);
     expect(rollbackPreview.code).toBe(0);
     expect(rollbackPreview.stdout).toMatch(/1 variants to undo/);
-    expect((await ops("inventory", "rollback", result.batchId, "--apply")).stderr).toMatch(/--reason is required/);
+    expect((await ops("inventory", "rollback", result.batchId, "--apply")).stderr).toMatch(
+      /--reason is required/,
+    );
     const rolled = await ops("inventory", "rollback", result.batchId, "--apply", "--reason", "wrong shelf");
     expect(rolled.stdout).toMatch(/Rolled back batch .*: 1 variants restored/);
-    const stock = await database.db.selectFrom("productVariants").select("stockQuantity").where("id", "=", a.id).executeTakeFirstOrThrow();
+    const stock = await database.db
+      .selectFrom("productVariants")
+      .select("stockQuantity")
+      .where("id", "=", a.id)
+      .executeTakeFirstOrThrow();
     expect(stock.stockQuantity).toBe(10);
   });
 
@@ -70,8 +104,20 @@ describe("ops inventory", () => {
   it("lists low stock and fills thresholds where unset", async () => {
     const v = await createVariant(database.db, { stock: 4 });
     const low = await ops("--json", "inventory", "low-stock");
-    expect((JSON.parse(low.stdout) as { sku: string; suggestedReorderQuantity: number }[]).find((r) => r.sku === v.sku)).toMatchObject({ suggestedReorderQuantity: 16 });
-    const set = await ops("inventory", "set-thresholds", "--threshold", "2", "--where-unset", "--reason", "runbook default");
+    expect(
+      (JSON.parse(low.stdout) as { sku: string; suggestedReorderQuantity: number }[]).find(
+        (r) => r.sku === v.sku,
+      ),
+    ).toMatchObject({ suggestedReorderQuantity: 16 });
+    const set = await ops(
+      "inventory",
+      "set-thresholds",
+      "--threshold",
+      "2",
+      "--where-unset",
+      "--reason",
+      "runbook default",
+    );
     expect(set.stdout).toMatch(/Updated \d+ variants/);
     const after = await ops("--json", "inventory", "low-stock");
     expect((JSON.parse(after.stdout) as { sku: string }[]).find((r) => r.sku === v.sku)).toBeUndefined();

@@ -37,7 +37,11 @@ async function readCountFile(file: string): Promise<string> {
   const info = await stat(full).catch(() => null);
   if (!info?.isFile()) throw new DomainError("NOT_FOUND", `No file at ${full}`);
   // Refuse before reading a huge file into memory; core checks again on the text.
-  if (info.size > MAX_COUNT_FILE_BYTES) throw new DomainError("PAYLOAD_TOO_LARGE", `${file} is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`);
+  if (info.size > MAX_COUNT_FILE_BYTES)
+    throw new DomainError(
+      "PAYLOAD_TOO_LARGE",
+      `${file} is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`,
+    );
   return readFile(full, "utf8");
 }
 
@@ -47,12 +51,24 @@ function parseCount(value: string): number {
 }
 
 function printPreview(out: Output, p: TResetPreview): void {
-  out.line(`Read ${p.rowCount} rows (${p.source === "SHOPIFY" ? "Shopify export" : p.source === "EXPORT" ? "ops export" : "sku,count lines"})${p.ignoredCount ? `, ignored ${p.ignoredCount} without a new value` : ""}.`);
+  out.line(
+    `Read ${p.rowCount} rows (${p.source === "SHOPIFY" ? "Shopify export" : p.source === "EXPORT" ? "ops export" : "sku,count lines"})${p.ignoredCount ? `, ignored ${p.ignoredCount} without a new value` : ""}.`,
+  );
   const shown = p.rows.filter((r) => r.problems.length > 0 || r.delta !== 0);
   if (shown.length > 0) {
     out.table(
       ["line", "sku", "product", "on hand", "counted", "delta", "problems"],
-      shown.slice(0, 200).map((r) => [r.line, r.sku, r.product, r.previous, r.counted, r.delta === null ? null : r.delta > 0 ? `+${r.delta}` : r.delta, r.problems.map((x) => x.message).join("; ")]),
+      shown
+        .slice(0, 200)
+        .map((r) => [
+          r.line,
+          r.sku,
+          r.product,
+          r.previous,
+          r.counted,
+          r.delta === null ? null : r.delta > 0 ? `+${r.delta}` : r.delta,
+          r.problems.map((x) => x.message).join("; "),
+        ]),
     );
     if (shown.length > 200) out.note(`… ${shown.length - 200} more rows (use --json for all of them)`);
   }
@@ -63,13 +79,26 @@ export function registerInventoryCommands(program: Command): void {
   const inventory = program
     .command("inventory")
     .description("Stock: export, physical-count reset and rollback, changes, low stock")
-    .addHelpText("after", examples("ops inventory export --out counts.csv", 'ops inventory reset --file counts.csv --reason "Q4 count"', "ops inventory changes --since 1h", "ops inventory low-stock"));
+    .addHelpText(
+      "after",
+      examples(
+        "ops inventory export --out counts.csv",
+        'ops inventory reset --file counts.csv --reason "Q4 count"',
+        "ops inventory changes --since 1h",
+        "ops inventory low-stock",
+      ),
+    );
 
   inventory
     .command("export")
-    .description("One CSV row per variant: sku, product, options, on hand, reserved, available, threshold, reorder point; fill `counted` to make a reset file")
+    .description(
+      "One CSV row per variant: sku, product, options, on hand, reserved, available, threshold, reorder point; fill `counted` to make a reset file",
+    )
     .option("--out <file>", "write to this file instead of stdout")
-    .addHelpText("after", examples("ops inventory export --out counts.csv", "ops inventory export > stock.csv"))
+    .addHelpText(
+      "after",
+      examples("ops inventory export --out counts.csv", "ops inventory export > stock.csv"),
+    )
     .action(async (opts: { out?: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const target: Writable = opts.out ? createWriteStream(userPath(opts.out)) : process.stdout;
@@ -89,36 +118,82 @@ export function registerInventoryCommands(program: Command): void {
 
   inventory
     .command("reset")
-    .description("Physical-count reset from a CSV (our export with `counted` filled, a Shopify inventory export, or sku,count lines). Preview unless --apply.")
+    .description(
+      "Physical-count reset from a CSV (our export with `counted` filled, a Shopify inventory export, or sku,count lines). Preview unless --apply.",
+    )
     .requiredOption("--file <file>", `count file (at most ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB)`)
     .requiredOption("--reason <reason>", "why, recorded on every ledger row")
     .option("--apply", "apply the batch (default: preview only, nothing written)")
-    .option("--batch-key <key>", "idempotency key: applying the same key twice applies once (default: derived from file and reason)")
+    .option(
+      "--batch-key <key>",
+      "idempotency key: applying the same key twice applies once (default: derived from file and reason)",
+    )
     .option("--reference <ref>", "reference number, e.g. INV-2026-001")
     .option("--notes <notes>", "notes for the whole batch")
-    .option("--skip-problems", "apply the good rows and skip rows with problems (default: reject the whole batch)")
-    .addHelpText("after", examples('ops inventory reset --file counts.csv --reason "Q4 count"', 'ops inventory reset --file counts.csv --reason "Q4 count" --reference INV-2026-001 --apply', 'ops inventory reset --file shopify.csv --reason "store count" --skip-problems --apply --json'))
-    .action(async (opts: { file: string; reason: string; apply?: boolean; batchKey?: string; reference?: string; notes?: string; skipProblems?: boolean }, command: Command) => {
-      const { out, actor, withDb } = contextFor(command);
-      const csv = await readCountFile(opts.file);
-      const input = { csv, reason: opts.reason, reference: opts.reference, notes: opts.notes, onProblem: opts.skipProblems ? ("SKIP" as const) : ("REJECT" as const) };
-      if (!opts.apply) {
-        const preview = await withDb((db) => previewInventoryReset(db, input));
-        out.result(preview, (p) => {
-          printPreview(out, p);
-          out.line(p.canApply ? "Preview only: nothing was written. Add --apply to apply." : "This batch cannot be applied as it is: fix the rows above, or add --skip-problems.");
+    .option(
+      "--skip-problems",
+      "apply the good rows and skip rows with problems (default: reject the whole batch)",
+    )
+    .addHelpText(
+      "after",
+      examples(
+        'ops inventory reset --file counts.csv --reason "Q4 count"',
+        'ops inventory reset --file counts.csv --reason "Q4 count" --reference INV-2026-001 --apply',
+        'ops inventory reset --file shopify.csv --reason "store count" --skip-problems --apply --json',
+      ),
+    )
+    .action(
+      async (
+        opts: {
+          file: string;
+          reason: string;
+          apply?: boolean;
+          batchKey?: string;
+          reference?: string;
+          notes?: string;
+          skipProblems?: boolean;
+        },
+        command: Command,
+      ) => {
+        const { out, actor, withDb } = contextFor(command);
+        const csv = await readCountFile(opts.file);
+        const input = {
+          csv,
+          reason: opts.reason,
+          reference: opts.reference,
+          notes: opts.notes,
+          onProblem: opts.skipProblems ? ("SKIP" as const) : ("REJECT" as const),
+        };
+        if (!opts.apply) {
+          const preview = await withDb((db) => previewInventoryReset(db, input));
+          out.result(preview, (p) => {
+            printPreview(out, p);
+            out.line(
+              p.canApply
+                ? "Preview only: nothing was written. Add --apply to apply."
+                : "This batch cannot be applied as it is: fix the rows above, or add --skip-problems.",
+            );
+          });
+          if (!preview.canApply) process.exitCode = EXIT.FAILURE;
+          return;
+        }
+        const batchKey =
+          opts.batchKey ??
+          `file-${createHash("sha256").update(csv).update("\0").update(opts.reason).digest("hex").slice(0, 24)}`;
+        const result = await withDb((db) => applyInventoryReset(db, actor, { ...input, batchKey }));
+        out.result(result, (r) => {
+          if (r.alreadyApplied)
+            out.line(
+              `Batch ${r.batchKey} was already applied at ${r.createdAt} (batch ${r.batchId}); nothing changed. Use another --batch-key to apply this count again.`,
+            );
+          else
+            out.line(
+              `Applied batch ${r.batchId} (key ${r.batchKey}): ${r.changedCount} variants changed, ${r.rowCount} rows counted${r.skippedCount ? `, ${r.skippedCount} rows skipped` : ""}.`,
+            );
+          out.note(`Undo with: ops inventory rollback ${r.batchId}`);
         });
-        if (!preview.canApply) process.exitCode = EXIT.FAILURE;
-        return;
-      }
-      const batchKey = opts.batchKey ?? `file-${createHash("sha256").update(csv).update("\0").update(opts.reason).digest("hex").slice(0, 24)}`;
-      const result = await withDb((db) => applyInventoryReset(db, actor, { ...input, batchKey }));
-      out.result(result, (r) => {
-        if (r.alreadyApplied) out.line(`Batch ${r.batchKey} was already applied at ${r.createdAt} (batch ${r.batchId}); nothing changed. Use another --batch-key to apply this count again.`);
-        else out.line(`Applied batch ${r.batchId} (key ${r.batchKey}): ${r.changedCount} variants changed, ${r.rowCount} rows counted${r.skippedCount ? `, ${r.skippedCount} rows skipped` : ""}.`);
-        out.note(`Undo with: ops inventory rollback ${r.batchId}`);
-      });
-    });
+      },
+    );
 
   inventory
     .command("rollback")
@@ -126,7 +201,13 @@ export function registerInventoryCommands(program: Command): void {
     .argument("<batch>", "batch id, from `ops inventory batches`", parseUuid("batch"))
     .option("--apply", "roll back (default: preview only)")
     .option("--reason <reason>", "why (required with --apply)")
-    .addHelpText("after", examples("ops inventory rollback 3f0c…", 'ops inventory rollback 3f0c… --apply --reason "counted the wrong shelf"'))
+    .addHelpText(
+      "after",
+      examples(
+        "ops inventory rollback 3f0c…",
+        'ops inventory rollback 3f0c… --apply --reason "counted the wrong shelf"',
+      ),
+    )
     .action(async (batchId: string, opts: { apply?: boolean; reason?: string }, command: Command) => {
       const { out, actor, withDb } = contextFor(command);
       if (!opts.apply) {
@@ -134,18 +215,41 @@ export function registerInventoryCommands(program: Command): void {
         out.result(preview, (p) => {
           out.table(
             ["sku", "product", "batch delta", "on hand now", "after rollback", "moved since"],
-            p.items.map((i) => [i.sku, i.product, i.batchDelta, i.currentStock, i.wouldGoNegative ? `${i.stockAfterRollback} (negative!)` : i.stockAfterRollback, i.movementsSince || ""]),
+            p.items.map((i) => [
+              i.sku,
+              i.product,
+              i.batchDelta,
+              i.currentStock,
+              i.wouldGoNegative ? `${i.stockAfterRollback} (negative!)` : i.stockAfterRollback,
+              i.movementsSince || "",
+            ]),
           );
-          out.line(`${p.items.length} variants to undo; ${p.changedSinceCount} changed since the batch (their later movements are kept).`);
-          out.line(p.canRollback ? "Preview only. Add --apply --reason \"…\" to roll back." : `Cannot roll back: ${p.blockedBecause}`);
+          out.line(
+            `${p.items.length} variants to undo; ${p.changedSinceCount} changed since the batch (their later movements are kept).`,
+          );
+          out.line(
+            p.canRollback
+              ? 'Preview only. Add --apply --reason "…" to roll back.'
+              : `Cannot roll back: ${p.blockedBecause}`,
+          );
         });
         if (!preview.canRollback) process.exitCode = EXIT.FAILURE;
         return;
       }
-      if (!opts.reason) throw new DomainError("BAD_REQUEST", "--reason is required with --apply: say why the batch is rolled back");
+      if (!opts.reason)
+        throw new DomainError(
+          "BAD_REQUEST",
+          "--reason is required with --apply: say why the batch is rolled back",
+        );
       const reason = opts.reason;
       const result = await withDb((db) => rollbackInventoryBatch(db, actor, { batchId, reason }));
-      out.result(result, (r) => out.line(r.alreadyRolledBack ? `Batch ${r.batchId} was already rolled back at ${r.rolledBackAt}; nothing changed.` : `Rolled back batch ${r.batchId}: ${r.rolledBackCount} variants restored.`));
+      out.result(result, (r) =>
+        out.line(
+          r.alreadyRolledBack
+            ? `Batch ${r.batchId} was already rolled back at ${r.rolledBackAt}; nothing changed.`
+            : `Rolled back batch ${r.batchId}: ${r.rolledBackCount} variants restored.`,
+        ),
+      );
     });
 
   inventory
@@ -155,7 +259,12 @@ export function registerInventoryCommands(program: Command): void {
     .action(async (opts: { limit: number }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const batches = await withDb((db) => listInventoryBatches(db, { limit: opts.limit }));
-      out.result(batches, (rows) => out.table(["id", "created", "by", "status", "rows", "changed", "reason"], rows.map((b) => [b.id, b.createdAt, b.actorLabel, b.status, b.rowCount, b.changedCount, b.reason])));
+      out.result(batches, (rows) =>
+        out.table(
+          ["id", "created", "by", "status", "rows", "changed", "reason"],
+          rows.map((b) => [b.id, b.createdAt, b.actorLabel, b.status, b.rowCount, b.changedCount, b.reason]),
+        ),
+      );
     });
 
   inventory
@@ -163,14 +272,34 @@ export function registerInventoryCommands(program: Command): void {
     .description("Every stock movement since a moment, and the net change per variant")
     .option("--since <when>", 'a duration ("30m", "1h", "2d") or an ISO time', "1h")
     .option("--limit <n>", "at most this many movements", parseCount, 1000)
-    .addHelpText("after", examples("ops inventory changes --since 1h", "ops inventory changes --since 2026-11-28T09:00:00Z --json"))
+    .addHelpText(
+      "after",
+      examples(
+        "ops inventory changes --since 1h",
+        "ops inventory changes --since 2026-11-28T09:00:00Z --json",
+      ),
+    )
     .action(async (opts: { since: string; limit: number }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const report = await withDb((db) => listStockChanges(db, { since: opts.since, limit: opts.limit }));
       out.result(report, (r) => {
         if (r.entries.length === 0) return out.line(`No stock movements since ${r.since}.`);
-        out.table(["time", "type", "sku", "qty", "before", "after", "reason", "by"], r.entries.map((e) => [e.createdAt, e.type, e.sku, e.quantity, e.previousStock, e.newStock, e.reason, e.actorLabel]));
-        out.line(`${r.entries.length}${r.truncated ? "+" : ""} movements on ${r.byVariant.length} variants since ${r.since}.`);
+        out.table(
+          ["time", "type", "sku", "qty", "before", "after", "reason", "by"],
+          r.entries.map((e) => [
+            e.createdAt,
+            e.type,
+            e.sku,
+            e.quantity,
+            e.previousStock,
+            e.newStock,
+            e.reason,
+            e.actorLabel,
+          ]),
+        );
+        out.line(
+          `${r.entries.length}${r.truncated ? "+" : ""} movements on ${r.byVariant.length} variants since ${r.since}.`,
+        );
       });
     });
 
@@ -181,25 +310,59 @@ export function registerInventoryCommands(program: Command): void {
       const { out, withDb } = contextFor(command);
       const rows = await withDb((db) => listLowStock(db));
       out.result(rows, (list) => {
-        if (list.length === 0) return out.line("Nothing needs attention: every active variant is above its threshold.");
-        out.table(["sku", "product", "available", "threshold", "reorder point", "why", "suggested reorder"], list.map((r) => [r.sku, r.product, r.available, `${r.threshold} (${r.thresholdSource})`, r.reorderPoint, r.reason, r.suggestedReorderQuantity]));
+        if (list.length === 0)
+          return out.line("Nothing needs attention: every active variant is above its threshold.");
+        out.table(
+          ["sku", "product", "available", "threshold", "reorder point", "why", "suggested reorder"],
+          list.map((r) => [
+            r.sku,
+            r.product,
+            r.available,
+            `${r.threshold} (${r.thresholdSource})`,
+            r.reorderPoint,
+            r.reason,
+            r.suggestedReorderQuantity,
+          ]),
+        );
       });
     });
 
   inventory
     .command("set-thresholds")
-    .description("Set low-stock threshold / reorder point / reorder quantity on every variant (or --sku ones)")
+    .description(
+      "Set low-stock threshold / reorder point / reorder quantity on every variant (or --sku ones)",
+    )
     .option("--threshold <n>", "low-stock threshold", parseCount)
     .option("--reorder-point <n>", "reorder point", parseCount)
     .option("--reorder-quantity <n>", "reorder quantity", parseCount)
     .option("--where-unset", "only where the variant (and, for the threshold, its product) has none")
     .requiredOption("--reason <reason>", "why")
-    .addHelpText("after", examples('ops inventory set-thresholds --threshold 10 --where-unset --reason "runbook default"'))
-    .action(async (opts: { threshold?: number; reorderPoint?: number; reorderQuantity?: number; whereUnset?: boolean; reason: string }, command: Command) => {
-      const { out, actor, withDb } = contextFor(command);
-      const result = await withDb((db) =>
-        setStockThresholds(db, actor, { lowStockThreshold: opts.threshold, reorderPoint: opts.reorderPoint, reorderQuantity: opts.reorderQuantity, onlyWhereUnset: opts.whereUnset === true, reason: opts.reason }),
-      );
-      out.result(result, (r) => out.line(`Updated ${r.updated} variants.`));
-    });
+    .addHelpText(
+      "after",
+      examples('ops inventory set-thresholds --threshold 10 --where-unset --reason "runbook default"'),
+    )
+    .action(
+      async (
+        opts: {
+          threshold?: number;
+          reorderPoint?: number;
+          reorderQuantity?: number;
+          whereUnset?: boolean;
+          reason: string;
+        },
+        command: Command,
+      ) => {
+        const { out, actor, withDb } = contextFor(command);
+        const result = await withDb((db) =>
+          setStockThresholds(db, actor, {
+            lowStockThreshold: opts.threshold,
+            reorderPoint: opts.reorderPoint,
+            reorderQuantity: opts.reorderQuantity,
+            onlyWhereUnset: opts.whereUnset === true,
+            reason: opts.reason,
+          }),
+        );
+        out.result(result, (r) => out.line(`Updated ${r.updated} variants.`));
+      },
+    );
 }

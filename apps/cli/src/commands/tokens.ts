@@ -9,23 +9,40 @@ export function registerTokensCommands(program: Command): void {
   const tokens = program
     .command("tokens")
     .description("Service tokens: create, list, revoke")
-    .addHelpText("after", examples("ops tokens create --name nightly-report --role VIEWER", "ops tokens list", "ops tokens revoke 6f1c…"));
+    .addHelpText(
+      "after",
+      examples(
+        "ops tokens create --name nightly-report --role VIEWER",
+        "ops tokens list",
+        "ops tokens revoke 6f1c…",
+      ),
+    );
 
   tokens
     .command("create")
     .description("Create a service token; the secret is printed once and never stored")
     .requiredOption("--name <name>", "unique name among active tokens (letters, digits, . _ -)")
     .requiredOption("--role <role>", "VIEWER, OPERATOR or ADMIN", parseStaffRole)
-    .addHelpText("after", examples("ops tokens create --name stock-sync --role OPERATOR", "ops tokens create --name ci --role VIEWER --json"))
+    .addHelpText(
+      "after",
+      examples(
+        "ops tokens create --name stock-sync --role OPERATOR",
+        "ops tokens create --name ci --role VIEWER --json",
+      ),
+    )
     .action(async (opts: { name: string; role: TStaffRole }, command: Command) => {
       const { out, actor, withDb } = contextFor(command);
-      const { token, info } = await withDb((db) => createServiceToken(db, actor, { name: opts.name, role: opts.role }));
+      const { token, info } = await withDb((db) =>
+        createServiceToken(db, actor, { name: opts.name, role: opts.role }),
+      );
       out.result({ token, id: info.id, name: info.name, role: info.role }, (t) => {
         out.line(`Created service token "${t.name}" (${t.role}), id ${t.id}`);
         out.line();
         out.line(`  ${t.token}`);
         out.line();
-        out.note("Store this token now (e.g. in your secret manager): it is shown only once and cannot be recovered.");
+        out.note(
+          "Store this token now (e.g. in your secret manager): it is shown only once and cannot be recovered.",
+        );
       });
     });
 
@@ -43,7 +60,15 @@ export function registerTokensCommands(program: Command): void {
         }
         out.table(
           ["id", "name", "role", "prefix", "created", "last used", "status"],
-          rows.map((t) => [t.id, t.name, t.role, `${t.tokenPrefix}…`, t.createdAt, t.lastUsedAt, t.revokedAt ? `revoked ${t.revokedAt}` : "active"]),
+          rows.map((t) => [
+            t.id,
+            t.name,
+            t.role,
+            `${t.tokenPrefix}…`,
+            t.createdAt,
+            t.lastUsedAt,
+            t.revokedAt ? `revoked ${t.revokedAt}` : "active",
+          ]),
         );
       });
     });
@@ -56,6 +81,8 @@ export function registerTokensCommands(program: Command): void {
     .action(async (id: string, _opts: unknown, command: Command) => {
       const { out, actor, withDb } = contextFor(command);
       const info = await withDb((db) => revokeServiceToken(db, actor, id));
-      out.result(info, (t) => out.line(`Revoked service token "${t.name}" (${t.role}) at ${t.revokedAt ?? "?"}`));
+      out.result(info, (t) =>
+        out.line(`Revoked service token "${t.name}" (${t.role}) at ${t.revokedAt ?? "?"}`),
+      );
     });
 }

@@ -3,8 +3,23 @@
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { loadEnv } from "@radha/core/env";
-import { cancelReplay, executeReplayRun, getWebhookHealth, listWebhookEvents, previewReplay, startReplay } from "@radha/core/webhooks";
-import { PROVIDERS, WEBHOOK_STATUSES, type TProvider, type TReplayRun, type TWebhookEventSummary, type TWebhookFilter, type TWebhookStatus } from "@radha/core/webhooks/schema";
+import {
+  cancelReplay,
+  executeReplayRun,
+  getWebhookHealth,
+  listWebhookEvents,
+  previewReplay,
+  startReplay,
+} from "@radha/core/webhooks";
+import {
+  PROVIDERS,
+  WEBHOOK_STATUSES,
+  type TProvider,
+  type TReplayRun,
+  type TWebhookEventSummary,
+  type TWebhookFilter,
+  type TWebhookStatus,
+} from "@radha/core/webhooks/schema";
 import { contextFor } from "../lib/context";
 import { EXIT } from "../lib/errors";
 import { examples } from "../lib/options";
@@ -22,14 +37,20 @@ function parseProvider(command: Command, flag: string, value: string | undefined
   if (value === undefined) return undefined;
   const provider = value.trim().toUpperCase();
   if ((PROVIDERS as readonly string[]).includes(provider)) return provider as TProvider;
-  usageError(command, `${flag} "${value}" is not a provider; use ${PROVIDERS.map((p) => p.toLowerCase()).join(" or ")}.`);
+  usageError(
+    command,
+    `${flag} "${value}" is not a provider; use ${PROVIDERS.map((p) => p.toLowerCase()).join(" or ")}.`,
+  );
 }
 
 function parseStatus(command: Command, value: string | undefined): TWebhookStatus | undefined {
   if (value === undefined) return undefined;
   const status = value.trim().toUpperCase();
   if ((WEBHOOK_STATUSES as readonly string[]).includes(status)) return status as TWebhookStatus;
-  usageError(command, `--status "${value}" is not an event status; use one of ${WEBHOOK_STATUSES.join(", ")}.`);
+  usageError(
+    command,
+    `--status "${value}" is not an event status; use one of ${WEBHOOK_STATUSES.join(", ")}.`,
+  );
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -39,15 +60,25 @@ function parseTime(command: Command, flag: string, value: string | undefined): s
   if (value === undefined) return undefined;
   const date = new Date(value.trim());
   if (!ISO_TIME.test(value.trim()) || Number.isNaN(date.getTime())) {
-    usageError(command, `${flag} "${value}" is not an ISO 8601 time with a zone, e.g. 2026-11-28T10:00:00Z or 2026-11-28T15:30:00+05:30.`);
+    usageError(
+      command,
+      `${flag} "${value}" is not an ISO 8601 time with a zone, e.g. 2026-11-28T10:00:00Z or 2026-11-28T15:30:00+05:30.`,
+    );
   }
   return date.toISOString();
 }
 
-function parseWhole(command: Command, flag: string, value: string | undefined, min: number, max: number): number | undefined {
+function parseWhole(
+  command: Command,
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) usageError(command, `${flag} "${value}" must be a whole number from ${min} to ${max}.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    usageError(command, `${flag} "${value}" must be a whole number from ${min} to ${max}.`);
   return n;
 }
 
@@ -70,7 +101,16 @@ function age(seconds: number | null): string {
 function eventTable(out: Output, events: TWebhookEventSummary[]): void {
   out.table(
     ["id", "received", "provider", "type", "status", "attempts", "reference", "last error"],
-    events.map((e): Cell[] => [e.id, e.receivedAt, e.provider.toLowerCase(), e.eventType, e.status, e.attemptCount, e.paymentReference ?? e.orderReference, e.lastError?.slice(0, 80)]),
+    events.map((e): Cell[] => [
+      e.id,
+      e.receivedAt,
+      e.provider.toLowerCase(),
+      e.eventType,
+      e.status,
+      e.attemptCount,
+      e.paymentReference ?? e.orderReference,
+      e.lastError?.slice(0, 80),
+    ]),
   );
 }
 
@@ -82,7 +122,14 @@ function describeRun(r: TReplayRun): string {
 function progressReporter(out: Output): { update: (run: TReplayRun) => void; stop: () => void } {
   if (out.json) return { update: () => undefined, stop: () => undefined };
   if (process.stderr.isTTY) {
-    const bar = new SingleBar({ format: "replay [{bar}] {value}/{total} · {succeeded} ok · {failed} failed · {skipped} skipped", stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      {
+        format: "replay [{bar}] {value}/{total} · {succeeded} ok · {failed} failed · {skipped} skipped",
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      Presets.shades_classic,
+    );
     let started = false;
     return {
       update(run) {
@@ -122,7 +169,14 @@ export function registerWebhooksCommands(program: Command): void {
   const webhooks = program
     .command("webhooks")
     .description("Payment webhooks: list stored events, bulk replay, provider health")
-    .addHelpText("after", examples("ops webhooks list --status FAILED", "ops webhooks replay --provider stripe --from 2026-11-28T00:00:00Z --to 2026-11-28T12:00:00Z --dry-run", "ops webhooks health --window 24"));
+    .addHelpText(
+      "after",
+      examples(
+        "ops webhooks list --status FAILED",
+        "ops webhooks replay --provider stripe --from 2026-11-28T00:00:00Z --to 2026-11-28T12:00:00Z --dry-run",
+        "ops webhooks health --window 24",
+      ),
+    );
 
   webhooks
     .command("list")
@@ -130,22 +184,32 @@ export function registerWebhooksCommands(program: Command): void {
     .option("--status <status>", `one of ${WEBHOOK_STATUSES.join(", ")}`)
     .option("--provider <provider>", "stripe or razorpay")
     .option("--limit <n>", "how many (1-200)", "50")
-    .addHelpText("after", examples("ops webhooks list --status FAILED --provider stripe", "ops webhooks list --limit 200 --json"))
+    .addHelpText(
+      "after",
+      examples("ops webhooks list --status FAILED --provider stripe", "ops webhooks list --limit 200 --json"),
+    )
     .action(async (opts: { status?: string; provider?: string; limit: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const filter: TWebhookFilter = { status: parseStatus(command, opts.status), provider: parseProvider(command, "--provider", opts.provider) };
+      const filter: TWebhookFilter = {
+        status: parseStatus(command, opts.status),
+        provider: parseProvider(command, "--provider", opts.provider),
+      };
       const limit = parseWhole(command, "--limit", opts.limit, 1, 200) ?? 50;
       const page = await withDb((db) => listWebhookEvents(db, { filter, limit }));
       out.result(page, (p) => {
         if (p.items.length === 0) return out.line("No webhook events match.");
         eventTable(out, p.items);
-        out.line(`${p.items.length} event${p.items.length === 1 ? "" : "s"}${p.nextCursor ? ` (more exist; raise --limit or narrow the filter)` : ""}.`);
+        out.line(
+          `${p.items.length} event${p.items.length === 1 ? "" : "s"}${p.nextCursor ? ` (more exist; raise --limit or narrow the filter)` : ""}.`,
+        );
       });
     });
 
   webhooks
     .command("replay")
-    .description("Replay stored events through processing again (FAILED ones unless --status says otherwise). Effects happen at most once: processed events are skipped.")
+    .description(
+      "Replay stored events through processing again (FAILED ones unless --status says otherwise). Effects happen at most once: processed events are skipped.",
+    )
     .requiredOption("--provider <provider>", "stripe or razorpay")
     .requiredOption("--from <time>", "received at or after this ISO 8601 time, e.g. 2026-11-28T10:00:00Z")
     .requiredOption("--to <time>", "received at or before this ISO 8601 time")
@@ -174,7 +238,8 @@ export function registerWebhooksCommands(program: Command): void {
         to: parseTime(command, "--to", opts.to),
         ...(opts.type ? { eventType: opts.type } : {}),
       };
-      if (filter.from && filter.to && filter.from > filter.to) usageError(command, `--from (${opts.from}) is after --to (${opts.to}).`);
+      if (filter.from && filter.to && filter.from > filter.to)
+        usageError(command, `--from (${opts.from}) is after --to (${opts.to}).`);
       const ratePerSecond = parseWhole(command, "--rate", opts.rate, 1, 10_000);
       const concurrency = parseWhole(command, "--concurrency", opts.concurrency, 1, 32) ?? 4;
 
@@ -183,7 +248,9 @@ export function registerWebhooksCommands(program: Command): void {
         out.result(preview, (p) => {
           if (p.count === 0) return out.line("No events match: nothing would be replayed.");
           eventTable(out, p.sample);
-          out.line(`${p.count} event${p.count === 1 ? "" : "s"} would be replayed${p.count > p.sample.length ? ` (first ${p.sample.length} shown)` : ""}. Dry run: nothing changed. Run again without --dry-run to replay.`);
+          out.line(
+            `${p.count} event${p.count === 1 ? "" : "s"} would be replayed${p.count > p.sample.length ? ` (first ${p.sample.length} shown)` : ""}. Dry run: nothing changed. Run again without --dry-run to replay.`,
+          );
         });
         return;
       }
@@ -191,7 +258,8 @@ export function registerWebhooksCommands(program: Command): void {
       const env = loadEnv();
       const final = await withDb(async (db) => {
         const run = await startReplay(db, actor, { filter, ratePerSecond, concurrency }, { enqueue: false });
-        if (!out.json) out.note(`Replay run ${run.id}: ${run.total} event${run.total === 1 ? "" : "s"} to replay.`);
+        if (!out.json)
+          out.note(`Replay run ${run.id}: ${run.total} event${run.total === 1 ? "" : "s"} to replay.`);
         const progress = progressReporter(out);
         // Ctrl-C asks the run to stop after its current batch, so it ends CANCELLED, not stuck RUNNING.
         const onInterrupt = () => {
@@ -200,7 +268,11 @@ export function registerWebhooksCommands(program: Command): void {
         };
         process.once("SIGINT", onInterrupt);
         try {
-          return await executeReplayRun(db, run.id, { maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS, backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS, onProgress: progress.update });
+          return await executeReplayRun(db, run.id, {
+            maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
+            backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+            onProgress: progress.update,
+          });
         } finally {
           progress.stop();
           process.removeListener("SIGINT", onInterrupt);
@@ -208,7 +280,10 @@ export function registerWebhooksCommands(program: Command): void {
       });
       out.result(final, (r) => {
         out.line(`Replay run ${r.id} ${r.status.toLowerCase()}: ${describeRun(r)}.`);
-        if (r.failed > 0) out.line(`${r.failed} event${r.failed === 1 ? " is" : "s are"} still failing: ops webhooks list --status FAILED --provider ${filter.provider?.toLowerCase() ?? ""}`);
+        if (r.failed > 0)
+          out.line(
+            `${r.failed} event${r.failed === 1 ? " is" : "s are"} still failing: ops webhooks list --status FAILED --provider ${filter.provider?.toLowerCase() ?? ""}`,
+          );
         if (r.skipped > 0) out.note("Skipped events were already settled or held by another replay run.");
       });
       if (final.status !== "COMPLETED") process.exitCode = EXIT.FAILURE;
@@ -219,7 +294,11 @@ export function registerWebhooksCommands(program: Command): void {
     .description("Per-provider success rate, counts, latency and oldest pending event over a window")
     .option("--window <hours>", "hours to look back (1-720)", "24")
     .option("--min-volume <n>", "alert only with at least this many processed + failed events", "20")
-    .addHelpText("after", examples("ops webhooks health", "ops webhooks health --window 1 --json") + `\nExit codes: 0 healthy, ${EXIT_ALERT} some provider is in alert (success rate below 95%), 1 error, 2 wrong command line.\n`)
+    .addHelpText(
+      "after",
+      examples("ops webhooks health", "ops webhooks health --window 1 --json") +
+        `\nExit codes: 0 healthy, ${EXIT_ALERT} some provider is in alert (success rate below 95%), 1 error, 2 wrong command line.\n`,
+    )
     .action(async (opts: { window: string; minVolume: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const windowHours = parseWhole(command, "--window", opts.window, 1, 720) ?? 24;
@@ -227,8 +306,32 @@ export function registerWebhooksCommands(program: Command): void {
       const health = await withDb((db) => getWebhookHealth(db, { windowHours, minVolume }));
       out.result(health, (rows) => {
         out.table(
-          ["provider", "success", "total", "processed", "failed", "pending", "ignored", "p50", "p95", "oldest pending", "alert"],
-          rows.map((h): Cell[] => [h.provider.toLowerCase(), percent(h.successRate), h.total, h.processed, h.failed, h.pending, h.ignored, ms(h.p50LatencyMs), ms(h.p95LatencyMs), age(h.oldestPendingSeconds), h.alert ? `ALERT: ${h.alertReason ?? ""}` : "ok"]),
+          [
+            "provider",
+            "success",
+            "total",
+            "processed",
+            "failed",
+            "pending",
+            "ignored",
+            "p50",
+            "p95",
+            "oldest pending",
+            "alert",
+          ],
+          rows.map((h): Cell[] => [
+            h.provider.toLowerCase(),
+            percent(h.successRate),
+            h.total,
+            h.processed,
+            h.failed,
+            h.pending,
+            h.ignored,
+            ms(h.p50LatencyMs),
+            ms(h.p95LatencyMs),
+            age(h.oldestPendingSeconds),
+            h.alert ? `ALERT: ${h.alertReason ?? ""}` : "ok",
+          ]),
         );
         out.line(`Last ${windowHours} h.`);
       });

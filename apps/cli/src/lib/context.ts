@@ -39,10 +39,5 @@ export function globalOptions(command: Command): GlobalOptions {
 export function contextFor(command: Command): CommandContext {
   const options = globalOptions(command);
   const out = createOutput(options);
-  return {
-    options,
-    out,
-    actor: cliActor(),
-    withDb: (fn) => withDatabase(fn, (m) => out.note(m)),
-  };
+  return { options, out, actor: cliActor(), withDb: (fn) => withDatabase(fn, (m) => out.note(m)) };
 }

@@ -24,21 +24,32 @@ function pgCode(e: unknown): string | undefined {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof CommanderError) {
     // Commander has printed its message already; help and version are not failures.
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return { message: "", exitCode: EXIT.OK, unexpected: false };
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
+      return { message: "", exitCode: EXIT.OK, unexpected: false };
     const badValue = error.code === "commander.invalidArgument";
     return { message: "", exitCode: badValue ? EXIT.FAILURE : EXIT.USAGE, unexpected: false };
   }
   if (isDomainError(error)) return { message: error.message, exitCode: EXIT.FAILURE, unexpected: false };
   if (isZodError(error)) {
-    const issues = error.issues.map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message));
+    const issues = error.issues.map((i) =>
+      i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message,
+    );
     return { message: `invalid input: ${issues.join("; ")}`, exitCode: EXIT.FAILURE, unexpected: false };
   }
   const code = pgCode(error);
   if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "3D000" || code === "28P01") {
-    return { message: `cannot reach the database (${(error as Error).message}); check DATABASE_URL`, exitCode: EXIT.FAILURE, unexpected: false };
+    return {
+      message: `cannot reach the database (${(error as Error).message}); check DATABASE_URL`,
+      exitCode: EXIT.FAILURE,
+      unexpected: false,
+    };
   }
   if (code === "42P01") {
-    return { message: `the database is not migrated (${(error as Error).message}); run \`ops db migrate\` first`, exitCode: EXIT.FAILURE, unexpected: false };
+    return {
+      message: `the database is not migrated (${(error as Error).message}); run \`ops db migrate\` first`,
+      exitCode: EXIT.FAILURE,
+      unexpected: false,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { message, exitCode: EXIT.FAILURE, unexpected: true };

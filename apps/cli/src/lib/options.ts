@@ -13,7 +13,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function parseUuid(what: string) {
   return (value: string): string => {
     if (UUID.test(value.trim())) return value.trim().toLowerCase();
-    throw new InvalidArgumentError(`"${value}" is not a ${what} id (a UUID; see the id column of the list command).`);
+    throw new InvalidArgumentError(
+      `"${value}" is not a ${what} id (a UUID; see the id column of the list command).`,
+    );
   };
 }
 

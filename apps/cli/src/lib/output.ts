@@ -28,7 +28,8 @@ export function createOutput({ json }: { json: boolean }): Output {
     },
     table(head, rows) {
       const table = new Table({ head, style: { head: [], border: [] } });
-      for (const row of rows) table.push(row.map((cell) => (cell === null || cell === undefined ? "—" : String(cell))));
+      for (const row of rows)
+        table.push(row.map((cell) => (cell === null || cell === undefined ? "—" : String(cell))));
       stdout(table.toString());
     },
     note: stderr,

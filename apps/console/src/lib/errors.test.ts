@@ -4,7 +4,15 @@ import { errorMessage } from "./errors";
 
 describe("errorMessage", () => {
   it("shows the server's message", () => {
-    const err = new TRPCClientError("Wrong email or password.", { result: { error: { message: "Wrong email or password.", code: -32001, data: { code: "UNAUTHORIZED", httpStatus: 401 } } } });
+    const err = new TRPCClientError("Wrong email or password.", {
+      result: {
+        error: {
+          message: "Wrong email or password.",
+          code: -32001,
+          data: { code: "UNAUTHORIZED", httpStatus: 401 },
+        },
+      },
+    });
     expect(errorMessage(err)).toBe("Wrong email or password.");
   });
   it("explains a request that never reached the server", () => {

@@ -4,7 +4,8 @@ import { TRPCClientError } from "@trpc/client";
 export function errorMessage(err: unknown): string {
   if (err instanceof TRPCClientError) {
     // A fetch that never reached the server has no error shape: say so plainly.
-    if (!err.shape && /fetch|network/i.test(err.message)) return "Cannot reach the server. Check your connection and try again.";
+    if (!err.shape && /fetch|network/i.test(err.message))
+      return "Cannot reach the server. Check your connection and try again.";
     return err.message;
   }
   if (err instanceof Error) return err.message;

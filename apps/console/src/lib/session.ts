@@ -49,7 +49,10 @@ export function getSession(): SessionState {
 export function startSession(tokens: TAuthTokens): void {
   const expiresAt = Date.parse(tokens.accessTokenExpiresAt);
   clearTimeout(timer);
-  timer = setTimeout(() => void refreshSession().catch(() => undefined), refreshDelayMs(expiresAt, Date.now()));
+  timer = setTimeout(
+    () => void refreshSession().catch(() => undefined),
+    refreshDelayMs(expiresAt, Date.now()),
+  );
   setState({ status: "signed-in", user: tokens.user, accessToken: tokens.accessToken, expiresAt });
 }
 

@@ -13,28 +13,32 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 const NO_RETRY = new Set(["auth.login", "auth.refresh"]);
 
 export function isUnauthorized(err: unknown): boolean {
-  return err instanceof TRPCClientError && (err.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";
+  return (
+    err instanceof TRPCClientError && (err.data as { code?: string } | undefined)?.code === "UNAUTHORIZED"
+  );
 }
 
-const retryAfterRefresh: TRPCLink<AppRouter> = () => ({ op, next }) =>
-  observable((observer) => {
-    let retried = false;
-    let sub = next(op).subscribe({
-      next: (v) => observer.next(v),
-      complete: () => observer.complete(),
-      error: (err) => {
-        if (retried || NO_RETRY.has(op.path) || !isUnauthorized(err)) return observer.error(err);
-        retried = true;
-        refreshSession().then(
-          () => {
-            sub = next(op).subscribe(observer);
-          },
-          () => observer.error(err),
-        );
-      },
+const retryAfterRefresh: TRPCLink<AppRouter> =
+  () =>
+  ({ op, next }) =>
+    observable((observer) => {
+      let retried = false;
+      let sub = next(op).subscribe({
+        next: (v) => observer.next(v),
+        complete: () => observer.complete(),
+        error: (err) => {
+          if (retried || NO_RETRY.has(op.path) || !isUnauthorized(err)) return observer.error(err);
+          retried = true;
+          refreshSession().then(
+            () => {
+              sub = next(op).subscribe(observer);
+            },
+            () => observer.error(err),
+          );
+        },
+      });
+      return () => sub.unsubscribe();
     });
-    return () => sub.unsubscribe();
-  });
 
 export function createConsoleClient() {
   return createTRPCClient<AppRouter>({

@@ -2,8 +2,18 @@ import type { ButtonHTMLAttributes } from "react";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
-export function Button({ variant = "secondary", size, busy, className, children, disabled, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm"; busy?: boolean }) {
-  const cls = ["btn", `btn-${variant}`, size === "sm" ? "btn-sm" : "", className ?? ""].filter(Boolean).join(" ");
+export function Button({
+  variant = "secondary",
+  size,
+  busy,
+  className,
+  children,
+  disabled,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm"; busy?: boolean }) {
+  const cls = ["btn", `btn-${variant}`, size === "sm" ? "btn-sm" : "", className ?? ""]
+    .filter(Boolean)
+    .join(" ");
   return (
     <button type="button" className={cls} disabled={disabled || busy} aria-busy={busy || undefined} {...rest}>
       {children}

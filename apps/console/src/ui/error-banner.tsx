@@ -1,7 +1,15 @@
 import { errorMessage } from "../lib/errors";
 import { Button } from "./button";
 
-export function ErrorBanner({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
+export function ErrorBanner({
+  error,
+  title,
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
   return (
     <div className="banner banner-fail" role="alert">
       <span className="banner-glyph" aria-hidden="true">

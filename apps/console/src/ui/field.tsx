@@ -1,7 +1,17 @@
 // A labelled form control with its hint and error wired up for screen readers.
 import { useId } from "react";
 
-export function Field({ label, hint, error, children }: { label: string; hint?: string; error?: string | undefined; children: (props: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  children: (props: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => React.ReactNode;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -9,7 +19,11 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
   return (
     <div className={`field${error ? " field-invalid" : ""}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, ...(describedBy ? { "aria-describedby": describedBy } : {}), ...(error ? { "aria-invalid": true } : {}) })}
+      {children({
+        id,
+        ...(describedBy ? { "aria-describedby": describedBy } : {}),
+        ...(error ? { "aria-invalid": true } : {}),
+      })}
       {hint ? (
         <p id={hintId} className="field-hint">
           {hint}
@@ -25,7 +39,9 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
 }
 
 /** First message per top-level field from a zod error, for inline display. */
-export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const i of issues) {
     const key = String(i.path[0] ?? "");

@@ -1,6 +1,14 @@
 import { useEffect } from "react";
 
-export function PageHeader({ title, description, actions }: { title: string; description?: React.ReactNode; actions?: React.ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: React.ReactNode;
+  actions?: React.ReactNode;
+}) {
   useEffect(() => {
     document.title = `${title} · RadhaGsareees Ops`;
   }, [title]);

@@ -5,7 +5,19 @@ export interface Column<T> {
   className?: string;
 }
 
-export function Table<T>({ caption, columns, rows, rowKey, rowClassName }: { caption: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; rowClassName?: (row: T) => string | undefined }) {
+export function Table<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  rowClassName,
+}: {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T) => string;
+  rowClassName?: (row: T) => string | undefined;
+}) {
   return (
     <div className="table-wrap">
       <table>

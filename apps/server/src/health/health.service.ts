@@ -12,7 +12,12 @@ import Stripe from "stripe";
 const VERSION = "0.1.0";
 const startedAt = Date.now();
 
-async function timed(name: string, critical: boolean, timeoutMs: number, fn: () => Promise<{ status: TCheckStatus; message: string }>): Promise<THealthCheck> {
+async function timed(
+  name: string,
+  critical: boolean,
+  timeoutMs: number,
+  fn: () => Promise<{ status: TCheckStatus; message: string }>,
+): Promise<THealthCheck> {
   const t0 = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -22,7 +27,13 @@ async function timed(name: string, critical: boolean, timeoutMs: number, fn: () 
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { name, critical, ...result, durationMs: Math.round(performance.now() - t0), checkedAt: new Date().toISOString() };
+    return {
+      name,
+      critical,
+      ...result,
+      durationMs: Math.round(performance.now() - t0),
+      checkedAt: new Date().toISOString(),
+    };
   } catch (e) {
     return {
       name,
@@ -49,7 +60,9 @@ export function createHealthService({ db, store, env }: { db: Db; store: SharedS
       name: "stripe",
       configured: Boolean(env.STRIPE_SECRET_KEY),
       run: (() => {
-        const stripe = env.STRIPE_SECRET_KEY ? new Stripe(env.STRIPE_SECRET_KEY, { timeout: 3_000, maxNetworkRetries: 0 }) : undefined;
+        const stripe = env.STRIPE_SECRET_KEY
+          ? new Stripe(env.STRIPE_SECRET_KEY, { timeout: 3_000, maxNetworkRetries: 0 })
+          : undefined;
         return () => stripe!.balance.retrieve();
       })(),
     },
@@ -57,7 +70,10 @@ export function createHealthService({ db, store, env }: { db: Db; store: SharedS
       name: "razorpay",
       configured: Boolean(env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET),
       run: (() => {
-        const razorpay = env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET ? new Razorpay({ key_id: env.RAZORPAY_KEY_ID, key_secret: env.RAZORPAY_KEY_SECRET }) : undefined;
+        const razorpay =
+          env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET
+            ? new Razorpay({ key_id: env.RAZORPAY_KEY_ID, key_secret: env.RAZORPAY_KEY_SECRET })
+            : undefined;
         return () => razorpay!.payments.all({ count: 1 });
       })(),
     },
@@ -70,17 +86,37 @@ export function createHealthService({ db, store, env }: { db: Db; store: SharedS
       providers
         .filter((p) => p.configured)
         .map(async (p) => {
-          cache.set(p.name, await timed(p.name, false, 3_500, async () => {
-            await p.run();
-            return { status: "pass", message: "API reachable, key accepted" };
-          }));
+          cache.set(
+            p.name,
+            await timed(p.name, false, 3_500, async () => {
+              await p.run();
+              return { status: "pass", message: "API reachable, key accepted" };
+            }),
+          );
         }),
     );
   }
 
   function providerCheck(p: ProviderCheck): THealthCheck {
-    if (!p.configured) return { name: p.name, critical: false, status: "pass", message: "not configured", durationMs: 0, checkedAt: new Date().toISOString() };
-    return cache.get(p.name) ?? { name: p.name, critical: false, status: "warn", message: "first check still running", durationMs: 0, checkedAt: new Date().toISOString() };
+    if (!p.configured)
+      return {
+        name: p.name,
+        critical: false,
+        status: "pass",
+        message: "not configured",
+        durationMs: 0,
+        checkedAt: new Date().toISOString(),
+      };
+    return (
+      cache.get(p.name) ?? {
+        name: p.name,
+        critical: false,
+        status: "warn",
+        message: "first check still running",
+        durationMs: 0,
+        checkedAt: new Date().toISOString(),
+      }
+    );
   }
 
   async function report(): Promise<THealthReport> {
@@ -90,15 +126,32 @@ export function createHealthService({ db, store, env }: { db: Db; store: SharedS
         return { status: "pass", message: "connected" };
       }),
       store.kind === "memory"
-        ? Promise.resolve<THealthCheck>({ name: "redis", critical: false, status: "pass", message: "not configured (in-memory fallback, single instance)", durationMs: 0, checkedAt: new Date().toISOString() })
+        ? Promise.resolve<THealthCheck>({
+            name: "redis",
+            critical: false,
+            status: "pass",
+            message: "not configured (in-memory fallback, single instance)",
+            durationMs: 0,
+            checkedAt: new Date().toISOString(),
+          })
         : timed("redis", false, 1_000, async () => {
             await store.ping(900);
             return { status: "pass", message: "connected" };
           }),
     ]);
     const checks = [database, redis, ...providers.map(providerCheck)];
-    const status: TCheckStatus = checks.some((c) => c.status === "fail") ? "fail" : checks.some((c) => c.status === "warn") ? "warn" : "pass";
-    return { status, checkedAt: new Date().toISOString(), version: VERSION, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), checks };
+    const status: TCheckStatus = checks.some((c) => c.status === "fail")
+      ? "fail"
+      : checks.some((c) => c.status === "warn")
+        ? "warn"
+        : "pass";
+    return {
+      status,
+      checkedAt: new Date().toISOString(),
+      version: VERSION,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      checks,
+    };
   }
 
   return {

@@ -11,7 +11,13 @@ export function readCookie(header: string | undefined, name: string): string | n
 }
 
 export function refreshCookie(token: string | null, maxAgeSeconds: number, secure: boolean): string {
-  const attrs = [`${REFRESH_COOKIE}=${token ? encodeURIComponent(token) : ""}`, "Path=/api", "HttpOnly", "SameSite=Strict", `Max-Age=${token ? maxAgeSeconds : 0}`];
+  const attrs = [
+    `${REFRESH_COOKIE}=${token ? encodeURIComponent(token) : ""}`,
+    "Path=/api",
+    "HttpOnly",
+    "SameSite=Strict",
+    `Max-Age=${token ? maxAgeSeconds : 0}`,
+  ];
   if (secure) attrs.push("Secure");
   return attrs.join("; ");
 }

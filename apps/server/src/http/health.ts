@@ -6,6 +6,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get("/api/health/live", () => ({ status: "pass", uptimeSeconds: Math.round(process.uptime()) }));
   app.get("/api/health", async (_req, reply) => {
     const report = await deps.health.report();
-    return reply.header("cache-control", "no-store").code(report.status === "fail" ? 503 : 200).send(report);
+    return reply
+      .header("cache-control", "no-store")
+      .code(report.status === "fail" ? 503 : 200)
+      .send(report);
   });
 }

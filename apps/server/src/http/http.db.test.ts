@@ -18,19 +18,34 @@ const inject = (opts: InjectOptions) => s.app.server.inject(opts);
 
 describe("bad input", () => {
   it("invalid JSON → 400", async () => {
-    const res = await inject({ method: "POST", url: "/api/trpc/auth.login", headers: { "content-type": "application/json" }, payload: "{not json" });
+    const res = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.login",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/JSON/);
   });
 
   it("wrong types → 400 naming the field", async () => {
-    const res = await inject({ method: "POST", url: "/api/trpc/auth.login", headers: { "content-type": "application/json" }, payload: JSON.stringify({ email: 42, password: true }) });
+    const res = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ email: 42, password: true }),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/email/);
   });
 
   it("oversize body → 413", async () => {
-    const res = await inject({ method: "POST", url: "/api/trpc/auth.login", headers: { "content-type": "application/json" }, payload: JSON.stringify({ email: "a@b.test", password: "x".repeat(2 * 1024 * 1024) }) });
+    const res = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ email: "a@b.test", password: "x".repeat(2 * 1024 * 1024) }),
+    });
     expect(res.statusCode).toBe(413);
   });
 
@@ -60,21 +75,42 @@ describe("auth over HTTP", () => {
   it("sign-in sets an HttpOnly refresh cookie that refreshes the session", async () => {
     const user = await s.signIn("VIEWER");
     const { TEST_PASSWORD } = await import("@radha/core/testing");
-    const login = await inject({ method: "POST", url: "/api/trpc/auth.login", headers: { "content-type": "application/json" }, payload: JSON.stringify({ email: user.email, password: TEST_PASSWORD }) });
+    const login = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ email: user.email, password: TEST_PASSWORD }),
+    });
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers["set-cookie"]);
     expect(cookie).toMatch(/radha_rt=rt_/);
     expect(cookie).toMatch(/HttpOnly/);
-    const refreshed = await inject({ method: "POST", url: "/api/trpc/auth.refresh", headers: { "content-type": "application/json", cookie: cookie.split(";")[0]! }, payload: "{}" });
+    const refreshed = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.refresh",
+      headers: { "content-type": "application/json", cookie: cookie.split(";")[0]! },
+      payload: "{}",
+    });
     expect(refreshed.statusCode).toBe(200);
     const access = refreshed.json().result.data.accessToken as string;
-    const session = await inject({ method: "GET", url: "/api/auth/session", headers: { authorization: `Bearer ${access}` } });
+    const session = await inject({
+      method: "GET",
+      url: "/api/auth/session",
+      headers: { authorization: `Bearer ${access}` },
+    });
     expect(session.json()).toMatchObject({ authenticated: true, role: "VIEWER" });
-    expect((await inject({ method: "GET", url: "/api/auth/session" })).json()).toEqual({ authenticated: false });
+    expect((await inject({ method: "GET", url: "/api/auth/session" })).json()).toEqual({
+      authenticated: false,
+    });
   });
 
   it("a wrong password is a 401 with a clear message; the response never echoes it", async () => {
-    const res = await inject({ method: "POST", url: "/api/trpc/auth.login", headers: { "content-type": "application/json" }, payload: JSON.stringify({ email: "admin@radhagsareees.test", password: "s3cret-guess" }) });
+    const res = await inject({
+      method: "POST",
+      url: "/api/trpc/auth.login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ email: "admin@radhagsareees.test", password: "s3cret-guess" }),
+    });
     expect(res.statusCode).toBe(401);
     expect(res.body).toContain("Wrong email or password.");
     expect(res.body).not.toContain("s3cret-guess");
@@ -91,7 +127,11 @@ describe("storefront", () => {
   });
 
   it("answers 503 in maintenance mode", async () => {
-    await setFlag(s.database.db, SYSTEM_ACTOR, { key: "maintenance_mode", value: true, reason: "restore drill" });
+    await setFlag(s.database.db, SYSTEM_ACTOR, {
+      key: "maintenance_mode",
+      value: true,
+      reason: "restore drill",
+    });
     try {
       const res = await inject({ method: "GET", url: "/api/products" });
       expect(res.statusCode).toBe(503);
@@ -108,7 +148,12 @@ describe("health and metrics", () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.status).toBe("pass");
-    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(["database", "redis", "stripe", "razorpay"]);
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual([
+      "database",
+      "redis",
+      "stripe",
+      "razorpay",
+    ]);
     expect(body.checks.find((c: { name: string }) => c.name === "redis").message).toMatch(/not configured/);
     expect((await inject({ method: "GET", url: "/api/health/live" })).statusCode).toBe(200);
   });
@@ -130,7 +175,9 @@ describe("degraded dependencies", () => {
       const res = await down.app.server.inject({ method: "GET", url: "/api/health" });
       expect(res.statusCode).toBe(200);
       expect(res.json().status).toBe("warn");
-      expect(res.json().checks.find((c: { name: string }) => c.name === "redis")).toMatchObject({ status: "warn" });
+      expect(res.json().checks.find((c: { name: string }) => c.name === "redis")).toMatchObject({
+        status: "warn",
+      });
       // Sign-in still works: rate limits fall back to this instance's memory.
       await expect(down.signIn("VIEWER")).resolves.toMatchObject({ accessToken: expect.any(String) });
     } finally {
@@ -160,7 +207,9 @@ describe("degraded dependencies", () => {
       await lost.database.drop();
       const res = await lost.app.server.inject({ method: "GET", url: "/api/health" });
       expect(res.statusCode).toBe(503);
-      expect(res.json().checks.find((c: { name: string }) => c.name === "database")).toMatchObject({ status: "fail" });
+      expect(res.json().checks.find((c: { name: string }) => c.name === "database")).toMatchObject({
+        status: "fail",
+      });
       expect((await lost.app.server.inject({ method: "GET", url: "/api/health/live" })).statusCode).toBe(200);
     } finally {
       await lost.app.stop();

@@ -8,7 +8,12 @@ import type { AppDeps } from "../deps";
 import { zodMessage } from "../trpc/errors";
 
 const ZProductsQuery = z.object({
-  limit: z.coerce.number({ error: "limit must be a number" }).int("limit must be a whole number").min(1, "limit must be at least 1").max(100, "limit can be at most 100").default(20),
+  limit: z.coerce
+    .number({ error: "limit must be a number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be at least 1")
+    .max(100, "limit can be at most 100")
+    .default(20),
 });
 
 export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -16,7 +21,10 @@ export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): v
     const query = ZProductsQuery.safeParse(req.query);
     if (!query.success) throw new DomainError("BAD_REQUEST", zodMessage(query.error));
     if (await getFlag(deps.db, "maintenance_mode")) {
-      return reply.code(503).header("retry-after", "120").send({ error: "MAINTENANCE", message: "The shop is under maintenance; please try again shortly." });
+      return reply
+        .code(503)
+        .header("retry-after", "120")
+        .send({ error: "MAINTENANCE", message: "The shop is under maintenance; please try again shortly." });
     }
     return { products: await listPublicProducts(deps.db, query.data.limit) };
   });

@@ -8,19 +8,33 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
   await app.register((scope, _opts, done) => {
     // Raw bytes for every content type: the signature covers the exact body.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: deps.env.OPS_WEBHOOK_MAX_BODY_BYTES }, (_req, body, next) => next(null, body));
+    scope.addContentTypeParser(
+      "*",
+      { parseAs: "buffer", bodyLimit: deps.env.OPS_WEBHOOK_MAX_BODY_BYTES },
+      (_req, body, next) => next(null, body),
+    );
 
     scope.setErrorHandler(async (error: FastifyError, req, reply) => {
       const provider = providerOf(req);
       if (error.statusCode === 413 && provider) {
         const reason = `body over ${deps.env.OPS_WEBHOOK_MAX_BODY_BYTES} bytes`;
-        await logRejection(deps.db, { provider, rawBody: Buffer.alloc(0), headers: req.headers, ip: req.ip, requestId: req.id }, 413, reason).catch(() => undefined);
+        await logRejection(
+          deps.db,
+          { provider, rawBody: Buffer.alloc(0), headers: req.headers, ip: req.ip, requestId: req.id },
+          413,
+          reason,
+        ).catch(() => undefined);
         return reply.code(413).send({ error: "PAYLOAD_TOO_LARGE", message: reason });
       }
-      if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
+      if (error.statusCode && error.statusCode < 500)
+        return reply
+          .code(error.statusCode)
+          .send({ error: error.code ?? "BAD_REQUEST", message: error.message });
       req.log.error({ err: error }, "webhook intake failed");
       // 5xx: the provider will retry; nothing was acknowledged.
-      return reply.code(503).send({ error: "UNAVAILABLE", message: "Could not store the event; retry later" });
+      return reply
+        .code(503)
+        .send({ error: "UNAVAILABLE", message: "Could not store the event; retry later" });
     });
 
     for (const provider of ["stripe", "razorpay"] as const) {

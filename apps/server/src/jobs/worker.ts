@@ -16,10 +16,16 @@ function payloadId(payload: unknown, key: "eventId" | "runId"): string {
 export function taskList(deps: AppDeps): TaskList {
   return {
     [JOB.webhookProcess]: async (payload) => {
-      await processWebhookEvent(deps.db, payloadId(payload, "eventId"), { ...deps.webhookProcessing, trigger: "AUTO" });
+      await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
+        ...deps.webhookProcessing,
+        trigger: "AUTO",
+      });
     },
     [JOB.webhookReplayRun]: async (payload) => {
-      await executeReplayRun(deps.db, payloadId(payload, "runId"), { ...deps.webhookProcessing, store: deps.store });
+      await executeReplayRun(deps.db, payloadId(payload, "runId"), {
+        ...deps.webhookProcessing,
+        store: deps.store,
+      });
     },
     [JOB.webhookSweep]: async () => {
       await sweepDueWebhooks(deps.db);
@@ -30,15 +36,22 @@ export function taskList(deps: AppDeps): TaskList {
   };
 }
 
-export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join("\n");
+export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join(
+  "\n",
+);
 
 export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
-export async function startWorker(deps: AppDeps, connectionString: string, opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {}): Promise<WorkerHandle> {
+export async function startWorker(
+  deps: AppDeps,
+  connectionString: string,
+  opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {},
+): Promise<WorkerHandle> {
   const logger = new Logger((scope) => (level, message) => {
-    if (["error", "warning"].includes(String(level))) console.error(JSON.stringify({ level, scope: scope.label, msg: message }));
+    if (["error", "warning"].includes(String(level)))
+      console.error(JSON.stringify({ level, scope: scope.label, msg: message }));
   });
   const concurrency = opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY;
   // Our own pool, which ignores errors on idle connections (a database restart or a dropped

@@ -35,7 +35,9 @@ export function zodMessage(e: ZodError): string {
 
 /** Returns a TRPCError for errors we understand, or undefined for unknown ones (500s). */
 export function toTRPCError(cause: unknown): TRPCError | undefined {
-  if (cause instanceof DomainError) return new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
-  if (cause instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: zodMessage(cause), cause });
+  if (cause instanceof DomainError)
+    return new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
+  if (cause instanceof ZodError)
+    return new TRPCError({ code: "BAD_REQUEST", message: zodMessage(cause), cause });
   return undefined;
 }

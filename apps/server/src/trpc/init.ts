@@ -46,10 +46,17 @@ export function staffProcedure(minRole: TStaffRole) {
     .meta({ minRole })
     .use(mapErrors)
     .use(async ({ ctx, next }) => {
-      if (!ctx.bearer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: send Authorization: Bearer <token>" });
+      if (!ctx.bearer)
+        throw new TRPCError({
+          code: "UNAUTHORIZED",
+          message: "Sign in first: send Authorization: Bearer <token>",
+        });
       const principal = await ctx.authenticate();
       if (!roleAtLeast(principal.role, minRole)) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minRole} role or higher; you are ${principal.role}` });
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `This needs the ${minRole} role or higher; you are ${principal.role}`,
+        });
       }
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });

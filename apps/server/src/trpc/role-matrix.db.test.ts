@@ -64,7 +64,10 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 async function codeOf(bearer: string | null, path: string): Promise<string> {
-  const caller = s.callerFor(bearer) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+  const caller = s.callerFor(bearer) as unknown as Record<
+    string,
+    Record<string, (input: unknown) => Promise<unknown>>
+  >;
   const [ns, name] = path.split(".") as [string, string];
   try {
     // No input: allowed callers get as far as validation (BAD_REQUEST) or succeed; nothing is changed.
@@ -78,8 +81,11 @@ async function codeOf(bearer: string | null, path: string): Promise<string> {
 
 describe("role matrix", () => {
   it("every procedure declares its minimum role, and the table lists every procedure", () => {
-    const declared = Object.fromEntries(Object.entries(procedures).map(([path, p]) => [path, p._def.meta?.minRole]));
-    for (const [path, role] of Object.entries(declared)) expect(role, `${path} has no declared role`).toBeDefined();
+    const declared = Object.fromEntries(
+      Object.entries(procedures).map(([path, p]) => [path, p._def.meta?.minRole]),
+    );
+    for (const [path, role] of Object.entries(declared))
+      expect(role, `${path} has no declared role`).toBeDefined();
     expect(declared).toEqual(EXPECTED);
   });
 
@@ -90,7 +96,8 @@ describe("role matrix", () => {
       if (min === "PUBLIC") {
         // Public: who calls makes no difference (a refresh without a session is still refused).
         expect(anonymous).not.toBe("FORBIDDEN");
-        for (const bearer of [...ROLES.map((r) => tokens[r]), "not-a-token"]) expect(await codeOf(bearer, path)).toBe(anonymous);
+        for (const bearer of [...ROLES.map((r) => tokens[r]), "not-a-token"])
+          expect(await codeOf(bearer, path)).toBe(anonymous);
         return;
       }
       expect(anonymous).toBe("UNAUTHORIZED");

@@ -11,20 +11,28 @@ afterAll(() => t.drop());
 
 describe("audit log", () => {
   it("chains events in insertion order and verifies", async () => {
-    for (let i = 0; i < 5; i++) await recordAuditEvent(t.db, SYSTEM_ACTOR, { action: "test.event", after: { i } });
+    for (let i = 0; i < 5; i++)
+      await recordAuditEvent(t.db, SYSTEM_ACTOR, { action: "test.event", after: { i } });
     const result = await verifyAuditChain(t.db);
     expect(result).toEqual({ ok: true, checked: 5, firstBroken: null });
   });
 
   it("keeps a gap-free chain under concurrent writers", async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAuditEvent(t.db, SYSTEM_ACTOR, { action: "test.concurrent", after: { i } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordAuditEvent(t.db, SYSTEM_ACTOR, { action: "test.concurrent", after: { i } }),
+      ),
+    );
     const result = await verifyAuditChain(t.db);
     expect(result.ok).toBe(true);
     expect(result.checked).toBe(25);
   });
 
   it("redacts secrets before storing", async () => {
-    await recordAuditEvent(t.db, SYSTEM_ACTOR, { action: "test.secret", after: { name: "x", password: "hunter2", nested: { apiKey: "sk_live_1" } } });
+    await recordAuditEvent(t.db, SYSTEM_ACTOR, {
+      action: "test.secret",
+      after: { name: "x", password: "hunter2", nested: { apiKey: "sk_live_1" } },
+    });
     const [event] = await listAuditEvents(t.db, { action: "test.secret" });
     expect(event?.after).toEqual({ name: "x", password: "[redacted]", nested: { apiKey: "[redacted]" } });
   });

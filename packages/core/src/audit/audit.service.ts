@@ -30,7 +30,10 @@ export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v),
+      ]),
     );
   }
   return value;
@@ -105,8 +108,13 @@ export async function verifyAuditChain(db: DbOrTrx, batchSize = 5_000): Promise<
     `.execute(db);
     if (rows.rows.length === 0) return { ok: true, checked, firstBroken: null };
     for (const row of rows.rows) {
-      const broken = (reason: string): TAuditVerifyResult => ({ ok: false, checked, firstBroken: { seq: String(row.seq), reason } });
-      if (BigInt(row.seq) !== expectedSeq) return broken(`row ${expectedSeq} is missing (next row is ${row.seq})`);
+      const broken = (reason: string): TAuditVerifyResult => ({
+        ok: false,
+        checked,
+        firstBroken: { seq: String(row.seq), reason },
+      });
+      if (BigInt(row.seq) !== expectedSeq)
+        return broken(`row ${expectedSeq} is missing (next row is ${row.seq})`);
       if (row.prevHash !== expectedPrev) return broken("its link does not match the previous row's hash");
       if (row.recomputed !== row.hash) return broken("its content no longer matches its hash");
       checked += 1;

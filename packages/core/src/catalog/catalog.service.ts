@@ -8,7 +8,15 @@ export interface TPublicProduct {
   category: string;
   priceMinor: number;
   currency: string;
-  variants: { id: string; sku: string; colour: string | null; fabric: string | null; blousePiece: boolean; priceMinor: number; available: number }[];
+  variants: {
+    id: string;
+    sku: string;
+    colour: string | null;
+    fabric: string | null;
+    blousePiece: boolean;
+    priceMinor: number;
+    available: number;
+  }[];
 }
 
 export async function listPublicProducts(db: DbOrTrx, limit: number): Promise<TPublicProduct[]> {
@@ -23,8 +31,22 @@ export async function listPublicProducts(db: DbOrTrx, limit: number): Promise<TP
   if (products.length === 0) return [];
   const variants = await db
     .selectFrom("productVariants")
-    .select(["id", "productId", "sku", "colour", "fabric", "blousePiece", "priceMinor", "stockQuantity", "reservedQuantity"])
-    .where("productId", "in", products.map((p) => p.id))
+    .select([
+      "id",
+      "productId",
+      "sku",
+      "colour",
+      "fabric",
+      "blousePiece",
+      "priceMinor",
+      "stockQuantity",
+      "reservedQuantity",
+    ])
+    .where(
+      "productId",
+      "in",
+      products.map((p) => p.id),
+    )
     .orderBy("sku")
     .execute();
   return products.map((p) => ({

@@ -148,7 +148,8 @@ export interface OrderItemsTable {
   unitPriceMinor: number;
 }
 
-export type InventoryTransactionType = "SALE" | "RETURN" | "RESTOCK" | "ADJUSTMENT" | "RESERVATION" | "RELEASE" | "ROLLBACK";
+export type InventoryTransactionType =
+  "SALE" | "RETURN" | "RESTOCK" | "ADJUSTMENT" | "RESERVATION" | "RELEASE" | "ROLLBACK";
 
 export interface InventoryTransactionsTable {
   id: ColumnType<string, never, never>;

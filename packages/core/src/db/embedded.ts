@@ -80,7 +80,11 @@ function reachableByOthers(target: string): boolean {
   }
 }
 
-function run(cmd: string, args: string[], runAs: RunAs | undefined): Promise<{ code: number; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  runAs: RunAs | undefined,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       ...(runAs ?? {}),
@@ -160,7 +164,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await mkdir(dataDir, { mode: 0o700 });
     if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
     log(`initialising a new cluster in ${dataDir}`);
-    const init = await run(bins.initdb, ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"], runAs);
+    const init = await run(
+      bins.initdb,
+      ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"],
+      runAs,
+    );
     if (init.code !== 0) throw new Error(`initdb failed:\n${init.output}`);
   }
 
@@ -185,7 +193,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (!adopted) {
     const started = await run(
       bins.pg_ctl,
-      ["-D", dataDir, "-l", logFile, "-o", `-p ${opts.port} -h 127.0.0.1 -k ${tmpdir()}`, "-w", "-t", "60", "start"],
+      [
+        "-D",
+        dataDir,
+        "-l",
+        logFile,
+        "-o",
+        `-p ${opts.port} -h 127.0.0.1 -k ${tmpdir()}`,
+        "-w",
+        "-t",
+        "60",
+        "start",
+      ],
       runAs,
     );
     if (started.code !== 0) {

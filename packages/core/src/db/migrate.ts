@@ -6,10 +6,7 @@ import { migrations } from "./migrations/index";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any typed schema exists
 export async function migrate(db: Kysely<any>, connectionString: string): Promise<{ applied: string[] }> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(migrations) },
-  });
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error");

@@ -41,34 +41,69 @@ function layoutOf(header: string[]): Layout | null {
   const at = (...names: string[]) => header.findIndex((h) => names.includes(h.trim().toLowerCase()));
   const shopify = { new: at("on hand (new)"), current: at("on hand (current)") };
   if (at("handle") >= 0 && shopify.new >= 0) {
-    return { source: "SHOPIFY", sku: at("sku"), variantId: -1, counted: shopify.new, expected: shopify.current, reason: -1, notes: -1 };
+    return {
+      source: "SHOPIFY",
+      sku: at("sku"),
+      variantId: -1,
+      counted: shopify.new,
+      expected: shopify.current,
+      reason: -1,
+      notes: -1,
+    };
   }
   const counted = at("counted", "counted_quantity", "counted quantity");
   const sku = at("sku");
   const variantId = at("variant_id", "variant id", "variantid");
   if (counted >= 0 && (sku >= 0 || variantId >= 0)) {
-    return { source: "EXPORT", sku, variantId, counted, expected: at("on_hand", "on hand"), reason: at("reason"), notes: at("notes") };
+    return {
+      source: "EXPORT",
+      sku,
+      variantId,
+      counted,
+      expected: at("on_hand", "on hand"),
+      reason: at("reason"),
+      notes: at("notes"),
+    };
   }
   return null;
 }
 
-const HEADERLESS: Layout = { source: "ROWS", sku: 0, variantId: -1, counted: 1, expected: -1, reason: 2, notes: 3 };
+const HEADERLESS: Layout = {
+  source: "ROWS",
+  sku: 0,
+  variantId: -1,
+  counted: 1,
+  expected: -1,
+  reason: 2,
+  notes: 3,
+};
 
 /** Parses count CSV text. Refuses files over MAX_COUNT_FILE_BYTES before reading them. */
 export function parseCountCsv(csv: string): CountInput {
   const bytes = Buffer.byteLength(csv, "utf8");
   if (bytes > MAX_COUNT_FILE_BYTES) {
-    throw new DomainError("PAYLOAD_TOO_LARGE", `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`);
+    throw new DomainError(
+      "PAYLOAD_TOO_LARGE",
+      `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`,
+    );
   }
   let records: string[][];
   try {
-    records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: 64 * 1024 });
+    records = parse(csv, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      max_record_size: 64 * 1024,
+    });
   } catch (cause) {
-    if (cause instanceof CsvError) throw new DomainError("BAD_REQUEST", `The file is not valid CSV: ${cause.message}`, { cause });
+    if (cause instanceof CsvError)
+      throw new DomainError("BAD_REQUEST", `The file is not valid CSV: ${cause.message}`, { cause });
     throw cause;
   }
   const [header, ...body] = records;
-  if (!header) throw new DomainError("BAD_REQUEST", "The file is empty: expected a header and at least one counted row");
+  if (!header)
+    throw new DomainError("BAD_REQUEST", "The file is empty: expected a header and at least one counted row");
   let layout = layoutOf(header);
   let firstLine = 2;
   if (!layout) {
@@ -83,7 +118,11 @@ export function parseCountCsv(csv: string): CountInput {
       );
     }
   }
-  if (body.length > MAX_COUNT_ROWS) throw new DomainError("PAYLOAD_TOO_LARGE", `The file has ${body.length} rows; the limit is ${MAX_COUNT_ROWS}. Split it.`);
+  if (body.length > MAX_COUNT_ROWS)
+    throw new DomainError(
+      "PAYLOAD_TOO_LARGE",
+      `The file has ${body.length} rows; the limit is ${MAX_COUNT_ROWS}. Split it.`,
+    );
   const cell = (r: string[], i: number) => (i >= 0 ? text(r[i]) : null);
   let ignored = 0;
   const rows: CountInputRow[] = [];
@@ -93,7 +132,15 @@ export function parseCountCsv(csv: string): CountInput {
       ignored += 1;
       return;
     }
-    rows.push({ line: i + firstLine, sku: cell(r, layout.sku), variantId: cell(r, layout.variantId), counted, expectedCurrent: cell(r, layout.expected), reason: cell(r, layout.reason), notes: cell(r, layout.notes) });
+    rows.push({
+      line: i + firstLine,
+      sku: cell(r, layout.sku),
+      variantId: cell(r, layout.variantId),
+      counted,
+      expectedCurrent: cell(r, layout.expected),
+      reason: cell(r, layout.reason),
+      notes: cell(r, layout.notes),
+    });
   });
   return requireRows({ source: layout.source, rows, ignored });
 }
@@ -117,7 +164,10 @@ export function countInputFromRows(rows: TCountRow[]): CountInput {
 function requireRows(input: CountInput): CountInput {
   if (input.rows.length === 0) {
     const hint = input.ignored > 0 ? ` (${input.ignored} rows had no new count)` : "";
-    throw new DomainError("BAD_REQUEST", `Nothing to count: the input has no rows with a counted quantity${hint}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `Nothing to count: the input has no rows with a counted quantity${hint}`,
+    );
   }
   return input;
 }

@@ -3,16 +3,32 @@ import { type RawBuilder, sql } from "kysely";
 import type { DbOrTrx } from "../db/database";
 import { DomainError } from "../errors";
 import { getFlag } from "../system/system.service";
-import { ZChangesInput, ZStockListInput, ZVariantLedgerInput, type TChangesReport, type TLedgerEntry, type TStockListInput, type TStockRow } from "./inventory.schema";
+import {
+  ZChangesInput,
+  ZStockListInput,
+  ZVariantLedgerInput,
+  type TChangesReport,
+  type TLedgerEntry,
+  type TStockListInput,
+  type TStockRow,
+} from "./inventory.schema";
 
 /** "Kanjivaram Ruby Red Saree · Ruby Red / Silk / blouse piece". */
 const OPTIONS_SQL = sql`concat_ws(' / ', v.colour, v.fabric, CASE WHEN v.blouse_piece THEN 'blouse piece' END)`;
 
-type StockSqlRow = Pick<TStockRow, "variantId" | "productId" | "sku" | "product" | "options" | "productStatus" | "onHand" | "reserved" | "reorderPoint" | "reorderQuantity"> & {
-  variantThreshold: number | null;
-  productThreshold: number | null;
-  alertOpenSince: Date | null;
-};
+type StockSqlRow = Pick<
+  TStockRow,
+  | "variantId"
+  | "productId"
+  | "sku"
+  | "product"
+  | "options"
+  | "productStatus"
+  | "onHand"
+  | "reserved"
+  | "reorderPoint"
+  | "reorderQuantity"
+> & { variantThreshold: number | null; productThreshold: number | null; alertOpenSince: Date | null };
 
 function toStockRow(r: StockSqlRow, fallback: number): TStockRow {
   const threshold = r.variantThreshold ?? r.productThreshold ?? fallback;
@@ -28,7 +44,8 @@ function toStockRow(r: StockSqlRow, fallback: number): TStockRow {
     reserved: r.reserved,
     available,
     threshold,
-    thresholdSource: r.variantThreshold !== null ? "variant" : r.productThreshold !== null ? "product" : "default",
+    thresholdSource:
+      r.variantThreshold !== null ? "variant" : r.productThreshold !== null ? "product" : "default",
     reorderPoint: r.reorderPoint,
     reorderQuantity: r.reorderQuantity,
     low: r.productStatus === "ACTIVE" && available <= threshold,
@@ -105,16 +122,21 @@ export async function listVariantLedger(db: DbOrTrx, raw: unknown): Promise<TLed
 }
 
 export async function listBatchLedger(db: DbOrTrx, batchId: string): Promise<TLedgerEntry[]> {
-  const { rows } = await sql<LedgerSqlRow>`${LEDGER_SELECT} WHERE t.batch_id = ${batchId} ORDER BY t.id`.execute(db);
+  const { rows } =
+    await sql<LedgerSqlRow>`${LEDGER_SELECT} WHERE t.batch_id = ${batchId} ORDER BY t.id`.execute(db);
   return rows.map(toLedgerEntry);
 }
 
 /** Turns "90m" / "1h" / "2d" / an ISO time into a Date. */
 export function parseSince(since: string, now = new Date()): Date {
   const m = /^(\d+)\s*([mhd])$/.exec(since.trim());
-  if (m) return new Date(now.getTime() - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"]);
+  if (m)
+    return new Date(
+      now.getTime() - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"],
+    );
   const d = new Date(since);
-  if (Number.isNaN(d.getTime())) throw new DomainError("BAD_REQUEST", `Cannot read "${since}" as a time: use 30m, 1h, 2d or an ISO time`);
+  if (Number.isNaN(d.getTime()))
+    throw new DomainError("BAD_REQUEST", `Cannot read "${since}" as a time: use 30m, 1h, 2d or an ISO time`);
   return d;
 }
 

@@ -5,7 +5,15 @@ import { z } from "zod";
 export const MAX_COUNT_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_COUNT_ROWS = 100_000;
 
-export const INVENTORY_TRANSACTION_TYPES = ["SALE", "RETURN", "RESTOCK", "ADJUSTMENT", "RESERVATION", "RELEASE", "ROLLBACK"] as const;
+export const INVENTORY_TRANSACTION_TYPES = [
+  "SALE",
+  "RETURN",
+  "RESTOCK",
+  "ADJUSTMENT",
+  "RESERVATION",
+  "RELEASE",
+  "ROLLBACK",
+] as const;
 export type TInventoryTransactionType = (typeof INVENTORY_TRANSACTION_TYPES)[number];
 
 const ZUuid = z.string().uuid("Not a variant id (uuid)");
@@ -42,7 +50,8 @@ const resetFields = {
   notes: z.string().trim().max(2000).optional(),
   onProblem: z.enum(["REJECT", "SKIP"]).default("REJECT"),
 };
-const exactlyOneSource = (v: { csv?: string | undefined; rows?: unknown[] | undefined }) => (v.csv === undefined) !== (v.rows === undefined);
+const exactlyOneSource = (v: { csv?: string | undefined; rows?: unknown[] | undefined }) =>
+  (v.csv === undefined) !== (v.rows === undefined);
 const sourceMessage = { message: "Give either csv (file text) or rows, not both" };
 
 export const ZResetPreviewInput = z.object(resetFields).refine(exactlyOneSource, sourceMessage);
@@ -61,14 +70,25 @@ export const ZBatchIdInput = z.object({ batchId: ZUuid });
 export const ZRollbackInput = z.object({ batchId: ZUuid, reason: ZReason });
 export type TRollbackInput = z.input<typeof ZRollbackInput>;
 
-export const ZBatchListInput = z.object({ limit: z.number().int().min(1).max(500).default(50) }).default({ limit: 50 });
+export const ZBatchListInput = z
+  .object({ limit: z.number().int().min(1).max(500).default(50) })
+  .default({ limit: 50 });
 
 /** "90m", "1h", "2d", or an ISO timestamp. */
-export const ZSince = z.string().trim().regex(/^(\d+\s*[mhd]|\d{4}-\d\d-\d\dT.+)$/, 'Use a duration like "30m", "1h", "2d" or an ISO time');
-export const ZChangesInput = z.object({ since: ZSince.default("1h"), limit: z.number().int().min(1).max(5000).default(1000) }).default({ since: "1h", limit: 1000 });
+export const ZSince = z
+  .string()
+  .trim()
+  .regex(/^(\d+\s*[mhd]|\d{4}-\d\d-\d\dT.+)$/, 'Use a duration like "30m", "1h", "2d" or an ISO time');
+export const ZChangesInput = z
+  .object({ since: ZSince.default("1h"), limit: z.number().int().min(1).max(5000).default(1000) })
+  .default({ since: "1h", limit: 1000 });
 export type TChangesInput = z.input<typeof ZChangesInput>;
 
-export const ZVariantLedgerInput = z.object({ variantId: ZUuid, limit: z.number().int().min(1).max(1000).default(200), beforeId: z.string().regex(/^\d+$/).optional() });
+export const ZVariantLedgerInput = z.object({
+  variantId: ZUuid,
+  limit: z.number().int().min(1).max(1000).default(200),
+  beforeId: z.string().regex(/^\d+$/).optional(),
+});
 
 export const ZSetThresholds = z
   .object({
@@ -81,7 +101,11 @@ export const ZSetThresholds = z
     onlyWhereUnset: z.boolean().default(false),
     reason: ZReason,
   })
-  .refine((v) => v.lowStockThreshold !== undefined || v.reorderPoint !== undefined || v.reorderQuantity !== undefined, { message: "Set at least one of lowStockThreshold, reorderPoint, reorderQuantity" });
+  .refine(
+    (v) =>
+      v.lowStockThreshold !== undefined || v.reorderPoint !== undefined || v.reorderQuantity !== undefined,
+    { message: "Set at least one of lowStockThreshold, reorderPoint, reorderQuantity" },
+  );
 export type TSetThresholds = z.input<typeof ZSetThresholds>;
 
 export interface TStockRow {
@@ -102,7 +126,14 @@ export interface TStockRow {
   alertOpenSince: string | null;
 }
 
-export type TRowProblemCode = "UNKNOWN_SKU" | "DUPLICATE_ROW" | "NEGATIVE_COUNT" | "NOT_AN_INTEGER" | "STALE_ROW" | "MISSING_IDENTIFIER" | "INVALID_VARIANT_ID";
+export type TRowProblemCode =
+  | "UNKNOWN_SKU"
+  | "DUPLICATE_ROW"
+  | "NEGATIVE_COUNT"
+  | "NOT_AN_INTEGER"
+  | "STALE_ROW"
+  | "MISSING_IDENTIFIER"
+  | "INVALID_VARIANT_ID";
 export interface TRowProblem {
   code: TRowProblemCode;
   message: string;
@@ -233,7 +264,14 @@ export interface TChangesReport {
   entries: TLedgerEntry[];
   truncated: boolean;
   /** Net change per variant over the window. */
-  byVariant: { variantId: string; sku: string; product: string; net: number; movements: number; stockNow: number }[];
+  byVariant: {
+    variantId: string;
+    sku: string;
+    product: string;
+    net: number;
+    movements: number;
+    stockNow: number;
+  }[];
 }
 
 export interface TLowStockRow extends TStockRow {

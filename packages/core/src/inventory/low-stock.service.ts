@@ -5,7 +5,12 @@ import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { SYSTEM_FLAGS } from "../system/system.schema";
-import { ZSetThresholds, type TLowStockRow, type TScanResult, type TSetThresholdsResult } from "./inventory.schema";
+import {
+  ZSetThresholds,
+  type TLowStockRow,
+  type TScanResult,
+  type TSetThresholdsResult,
+} from "./inventory.schema";
 import { listStock } from "./inventory.queries";
 
 /** The global default threshold flag, read inside the statement that needs it (a scan runs on every stock change). */
@@ -56,7 +61,8 @@ export async function listLowStock(db: DbOrTrx): Promise<TLowStockRow[]> {
   return rows.map((r) => ({
     ...r,
     reason: r.available <= 0 ? "out" : r.low ? "low" : "reorder",
-    suggestedReorderQuantity: r.reorderQuantity ?? Math.max(1, 2 * Math.max(r.threshold, r.reorderPoint ?? 0) - r.available),
+    suggestedReorderQuantity:
+      r.reorderQuantity ?? Math.max(1, 2 * Math.max(r.threshold, r.reorderPoint ?? 0) - r.available),
   }));
 }
 
@@ -64,8 +70,14 @@ type ThresholdColumn = "lowStockThreshold" | "reorderPoint" | "reorderQuantity";
 
 export async function setStockThresholds(db: Db, actor: Actor, raw: unknown): Promise<TSetThresholdsResult> {
   const input = ZSetThresholds.parse(raw);
-  if (input.variantIds?.length === 0) throw new DomainError("BAD_REQUEST", "No variants selected: pick some, or omit variantIds to change every variant");
-  const columns = (["lowStockThreshold", "reorderPoint", "reorderQuantity"] as const).filter((c) => input[c] !== undefined);
+  if (input.variantIds?.length === 0)
+    throw new DomainError(
+      "BAD_REQUEST",
+      "No variants selected: pick some, or omit variantIds to change every variant",
+    );
+  const columns = (["lowStockThreshold", "reorderPoint", "reorderQuantity"] as const).filter(
+    (c) => input[c] !== undefined,
+  );
   return db.transaction().execute(async (trx) => {
     // One UPDATE per column so "only where unset" can be judged per column.
     const changed = new Set<string>();
@@ -75,7 +87,18 @@ export async function setStockThresholds(db: Db, actor: Actor, raw: unknown): Pr
       if (input.variantIds) q = q.where("id", "in", input.variantIds);
       if (input.onlyWhereUnset) {
         q = q.where(column, "is", null);
-        if (column === "lowStockThreshold") q = q.where((eb) => eb.not(eb.exists(eb.selectFrom("products").select("products.id").whereRef("products.id", "=", "productVariants.productId").where("products.lowStockThreshold", "is not", null))));
+        if (column === "lowStockThreshold")
+          q = q.where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom("products")
+                  .select("products.id")
+                  .whereRef("products.id", "=", "productVariants.productId")
+                  .where("products.lowStockThreshold", "is not", null),
+              ),
+            ),
+          );
       }
       const rows = await q.returning("id").execute();
       for (const r of rows) changed.add(r.id);
@@ -84,7 +107,12 @@ export async function setStockThresholds(db: Db, actor: Actor, raw: unknown): Pr
     await writeAudit(trx, actor, {
       action: "inventory.set_thresholds",
       target: { type: "product_variant", id: ids.length === 1 ? ids[0]! : null },
-      after: { updated: ids.length, onlyWhereUnset: input.onlyWhereUnset, ...Object.fromEntries(columns.map((c) => [c, input[c]])), variantIds: ids.slice(0, 100) },
+      after: {
+        updated: ids.length,
+        onlyWhereUnset: input.onlyWhereUnset,
+        ...Object.fromEntries(columns.map((c) => [c, input[c]])),
+        variantIds: ids.slice(0, 100),
+      },
       reason: input.reason,
     });
     if (ids.length > 0) await scanLowStock(trx, ids);

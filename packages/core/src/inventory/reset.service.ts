@@ -24,7 +24,13 @@ import {
   type TRowProblem,
 } from "./inventory.schema";
 import { listBatchLedger } from "./inventory.queries";
-import { lockVariants, readVariants, writeLockedMovements, type LockedVariant, type StockMovementInput } from "./stock.service";
+import {
+  lockVariants,
+  readVariants,
+  writeLockedMovements,
+  type LockedVariant,
+  type StockMovementInput,
+} from "./stock.service";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTEGER = /^[+-]?\d+$/;
@@ -43,25 +49,46 @@ interface Plan {
  * The one planning step behind preview and apply: resolves every row to a variant, checks it,
  * and computes previous/new/delta against the stock in `variants` (locked when applying).
  */
-function planReset(input: CountInput, variants: Map<string, LockedVariant>, onProblem: "REJECT" | "SKIP"): Plan {
+function planReset(
+  input: CountInput,
+  variants: Map<string, LockedVariant>,
+  onProblem: "REJECT" | "SKIP",
+): Plan {
   const bySku = new Map([...variants.values()].map((v) => [v.sku, v]));
   const resolved = input.rows.map((r) => {
     const problems: TRowProblem[] = [];
     let variant: LockedVariant | undefined;
-    if (r.variantId && !UUID.test(r.variantId)) problems.push({ code: "INVALID_VARIANT_ID", message: `"${r.variantId}" is not a variant id` });
+    if (r.variantId && !UUID.test(r.variantId))
+      problems.push({ code: "INVALID_VARIANT_ID", message: `"${r.variantId}" is not a variant id` });
     else if (r.variantId) variant = variants.get(r.variantId);
     else if (r.sku) variant = bySku.get(r.sku);
-    if (!r.variantId && !r.sku) problems.push({ code: "MISSING_IDENTIFIER", message: "Row has neither a SKU nor a variant id" });
-    else if (!variant && problems.length === 0) problems.push({ code: "UNKNOWN_SKU", message: `No variant with ${r.variantId ? `id ${r.variantId}` : `SKU ${r.sku}`}` });
+    if (!r.variantId && !r.sku)
+      problems.push({ code: "MISSING_IDENTIFIER", message: "Row has neither a SKU nor a variant id" });
+    else if (!variant && problems.length === 0)
+      problems.push({
+        code: "UNKNOWN_SKU",
+        message: `No variant with ${r.variantId ? `id ${r.variantId}` : `SKU ${r.sku}`}`,
+      });
 
     let counted: number | null = null;
-    if (!INTEGER.test(r.counted)) problems.push({ code: "NOT_AN_INTEGER", message: `Count "${r.counted}" is not a whole number` });
-    else if (Number(r.counted) < 0) problems.push({ code: "NEGATIVE_COUNT", message: `Count ${r.counted} is negative` });
-    else if (!Number.isSafeInteger(Number(r.counted)) || Number(r.counted) > 2_147_483_647) problems.push({ code: "NOT_AN_INTEGER", message: `Count ${r.counted} is too large` });
+    if (!INTEGER.test(r.counted))
+      problems.push({ code: "NOT_AN_INTEGER", message: `Count "${r.counted}" is not a whole number` });
+    else if (Number(r.counted) < 0)
+      problems.push({ code: "NEGATIVE_COUNT", message: `Count ${r.counted} is negative` });
+    else if (!Number.isSafeInteger(Number(r.counted)) || Number(r.counted) > 2_147_483_647)
+      problems.push({ code: "NOT_AN_INTEGER", message: `Count ${r.counted} is too large` });
     else counted = Number(r.counted);
 
-    if (variant && r.expectedCurrent !== null && INTEGER.test(r.expectedCurrent) && Number(r.expectedCurrent) !== variant.stockQuantity) {
-      problems.push({ code: "STALE_ROW", message: `On hand was ${r.expectedCurrent} in the file but is ${variant.stockQuantity} now: stock moved since the export` });
+    if (
+      variant &&
+      r.expectedCurrent !== null &&
+      INTEGER.test(r.expectedCurrent) &&
+      Number(r.expectedCurrent) !== variant.stockQuantity
+    ) {
+      problems.push({
+        code: "STALE_ROW",
+        message: `On hand was ${r.expectedCurrent} in the file but is ${variant.stockQuantity} now: stock moved since the export`,
+      });
     }
     return { r, variant, counted, problems };
   });
@@ -69,11 +96,19 @@ function planReset(input: CountInput, variants: Map<string, LockedVariant>, onPr
   const seen = new Map<string, number>();
   for (const x of resolved) if (x.variant) seen.set(x.variant.id, (seen.get(x.variant.id) ?? 0) + 1);
   for (const x of resolved) {
-    if (x.variant && seen.get(x.variant.id)! > 1) x.problems.push({ code: "DUPLICATE_ROW", message: `${x.variant.sku} appears ${seen.get(x.variant.id)} times; keep one row` });
+    if (x.variant && seen.get(x.variant.id)! > 1)
+      x.problems.push({
+        code: "DUPLICATE_ROW",
+        message: `${x.variant.sku} appears ${seen.get(x.variant.id)} times; keep one row`,
+      });
   }
 
-  const rows: TResetRow[] = resolved.map(({ r, variant, counted, problems }) => toResetRow(r, variant, counted, problems));
-  const valid = resolved.flatMap((x, i) => (x.variant && x.problems.length === 0 ? [{ row: rows[i]!, variant: x.variant }] : []));
+  const rows: TResetRow[] = resolved.map(({ r, variant, counted, problems }) =>
+    toResetRow(r, variant, counted, problems),
+  );
+  const valid = resolved.flatMap((x, i) =>
+    x.variant && x.problems.length === 0 ? [{ row: rows[i]!, variant: x.variant }] : [],
+  );
   const problemCount = rows.length - valid.length;
   const changedCount = valid.filter((v) => v.row.delta !== 0).length;
   return {
@@ -91,7 +126,12 @@ function planReset(input: CountInput, variants: Map<string, LockedVariant>, onPr
   };
 }
 
-function toResetRow(r: CountInputRow, variant: LockedVariant | undefined, counted: number | null, problems: TRowProblem[]): TResetRow {
+function toResetRow(
+  r: CountInputRow,
+  variant: LockedVariant | undefined,
+  counted: number | null,
+  problems: TRowProblem[],
+): TResetRow {
   const previous = variant?.stockQuantity ?? null;
   return {
     line: r.line,
@@ -119,7 +159,10 @@ async function withProductNames(db: Db | Trx, preview: TResetPreview): Promise<T
     SELECT v.id, p.name FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = ANY(${ids}::uuid[])
   `.execute(db);
   const names = new Map(rows.map((r) => [r.id, r.name]));
-  return { ...preview, rows: preview.rows.map((r) => ({ ...r, product: (r.variantId && names.get(r.variantId)) ?? null })) };
+  return {
+    ...preview,
+    rows: preview.rows.map((r) => ({ ...r, product: (r.variantId && names.get(r.variantId)) ?? null })),
+  };
 }
 
 /** Dry run: exactly what apply would do to the stock as it is now. Writes nothing. */
@@ -151,25 +194,58 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
   return db.transaction().execute(async (trx) => {
     const claimed = await trx
       .insertInto("inventoryBatches")
-      .values({ batchKey: input.batchKey, source: counts.source, reason: input.reason, reference: input.reference ?? null, notes: input.notes ?? null, onProblem: input.onProblem, rowCount: 0, changedCount: 0, actorType: actor.type, actorId: actor.id, actorLabel: actor.label })
+      .values({
+        batchKey: input.batchKey,
+        source: counts.source,
+        reason: input.reason,
+        reference: input.reference ?? null,
+        notes: input.notes ?? null,
+        onProblem: input.onProblem,
+        rowCount: 0,
+        changedCount: 0,
+        actorType: actor.type,
+        actorId: actor.id,
+        actorLabel: actor.label,
+      })
       .onConflict((oc) => oc.column("batchKey").doNothing())
       .returning(["id", "createdAt"])
       .executeTakeFirst();
     if (!claimed) {
-      const existing = await trx.selectFrom("inventoryBatches").selectAll().where("batchKey", "=", input.batchKey).executeTakeFirstOrThrow();
+      const existing = await trx
+        .selectFrom("inventoryBatches")
+        .selectAll()
+        .where("batchKey", "=", input.batchKey)
+        .executeTakeFirstOrThrow();
       const skipped = Array.isArray(existing.skipped) ? existing.skipped.length : 0;
-      return { batchId: existing.id, batchKey: existing.batchKey, alreadyApplied: true, rowCount: existing.rowCount, changedCount: existing.changedCount, skippedCount: skipped, createdAt: existing.createdAt.toISOString() };
+      return {
+        batchId: existing.id,
+        batchKey: existing.batchKey,
+        alreadyApplied: true,
+        rowCount: existing.rowCount,
+        changedCount: existing.changedCount,
+        skippedCount: skipped,
+        createdAt: existing.createdAt.toISOString(),
+      };
     }
 
     const plan = planReset(counts, await lockVariants(trx, ids, skus), input.onProblem);
     if (!plan.preview.canApply) {
-      const why = plan.valid.length === 0 ? "no row can be applied" : `${plan.preview.problemCount} rows have problems`;
-      throw new DomainError("BAD_REQUEST", `Nothing was changed: ${why} (${problemSummary(plan.preview)}). Fix them, or choose to skip problem rows.`, {
-        details: { problems: plan.preview.rows.filter((r) => r.problems.length > 0).slice(0, 100) },
-      });
+      const why =
+        plan.valid.length === 0 ? "no row can be applied" : `${plan.preview.problemCount} rows have problems`;
+      throw new DomainError(
+        "BAD_REQUEST",
+        `Nothing was changed: ${why} (${problemSummary(plan.preview)}). Fix them, or choose to skip problem rows.`,
+        { details: { problems: plan.preview.rows.filter((r) => r.problems.length > 0).slice(0, 100) } },
+      );
     }
 
-    const items = plan.valid.map(({ row, variant }) => ({ ...row, variantId: variant.id, counted: row.counted!, previous: row.previous!, delta: row.delta! }));
+    const items = plan.valid.map(({ row, variant }) => ({
+      ...row,
+      variantId: variant.id,
+      counted: row.counted!,
+      previous: row.previous!,
+      delta: row.delta!,
+    }));
     await sql`
       INSERT INTO inventory_batch_items (batch_id, variant_id, previous_stock, new_stock, delta, reason, notes)
       SELECT ${claimed.id}::uuid, v, ps, ns, d, r, n FROM unnest(
@@ -181,18 +257,47 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
     const lockedById = new Map(plan.valid.map(({ variant }) => [variant.id, variant]));
     const movements: StockMovementInput[] = items
       .filter((i) => i.delta !== 0)
-      .map((i) => ({ variantId: i.variantId, type: "ADJUSTMENT", quantity: i.delta, reason: i.reason ?? input.reason, actor, batchId: claimed.id, reference: input.reference ?? null, notes: i.notes ?? input.notes ?? null, metadata: { batchKey: input.batchKey, line: i.line } }));
+      .map((i) => ({
+        variantId: i.variantId,
+        type: "ADJUSTMENT",
+        quantity: i.delta,
+        reason: i.reason ?? input.reason,
+        actor,
+        batchId: claimed.id,
+        reference: input.reference ?? null,
+        notes: i.notes ?? input.notes ?? null,
+        metadata: { batchKey: input.batchKey, line: i.line },
+      }));
     await writeLockedMovements(trx, lockedById, movements);
 
     const skipped = plan.preview.rows.filter((r) => r.problems.length > 0);
-    await trx.updateTable("inventoryBatches").set({ rowCount: items.length, changedCount: movements.length, skipped: JSON.stringify(skipped) }).where("id", "=", claimed.id).execute();
+    await trx
+      .updateTable("inventoryBatches")
+      .set({ rowCount: items.length, changedCount: movements.length, skipped: JSON.stringify(skipped) })
+      .where("id", "=", claimed.id)
+      .execute();
     await writeAudit(trx, actor, {
       action: "inventory.reset_apply",
       target: { type: "inventory_batch", id: claimed.id },
-      after: { batchKey: input.batchKey, source: counts.source, rowCount: items.length, changedCount: movements.length, skippedCount: skipped.length, reference: input.reference ?? null },
+      after: {
+        batchKey: input.batchKey,
+        source: counts.source,
+        rowCount: items.length,
+        changedCount: movements.length,
+        skippedCount: skipped.length,
+        reference: input.reference ?? null,
+      },
       reason: input.reason,
     });
-    return { batchId: claimed.id, batchKey: input.batchKey, alreadyApplied: false, rowCount: items.length, changedCount: movements.length, skippedCount: skipped.length, createdAt: claimed.createdAt.toISOString() };
+    return {
+      batchId: claimed.id,
+      batchKey: input.batchKey,
+      alreadyApplied: false,
+      rowCount: items.length,
+      changedCount: movements.length,
+      skippedCount: skipped.length,
+      createdAt: claimed.createdAt.toISOString(),
+    };
   });
 }
 
@@ -226,7 +331,12 @@ function toBatchSummary(b: BatchRow): TBatchSummary {
 
 export async function listInventoryBatches(db: Db, raw: unknown = {}): Promise<TBatchSummary[]> {
   const input = ZBatchListInput.parse(raw);
-  const rows = await db.selectFrom("inventoryBatches").selectAll().orderBy("createdAt", "desc").limit(input.limit).execute();
+  const rows = await db
+    .selectFrom("inventoryBatches")
+    .selectAll()
+    .orderBy("createdAt", "desc")
+    .limit(input.limit)
+    .execute();
   return rows.map(toBatchSummary);
 }
 
@@ -242,7 +352,12 @@ async function batchItems(db: Db | Trx, batchId: string, changedOnly: boolean): 
 
 export async function getInventoryBatchReport(db: Db, batchId: string): Promise<TBatchReport> {
   const batch = await loadBatch(db, batchId);
-  return { batch: toBatchSummary(batch), items: await batchItems(db, batchId, false), skipped: (batch.skipped as TResetRow[] | null) ?? [], ledger: await listBatchLedger(db, batchId) };
+  return {
+    batch: toBatchSummary(batch),
+    items: await batchItems(db, batchId, false),
+    skipped: (batch.skipped as TResetRow[] | null) ?? [],
+    ledger: await listBatchLedger(db, batchId),
+  };
 }
 
 /** What a rollback would do now: per variant the batch's delta, stock now, and what moved since. */
@@ -256,7 +371,11 @@ export async function previewBatchRollback(db: Db | Trx, batchId: string): Promi
     WHERE i.batch_id = ${batchId} AND i.delta <> 0
     ORDER BY v.sku
   `.execute(db);
-  const items = rows.map((r) => ({ ...r, stockAfterRollback: r.currentStock - r.batchDelta, wouldGoNegative: r.currentStock - r.batchDelta < 0 }));
+  const items = rows.map((r) => ({
+    ...r,
+    stockAfterRollback: r.currentStock - r.batchDelta,
+    wouldGoNegative: r.currentStock - r.batchDelta < 0,
+  }));
   const negativeCount = items.filter((i) => i.wouldGoNegative).length;
   const blockedBecause =
     batch.status === "ROLLED_BACK"
@@ -264,7 +383,14 @@ export async function previewBatchRollback(db: Db | Trx, batchId: string): Promi
       : negativeCount > 0
         ? `${negativeCount} variants would go negative (more was sold since than the batch added); adjust them first`
         : null;
-  return { batch: toBatchSummary(batch), items, changedSinceCount: items.filter((i) => i.movementsSince > 0).length, negativeCount, canRollback: blockedBecause === null, blockedBecause };
+  return {
+    batch: toBatchSummary(batch),
+    items,
+    changedSinceCount: items.filter((i) => i.movementsSince > 0).length,
+    negativeCount,
+    canRollback: blockedBecause === null,
+    blockedBecause,
+  };
 }
 
 /**
@@ -276,9 +402,18 @@ export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown)
   const input = ZRollbackInput.parse(raw);
   return db.transaction().execute(async (trx) => {
     const batch = await loadBatch(trx, input.batchId, true);
-    if (batch.status === "ROLLED_BACK") return { batchId: batch.id, alreadyRolledBack: true, rolledBackCount: batch.changedCount, rolledBackAt: batch.rolledBackAt!.toISOString() };
+    if (batch.status === "ROLLED_BACK")
+      return {
+        batchId: batch.id,
+        alreadyRolledBack: true,
+        rolledBackCount: batch.changedCount,
+        rolledBackAt: batch.rolledBackAt!.toISOString(),
+      };
     const items = await batchItems(trx, batch.id, true);
-    const locked = await lockVariants(trx, items.map((i) => i.variantId));
+    const locked = await lockVariants(
+      trx,
+      items.map((i) => i.variantId),
+    );
     const movements: StockMovementInput[] = items.map((i) => ({
       variantId: i.variantId,
       type: "ROLLBACK",
@@ -291,8 +426,23 @@ export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown)
     }));
     await writeLockedMovements(trx, locked, movements);
     const rolledBackAt = new Date();
-    await trx.updateTable("inventoryBatches").set({ status: "ROLLED_BACK", rolledBackAt, rolledBackBy: actor.label, rollbackReason: input.reason }).where("id", "=", batch.id).execute();
-    await writeAudit(trx, actor, { action: "inventory.reset_rollback", target: { type: "inventory_batch", id: batch.id }, before: { status: batch.status }, after: { status: "ROLLED_BACK", rolledBackCount: movements.length }, reason: input.reason });
-    return { batchId: batch.id, alreadyRolledBack: false, rolledBackCount: movements.length, rolledBackAt: rolledBackAt.toISOString() };
+    await trx
+      .updateTable("inventoryBatches")
+      .set({ status: "ROLLED_BACK", rolledBackAt, rolledBackBy: actor.label, rollbackReason: input.reason })
+      .where("id", "=", batch.id)
+      .execute();
+    await writeAudit(trx, actor, {
+      action: "inventory.reset_rollback",
+      target: { type: "inventory_batch", id: batch.id },
+      before: { status: batch.status },
+      after: { status: "ROLLED_BACK", rolledBackCount: movements.length },
+      reason: input.reason,
+    });
+    return {
+      batchId: batch.id,
+      alreadyRolledBack: false,
+      rolledBackCount: movements.length,
+      rolledBackAt: rolledBackAt.toISOString(),
+    };
   });
 }

@@ -18,9 +18,19 @@ const move = (db: Db, m: Omit<StockMovementInput, "actor" | "reason"> & { reason
   db.transaction().execute((trx) => recordStockMovement(trx, { reason: "test", actor: SYSTEM_ACTOR, ...m }));
 
 const stockOf = async (variantId: string) =>
-  t.db.selectFrom("productVariants").select(["stockQuantity", "reservedQuantity"]).where("id", "=", variantId).executeTakeFirstOrThrow();
+  t.db
+    .selectFrom("productVariants")
+    .select(["stockQuantity", "reservedQuantity"])
+    .where("id", "=", variantId)
+    .executeTakeFirstOrThrow();
 
-const ledgerOf = (variantId: string) => t.db.selectFrom("inventoryTransactions").selectAll().where("variantId", "=", variantId).orderBy("id").execute();
+const ledgerOf = (variantId: string) =>
+  t.db
+    .selectFrom("inventoryTransactions")
+    .selectAll()
+    .where("variantId", "=", variantId)
+    .orderBy("id")
+    .execute();
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -61,19 +71,36 @@ describe("recordStockMovement", () => {
     const v = await createVariant(t.db, { stock: 5 });
     expect(await codeOf(move(t.db, { variantId: v.id, type: "SALE", quantity: 1 }))).toBe("BAD_REQUEST");
     expect(await codeOf(move(t.db, { variantId: v.id, type: "RESTOCK", quantity: -1 }))).toBe("BAD_REQUEST");
-    expect(await codeOf(move(t.db, { variantId: v.id, type: "ADJUSTMENT", quantity: 0 }))).toBe("BAD_REQUEST");
-    expect(await codeOf(move(t.db, { variantId: v.id, type: "ADJUSTMENT", quantity: 1.5 }))).toBe("BAD_REQUEST");
-    expect(await codeOf(move(t.db, { variantId: "00000000-0000-0000-0000-000000000000", type: "RESTOCK", quantity: 1 }))).toBe("NOT_FOUND");
+    expect(await codeOf(move(t.db, { variantId: v.id, type: "ADJUSTMENT", quantity: 0 }))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(await codeOf(move(t.db, { variantId: v.id, type: "ADJUSTMENT", quantity: 1.5 }))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(
+      await codeOf(
+        move(t.db, { variantId: "00000000-0000-0000-0000-000000000000", type: "RESTOCK", quantity: 1 }),
+      ),
+    ).toBe("NOT_FOUND");
   });
 
   it("applies an idempotency key once, even when two connections race with it", async () => {
     const v = await createVariant(t.db, { stock: 10 });
     const other = createDb({ connectionString: t.url, max: 4 }).db;
     try {
-      const results = await Promise.all([t.db, other, t.db, other].map((db) => move(db, { variantId: v.id, type: "SALE", quantity: -2, idempotencyKey: "order-1:item-1" })));
+      const results = await Promise.all(
+        [t.db, other, t.db, other].map((db) =>
+          move(db, { variantId: v.id, type: "SALE", quantity: -2, idempotencyKey: "order-1:item-1" }),
+        ),
+      );
       expect(results.filter((r) => r.applied)).toHaveLength(1);
       expect((await stockOf(v.id)).stockQuantity).toBe(8);
-      const again = await move(t.db, { variantId: v.id, type: "SALE", quantity: -2, idempotencyKey: "order-1:item-1" });
+      const again = await move(t.db, {
+        variantId: v.id,
+        type: "SALE",
+        quantity: -2,
+        idempotencyKey: "order-1:item-1",
+      });
       expect(again).toEqual({ applied: false, entry: null });
     } finally {
       await other.destroy();
@@ -84,7 +111,11 @@ describe("recordStockMovement", () => {
     const v = await createVariant(t.db, { stock: 20 });
     const pools = [t.db, createDb({ connectionString: t.url, max: 8 }).db];
     try {
-      const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => codeOf(move(pools[i % 2]!, { variantId: v.id, type: "SALE", quantity: -1 }))));
+      const outcomes = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          codeOf(move(pools[i % 2]!, { variantId: v.id, type: "SALE", quantity: -1 })),
+        ),
+      );
       expect(outcomes.filter((o) => o === "OK")).toHaveLength(20);
       expect(outcomes.filter((o) => o === "PRECONDITION_FAILED")).toHaveLength(10);
       expect((await stockOf(v.id)).stockQuantity).toBe(0);
@@ -101,11 +132,15 @@ describe("recordStockMovement", () => {
     const v = await createVariant(t.db, { stock: 5 });
     await move(t.db, { variantId: v.id, type: "RESERVATION", quantity: 4 });
     expect(await stockOf(v.id)).toEqual({ stockQuantity: 5, reservedQuantity: 4 });
-    expect(await codeOf(move(t.db, { variantId: v.id, type: "RESERVATION", quantity: 2 }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(move(t.db, { variantId: v.id, type: "RESERVATION", quantity: 2 }))).toBe(
+      "PRECONDITION_FAILED",
+    );
     await move(t.db, { variantId: v.id, type: "RELEASE", quantity: -4 });
     await move(t.db, { variantId: v.id, type: "SALE", quantity: -4 });
     expect(await stockOf(v.id)).toEqual({ stockQuantity: 1, reservedQuantity: 0 });
-    expect(await codeOf(move(t.db, { variantId: v.id, type: "RELEASE", quantity: -1 }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(move(t.db, { variantId: v.id, type: "RELEASE", quantity: -1 }))).toBe(
+      "PRECONDITION_FAILED",
+    );
     const reservation = (await ledgerOf(v.id)).find((r) => r.type === "RESERVATION");
     expect(reservation).toMatchObject({ quantity: 0, reservedDelta: 4, previousStock: 5, newStock: 5 });
     expect(await findLedgerMismatches(t.db)).toEqual([]);
@@ -118,14 +153,18 @@ describe("recordStockMovement", () => {
       { variantId: a.id, type: "SALE", quantity: qa, reason: "order", actor: SYSTEM_ACTOR },
       { variantId: b.id, type: "SALE", quantity: qb, reason: "order", actor: SYSTEM_ACTOR },
     ];
-    expect(await codeOf(t.db.transaction().execute((trx) => recordStockMovements(trx, items(-1, -2))))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(t.db.transaction().execute((trx) => recordStockMovements(trx, items(-1, -2))))).toBe(
+      "PRECONDITION_FAILED",
+    );
     expect((await stockOf(a.id)).stockQuantity).toBe(5);
     const results = await t.db.transaction().execute((trx) => recordStockMovements(trx, items(-2, -1)));
     expect(results.map((r) => r.entry?.newStock)).toEqual([3, 0]);
   });
 
   it("keeps the ledger append-only in the database", async () => {
-    await expect(sql`UPDATE inventory_transactions SET quantity = 0`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE inventory_transactions SET quantity = 0`.execute(t.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`DELETE FROM inventory_transactions`.execute(t.db)).rejects.toThrow(/append-only/);
     await expect(sql`TRUNCATE inventory_transactions CASCADE`.execute(t.db)).rejects.toThrow(/append-only/);
   });
@@ -133,7 +172,13 @@ describe("recordStockMovement", () => {
 
 describe("low-stock alerts on stock changes", () => {
   const alertsOf = (variantId: string) =>
-    t.db.selectFrom("inventoryLowStockAlerts").select(["availableAtOpen", "resolvedAt", "availableAtResolve"]).where("variantId", "=", variantId).orderBy("openedAt").orderBy("id").execute();
+    t.db
+      .selectFrom("inventoryLowStockAlerts")
+      .select(["availableAtOpen", "resolvedAt", "availableAtResolve"])
+      .where("variantId", "=", variantId)
+      .orderBy("openedAt")
+      .orderBy("id")
+      .execute();
 
   it("opens one alert per crossing, none while already alerted, and resolves it on recovery", async () => {
     const v = await createVariant(t.db, { stock: 8, lowStockThreshold: 5 });
@@ -141,7 +186,9 @@ describe("low-stock alerts on stock changes", () => {
     expect(await alertsOf(v.id)).toEqual([]);
     await move(t.db, { variantId: v.id, type: "SALE", quantity: -2 }); // 4: crossing
     await move(t.db, { variantId: v.id, type: "SALE", quantity: -1 }); // 3: still low, no new alert
-    expect(await alertsOf(v.id)).toEqual([{ availableAtOpen: 4, resolvedAt: null, availableAtResolve: null }]);
+    expect(await alertsOf(v.id)).toEqual([
+      { availableAtOpen: 4, resolvedAt: null, availableAtResolve: null },
+    ]);
     await move(t.db, { variantId: v.id, type: "RESTOCK", quantity: 10 }); // 13: recovered
     const [resolved] = await alertsOf(v.id);
     expect(resolved?.resolvedAt).not.toBeNull();

@@ -31,7 +31,17 @@ export interface StockMovementInput {
 }
 
 /** What one movement wrote: the ledger row's id and its before/after values. */
-export type LedgerEntry = Pick<InventoryTransactionsTable, "variantId" | "type" | "quantity" | "previousStock" | "newStock" | "reservedDelta" | "previousReserved" | "newReserved"> & { id: string };
+export type LedgerEntry = Pick<
+  InventoryTransactionsTable,
+  | "variantId"
+  | "type"
+  | "quantity"
+  | "previousStock"
+  | "newStock"
+  | "reservedDelta"
+  | "previousReserved"
+  | "newReserved"
+> & { id: string };
 
 export interface StockMovementResult {
   /** false when the idempotency key had already been applied: nothing was written. */
@@ -76,7 +86,10 @@ const SIGN: Record<InventoryTransactionType, { sign: 1 | -1 | 0; reserved: boole
 
 function assertQuantityFits(m: StockMovementInput): void {
   const rule = SIGN[m.type];
-  const ok = Number.isSafeInteger(m.quantity) && m.quantity !== 0 && (rule.sign === 0 || Math.sign(m.quantity) === rule.sign);
+  const ok =
+    Number.isSafeInteger(m.quantity) &&
+    m.quantity !== 0 &&
+    (rule.sign === 0 || Math.sign(m.quantity) === rule.sign);
   if (!ok) throw new DomainError("BAD_REQUEST", `${m.type} ${rule.words} (got ${m.quantity})`);
   if (!m.reason.trim()) throw new DomainError("BAD_REQUEST", "A stock movement needs a reason");
 }
@@ -85,14 +98,22 @@ function assertQuantityFits(m: StockMovementInput): void {
  * Locks the variants (in id order, the one lock order every stock change follows) selected by
  * id or SKU and returns them keyed by id. Needs a transaction: the locks last until it ends.
  */
-export async function lockVariants(trx: Trx, ids: readonly string[], skus: readonly string[] = []): Promise<Map<string, LockedVariant>> {
+export async function lockVariants(
+  trx: Trx,
+  ids: readonly string[],
+  skus: readonly string[] = [],
+): Promise<Map<string, LockedVariant>> {
   if (ids.length === 0 && skus.length === 0) return new Map();
   const { rows } = await sql<LockedVariant>`${variantRows(ids, skus)} FOR UPDATE OF v`.execute(trx);
   return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** Reads the same rows as lockVariants without locking (previews). */
-export async function readVariants(trx: Trx, ids: readonly string[], skus: readonly string[] = []): Promise<Map<string, LockedVariant>> {
+export async function readVariants(
+  trx: Trx,
+  ids: readonly string[],
+  skus: readonly string[] = [],
+): Promise<Map<string, LockedVariant>> {
   const { rows } = await variantRows(ids, skus).$castTo<LockedVariant>().execute(trx);
   return new Map(rows.map((r) => [r.id, r]));
 }
@@ -102,7 +123,11 @@ export async function readVariants(trx: Trx, ids: readonly string[], skus: reado
  * in place), in input order. Refuses the whole set with a DomainError if any variant would go
  * negative. Returns one result per input movement.
  */
-export async function writeLockedMovements(trx: Trx, locked: Map<string, LockedVariant>, movements: readonly StockMovementInput[]): Promise<StockMovementResult[]> {
+export async function writeLockedMovements(
+  trx: Trx,
+  locked: Map<string, LockedVariant>,
+  movements: readonly StockMovementInput[],
+): Promise<StockMovementResult[]> {
   for (const m of movements) assertQuantityFits(m);
   const keys = movements.map((m) => m.idempotencyKey).filter((k): k is string => !!k);
   const seen = new Set<string>();
@@ -138,16 +163,27 @@ export async function writeLockedMovements(trx: Trx, locked: Map<string, LockedV
       newReserved: v.reservedQuantity + (reserved ? m.quantity : 0),
       m,
     };
-    if (entry.newStock < 0) refused.push(`${v.sku}: ${entry.previousStock} on hand, ${m.type} of ${-m.quantity} would leave ${entry.newStock}`);
-    else if (m.type === "RESERVATION" && entry.newReserved > entry.newStock) refused.push(`${v.sku}: only ${v.stockQuantity - v.reservedQuantity} available to reserve, asked for ${m.quantity}`);
-    else if (entry.newReserved < 0) refused.push(`${v.sku}: only ${v.reservedQuantity} reserved, cannot release ${-m.quantity}`);
+    if (entry.newStock < 0)
+      refused.push(
+        `${v.sku}: ${entry.previousStock} on hand, ${m.type} of ${-m.quantity} would leave ${entry.newStock}`,
+      );
+    else if (m.type === "RESERVATION" && entry.newReserved > entry.newStock)
+      refused.push(
+        `${v.sku}: only ${v.stockQuantity - v.reservedQuantity} available to reserve, asked for ${m.quantity}`,
+      );
+    else if (entry.newReserved < 0)
+      refused.push(`${v.sku}: only ${v.reservedQuantity} reserved, cannot release ${-m.quantity}`);
     v.stockQuantity = entry.newStock;
     v.reservedQuantity = entry.newReserved;
     entries.push(entry);
     results.push({ applied: true, entry });
   }
   if (refused.length > 0) {
-    throw new DomainError("PRECONDITION_FAILED", `Stock cannot go negative: ${refused.slice(0, 5).join("; ")}${refused.length > 5 ? ` (and ${refused.length - 5} more)` : ""}`, { details: { refused } });
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Stock cannot go negative: ${refused.slice(0, 5).join("; ")}${refused.length > 5 ? ` (and ${refused.length - 5} more)` : ""}`,
+      { details: { refused } },
+    );
   }
   if (entries.length === 0) return results;
 
@@ -208,8 +244,14 @@ export async function recordStockMovement(trx: Trx, input: StockMovementInput): 
 }
 
 /** Several movements in one go (an order's items): locks every variant in id order first. */
-export async function recordStockMovements(trx: Trx, inputs: readonly StockMovementInput[]): Promise<StockMovementResult[]> {
+export async function recordStockMovements(
+  trx: Trx,
+  inputs: readonly StockMovementInput[],
+): Promise<StockMovementResult[]> {
   for (const m of inputs) assertQuantityFits(m);
-  const locked = await lockVariants(trx, inputs.map((m) => m.variantId));
+  const locked = await lockVariants(
+    trx,
+    inputs.map((m) => m.variantId),
+  );
   return writeLockedMovements(trx, locked, inputs);
 }

@@ -10,7 +10,12 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-export async function enqueueJob(db: DbOrTrx, task: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}): Promise<void> {
+export async function enqueueJob(
+  db: DbOrTrx,
+  task: string,
+  payload: Record<string, unknown>,
+  opts: EnqueueOptions = {},
+): Promise<void> {
   await sql`SELECT graphile_worker.add_job(
     ${task}, ${JSON.stringify(payload)}::json,
     run_at => ${opts.runAt ?? null}::timestamptz,

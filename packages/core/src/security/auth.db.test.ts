@@ -10,7 +10,13 @@ import { SYSTEM_ACTOR } from "../audit/audit.service";
 
 let t: TestDatabase;
 let auth: AuthService;
-const config = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, loginMaxPerAccount: 3, loginMaxPerIp: 100, loginWindowSeconds: 60 };
+const config = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 3600,
+  loginMaxPerAccount: 3,
+  loginMaxPerIp: 100,
+  loginWindowSeconds: 60,
+};
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -22,7 +28,10 @@ afterAll(() => t.drop());
 describe("staff sign-in", () => {
   it("signs in with the right password and the token authenticates", async () => {
     const user = await createUser(t.db, { role: "OPERATOR" });
-    const tokens = await auth.login({ email: user.email.toUpperCase(), password: TEST_PASSWORD }, { ip: "10.0.0.1", requestId: "r1" });
+    const tokens = await auth.login(
+      { email: user.email.toUpperCase(), password: TEST_PASSWORD },
+      { ip: "10.0.0.1", requestId: "r1" },
+    );
     const principal = await auth.authenticate(tokens.accessToken);
     expect(principal).toMatchObject({ kind: "user", userId: user.id, role: "OPERATOR" });
     const [event] = await listAuditEvents(t.db, { action: "auth.login", actorId: user.id });
@@ -31,25 +40,40 @@ describe("staff sign-in", () => {
 
   it("refuses a wrong password with one message for unknown and known emails, and audits both", async () => {
     const user = await createUser(t.db);
-    await expect(auth.login({ email: user.email, password: "wrong" }, { ip: "10.0.0.2" })).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
-    await expect(auth.login({ email: "nobody@example.test", password: "wrong" }, { ip: "10.0.0.2" })).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
+    await expect(
+      auth.login({ email: user.email, password: "wrong" }, { ip: "10.0.0.2" }),
+    ).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
+    await expect(
+      auth.login({ email: "nobody@example.test", password: "wrong" }, { ip: "10.0.0.2" }),
+    ).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
     const failures = await listAuditEvents(t.db, { action: "auth.login_failed" });
-    expect(failures.map((f) => f.actorLabel)).toEqual(expect.arrayContaining([user.email, "nobody@example.test"]));
-    expect(JSON.stringify(failures)).not.toContain("wrong\"");
+    expect(failures.map((f) => f.actorLabel)).toEqual(
+      expect.arrayContaining([user.email, "nobody@example.test"]),
+    );
+    expect(JSON.stringify(failures)).not.toContain('wrong"');
   });
 
   it("rate-limits repeated attempts on one account", async () => {
     const user = await createUser(t.db);
-    for (let i = 0; i < 3; i++) await expect(auth.login({ email: user.email, password: "nope" }, { ip: `10.1.0.${i}` })).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    for (let i = 0; i < 3; i++)
+      await expect(
+        auth.login({ email: user.email, password: "nope" }, { ip: `10.1.0.${i}` }),
+      ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     // Even the right password is refused once the window is used up.
-    await expect(auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.1.0.9" })).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await expect(
+      auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.1.0.9" }),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 
   it("refuses customers and suspended staff", async () => {
     const customer = await createUser(t.db, { role: "CUSTOMER" });
-    await expect(auth.login({ email: customer.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(auth.login({ email: customer.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const suspended = await createUser(t.db, { status: "SUSPENDED" });
-    await expect(auth.login({ email: suspended.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(auth.login({ email: suspended.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 });
 
@@ -76,7 +100,11 @@ describe("sessions", () => {
     const admin = await createUser(t.db, { role: "ADMIN" });
     const user = await createUser(t.db);
     const tokens = await auth.login({ email: user.email, password: TEST_PASSWORD }, {});
-    await suspendUser(t.db, { type: "USER", id: admin.id, label: admin.email }, { userId: user.id, reason: "left the company" });
+    await suspendUser(
+      t.db,
+      { type: "USER", id: admin.id, label: admin.email },
+      { userId: user.id, reason: "left the company" },
+    );
     await expect(auth.authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     await restoreUser(t.db, SYSTEM_ACTOR, { userId: user.id });
     // Suspension revoked the sessions; restoring does not bring them back.
@@ -102,7 +130,7 @@ describe("sessions", () => {
 
 describe("admins", () => {
   it("never lets the last active admin be demoted or suspended, even by two admins at once", async () => {
-    const db = (await createTestDatabase());
+    const db = await createTestDatabase();
     try {
       const a = await createUser(db.db, { role: "ADMIN" });
       const b = await createUser(db.db, { role: "ADMIN" });
@@ -111,10 +139,14 @@ describe("admins", () => {
         changeUserRole(db.db, { type: "USER", id: a.id, label: "a" }, { userId: b.id, role: "VIEWER" }),
       ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-      expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "PRECONDITION_FAILED" } });
+      expect(results.find((r) => r.status === "rejected")).toMatchObject({
+        reason: { code: "PRECONDITION_FAILED" },
+      });
       const admins = await db.db.selectFrom("users").select("id").where("role", "=", "ADMIN").execute();
       expect(admins).toHaveLength(1);
-      await expect(suspendUser(db.db, SYSTEM_ACTOR, { userId: admins[0]!.id, reason: "testing" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+      await expect(
+        suspendUser(db.db, SYSTEM_ACTOR, { userId: admins[0]!.id, reason: "testing" }),
+      ).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     } finally {
       await db.drop();
     }
@@ -123,9 +155,20 @@ describe("admins", () => {
 
 describe("service tokens", () => {
   it("authenticates with its role until revoked", async () => {
-    const { token, info } = await createServiceToken(t.db, SYSTEM_ACTOR, { name: "billing-svc", role: "OPERATOR" });
-    await expect(auth.authenticate(token)).resolves.toMatchObject({ kind: "service", role: "OPERATOR", name: "billing-svc" });
-    const stored = await t.db.selectFrom("serviceTokens").select("tokenHash").where("id", "=", info.id).executeTakeFirstOrThrow();
+    const { token, info } = await createServiceToken(t.db, SYSTEM_ACTOR, {
+      name: "billing-svc",
+      role: "OPERATOR",
+    });
+    await expect(auth.authenticate(token)).resolves.toMatchObject({
+      kind: "service",
+      role: "OPERATOR",
+      name: "billing-svc",
+    });
+    const stored = await t.db
+      .selectFrom("serviceTokens")
+      .select("tokenHash")
+      .where("id", "=", info.id)
+      .executeTakeFirstOrThrow();
     expect(stored.tokenHash).not.toContain(token.slice(4));
     await revokeServiceToken(t.db, SYSTEM_ACTOR, info.id);
     await expect(auth.authenticate(token)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });

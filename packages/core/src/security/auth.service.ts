@@ -6,14 +6,23 @@ import type { SharedStore } from "../shared-store/index";
 import { createMemoryStore } from "../shared-store/memory-store";
 import type { Keyring } from "./keyring";
 import { dummyHash, verifyPassword } from "./passwords";
-import { type TAuthTokens, type TSessionUser, type TStaffRole, ZLoginInput, roleAtLeast } from "./security.schema";
+import {
+  type TAuthTokens,
+  type TSessionUser,
+  type TStaffRole,
+  ZLoginInput,
+  roleAtLeast,
+} from "./security.schema";
 import { REFRESH_TOKEN_PREFIX, SERVICE_TOKEN_PREFIX, hashToken, newOpaqueToken } from "./tokens";
 
 export type Principal =
   | { kind: "user"; userId: string; sessionId: string; email: string; name: string; role: TStaffRole }
   | { kind: "service"; tokenId: string; name: string; role: TStaffRole };
 
-export function actorFor(principal: Principal | null, meta: { requestId?: string | null; ip?: string | null } = {}): Actor {
+export function actorFor(
+  principal: Principal | null,
+  meta: { requestId?: string | null; ip?: string | null } = {},
+): Actor {
   if (!principal) return { type: "ANONYMOUS", id: null, label: null, ...meta };
   return principal.kind === "user"
     ? { type: "USER", id: principal.userId, label: principal.email, ...meta }
@@ -52,7 +61,14 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     }
   };
 
-  async function issueTokens(userId: string, sessionId: string, role: TStaffRole, refreshToken: string, refreshExpiresAt: Date, user: TSessionUser): Promise<TAuthTokens> {
+  async function issueTokens(
+    userId: string,
+    sessionId: string,
+    role: TStaffRole,
+    refreshToken: string,
+    refreshExpiresAt: Date,
+    user: TSessionUser,
+  ): Promise<TAuthTokens> {
     const access = await keyring.sign({ sub: userId, sid: sessionId, role }, config.accessTokenTtlSeconds);
     return {
       accessToken: access.token,
@@ -65,24 +81,57 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
 
   async function login(rawInput: unknown, meta: RequestMeta): Promise<TAuthTokens> {
     const parsed = ZLoginInput.safeParse(rawInput);
-    if (!parsed.success) throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "Invalid sign-in request");
+    if (!parsed.success)
+      throw new DomainError("BAD_REQUEST", parsed.error.issues[0]?.message ?? "Invalid sign-in request");
     const email = parsed.data.email.toLowerCase();
-    const anonymous: Actor = { type: "ANONYMOUS", id: null, label: email, requestId: meta.requestId ?? null, ip: meta.ip ?? null };
+    const anonymous: Actor = {
+      type: "ANONYMOUS",
+      id: null,
+      label: email,
+      requestId: meta.requestId ?? null,
+      ip: meta.ip ?? null,
+    };
 
-    const [perAccount, perIp] = await Promise.all([hit(`login:acct:${email}`), hit(`login:ip:${meta.ip ?? "unknown"}`)]);
+    const [perAccount, perIp] = await Promise.all([
+      hit(`login:acct:${email}`),
+      hit(`login:ip:${meta.ip ?? "unknown"}`),
+    ]);
     if (perAccount.count > config.loginMaxPerAccount || perIp.count > config.loginMaxPerIp) {
       const minutes = Math.ceil(Math.max(perAccount.resetSeconds, perIp.resetSeconds) / 60);
-      await recordAuditEvent(db, anonymous, { action: "auth.login_rate_limited", target: { type: "user_email", id: email } });
-      throw new DomainError("RATE_LIMITED", `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+      await recordAuditEvent(db, anonymous, {
+        action: "auth.login_rate_limited",
+        target: { type: "user_email", id: email },
+      });
+      throw new DomainError(
+        "RATE_LIMITED",
+        `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      );
     }
 
-    const user = await db.selectFrom("users").selectAll().where((eb) => eb(eb.fn("lower", ["email"]), "=", email)).executeTakeFirst();
+    const user = await db
+      .selectFrom("users")
+      .selectAll()
+      .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
+      .executeTakeFirst();
     const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
-    const failure = !user || !user.passwordHash || !ok ? "wrong email or password" : user.status !== "ACTIVE" ? "account suspended" : user.role === "CUSTOMER" ? "not a staff account" : null;
+    const failure =
+      !user || !user.passwordHash || !ok
+        ? "wrong email or password"
+        : user.status !== "ACTIVE"
+          ? "account suspended"
+          : user.role === "CUSTOMER"
+            ? "not a staff account"
+            : null;
     if (failure || !user) {
-      await recordAuditEvent(db, anonymous, { action: "auth.login_failed", target: { type: "user", id: user?.id ?? null }, reason: failure });
-      if (failure === "account suspended") throw new DomainError("FORBIDDEN", "This account is suspended. Ask an admin to restore it.");
-      if (failure === "not a staff account") throw new DomainError("FORBIDDEN", "This console is for staff accounts only.");
+      await recordAuditEvent(db, anonymous, {
+        action: "auth.login_failed",
+        target: { type: "user", id: user?.id ?? null },
+        reason: failure,
+      });
+      if (failure === "account suspended")
+        throw new DomainError("FORBIDDEN", "This account is suspended. Ask an admin to restore it.");
+      if (failure === "not a staff account")
+        throw new DomainError("FORBIDDEN", "This console is for staff accounts only.");
       throw new DomainError("UNAUTHENTICATED", "Wrong email or password.");
     }
 
@@ -92,47 +141,97 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     const session = await db.transaction().execute(async (trx) => {
       const s = await trx
         .insertInto("sessions")
-        .values({ userId: user.id, refreshTokenHash: hashToken(refreshToken), expiresAt, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
+        .values({
+          userId: user.id,
+          refreshTokenHash: hashToken(refreshToken),
+          expiresAt,
+          ip: meta.ip ?? null,
+          userAgent: meta.userAgent?.slice(0, 300) ?? null,
+        })
         .returning(["id"])
         .executeTakeFirstOrThrow();
       await trx.updateTable("users").set({ lastLoginAt: new Date() }).where("id", "=", user.id).execute();
-      await writeAudit(trx, { type: "USER", id: user.id, label: user.email, requestId: meta.requestId ?? null, ip: meta.ip ?? null }, {
-        action: "auth.login",
-        target: { type: "session", id: s.id },
-      });
+      await writeAudit(
+        trx,
+        {
+          type: "USER",
+          id: user.id,
+          label: user.email,
+          requestId: meta.requestId ?? null,
+          ip: meta.ip ?? null,
+        },
+        { action: "auth.login", target: { type: "session", id: s.id } },
+      );
       return s;
     });
-    return issueTokens(user.id, session.id, role, refreshToken, expiresAt, { id: user.id, email: user.email, name: user.name, role });
+    return issueTokens(user.id, session.id, role, refreshToken, expiresAt, {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role,
+    });
   }
 
   /** Swaps a refresh token for a new pair; the old refresh token stops working. */
   async function refresh(refreshToken: string | undefined, meta: RequestMeta): Promise<TAuthTokens> {
-    if (!refreshToken?.startsWith(REFRESH_TOKEN_PREFIX)) throw new DomainError("UNAUTHENTICATED", "No session to refresh; sign in again.");
+    if (!refreshToken?.startsWith(REFRESH_TOKEN_PREFIX))
+      throw new DomainError("UNAUTHENTICATED", "No session to refresh; sign in again.");
     const next = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + config.refreshTokenTtlSeconds * 1000);
     const result = await db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.userId")
-        .select(["sessions.id as sessionId", "sessions.revokedAt", "sessions.expiresAt", "users.id as userId", "users.email", "users.name", "users.role", "users.status"])
+        .select([
+          "sessions.id as sessionId",
+          "sessions.revokedAt",
+          "sessions.expiresAt",
+          "users.id as userId",
+          "users.email",
+          "users.name",
+          "users.role",
+          "users.status",
+        ])
         .where("sessions.refreshTokenHash", "=", hashToken(refreshToken))
         .forUpdate()
         .executeTakeFirst();
-      if (!row || row.revokedAt || row.expiresAt < new Date()) throw new DomainError("UNAUTHENTICATED", "Your session has ended; sign in again.");
-      if (row.status !== "ACTIVE" || row.role === "CUSTOMER") throw new DomainError("UNAUTHENTICATED", "This account can no longer sign in.");
-      await trx.updateTable("sessions").set({ refreshTokenHash: hashToken(next), expiresAt, lastUsedAt: new Date() }).where("id", "=", row.sessionId).execute();
-      await writeAudit(trx, { type: "USER", id: row.userId, label: row.email, requestId: meta.requestId ?? null, ip: meta.ip ?? null }, {
-        action: "auth.refresh",
-        target: { type: "session", id: row.sessionId },
-      });
+      if (!row || row.revokedAt || row.expiresAt < new Date())
+        throw new DomainError("UNAUTHENTICATED", "Your session has ended; sign in again.");
+      if (row.status !== "ACTIVE" || row.role === "CUSTOMER")
+        throw new DomainError("UNAUTHENTICATED", "This account can no longer sign in.");
+      await trx
+        .updateTable("sessions")
+        .set({ refreshTokenHash: hashToken(next), expiresAt, lastUsedAt: new Date() })
+        .where("id", "=", row.sessionId)
+        .execute();
+      await writeAudit(
+        trx,
+        {
+          type: "USER",
+          id: row.userId,
+          label: row.email,
+          requestId: meta.requestId ?? null,
+          ip: meta.ip ?? null,
+        },
+        { action: "auth.refresh", target: { type: "session", id: row.sessionId } },
+      );
       return row;
     });
     const role = result.role as TStaffRole;
-    return issueTokens(result.userId, result.sessionId, role, next, expiresAt, { id: result.userId, email: result.email, name: result.name, role });
+    return issueTokens(result.userId, result.sessionId, role, next, expiresAt, {
+      id: result.userId,
+      email: result.email,
+      name: result.name,
+      role,
+    });
   }
 
   async function logout(principal: Principal, meta: RequestMeta): Promise<{ ok: true }> {
-    if (principal.kind !== "user") throw new DomainError("BAD_REQUEST", "Service tokens have no session to end; revoke the token instead.");
+    if (principal.kind !== "user")
+      throw new DomainError(
+        "BAD_REQUEST",
+        "Service tokens have no session to end; revoke the token instead.",
+      );
     await db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable("sessions")
@@ -141,7 +240,10 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
         .where("revokedAt", "is", null)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) > 0) {
-        await writeAudit(trx, actorFor(principal, meta), { action: "auth.logout", target: { type: "session", id: principal.sessionId } });
+        await writeAudit(trx, actorFor(principal, meta), {
+          action: "auth.logout",
+          target: { type: "session", id: principal.sessionId },
+        });
       }
     });
     return { ok: true };
@@ -162,7 +264,11 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
       if (!row) throw new DomainError("UNAUTHENTICATED", "Unknown or revoked service token");
       // last_used_at is for humans; a write per request would be load for nothing.
       if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-        await db.updateTable("serviceTokens").set({ lastUsedAt: new Date() }).where("id", "=", row.id).execute();
+        await db
+          .updateTable("serviceTokens")
+          .set({ lastUsedAt: new Date() })
+          .where("id", "=", row.id)
+          .execute();
       }
       return { kind: "service", tokenId: row.id, name: row.name, role: row.role };
     }
@@ -170,15 +276,31 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     const row = await db
       .selectFrom("sessions")
       .innerJoin("users", "users.id", "sessions.userId")
-      .select(["sessions.revokedAt", "sessions.expiresAt", "users.id", "users.email", "users.name", "users.role", "users.status"])
+      .select([
+        "sessions.revokedAt",
+        "sessions.expiresAt",
+        "users.id",
+        "users.email",
+        "users.name",
+        "users.role",
+        "users.status",
+      ])
       .where("sessions.id", "=", claims.sid)
       .where("users.id", "=", claims.sub)
       .executeTakeFirst();
-    if (!row || row.revokedAt) throw new DomainError("UNAUTHENTICATED", "This session has been signed out; sign in again.");
+    if (!row || row.revokedAt)
+      throw new DomainError("UNAUTHENTICATED", "This session has been signed out; sign in again.");
     if (row.status !== "ACTIVE") throw new DomainError("UNAUTHENTICATED", "This account is suspended.");
     if (!roleAtLeast(row.role, "VIEWER")) throw new DomainError("UNAUTHENTICATED", "Not a staff account.");
     // The role is read fresh, so a role change applies at once rather than at token expiry.
-    return { kind: "user", userId: row.id, sessionId: claims.sid, email: row.email, name: row.name, role: row.role as TStaffRole };
+    return {
+      kind: "user",
+      userId: row.id,
+      sessionId: claims.sid,
+      email: row.email,
+      name: row.name,
+      role: row.role as TStaffRole,
+    };
   }
 
   return { login, refresh, logout, authenticate };

@@ -27,7 +27,11 @@ export interface AccessClaims {
 
 /** Ensures an ACTIVE key exists (concurrent starters race safely on a unique index). */
 export async function ensureActiveSigningKey(db: Db): Promise<void> {
-  const active = await db.selectFrom("signingKeys").select("kid").where("state", "=", "ACTIVE").executeTakeFirst();
+  const active = await db
+    .selectFrom("signingKeys")
+    .select("kid")
+    .where("state", "=", "ACTIVE")
+    .executeTakeFirst();
   if (active) return;
   const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
   const kid = `k-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
@@ -41,7 +45,12 @@ export async function ensureActiveSigningKey(db: Db): Promise<void> {
       privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
       activatedAt: new Date(),
     })
-    .onConflict((oc) => oc.expression(sql`state`).where("state", "=", "ACTIVE").doNothing())
+    .onConflict((oc) =>
+      oc
+        .expression(sql`state`)
+        .where("state", "=", "ACTIVE")
+        .doNothing(),
+    )
     .execute();
 }
 
@@ -56,7 +65,11 @@ export class Keyring {
 
   private async load(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < this.cacheMs) return;
-    const rows = await this.db.selectFrom("signingKeys").selectAll().where("state", "!=", "REVOKED").execute();
+    const rows = await this.db
+      .selectFrom("signingKeys")
+      .selectAll()
+      .where("state", "!=", "REVOKED")
+      .execute();
     const next = new Map<string, LoadedKey>();
     for (const row of rows) {
       next.set(row.kid, {
@@ -77,7 +90,8 @@ export class Keyring {
       await this.load(true);
       active = [...this.keys.values()].find((k) => k.state === "ACTIVE");
     }
-    if (!active?.privateKey) throw new DomainError("UNAVAILABLE", "No active signing key; run the server once to create one");
+    if (!active?.privateKey)
+      throw new DomainError("UNAVAILABLE", "No active signing key; run the server once to create one");
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const token = await new SignJWT({ sid: claims.sid, role: claims.role })
       .setProtectedHeader({ alg: ALG, kid: active.kid, typ: "JWT" })
@@ -113,9 +127,17 @@ export class Keyring {
       payload = result.payload;
     } catch (cause) {
       const expired = (cause as { code?: string }).code === "ERR_JWT_EXPIRED";
-      throw new DomainError("UNAUTHENTICATED", expired ? "Your session token has expired; refresh or sign in again" : "Invalid access token", { cause });
+      throw new DomainError(
+        "UNAUTHENTICATED",
+        expired ? "Your session token has expired; refresh or sign in again" : "Invalid access token",
+        { cause },
+      );
     }
-    if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.role !== "string") {
+    if (
+      typeof payload.sub !== "string" ||
+      typeof payload.sid !== "string" ||
+      typeof payload.role !== "string"
+    ) {
       throw new DomainError("UNAUTHENTICATED", "Invalid access token");
     }
     return { sub: payload.sub, sid: payload.sid, role: payload.role };

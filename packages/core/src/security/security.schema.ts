@@ -36,15 +36,30 @@ export interface TAuthTokens {
 }
 
 export const ZCreateServiceToken = z.object({
-  name: z.string().trim().min(2).max(80).regex(/^[a-z0-9][a-z0-9._-]*$/i, "Use letters, digits, dot, dash or underscore"),
+  name: z
+    .string()
+    .trim()
+    .min(2)
+    .max(80)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i, "Use letters, digits, dot, dash or underscore"),
   role: ZStaffRole,
 });
 export type TCreateServiceToken = z.infer<typeof ZCreateServiceToken>;
 
 export const ZUserIdInput = z.object({ userId: z.uuid("Not a user id") });
-export const ZSuspendUser = z.object({ userId: z.uuid("Not a user id"), reason: z.string().trim().min(3, "Give a reason").max(500) });
-export const ZRestoreUser = z.object({ userId: z.uuid("Not a user id"), reason: z.string().trim().max(500).optional() });
-export const ZChangeRole = z.object({ userId: z.uuid("Not a user id"), role: ZStaffRole, reason: z.string().trim().max(500).optional() });
+export const ZSuspendUser = z.object({
+  userId: z.uuid("Not a user id"),
+  reason: z.string().trim().min(3, "Give a reason").max(500),
+});
+export const ZRestoreUser = z.object({
+  userId: z.uuid("Not a user id"),
+  reason: z.string().trim().max(500).optional(),
+});
+export const ZChangeRole = z.object({
+  userId: z.uuid("Not a user id"),
+  role: ZStaffRole,
+  reason: z.string().trim().max(500).optional(),
+});
 export const ZCreateUser = z.object({
   email: z.email("Enter a valid email address").max(320),
   name: z.string().trim().min(1).max(200),

@@ -5,19 +5,42 @@ import { type Actor, writeAudit } from "../audit/audit.service";
 import { ZCreateServiceToken, type TServiceTokenInfo } from "./security.schema";
 import { SERVICE_TOKEN_PREFIX, hashToken, newOpaqueToken } from "./tokens";
 
-export async function createServiceToken(db: Db, actor: Actor, raw: unknown): Promise<{ token: string; info: TServiceTokenInfo }> {
+export async function createServiceToken(
+  db: Db,
+  actor: Actor,
+  raw: unknown,
+): Promise<{ token: string; info: TServiceTokenInfo }> {
   const input = ZCreateServiceToken.parse(raw);
   const token = newOpaqueToken(SERVICE_TOKEN_PREFIX);
   const tokenPrefix = token.slice(0, SERVICE_TOKEN_PREFIX.length + 6);
   return db.transaction().execute(async (trx) => {
-    const clash = await trx.selectFrom("serviceTokens").select("id").where("name", "=", input.name).where("revokedAt", "is", null).executeTakeFirst();
-    if (clash) throw new DomainError("CONFLICT", `An active service token named "${input.name}" exists; revoke it first or pick another name`);
+    const clash = await trx
+      .selectFrom("serviceTokens")
+      .select("id")
+      .where("name", "=", input.name)
+      .where("revokedAt", "is", null)
+      .executeTakeFirst();
+    if (clash)
+      throw new DomainError(
+        "CONFLICT",
+        `An active service token named "${input.name}" exists; revoke it first or pick another name`,
+      );
     const row = await trx
       .insertInto("serviceTokens")
-      .values({ name: input.name, role: input.role, tokenHash: hashToken(token), tokenPrefix, createdBy: actor.label })
+      .values({
+        name: input.name,
+        role: input.role,
+        tokenHash: hashToken(token),
+        tokenPrefix,
+        createdBy: actor.label,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "tokens.create", target: { type: "service_token", id: row.id }, after: { name: row.name, role: row.role, tokenPrefix } });
+    await writeAudit(trx, actor, {
+      action: "tokens.create",
+      target: { type: "service_token", id: row.id },
+      after: { name: row.name, role: row.role, tokenPrefix },
+    });
     return { token, info: toInfo(row) };
   });
 }
@@ -29,16 +52,39 @@ export async function listServiceTokens(db: Db): Promise<TServiceTokenInfo[]> {
 
 export async function revokeServiceToken(db: Db, actor: Actor, tokenId: string): Promise<TServiceTokenInfo> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom("serviceTokens").selectAll().where("id", "=", tokenId).forUpdate().executeTakeFirst();
+    const row = await trx
+      .selectFrom("serviceTokens")
+      .selectAll()
+      .where("id", "=", tokenId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!row) throw new DomainError("NOT_FOUND", "No service token with that id");
     if (row.revokedAt) return toInfo(row);
-    const updated = await trx.updateTable("serviceTokens").set({ revokedAt: new Date() }).where("id", "=", tokenId).returningAll().executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "tokens.revoke", target: { type: "service_token", id: tokenId }, before: { revokedAt: null }, after: { revokedAt: updated.revokedAt } });
+    const updated = await trx
+      .updateTable("serviceTokens")
+      .set({ revokedAt: new Date() })
+      .where("id", "=", tokenId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, {
+      action: "tokens.revoke",
+      target: { type: "service_token", id: tokenId },
+      before: { revokedAt: null },
+      after: { revokedAt: updated.revokedAt },
+    });
     return toInfo(updated);
   });
 }
 
-function toInfo(row: { id: string; name: string; role: TServiceTokenInfo["role"]; tokenPrefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): TServiceTokenInfo {
+function toInfo(row: {
+  id: string;
+  name: string;
+  role: TServiceTokenInfo["role"];
+  tokenPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): TServiceTokenInfo {
   return {
     id: row.id,
     name: row.name,

@@ -19,10 +19,19 @@ function toStaffUser(u: UserRow): TStaffUser {
   };
 }
 
-const publicFields = (u: UserRow) => ({ role: u.role, status: u.status, suspensionReason: u.suspensionReason });
+const publicFields = (u: UserRow) => ({
+  role: u.role,
+  status: u.status,
+  suspensionReason: u.suspensionReason,
+});
 
 export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
-  const rows = await db.selectFrom("users").selectAll().where("role", "!=", "CUSTOMER").orderBy("email").execute();
+  const rows = await db
+    .selectFrom("users")
+    .selectAll()
+    .where("role", "!=", "CUSTOMER")
+    .orderBy("email")
+    .execute();
   return rows.map(toStaffUser);
 }
 
@@ -31,20 +40,40 @@ export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
  * mutations follow, so two admins demoting each other at once cannot both succeed.
  */
 async function lockForUserChange(trx: Trx, userId: string): Promise<{ user: UserRow; activeAdmins: number }> {
-  const admins = await trx.selectFrom("users").select("id").where("role", "=", "ADMIN").where("status", "=", "ACTIVE").orderBy("id").forUpdate().execute();
-  const user = await trx.selectFrom("users").selectAll().where("id", "=", userId).forUpdate().executeTakeFirst();
+  const admins = await trx
+    .selectFrom("users")
+    .select("id")
+    .where("role", "=", "ADMIN")
+    .where("status", "=", "ACTIVE")
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  const user = await trx
+    .selectFrom("users")
+    .selectAll()
+    .where("id", "=", userId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!user || user.role === "CUSTOMER") throw new DomainError("NOT_FOUND", "No staff user with that id");
   return { user, activeAdmins: admins.length };
 }
 
 function assertNotLastAdmin(user: UserRow, activeAdmins: number, change: string) {
   if (user.role === "ADMIN" && user.status === "ACTIVE" && activeAdmins <= 1) {
-    throw new DomainError("PRECONDITION_FAILED", `Cannot ${change} the last active admin; make another admin first.`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `Cannot ${change} the last active admin; make another admin first.`,
+    );
   }
 }
 
 async function revokeUserSessions(trx: Trx, userId: string, reason: string): Promise<number> {
-  const res = await trx.updateTable("sessions").set({ revokedAt: new Date(), revokedReason: reason }).where("userId", "=", userId).where("revokedAt", "is", null).executeTakeFirst();
+  const res = await trx
+    .updateTable("sessions")
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where("userId", "=", userId)
+    .where("revokedAt", "is", null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
 
@@ -52,10 +81,22 @@ export async function createStaffUser(db: Db, actor: Actor, raw: unknown): Promi
   const input = ZCreateUser.parse(raw);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom("users").select("id").where((eb) => eb(eb.fn("lower", ["email"]), "=", input.email.toLowerCase())).executeTakeFirst();
+    const existing = await trx
+      .selectFrom("users")
+      .select("id")
+      .where((eb) => eb(eb.fn("lower", ["email"]), "=", input.email.toLowerCase()))
+      .executeTakeFirst();
     if (existing) throw new DomainError("CONFLICT", `A user with email ${input.email} already exists`);
-    const user = await trx.insertInto("users").values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash }).returningAll().executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "users.create", target: { type: "user", id: user.id }, after: { email: user.email, role: user.role } });
+    const user = await trx
+      .insertInto("users")
+      .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, {
+      action: "users.create",
+      target: { type: "user", id: user.id },
+      after: { email: user.email, role: user.role },
+    });
     return toStaffUser(user);
   });
 }
@@ -64,17 +105,29 @@ export async function suspendUser(db: Db, actor: Actor, raw: unknown): Promise<T
   const input = ZSuspendUser.parse(raw);
   return db.transaction().execute(async (trx) => {
     const { user, activeAdmins } = await lockForUserChange(trx, input.userId);
-    if (actor.type === "USER" && actor.id === user.id) throw new DomainError("PRECONDITION_FAILED", "You cannot suspend your own account.");
+    if (actor.type === "USER" && actor.id === user.id)
+      throw new DomainError("PRECONDITION_FAILED", "You cannot suspend your own account.");
     if (user.status === "SUSPENDED") return toStaffUser(user);
     assertNotLastAdmin(user, activeAdmins, "suspend");
     const updated = await trx
       .updateTable("users")
-      .set({ status: "SUSPENDED", suspendedAt: new Date(), suspensionReason: input.reason, updatedAt: new Date() })
+      .set({
+        status: "SUSPENDED",
+        suspendedAt: new Date(),
+        suspensionReason: input.reason,
+        updatedAt: new Date(),
+      })
       .where("id", "=", user.id)
       .returningAll()
       .executeTakeFirstOrThrow();
     const sessionsRevoked = await revokeUserSessions(trx, user.id, "suspended");
-    await writeAudit(trx, actor, { action: "users.suspend", target: { type: "user", id: user.id }, before: publicFields(user), after: { ...publicFields(updated), sessionsRevoked }, reason: input.reason });
+    await writeAudit(trx, actor, {
+      action: "users.suspend",
+      target: { type: "user", id: user.id },
+      before: publicFields(user),
+      after: { ...publicFields(updated), sessionsRevoked },
+      reason: input.reason,
+    });
     return toStaffUser(updated);
   });
 }
@@ -90,7 +143,13 @@ export async function restoreUser(db: Db, actor: Actor, raw: unknown): Promise<T
       .where("id", "=", user.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "users.restore", target: { type: "user", id: user.id }, before: publicFields(user), after: publicFields(updated), reason: input.reason ?? null });
+    await writeAudit(trx, actor, {
+      action: "users.restore",
+      target: { type: "user", id: user.id },
+      before: publicFields(user),
+      after: publicFields(updated),
+      reason: input.reason ?? null,
+    });
     return toStaffUser(updated);
   });
 }
@@ -101,29 +160,78 @@ export async function changeUserRole(db: Db, actor: Actor, raw: unknown): Promis
     const { user, activeAdmins } = await lockForUserChange(trx, input.userId);
     if (user.role === input.role) return toStaffUser(user);
     if (input.role !== "ADMIN") assertNotLastAdmin(user, activeAdmins, "demote");
-    const updated = await trx.updateTable("users").set({ role: input.role, updatedAt: new Date() }).where("id", "=", user.id).returningAll().executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "users.change_role", target: { type: "user", id: user.id }, before: publicFields(user), after: publicFields(updated), reason: input.reason ?? null });
+    const updated = await trx
+      .updateTable("users")
+      .set({ role: input.role, updatedAt: new Date() })
+      .where("id", "=", user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, {
+      action: "users.change_role",
+      target: { type: "user", id: user.id },
+      before: publicFields(user),
+      after: publicFields(updated),
+      reason: input.reason ?? null,
+    });
     return toStaffUser(updated);
   });
 }
 
 /** Makes sure the bootstrap admin from OPS_ADMIN_EMAIL/OPS_ADMIN_PASSWORD exists and can sign in. */
-export async function ensureBootstrapAdmin(db: Db, email: string, password: string): Promise<"created" | "updated" | "unchanged"> {
+export async function ensureBootstrapAdmin(
+  db: Db,
+  email: string,
+  password: string,
+): Promise<"created" | "updated" | "unchanged"> {
   const lower = email.toLowerCase();
-  const existing = await db.selectFrom("users").selectAll().where((eb) => eb(eb.fn("lower", ["email"]), "=", lower)).executeTakeFirst();
-  if (existing && existing.role === "ADMIN" && existing.status === "ACTIVE" && existing.passwordHash && (await verifyPassword(password, existing.passwordHash))) {
+  const existing = await db
+    .selectFrom("users")
+    .selectAll()
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", lower))
+    .executeTakeFirst();
+  if (
+    existing &&
+    existing.role === "ADMIN" &&
+    existing.status === "ACTIVE" &&
+    existing.passwordHash &&
+    (await verifyPassword(password, existing.passwordHash))
+  ) {
     return "unchanged";
   }
   const passwordHash = await hashPassword(password);
   const actor: Actor = { type: "SYSTEM", id: null, label: "bootstrap (OPS_ADMIN_EMAIL)" };
   return db.transaction().execute(async (trx) => {
     if (existing) {
-      await trx.updateTable("users").set({ role: "ADMIN", status: "ACTIVE", suspendedAt: null, suspensionReason: null, passwordHash, updatedAt: new Date() }).where("id", "=", existing.id).execute();
-      await writeAudit(trx, actor, { action: "users.bootstrap_admin", target: { type: "user", id: existing.id }, before: publicFields(existing), after: { role: "ADMIN", status: "ACTIVE", password: "reset" } });
+      await trx
+        .updateTable("users")
+        .set({
+          role: "ADMIN",
+          status: "ACTIVE",
+          suspendedAt: null,
+          suspensionReason: null,
+          passwordHash,
+          updatedAt: new Date(),
+        })
+        .where("id", "=", existing.id)
+        .execute();
+      await writeAudit(trx, actor, {
+        action: "users.bootstrap_admin",
+        target: { type: "user", id: existing.id },
+        before: publicFields(existing),
+        after: { role: "ADMIN", status: "ACTIVE", password: "reset" },
+      });
       return "updated";
     }
-    const user = await trx.insertInto("users").values({ email: lower, name: "Ops admin", role: "ADMIN", passwordHash }).returning("id").executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "users.bootstrap_admin", target: { type: "user", id: user.id }, after: { email: lower, role: "ADMIN" } });
+    const user = await trx
+      .insertInto("users")
+      .values({ email: lower, name: "Ops admin", role: "ADMIN", passwordHash })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, actor, {
+      action: "users.bootstrap_admin",
+      target: { type: "user", id: user.id },
+      after: { email: lower, role: "ADMIN" },
+    });
     return "created";
   });
 }

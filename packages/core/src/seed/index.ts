@@ -14,10 +14,41 @@ export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
   { email: "customer@radhagsareees.test", name: "Kavya Customer", role: "CUSTOMER" },
 ];
 
-const STYLES = ["Kanjivaram", "Banarasi", "Chanderi", "Paithani", "Patola", "Bandhani", "Tussar", "Pochampally", "Sambalpuri", "Kota Doria", "Maheshwari", "Baluchari"];
-const COLOURS = ["Ruby Red", "Peacock Blue", "Mango Yellow", "Emerald Green", "Rani Pink", "Ivory", "Midnight Black", "Saffron"];
+const STYLES = [
+  "Kanjivaram",
+  "Banarasi",
+  "Chanderi",
+  "Paithani",
+  "Patola",
+  "Bandhani",
+  "Tussar",
+  "Pochampally",
+  "Sambalpuri",
+  "Kota Doria",
+  "Maheshwari",
+  "Baluchari",
+];
+const COLOURS = [
+  "Ruby Red",
+  "Peacock Blue",
+  "Mango Yellow",
+  "Emerald Green",
+  "Rani Pink",
+  "Ivory",
+  "Midnight Black",
+  "Saffron",
+];
 const FABRICS = ["Silk", "Cotton", "Georgette", "Linen"];
-const STATUSES: OrderStatus[] = ["PENDING", "PAID", "PAID", "FAILED", "SHIPPED", "DELIVERED", "REFUNDED", "CANCELLED"];
+const STATUSES: OrderStatus[] = [
+  "PENDING",
+  "PAID",
+  "PAID",
+  "FAILED",
+  "SHIPPED",
+  "DELIVERED",
+  "REFUNDED",
+  "CANCELLED",
+];
 
 export interface SeedResult {
   products: number;
@@ -42,21 +73,34 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
       const name = `${style} ${colour} Saree${i >= STYLES.length ? ` No. ${Math.floor(i / STYLES.length) + 1}` : ""}`;
       return {
         name,
-        slug: name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/(^-|-$)/g, ""),
+        slug: name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/(^-|-$)/g, ""),
         description: `Handwoven ${style} saree in ${colour.toLowerCase()}.`,
         priceMinor: 249900 + ((i * 73100) % 1500000),
         status: i % 17 === 16 ? ("DRAFT" as const) : ("ACTIVE" as const),
         lowStockThreshold: i % 5 === 0 ? 5 : null,
       };
     });
-    const products = await trx.insertInto("products").values(productRows).onConflict((oc) => oc.column("slug").doNothing()).returning(["id", "slug", "priceMinor"]).execute();
+    const products = await trx
+      .insertInto("products")
+      .values(productRows)
+      .onConflict((oc) => oc.column("slug").doNothing())
+      .returning(["id", "slug", "priceMinor"])
+      .execute();
 
     const indexOf = new Map(productRows.map((p, i) => [p.slug, i]));
     const openingBySku = new Map<string, number>();
     const variantRows = products.flatMap((p) => {
       const i = indexOf.get(p.slug) ?? 0;
       const count = 1 + (i % 3);
-      const code = p.slug.split("-").map((w) => w.slice(0, 3)).join("").toUpperCase().slice(0, 6);
+      const code = p.slug
+        .split("-")
+        .map((w) => w.slice(0, 3))
+        .join("")
+        .toUpperCase()
+        .slice(0, 6);
       return Array.from({ length: count }, (_, j) => {
         const sku = `RG-${String(i + 1).padStart(3, "0")}-${code}-${j + 1}`;
         openingBySku.set(sku, (i * 7 + j * 13) % 40);
@@ -71,18 +115,33 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
       });
     });
     const variants = variantRows.length
-      ? await trx.insertInto("productVariants").values(variantRows).onConflict((oc) => oc.column("sku").doNothing()).returning(["id", "productId", "sku"]).execute()
+      ? await trx
+          .insertInto("productVariants")
+          .values(variantRows)
+          .onConflict((oc) => oc.column("sku").doNothing())
+          .returning(["id", "productId", "sku"])
+          .execute()
       : [];
     // Opening stock goes through the stock service, so every variant's ledger sums to its stock.
     const openingStock = variants
       .map((v) => ({ variantId: v.id, quantity: openingBySku.get(v.sku) ?? 0 }))
       .filter((m) => m.quantity > 0)
-      .map((m) => ({ ...m, type: "RESTOCK" as const, reason: "Opening stock (demo seed)", actor: SYSTEM_ACTOR, idempotencyKey: `seed:opening:${m.variantId}` }));
+      .map((m) => ({
+        ...m,
+        type: "RESTOCK" as const,
+        reason: "Opening stock (demo seed)",
+        actor: SYSTEM_ACTOR,
+        idempotencyKey: `seed:opening:${m.variantId}`,
+      }));
     await recordStockMovements(trx, openingStock);
 
     let orders = 0;
     if (variants.length > 0) {
-      const customer = await trx.selectFrom("users").select("id").where("email", "=", "customer@radhagsareees.test").executeTakeFirst();
+      const customer = await trx
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "customer@radhagsareees.test")
+        .executeTakeFirst();
       const priceOf = new Map(products.map((p) => [p.id, p.priceMinor]));
       for (let i = 0; i < 24; i++) {
         const variant = variants[(i * 5) % variants.length]!;
@@ -110,13 +169,20 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
           .executeTakeFirst();
         if (!order) continue;
         orders += 1;
-        await trx.insertInto("orderItems").values({ orderId: order.id, variantId: variant.id, quantity: qty, unitPriceMinor: unit }).execute();
+        await trx
+          .insertInto("orderItems")
+          .values({ orderId: order.id, variantId: variant.id, quantity: qty, unitPriceMinor: unit })
+          .execute();
       }
     }
 
     const result = { products: products.length, variants: variants.length, orders, users: users.length };
     if (result.products + result.variants + result.orders + result.users > 0) {
-      await writeAudit(trx, SYSTEM_ACTOR, { action: "db.seed", target: { type: "database", id: null }, after: result });
+      await writeAudit(trx, SYSTEM_ACTOR, {
+        action: "db.seed",
+        target: { type: "database", id: null },
+        after: result,
+      });
     }
     return result;
   });

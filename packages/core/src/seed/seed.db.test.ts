@@ -20,12 +20,19 @@ it("seeds at least 30 sarees with variants, orders in several states and every r
 
   const second = await seedDemoData(t.db);
   expect(second).toEqual({ products: 0, variants: 0, orders: 0, users: 0 });
-  const count = await t.db.selectFrom("orders").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+  const count = await t.db
+    .selectFrom("orders")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
   expect(Number(count.n)).toBe(first.orders);
 });
 
 it("gives every seeded variant an opening ledger row, so the ledger sums to its stock", async () => {
-  const stocked = await t.db.selectFrom("productVariants").select("id").where("stockQuantity", ">", 0).execute();
+  const stocked = await t.db
+    .selectFrom("productVariants")
+    .select("id")
+    .where("stockQuantity", ">", 0)
+    .execute();
   expect(stocked.length).toBeGreaterThan(10);
   expect(await findLedgerMismatches(t.db)).toEqual([]);
 });

@@ -5,10 +5,12 @@ import { loadEnv } from "../env";
 import { createMemoryStore, createRedisStore, type SharedStore } from "./index";
 
 const redisUrl = loadEnv().REDIS_URL;
-if (loadEnv().CI && !redisUrl) throw new Error("CI must provide REDIS_URL: the Redis store is tested against a real Redis");
+if (loadEnv().CI && !redisUrl)
+  throw new Error("CI must provide REDIS_URL: the Redis store is tested against a real Redis");
 
 const stores: [string, () => SharedStore][] = [["memory", () => createMemoryStore()]];
-if (redisUrl) stores.push(["redis", () => createRedisStore(redisUrl, `test:${randomBytes(4).toString("hex")}:`)]);
+if (redisUrl)
+  stores.push(["redis", () => createRedisStore(redisUrl, `test:${randomBytes(4).toString("hex")}:`)]);
 
 describe.each(stores)("%s store", (_name, make) => {
   it("counts hits in a fixed window", async () => {

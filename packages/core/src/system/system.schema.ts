@@ -2,9 +2,21 @@
 import { z } from "zod";
 
 export const SYSTEM_FLAGS = {
-  payments_enabled: { schema: z.boolean(), default: true, description: "Accept new payments and process payment webhooks" },
-  maintenance_mode: { schema: z.boolean(), default: false, description: "Storefront reads answer 503 while operators work" },
-  low_stock_default_threshold: { schema: z.number().int().min(0).max(100000), default: 10, description: "Low-stock threshold where a variant and its product set none" },
+  payments_enabled: {
+    schema: z.boolean(),
+    default: true,
+    description: "Accept new payments and process payment webhooks",
+  },
+  maintenance_mode: {
+    schema: z.boolean(),
+    default: false,
+    description: "Storefront reads answer 503 while operators work",
+  },
+  low_stock_default_threshold: {
+    schema: z.number().int().min(0).max(100000),
+    default: 10,
+    description: "Low-stock threshold where a variant and its product set none",
+  },
 } as const;
 
 export type TFlagKey = keyof typeof SYSTEM_FLAGS;

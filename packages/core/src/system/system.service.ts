@@ -5,7 +5,11 @@ import { type Actor, writeAudit } from "../audit/audit.service";
 import { SYSTEM_FLAGS, ZSetFlag, type TFlag, type TFlagKey } from "./system.schema";
 
 export async function listFlags(db: DbOrTrx): Promise<TFlag[]> {
-  const rows = await db.selectFrom("systemConfig").selectAll().where("key", "in", Object.keys(SYSTEM_FLAGS)).execute();
+  const rows = await db
+    .selectFrom("systemConfig")
+    .selectAll()
+    .where("key", "in", Object.keys(SYSTEM_FLAGS))
+    .execute();
   const byKey = new Map(rows.map((r) => [r.key, r]));
   return (Object.keys(SYSTEM_FLAGS) as TFlagKey[]).map((key) => {
     const def = SYSTEM_FLAGS[key];
@@ -21,7 +25,10 @@ export async function listFlags(db: DbOrTrx): Promise<TFlag[]> {
   });
 }
 
-export async function getFlag<K extends TFlagKey>(db: DbOrTrx, key: K): Promise<(typeof SYSTEM_FLAGS)[K]["default"]> {
+export async function getFlag<K extends TFlagKey>(
+  db: DbOrTrx,
+  key: K,
+): Promise<(typeof SYSTEM_FLAGS)[K]["default"]> {
   const row = await db.selectFrom("systemConfig").select("value").where("key", "=", key).executeTakeFirst();
   const parsed = row ? SYSTEM_FLAGS[key].schema.safeParse(row.value) : undefined;
   return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as (typeof SYSTEM_FLAGS)[K]["default"];
@@ -31,13 +38,28 @@ export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag
   const input = ZSetFlag.parse(raw);
   const def = SYSTEM_FLAGS[input.key];
   const value = def.schema.safeParse(input.value);
-  if (!value.success) throw new DomainError("BAD_REQUEST", `${input.key} takes a ${typeof def.default} value`);
+  if (!value.success)
+    throw new DomainError("BAD_REQUEST", `${input.key} takes a ${typeof def.default} value`);
   await db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom("systemConfig").select("value").where("key", "=", input.key).forUpdate().executeTakeFirst();
+    const before = await trx
+      .selectFrom("systemConfig")
+      .select("value")
+      .where("key", "=", input.key)
+      .forUpdate()
+      .executeTakeFirst();
     await trx
       .insertInto("systemConfig")
-      .values({ key: input.key, value: JSON.stringify(value.data), description: def.description, updatedBy: actor.label })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(value.data), updatedAt: new Date(), updatedBy: actor.label }))
+      .values({
+        key: input.key,
+        value: JSON.stringify(value.data),
+        description: def.description,
+        updatedBy: actor.label,
+      })
+      .onConflict((oc) =>
+        oc
+          .column("key")
+          .doUpdateSet({ value: JSON.stringify(value.data), updatedAt: new Date(), updatedBy: actor.label }),
+      )
       .execute();
     await writeAudit(trx, actor, {
       action: "system.set_flag",

@@ -6,7 +6,10 @@ import { hashPassword } from "../security/passwords";
 export const TEST_PASSWORD = "correct horse battery staple";
 let cachedHash: Promise<string> | undefined;
 
-export async function createUser(db: Db, overrides: { email?: string; role?: Role; name?: string; status?: "ACTIVE" | "SUSPENDED" } = {}) {
+export async function createUser(
+  db: Db,
+  overrides: { email?: string; role?: Role; name?: string; status?: "ACTIVE" | "SUSPENDED" } = {},
+) {
   cachedHash ??= hashPassword(TEST_PASSWORD);
   return db
     .insertInto("users")

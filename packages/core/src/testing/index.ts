@@ -14,7 +14,10 @@ import { loadEnv } from "../env";
 
 function serverUrl(): string {
   const url = loadEnv().DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set: run tests through `pnpm test`, which provides a Postgres, or set it to a Postgres 15+ server");
+  if (!url)
+    throw new Error(
+      "DATABASE_URL is not set: run tests through `pnpm test`, which provides a Postgres, or set it to a Postgres 15+ server",
+    );
   return url;
 }
 
@@ -25,11 +28,17 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl(), "postgres"), connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    connectionString: withDatabase(serverUrl(), "postgres"),
+    connectionTimeoutMillis: 5000,
+  });
   try {
     await client.connect();
   } catch (cause) {
-    throw new Error(`Cannot reach PostgreSQL at DATABASE_URL (${new URL(serverUrl()).host}); tests need a real database`, { cause });
+    throw new Error(
+      `Cannot reach PostgreSQL at DATABASE_URL (${new URL(serverUrl()).host}); tests need a real database`,
+      { cause },
+    );
   }
   try {
     return await fn(client);
@@ -40,12 +49,19 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 // Each package's test run gets its own template and prefix, so turbo can run them at once.
 // The cwd hash keeps two checkouts (git worktrees) of the same package apart too.
-const SCOPE = `${path.basename(process.cwd()).replace(/[^a-z0-9]/gi, "_").toLowerCase().slice(0, 12)}_${createHash("sha1").update(process.cwd()).digest("hex").slice(0, 6)}`;
+const SCOPE = `${path
+  .basename(process.cwd())
+  .replace(/[^a-z0-9]/gi, "_")
+  .toLowerCase()
+  .slice(0, 12)}_${createHash("sha1").update(process.cwd()).digest("hex").slice(0, 6)}`;
 const TEMPLATE = `radha_tpl_${SCOPE}`;
 const PREFIX = `radha_t_${SCOPE}_`;
 
 async function dropLeftovers(c: pg.Client): Promise<void> {
-  const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${PREFIX}%`]);
+  const { rows } = await c.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE $1",
+    [`${PREFIX}%`],
+  );
   for (const r of rows) await c.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
 }
 

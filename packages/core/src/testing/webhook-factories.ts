@@ -10,7 +10,16 @@ import { createVariant } from "./inventory-factories";
 const stripe = new Stripe("sk_test_factories");
 
 /** A PENDING order for one item, with its stock reserved, paid through `provider`. */
-export async function createPendingOrder(db: Db, opts: { provider?: "STRIPE" | "RAZORPAY"; quantity?: number; stock?: number; variantId?: string; reserve?: boolean } = {}) {
+export async function createPendingOrder(
+  db: Db,
+  opts: {
+    provider?: "STRIPE" | "RAZORPAY";
+    quantity?: number;
+    stock?: number;
+    variantId?: string;
+    reserve?: boolean;
+  } = {},
+) {
   const provider = opts.provider ?? "STRIPE";
   const variantId = opts.variantId ?? (await createVariant(db, { stock: opts.stock ?? 20 })).id;
   const quantity = opts.quantity ?? 2;
@@ -18,29 +27,93 @@ export async function createPendingOrder(db: Db, opts: { provider?: "STRIPE" | "
   const paymentReference = provider === "STRIPE" ? `pi_${suffix}` : `pay_${suffix}`;
   const order = await db
     .insertInto("orders")
-    .values({ orderNumber: `RG-T-${suffix}`, email: "buyer@example.test", status: "PENDING", paymentProvider: provider, paymentReference, totalMinor: 199900 * quantity })
+    .values({
+      orderNumber: `RG-T-${suffix}`,
+      email: "buyer@example.test",
+      status: "PENDING",
+      paymentProvider: provider,
+      paymentReference,
+      totalMinor: 199900 * quantity,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const item = await db.insertInto("orderItems").values({ orderId: order.id, variantId, quantity, unitPriceMinor: 199900 }).returningAll().executeTakeFirstOrThrow();
+  const item = await db
+    .insertInto("orderItems")
+    .values({ orderId: order.id, variantId, quantity, unitPriceMinor: 199900 })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   if (opts.reserve !== false) {
-    await db.transaction().execute((trx) =>
-      recordStockMovement(trx, { variantId, type: "RESERVATION", quantity, reason: "test checkout", actor: SYSTEM_ACTOR, orderId: order.id, idempotencyKey: `order:${order.id}:${item.id}:reserve` }),
-    );
+    await db
+      .transaction()
+      .execute((trx) =>
+        recordStockMovement(trx, {
+          variantId,
+          type: "RESERVATION",
+          quantity,
+          reason: "test checkout",
+          actor: SYSTEM_ACTOR,
+          orderId: order.id,
+          idempotencyKey: `order:${order.id}:${item.id}:reserve`,
+        }),
+      );
   }
   return { order, item, variantId, paymentReference };
 }
 
-export function stripeEvent(type: string, object: Record<string, unknown>, id = `evt_${randomBytes(8).toString("hex")}`) {
-  return { id, object: "event", api_version: "2025-01-27.acacia", created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  id = `evt_${randomBytes(8).toString("hex")}`,
+) {
+  return {
+    id,
+    object: "event",
+    api_version: "2025-01-27.acacia",
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  };
 }
 
 /** Real-shaped Stripe events for a payment intent id. */
 export const stripePayloads = {
-  succeeded: (pi: string) => stripeEvent("payment_intent.succeeded", { id: pi, object: "payment_intent", amount: 399800, currency: "inr", status: "succeeded", metadata: {} }),
-  failed: (pi: string) => stripeEvent("payment_intent.payment_failed", { id: pi, object: "payment_intent", status: "requires_payment_method", last_payment_error: { code: "card_declined", message: "Your card was declined." }, metadata: {} }),
-  refunded: (pi: string) => stripeEvent("charge.refunded", { id: `ch_${randomBytes(6).toString("hex")}`, object: "charge", payment_intent: pi, amount_refunded: 399800, refunded: true }),
+  succeeded: (pi: string) =>
+    stripeEvent("payment_intent.succeeded", {
+      id: pi,
+      object: "payment_intent",
+      amount: 399800,
+      currency: "inr",
+      status: "succeeded",
+      metadata: {},
+    }),
+  failed: (pi: string) =>
+    stripeEvent("payment_intent.payment_failed", {
+      id: pi,
+      object: "payment_intent",
+      status: "requires_payment_method",
+      last_payment_error: { code: "card_declined", message: "Your card was declined." },
+      metadata: {},
+    }),
+  refunded: (pi: string) =>
+    stripeEvent("charge.refunded", {
+      id: `ch_${randomBytes(6).toString("hex")}`,
+      object: "charge",
+      payment_intent: pi,
+      amount_refunded: 399800,
+      refunded: true,
+    }),
   checkoutCompleted: (pi: string, orderNumber: string) =>
-    stripeEvent("checkout.session.completed", { id: `cs_${randomBytes(6).toString("hex")}`, object: "checkout.session", payment_intent: pi, payment_status: "paid", client_reference_id: orderNumber, metadata: { order_number: orderNumber } }),
+    stripeEvent("checkout.session.completed", {
+      id: `cs_${randomBytes(6).toString("hex")}`,
+      object: "checkout.session",
+      payment_intent: pi,
+      payment_status: "paid",
+      client_reference_id: orderNumber,
+      metadata: { order_number: orderNumber },
+    }),
 };
 
 export function razorpayEvent(event: string, entities: Record<string, Record<string, unknown>>) {
@@ -55,15 +128,45 @@ export function razorpayEvent(event: string, entities: Record<string, Record<str
 }
 
 export const razorpayPayloads = {
-  captured: (pay: string) => razorpayEvent("payment.captured", { payment: { id: pay, entity: "payment", amount: 399800, currency: "INR", status: "captured", order_id: "order_x", notes: {} } }),
-  failed: (pay: string) => razorpayEvent("payment.failed", { payment: { id: pay, entity: "payment", status: "failed", error_code: "BAD_REQUEST_ERROR", notes: {} } }),
+  captured: (pay: string) =>
+    razorpayEvent("payment.captured", {
+      payment: {
+        id: pay,
+        entity: "payment",
+        amount: 399800,
+        currency: "INR",
+        status: "captured",
+        order_id: "order_x",
+        notes: {},
+      },
+    }),
+  failed: (pay: string) =>
+    razorpayEvent("payment.failed", {
+      payment: { id: pay, entity: "payment", status: "failed", error_code: "BAD_REQUEST_ERROR", notes: {} },
+    }),
   orderPaid: (pay: string, receipt: string) =>
-    razorpayEvent("order.paid", { payment: { id: pay, entity: "payment", status: "captured", notes: {} }, order: { id: "order_y", entity: "order", receipt, status: "paid", notes: {} } }),
-  refunded: (pay: string) => razorpayEvent("refund.processed", { refund: { id: `rfnd_${randomBytes(5).toString("hex")}`, entity: "refund", payment_id: pay, amount: 399800, status: "processed" } }),
+    razorpayEvent("order.paid", {
+      payment: { id: pay, entity: "payment", status: "captured", notes: {} },
+      order: { id: "order_y", entity: "order", receipt, status: "paid", notes: {} },
+    }),
+  refunded: (pay: string) =>
+    razorpayEvent("refund.processed", {
+      refund: {
+        id: `rfnd_${randomBytes(5).toString("hex")}`,
+        entity: "refund",
+        payment_id: pay,
+        amount: 399800,
+        status: "processed",
+      },
+    }),
 };
 
 export function signStripe(body: string, secret: string, timestamp?: number): string {
-  return stripe.webhooks.generateTestHeaderString({ payload: body, secret, ...(timestamp ? { timestamp } : {}) });
+  return stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret,
+    ...(timestamp ? { timestamp } : {}),
+  });
 }
 
 export function signRazorpay(body: string, secret: string): string {
@@ -92,7 +195,10 @@ export async function storeWebhookEvent(
 ) {
   const body = JSON.stringify(opts.payload);
   const attempts = opts.attempts ?? (opts.status === "PENDING" ? 0 : 1);
-  const lastError = opts.status === "FAILED" ? (opts.lastError ?? `No order matches ${opts.paymentReference} (yet); it will be retried`) : null;
+  const lastError =
+    opts.status === "FAILED"
+      ? (opts.lastError ?? `No order matches ${opts.paymentReference} (yet); it will be retried`)
+      : null;
   const receivedAt = opts.receivedAt ?? new Date();
   const ev = await db
     .insertInto("webhookEvents")
@@ -138,10 +244,14 @@ export async function storeWebhookEvent(
  * spread over a few variants so processing does not queue on one hot row. Written in bulk so
  * tests, the CLI tests and the bench can make thousands quickly.
  */
-export async function createFailedWebhookEvents(db: Db, opts: { count: number; tag: string; variants?: number; receivedAt?: Date }) {
+export async function createFailedWebhookEvents(
+  db: Db,
+  opts: { count: number; tag: string; variants?: number; receivedAt?: Date },
+) {
   const variantCount = Math.max(1, Math.min(opts.variants ?? 50, opts.count));
   const variantIds: string[] = [];
-  for (let i = 0; i < variantCount; i++) variantIds.push((await createVariant(db, { stock: Math.ceil(opts.count / variantCount) + 5 })).id);
+  for (let i = 0; i < variantCount; i++)
+    variantIds.push((await createVariant(db, { stock: Math.ceil(opts.count / variantCount) + 5 })).id);
   const orders: { id: string; orderNumber: string; paymentReference: string }[] = [];
   const eventIds: string[] = [];
   const CHUNK = 1000;
@@ -153,12 +263,28 @@ export async function createFailedWebhookEvents(db: Db, opts: { count: number; t
     });
     const inserted = await db
       .insertInto("orders")
-      .values(rows.map((r) => ({ orderNumber: r.orderNumber, email: "buyer@example.test", status: "PENDING" as const, paymentProvider: "STRIPE" as const, paymentReference: r.paymentReference, totalMinor: 199900 })))
+      .values(
+        rows.map((r) => ({
+          orderNumber: r.orderNumber,
+          email: "buyer@example.test",
+          status: "PENDING" as const,
+          paymentProvider: "STRIPE" as const,
+          paymentReference: r.paymentReference,
+          totalMinor: 199900,
+        })),
+      )
       .returning(["id", "orderNumber", "paymentReference"])
       .execute();
     await db
       .insertInto("orderItems")
-      .values(inserted.map((o, k) => ({ orderId: o.id, variantId: variantIds[(start + k) % variantCount]!, quantity: 1, unitPriceMinor: 199900 })))
+      .values(
+        inserted.map((o, k) => ({
+          orderId: o.id,
+          variantId: variantIds[(start + k) % variantCount]!,
+          quantity: 1,
+          unitPriceMinor: 199900,
+        })),
+      )
       .execute();
     const events = await db
       .insertInto("webhookEvents")
@@ -182,7 +308,13 @@ export async function createFailedWebhookEvents(db: Db, opts: { count: number; t
       )
       .returning("id")
       .execute();
-    orders.push(...inserted.map((o) => ({ id: o.id, orderNumber: o.orderNumber, paymentReference: o.paymentReference! })));
+    orders.push(
+      ...inserted.map((o) => ({
+        id: o.id,
+        orderNumber: o.orderNumber,
+        paymentReference: o.paymentReference!,
+      })),
+    );
     eventIds.push(...events.map((e) => e.id));
   }
   return { orders, eventIds, variantIds };

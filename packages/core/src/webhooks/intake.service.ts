@@ -21,7 +21,12 @@ export type IntakeResult =
   | { accepted: true; duplicate: boolean; eventId: string }
   | { accepted: false; statusCode: 400 | 413; reason: string };
 
-export async function logRejection(db: Db, req: IntakeRequest, statusCode: number, reason: string): Promise<void> {
+export async function logRejection(
+  db: Db,
+  req: IntakeRequest,
+  statusCode: number,
+  reason: string,
+): Promise<void> {
   const signatureHeader = req.provider === "STRIPE" ? "stripe-signature" : "x-razorpay-signature";
   const sig = req.headers[signatureHeader];
   await db
@@ -45,7 +50,15 @@ export async function logRejection(db: Db, req: IntakeRequest, statusCode: numbe
 }
 
 interface Pending {
-  row: { provider: TProvider; provider_event_id: string; event_type: string; raw_body: string; headers: Record<string, string>; payment_reference: string | null; order_reference: string | null };
+  row: {
+    provider: TProvider;
+    provider_event_id: string;
+    event_type: string;
+    raw_body: string;
+    headers: Record<string, string>;
+    payment_reference: string | null;
+    order_reference: string | null;
+  };
   resolve: (r: { id: string; duplicate: boolean }) => void;
   reject: (e: unknown) => void;
 }
@@ -86,7 +99,13 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
       const found = await db
         .selectFrom("webhookEvents")
         .select(["id", "provider", "providerEventId"])
-        .where((eb) => eb(eb.refTuple("provider", "providerEventId"), "in", missing.map((m) => eb.tuple(m.row.provider, m.row.provider_event_id))))
+        .where((eb) =>
+          eb(
+            eb.refTuple("provider", "providerEventId"),
+            "in",
+            missing.map((m) => eb.tuple(m.row.provider, m.row.provider_event_id)),
+          ),
+        )
         .execute();
       for (const f of found) existing.set(key(f.provider, f.providerEventId), f.id);
     }
@@ -114,7 +133,10 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
 
   async function receive(req: IntakeRequest): Promise<IntakeResult> {
     const active = await secrets.active(req.provider);
-    const verified = req.provider === "STRIPE" ? verifyStripe(req.rawBody, req.headers, active) : verifyRazorpay(req.rawBody, req.headers, active);
+    const verified =
+      req.provider === "STRIPE"
+        ? verifyStripe(req.rawBody, req.headers, active)
+        : verifyRazorpay(req.rawBody, req.headers, active);
     if (!verified.ok) {
       await logRejection(db, req, 400, verified.reason);
       return { accepted: false, statusCode: 400, reason: verified.reason };

@@ -31,7 +31,9 @@ export function interpretEvent(provider: TProvider, eventType: string, payload: 
   if (provider === "STRIPE") {
     const object = obj(obj(obj(payload).data).object);
     const metadata = obj(object.metadata);
-    const paymentReference = eventType.startsWith("payment_intent.") ? str(object.id) : str(object.payment_intent);
+    const paymentReference = eventType.startsWith("payment_intent.")
+      ? str(object.id)
+      : str(object.payment_intent);
     return {
       effect: STRIPE[eventType] ?? "NONE",
       paymentReference,

@@ -21,7 +21,12 @@ export interface ProcessOptions {
   auditActor?: Actor;
 }
 
-async function auditReplay(trx: Trx, opts: ProcessOptions, ev: EventRow, result: ProcessResult): Promise<ProcessResult> {
+async function auditReplay(
+  trx: Trx,
+  opts: ProcessOptions,
+  ev: EventRow,
+  result: ProcessResult,
+): Promise<ProcessResult> {
   if (opts.auditActor) {
     await writeAudit(trx, opts.auditActor, {
       action: "webhooks.replay_one",
@@ -50,7 +55,12 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 }
 
 async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
-  const ev = await trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
+  const ev = await trx
+    .selectFrom("webhookEvents")
+    .selectAll()
+    .where("id", "=", eventId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!ev) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
   return ev;
 }
@@ -59,7 +69,10 @@ async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
  * The first statement of a processing transaction, in one round trip: switches the transaction
  * to asynchronous commit, locks the event and reads the payments_enabled flag.
  */
-async function openProcessing(trx: Trx, eventId: string): Promise<{ ev: EventRow; paymentsEnabled: boolean }> {
+async function openProcessing(
+  trx: Trx,
+  eventId: string,
+): Promise<{ ev: EventRow; paymentsEnabled: boolean }> {
   const { rows } = await sql<EventRow & { paymentsFlag: unknown; sync: string }>`
     SELECT e.*, set_config('synchronous_commit', 'off', true) AS sync,
       (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
@@ -83,7 +96,8 @@ interface OrderItemHold {
 /** Locks the order the event is about and reads its items with their holds, in one round trip. */
 async function lockOrderWithItems(trx: Trx, meaning: Interpretation) {
   const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
-  if (refs.length === 0) throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
+  if (refs.length === 0)
+    throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
   const { rows } = await sql<Selectable<OrdersTable> & { items: OrderItemHold[] }>`
     SELECT o.*, coalesce((
       SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
@@ -96,12 +110,18 @@ async function lockOrderWithItems(trx: Trx, meaning: Interpretation) {
     FOR UPDATE OF o
   `.execute(trx);
   const row = rows[0];
-  if (!row) throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
+  if (!row)
+    throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
   const { items, ...order } = row;
   return { order, items: items.map((i) => ({ ...i, held: Number(i.held) })) };
 }
 
-async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, actor: Actor): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
+async function applyEffect(
+  trx: Trx,
+  ev: EventRow,
+  meaning: Interpretation,
+  actor: Actor,
+): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
   const { order, items } = await lockOrderWithItems(trx, meaning);
   const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
   const moves: StockMovementInput[] = [];
@@ -112,23 +132,58 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
     nextStatus = "PAID";
     for (const item of items) {
       const hold = Math.min(item.held, item.quantity);
-      if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment captured: reservation becomes a sale", idempotencyKey: `order:${order.id}:${item.id}:release-on-pay` });
-      moves.push({ ...base, variantId: item.variantId, type: "SALE", quantity: -item.quantity, reason: `Sold: order ${order.orderNumber}`, idempotencyKey: `order:${order.id}:${item.id}:sale` });
+      if (hold > 0)
+        moves.push({
+          ...base,
+          variantId: item.variantId,
+          type: "RELEASE",
+          quantity: -hold,
+          reason: "Payment captured: reservation becomes a sale",
+          idempotencyKey: `order:${order.id}:${item.id}:release-on-pay`,
+        });
+      moves.push({
+        ...base,
+        variantId: item.variantId,
+        type: "SALE",
+        quantity: -item.quantity,
+        reason: `Sold: order ${order.orderNumber}`,
+        idempotencyKey: `order:${order.id}:${item.id}:sale`,
+      });
     }
   } else if (meaning.effect === "PAYMENT_FAILED") {
     // A failure arriving after a capture never undoes a paid order.
-    if (order.status !== "PENDING") return { orderId: order.id, note: `order is ${order.status}; payment failure ignored` };
+    if (order.status !== "PENDING")
+      return { orderId: order.id, note: `order is ${order.status}; payment failure ignored` };
     nextStatus = "FAILED";
     for (const item of items) {
       const hold = Math.min(item.held, item.quantity);
-      if (hold > 0) moves.push({ ...base, variantId: item.variantId, type: "RELEASE", quantity: -hold, reason: "Payment failed: reservation released", idempotencyKey: `order:${order.id}:${item.id}:release` });
+      if (hold > 0)
+        moves.push({
+          ...base,
+          variantId: item.variantId,
+          type: "RELEASE",
+          quantity: -hold,
+          reason: "Payment failed: reservation released",
+          idempotencyKey: `order:${order.id}:${item.id}:release`,
+        });
     }
   } else if (meaning.effect === "REFUNDED") {
     if (order.status === "REFUNDED") return { orderId: order.id, note: "order already refunded" };
-    if (!PAID_LIKE.has(order.status)) throw new DomainError("PRECONDITION_FAILED", `Refund for order ${order.orderNumber}, which is ${order.status} (never paid); check it by hand`);
+    if (!PAID_LIKE.has(order.status))
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `Refund for order ${order.orderNumber}, which is ${order.status} (never paid); check it by hand`,
+      );
     nextStatus = "REFUNDED";
     for (const item of items) {
-      moves.push({ ...base, variantId: item.variantId, type: "RETURN", quantity: item.quantity, reason: `Refunded: order ${order.orderNumber}`, idempotencyKey: `order:${order.id}:${item.id}:refund` });
+      moves.push({
+        ...base,
+        variantId: item.variantId,
+        type: "RETURN",
+        quantity: item.quantity,
+        reason: `Refunded: order ${order.orderNumber}`,
+        idempotencyKey: `order:${order.id}:${item.id}:refund`,
+      });
     }
   }
 
@@ -148,29 +203,47 @@ async function applyEffect(trx: Trx, ev: EventRow, meaning: Interpretation, acto
     return {
       orderId: order.id,
       note: `order ${order.orderNumber} → ${nextStatus}`,
-      audit: { action: `orders.${nextStatus.toLowerCase()}`, target: { type: "order", id: order.id }, before: { status: order.status }, after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType } },
+      audit: {
+        action: `orders.${nextStatus.toLowerCase()}`,
+        target: { type: "order", id: order.id },
+        before: { status: order.status },
+        after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
+      },
     };
   }
   return { orderId: order.id, note: "no change" };
 }
 
-export async function processWebhookEvent(db: Db, eventId: string, opts: ProcessOptions): Promise<ProcessResult> {
+export async function processWebhookEvent(
+  db: Db,
+  eventId: string,
+  opts: ProcessOptions,
+): Promise<ProcessResult> {
   const startedAt = new Date();
   try {
     return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
       // Effects and the PROCESSED status commit together, so a commit lost in a crash loses both
       // and the event is simply processed again: waiting for the WAL flush buys nothing here.
       const { ev, paymentsEnabled } = await openProcessing(trx, eventId);
-      if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
+      if (ev.status === "PROCESSED" || ev.status === "IGNORED")
+        return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
       if (!paymentsEnabled) {
         // Payments are switched off: keep the event, look again in a minute, count no attempt.
         const runAt = new Date(Date.now() + 60_000);
-        await trx.updateTable("webhookEvents").set({ nextAttemptAt: runAt }).where("id", "=", ev.id).execute();
+        await trx
+          .updateTable("webhookEvents")
+          .set({ nextAttemptAt: runAt })
+          .where("id", "=", ev.id)
+          .execute();
         await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt });
         return auditReplay(trx, opts, ev, { outcome: "DEFERRED" });
       }
       const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
-      const actor: Actor = { type: "SYSTEM", id: null, label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}` };
+      const actor: Actor = {
+        type: "SYSTEM",
+        id: null,
+        label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}`,
+      };
       const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
       const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
       const orderId = effect?.orderId ?? null;
@@ -188,25 +261,58 @@ export async function processWebhookEvent(db: Db, eventId: string, opts: Process
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {
-    if (cause instanceof DomainError && cause.code === "NOT_FOUND" && cause.message.startsWith("No webhook event")) throw cause;
+    if (
+      cause instanceof DomainError &&
+      cause.code === "NOT_FOUND" &&
+      cause.message.startsWith("No webhook event")
+    )
+      throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
     return recordFailure(db, eventId, startedAt, message.slice(0, 1000), opts);
   }
 }
 
-async function recordFailure(db: Db, eventId: string, startedAt: Date, error: string, opts: ProcessOptions): Promise<ProcessResult> {
+async function recordFailure(
+  db: Db,
+  eventId: string,
+  startedAt: Date,
+  error: string,
+  opts: ProcessOptions,
+): Promise<ProcessResult> {
   return db.transaction().execute(async (trx): Promise<ProcessResult> => {
     const ev = await lockEvent(trx, eventId);
-    if (ev.status === "PROCESSED" || ev.status === "IGNORED") return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
+    if (ev.status === "PROCESSED" || ev.status === "IGNORED")
+      return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
     const number = ev.attemptCount + 1;
     const retry = opts.trigger === "AUTO" && number < opts.maxAttempts;
-    const nextAttemptAt = retry ? new Date(Date.now() + retryDelaySeconds(number, opts.backoffBaseSeconds) * 1000) : null;
-    await trx.updateTable("webhookEvents").set({ status: "FAILED", attemptCount: number, lastError: error, nextAttemptAt }).where("id", "=", ev.id).execute();
+    const nextAttemptAt = retry
+      ? new Date(Date.now() + retryDelaySeconds(number, opts.backoffBaseSeconds) * 1000)
+      : null;
+    await trx
+      .updateTable("webhookEvents")
+      .set({ status: "FAILED", attemptCount: number, lastError: error, nextAttemptAt })
+      .where("id", "=", ev.id)
+      .execute();
     await trx
       .insertInto("webhookAttempts")
-      .values({ eventId: ev.id, number, trigger: opts.trigger, operator: opts.operator ?? null, replayRunId: opts.replayRunId ?? null, startedAt, outcome: "FAILED", error })
+      .values({
+        eventId: ev.id,
+        number,
+        trigger: opts.trigger,
+        operator: opts.operator ?? null,
+        replayRunId: opts.replayRunId ?? null,
+        startedAt,
+        outcome: "FAILED",
+        error,
+      })
       .execute();
-    if (nextAttemptAt) await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt: nextAttemptAt });
+    if (nextAttemptAt)
+      await enqueueJob(
+        trx,
+        JOB.webhookProcess,
+        { eventId: ev.id },
+        { jobKey: `webhook:${ev.id}`, runAt: nextAttemptAt },
+      );
     return auditReplay(trx, opts, ev, { outcome: "FAILED", error });
   });
 }
@@ -215,7 +321,10 @@ async function recordFailure(db: Db, eventId: string, startedAt: Date, error: st
  * Re-queues events whose job was lost (a worker killed mid-job, a queue wiped): PENDING ones
  * older than a minute and FAILED ones whose retry time has come. Job keys collapse duplicates.
  */
-export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOlderThanMs?: number } = {}): Promise<number> {
+export async function sweepDueWebhooks(
+  db: Db,
+  opts: { limit?: number; pendingOlderThanMs?: number } = {},
+): Promise<number> {
   const limit = opts.limit ?? 1000;
   const pendingCutoff = new Date(Date.now() - (opts.pendingOlderThanMs ?? 60_000));
   const due = await db
@@ -223,13 +332,18 @@ export async function sweepDueWebhooks(db: Db, opts: { limit?: number; pendingOl
     .select("id")
     .where((eb) =>
       eb.or([
-        eb.and([eb("status", "=", "PENDING"), eb("receivedAt", "<", pendingCutoff), eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())])]),
+        eb.and([
+          eb("status", "=", "PENDING"),
+          eb("receivedAt", "<", pendingCutoff),
+          eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())]),
+        ]),
         eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", new Date())]),
       ]),
     )
     .orderBy("receivedAt")
     .limit(limit)
     .execute();
-  for (const { id } of due) await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+  for (const { id } of due)
+    await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
   return due.length;
 }

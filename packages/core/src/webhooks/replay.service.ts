@@ -11,7 +11,14 @@ import { enqueueJob, JOB } from "../jobs/queue";
 import type { SharedStore } from "../shared-store/index";
 import { processWebhookEvent, type ProcessOptions } from "./process.service";
 import { applyWebhookFilter, toSummary, SUMMARY_COLUMNS } from "./webhooks.queries";
-import { ZReplayStart, ZWebhookFilter, type TReplayPreview, type TReplayRun, type TReplayStart, type TWebhookFilter } from "./webhooks.schema";
+import {
+  ZReplayStart,
+  ZWebhookFilter,
+  type TReplayPreview,
+  type TReplayRun,
+  type TReplayStart,
+  type TWebhookFilter,
+} from "./webhooks.schema";
 
 /** Replays default to FAILED events: replaying processed ones would only be skipped. */
 function replayFilter(f: TWebhookFilter): TWebhookFilter {
@@ -20,8 +27,15 @@ function replayFilter(f: TWebhookFilter): TWebhookFilter {
 
 export async function previewReplay(db: Db, rawFilter: unknown, sampleSize = 10): Promise<TReplayPreview> {
   const filter = replayFilter(ZWebhookFilter.parse(rawFilter));
-  const count = await applyWebhookFilter(db.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")), filter).executeTakeFirstOrThrow();
-  const sample = await applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), filter).orderBy("receivedAt").orderBy("id").limit(sampleSize).execute();
+  const count = await applyWebhookFilter(
+    db.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")),
+    filter,
+  ).executeTakeFirstOrThrow();
+  const sample = await applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), filter)
+    .orderBy("receivedAt")
+    .orderBy("id")
+    .limit(sampleSize)
+    .execute();
   return { count: Number(count.n), sample: sample.map(toSummary) };
 }
 
@@ -46,18 +60,42 @@ export function toReplayRun(r: Selectable<WebhookReplayRunsTable>): TReplayRun {
 }
 
 /** Records the run and queues it; `enqueue: false` lets the CLI execute it in-process instead. */
-export async function startReplay(db: Db, actor: Actor, raw: TReplayStart, opts: { enqueue?: boolean } = {}): Promise<TReplayRun> {
+export async function startReplay(
+  db: Db,
+  actor: Actor,
+  raw: TReplayStart,
+  opts: { enqueue?: boolean } = {},
+): Promise<TReplayRun> {
   const input = ZReplayStart.parse(raw);
   const filter = replayFilter(input.filter);
   return db.transaction().execute(async (trx) => {
-    const { n } = await applyWebhookFilter(trx.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")), filter).executeTakeFirstOrThrow();
+    const { n } = await applyWebhookFilter(
+      trx.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")),
+      filter,
+    ).executeTakeFirstOrThrow();
     const run = await trx
       .insertInto("webhookReplayRuns")
-      .values({ filter: JSON.stringify(filter), ratePerSecond: input.ratePerSecond ?? null, concurrency: input.concurrency, total: Number(n), createdBy: actor.label })
+      .values({
+        filter: JSON.stringify(filter),
+        ratePerSecond: input.ratePerSecond ?? null,
+        concurrency: input.concurrency,
+        total: Number(n),
+        createdBy: actor.label,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (opts.enqueue !== false) await enqueueJob(trx, JOB.webhookReplayRun, { runId: run.id }, { jobKey: `replay:${run.id}` });
-    await writeAudit(trx, actor, { action: "webhooks.replay_start", target: { type: "webhook_replay_run", id: run.id }, after: { filter, total: Number(n), ratePerSecond: input.ratePerSecond ?? null, concurrency: input.concurrency } });
+    if (opts.enqueue !== false)
+      await enqueueJob(trx, JOB.webhookReplayRun, { runId: run.id }, { jobKey: `replay:${run.id}` });
+    await writeAudit(trx, actor, {
+      action: "webhooks.replay_start",
+      target: { type: "webhook_replay_run", id: run.id },
+      after: {
+        filter,
+        total: Number(n),
+        ratePerSecond: input.ratePerSecond ?? null,
+        concurrency: input.concurrency,
+      },
+    });
     return toReplayRun(run);
   });
 }
@@ -69,13 +107,23 @@ export async function getReplayRun(db: Db, runId: string): Promise<TReplayRun> {
 }
 
 export async function listReplayRuns(db: Db, limit = 20): Promise<TReplayRun[]> {
-  const rows = await db.selectFrom("webhookReplayRuns").selectAll().orderBy("createdAt", "desc").limit(limit).execute();
+  const rows = await db
+    .selectFrom("webhookReplayRuns")
+    .selectAll()
+    .orderBy("createdAt", "desc")
+    .limit(limit)
+    .execute();
   return rows.map(toReplayRun);
 }
 
 export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise<TReplayRun> {
   return db.transaction().execute(async (trx) => {
-    const run = await trx.selectFrom("webhookReplayRuns").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
+    const run = await trx
+      .selectFrom("webhookReplayRuns")
+      .selectAll()
+      .where("id", "=", runId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!run) throw new DomainError("NOT_FOUND", `No replay run ${runId}`);
     if (!["QUEUED", "RUNNING"].includes(run.status)) return toReplayRun(run);
     const next = run.status === "QUEUED" ? "CANCELLED" : "CANCELLING";
@@ -85,7 +133,12 @@ export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise
       .where("id", "=", runId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await writeAudit(trx, actor, { action: "webhooks.replay_cancel", target: { type: "webhook_replay_run", id: runId }, before: { status: run.status }, after: { status: next, done: run.done } });
+    await writeAudit(trx, actor, {
+      action: "webhooks.replay_cancel",
+      target: { type: "webhook_replay_run", id: runId },
+      before: { status: run.status },
+      after: { status: next, done: run.done },
+    });
     return toReplayRun(updated);
   });
 }
@@ -100,7 +153,11 @@ export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "
 }
 
 /** Runs a replay to the end (or until cancelled). Safe to call again for a run left RUNNING. */
-export async function executeReplayRun(db: Db, runId: string, opts: ExecuteReplayOptions): Promise<TReplayRun> {
+export async function executeReplayRun(
+  db: Db,
+  runId: string,
+  opts: ExecuteReplayOptions,
+): Promise<TReplayRun> {
   const claimed = await db
     .updateTable("webhookReplayRuns")
     .set({ status: "RUNNING", startedAt: sql`coalesce(started_at, now())` })
@@ -114,10 +171,20 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
   const minIntervalMs = claimed.ratePerSecond ? 1000 / claimed.ratePerSecond : 0;
   let nextSlot = Date.now();
   let cursor: { at: Date; id: string } | undefined;
-  const counts = { done: claimed.done, succeeded: claimed.succeeded, failed: claimed.failed, skipped: claimed.skipped };
+  const counts = {
+    done: claimed.done,
+    succeeded: claimed.succeeded,
+    failed: claimed.failed,
+    skipped: claimed.skipped,
+  };
 
   const report = async (): Promise<TReplayRun> => {
-    const row = await db.updateTable("webhookReplayRuns").set(counts).where("id", "=", runId).returningAll().executeTakeFirstOrThrow();
+    const row = await db
+      .updateTable("webhookReplayRuns")
+      .set(counts)
+      .where("id", "=", runId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const run = toReplayRun(row);
     opts.onProgress?.(run);
     await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
@@ -144,7 +211,9 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
       let q = applyWebhookFilter(db.selectFrom("webhookEvents").select(["id", "receivedAt"]), filter);
       if (cursor) {
         const c = cursor;
-        q = q.where((eb) => eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), ">", eb.tuple(c.at, c.id)));
+        q = q.where((eb) =>
+          eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), ">", eb.tuple(c.at, c.id)),
+        );
       }
       const batch = await q.orderBy("receivedAt").orderBy("id").limit(batchSize).execute();
       if (batch.length === 0) break;
@@ -171,7 +240,12 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
             nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
-          const result = await processWebhookEvent(db, id, { ...opts, trigger: "REPLAY", replayRunId: runId, operator: claimed.createdBy });
+          const result = await processWebhookEvent(db, id, {
+            ...opts,
+            trigger: "REPLAY",
+            replayRunId: runId,
+            operator: claimed.createdBy,
+          });
           counts.done += 1;
           if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
           else if (result.outcome === "FAILED") counts.failed += 1;
@@ -181,29 +255,60 @@ export async function executeReplayRun(db: Db, runId: string, opts: ExecuteRepla
       });
       await Promise.all(workers);
       await ticking;
-      await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId} AND id = ANY(${ids}::uuid[])`.execute(db);
+      await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId} AND id = ANY(${ids}::uuid[])`.execute(
+        db,
+      );
       const progress = await report();
       if (cancelSeen || progress.status === "CANCELLING") {
-        const row = await db.updateTable("webhookReplayRuns").set({ ...counts, status: "CANCELLED", finishedAt: new Date() }).where("id", "=", runId).returningAll().executeTakeFirstOrThrow();
+        const row = await db
+          .updateTable("webhookReplayRuns")
+          .set({ ...counts, status: "CANCELLED", finishedAt: new Date() })
+          .where("id", "=", runId)
+          .returningAll()
+          .executeTakeFirstOrThrow();
         const run = toReplayRun(row);
         opts.onProgress?.(run);
         await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
         return run;
       }
     }
-    const row = await db.updateTable("webhookReplayRuns").set({ ...counts, status: "COMPLETED", finishedAt: new Date() }).where("id", "=", runId).returningAll().executeTakeFirstOrThrow();
+    const row = await db
+      .updateTable("webhookReplayRuns")
+      .set({ ...counts, status: "COMPLETED", finishedAt: new Date() })
+      .where("id", "=", runId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const run = toReplayRun(row);
     opts.onProgress?.(run);
     await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
     return run;
   } catch (cause) {
-    await db.updateTable("webhookReplayRuns").set({ ...counts, status: "FAILED", error: (cause as Error).message.slice(0, 500), finishedAt: new Date() }).where("id", "=", runId).execute();
+    await db
+      .updateTable("webhookReplayRuns")
+      .set({
+        ...counts,
+        status: "FAILED",
+        error: (cause as Error).message.slice(0, 500),
+        finishedAt: new Date(),
+      })
+      .where("id", "=", runId)
+      .execute();
     await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId}`.execute(db);
     throw cause;
   }
 }
 
 /** Replays one event now, in the caller's request, as an operator (audited in the same transaction). */
-export async function replayOneEvent(db: Db, actor: Actor, eventId: string, opts: Omit<ProcessOptions, "trigger" | "replayRunId" | "operator" | "auditActor">) {
-  return processWebhookEvent(db, eventId, { ...opts, trigger: "REPLAY", operator: actor.label, auditActor: actor });
+export async function replayOneEvent(
+  db: Db,
+  actor: Actor,
+  eventId: string,
+  opts: Omit<ProcessOptions, "trigger" | "replayRunId" | "operator" | "auditActor">,
+) {
+  return processWebhookEvent(db, eventId, {
+    ...opts,
+    trigger: "REPLAY",
+    operator: actor.label,
+    auditActor: actor,
+  });
 }

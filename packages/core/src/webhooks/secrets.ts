@@ -10,7 +10,11 @@ export interface SecretSource {
   invalidate(): void;
 }
 
-export function createSecretSource(db: DbOrTrx, fromEnv: Partial<Record<TProvider, string>>, cacheMs = 5_000): SecretSource {
+export function createSecretSource(
+  db: DbOrTrx,
+  fromEnv: Partial<Record<TProvider, string>>,
+  cacheMs = 5_000,
+): SecretSource {
   let cached: { at: number; rows: { provider: TProvider; secret: string }[] } | undefined;
   return {
     invalidate() {
@@ -27,7 +31,10 @@ export function createSecretSource(db: DbOrTrx, fromEnv: Partial<Record<TProvide
         cached = { at: Date.now(), rows };
       }
       const env = fromEnv[provider];
-      return [...(env ? [env] : []), ...cached.rows.filter((r) => r.provider === provider).map((r) => r.secret)];
+      return [
+        ...(env ? [env] : []),
+        ...cached.rows.filter((r) => r.provider === provider).map((r) => r.secret),
+      ];
     },
   };
 }

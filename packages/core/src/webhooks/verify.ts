@@ -30,7 +30,9 @@ function single(headers: Headers, name: string): { value?: string; duplicated: b
 function parseJson(raw: Buffer): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(raw.toString("utf8"));
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -40,14 +42,21 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
   const { value: header, duplicated } = single(headers, "stripe-signature");
   if (!header) return { ok: false, reason: "missing Stripe-Signature header" };
   // Node joins repeated headers with ", "; two t= parts mean the header was sent twice.
-  if (duplicated || (header.match(/(^|,)\s*t=/g) ?? []).length > 1) return { ok: false, reason: "Stripe-Signature header sent more than once" };
+  if (duplicated || (header.match(/(^|,)\s*t=/g) ?? []).length > 1)
+    return { ok: false, reason: "Stripe-Signature header sent more than once" };
   if (!/(^|,)\s*v1=/.test(header)) return { ok: false, reason: "Stripe-Signature has no v1 signature" };
   if (secrets.length === 0) return { ok: false, reason: "no Stripe webhook secret is configured" };
   let reason = "signature does not match any active Stripe secret";
   for (const secret of secrets) {
     try {
       const event = stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS) as unknown;
-      if (!event || typeof event !== "object" || Array.isArray(event) || typeof (event as { id?: unknown }).id !== "string") return { ok: false, reason: "body is not a Stripe event object" };
+      if (
+        !event ||
+        typeof event !== "object" ||
+        Array.isArray(event) ||
+        typeof (event as { id?: unknown }).id !== "string"
+      )
+        return { ok: false, reason: "body is not a Stripe event object" };
       const { id, type } = event as { id: string; type: unknown };
       return {
         ok: true,
@@ -61,8 +70,10 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
       };
     } catch (e) {
       const message = (e as Error).message;
-      if (/tolerance/i.test(message)) reason = `timestamp outside the ${STRIPE_TOLERANCE_SECONDS} s tolerance`;
-      else if (/unable to extract timestamp/i.test(message)) return { ok: false, reason: "Stripe-Signature is malformed" };
+      if (/tolerance/i.test(message))
+        reason = `timestamp outside the ${STRIPE_TOLERANCE_SECONDS} s tolerance`;
+      else if (/unable to extract timestamp/i.test(message))
+        return { ok: false, reason: "Stripe-Signature is malformed" };
       else if (!/no signatures found/i.test(message)) reason = `malformed event: ${message.slice(0, 120)}`;
     }
   }
@@ -72,8 +83,10 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
 export function verifyRazorpay(raw: Buffer, headers: Headers, secrets: readonly string[]): VerifyResult {
   const { value: signature, duplicated } = single(headers, "x-razorpay-signature");
   if (!signature) return { ok: false, reason: "missing X-Razorpay-Signature header" };
-  if (duplicated || signature.includes(",")) return { ok: false, reason: "X-Razorpay-Signature header sent more than once" };
-  if (!/^[0-9a-f]{64}$/i.test(signature)) return { ok: false, reason: "X-Razorpay-Signature is not a hex SHA-256 HMAC" };
+  if (duplicated || signature.includes(","))
+    return { ok: false, reason: "X-Razorpay-Signature header sent more than once" };
+  if (!/^[0-9a-f]{64}$/i.test(signature))
+    return { ok: false, reason: "X-Razorpay-Signature is not a hex SHA-256 HMAC" };
   if (secrets.length === 0) return { ok: false, reason: "no Razorpay webhook secret is configured" };
   const body = raw.toString("utf8");
   const matched = secrets.some((secret) => Razorpay.validateWebhookSignature(body, signature, secret));

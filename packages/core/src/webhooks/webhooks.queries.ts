@@ -17,7 +17,10 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function applyWebhookFilter<O>(q: SelectQueryBuilder<Database, "webhookEvents", O>, f: TWebhookFilter): SelectQueryBuilder<Database, "webhookEvents", O> {
+export function applyWebhookFilter<O>(
+  q: SelectQueryBuilder<Database, "webhookEvents", O>,
+  f: TWebhookFilter,
+): SelectQueryBuilder<Database, "webhookEvents", O> {
   if (f.provider) q = q.where("webhookEvents.provider", "=", f.provider);
   if (f.status) q = q.where("webhookEvents.status", "=", f.status);
   if (f.eventType) q = q.where("webhookEvents.eventType", "=", f.eventType);
@@ -39,11 +42,24 @@ export function applyWebhookFilter<O>(q: SelectQueryBuilder<Database, "webhookEv
 }
 
 export const SUMMARY_COLUMNS = [
-  "id", "provider", "providerEventId", "eventType", "status", "attemptCount", "lastError", "nextAttemptAt",
-  "receivedAt", "processedAt", "paymentReference", "orderReference", "orderId",
+  "id",
+  "provider",
+  "providerEventId",
+  "eventType",
+  "status",
+  "attemptCount",
+  "lastError",
+  "nextAttemptAt",
+  "receivedAt",
+  "processedAt",
+  "paymentReference",
+  "orderReference",
+  "orderId",
 ] as const;
 
-export function toSummary(r: Pick<Selectable<WebhookEventsTable>, (typeof SUMMARY_COLUMNS)[number]>): TWebhookEventSummary {
+export function toSummary(
+  r: Pick<Selectable<WebhookEventsTable>, (typeof SUMMARY_COLUMNS)[number]>,
+): TWebhookEventSummary {
   return {
     id: r.id,
     provider: r.provider,
@@ -61,7 +77,6 @@ export function toSummary(r: Pick<Selectable<WebhookEventsTable>, (typeof SUMMAR
   };
 }
 
-
 function encodeCursor(r: { receivedAt: Date; id: string }): string {
   return Buffer.from(`${r.receivedAt.toISOString()}|${r.id}`).toString("base64url");
 }
@@ -69,28 +84,46 @@ function encodeCursor(r: { receivedAt: Date; id: string }): string {
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
   const date = new Date(at ?? "");
-  if (!id || !UUID.test(id) || Number.isNaN(date.getTime())) throw new DomainError("BAD_REQUEST", "Invalid page cursor; start from the first page");
+  if (!id || !UUID.test(id) || Number.isNaN(date.getTime()))
+    throw new DomainError("BAD_REQUEST", "Invalid page cursor; start from the first page");
   return { at: date, id };
 }
 
-export async function listWebhookEvents(db: DbOrTrx, raw: TWebhookListInput): Promise<{ items: TWebhookEventSummary[]; nextCursor: string | null }> {
+export async function listWebhookEvents(
+  db: DbOrTrx,
+  raw: TWebhookListInput,
+): Promise<{ items: TWebhookEventSummary[]; nextCursor: string | null }> {
   const input = ZWebhookListInput.parse(raw);
   let q = applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), input.filter);
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
-    q = q.where((eb) => eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), "<", eb.tuple(c.at, c.id)));
+    q = q.where((eb) =>
+      eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), "<", eb.tuple(c.at, c.id)),
+    );
   }
-  const rows = await q.orderBy("webhookEvents.receivedAt", "desc").orderBy("webhookEvents.id", "desc").limit(input.limit + 1).execute();
+  const rows = await q
+    .orderBy("webhookEvents.receivedAt", "desc")
+    .orderBy("webhookEvents.id", "desc")
+    .limit(input.limit + 1)
+    .execute();
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
-  return { items: page.map(toSummary), nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
+  return {
+    items: page.map(toSummary),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+  };
 }
 
 export async function getWebhookEvent(db: DbOrTrx, id: string): Promise<TWebhookEventDetail> {
   if (!UUID.test(id)) throw new DomainError("BAD_REQUEST", "Not an event id");
   const row = await db.selectFrom("webhookEvents").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw new DomainError("NOT_FOUND", `No webhook event ${id}`);
-  const attempts = await db.selectFrom("webhookAttempts").selectAll().where("eventId", "=", id).orderBy("number").execute();
+  const attempts = await db
+    .selectFrom("webhookAttempts")
+    .selectAll()
+    .where("eventId", "=", id)
+    .orderBy("number")
+    .execute();
   return {
     ...toSummary(row),
     payload: row.payload,
@@ -109,7 +142,13 @@ export async function getWebhookEvent(db: DbOrTrx, id: string): Promise<TWebhook
 }
 
 export async function listWebhookRejections(db: DbOrTrx, limit = 100): Promise<TWebhookRejection[]> {
-  const rows = await db.selectFrom("webhookRejections").selectAll().orderBy("receivedAt", "desc").orderBy("id", "desc").limit(limit).execute();
+  const rows = await db
+    .selectFrom("webhookRejections")
+    .selectAll()
+    .orderBy("receivedAt", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
     id: String(r.id),
     provider: r.provider,
@@ -123,7 +162,10 @@ export async function listWebhookRejections(db: DbOrTrx, limit = 100): Promise<T
   }));
 }
 
-export async function getWebhookHealth(db: DbOrTrx, opts: { windowHours: number; minVolume: number; threshold?: number }): Promise<TProviderHealth[]> {
+export async function getWebhookHealth(
+  db: DbOrTrx,
+  opts: { windowHours: number; minVolume: number; threshold?: number },
+): Promise<TProviderHealth[]> {
   const threshold = opts.threshold ?? 0.95;
   const since = new Date(Date.now() - opts.windowHours * 3_600_000);
   const { rows } = await sql<{
@@ -168,7 +210,9 @@ export async function getWebhookHealth(db: DbOrTrx, opts: { windowHours: number;
       p95LatencyMs: r?.p95 == null ? null : Math.round(Number(r.p95)),
       oldestPendingSeconds: r?.oldestPending == null ? null : Math.round(Number(r.oldestPending)),
       alert,
-      alertReason: alert ? `success rate ${(successRate * 100).toFixed(1)}% is below ${threshold * 100}% over ${decided} decided events` : null,
+      alertReason: alert
+        ? `success rate ${(successRate * 100).toFixed(1)}% is below ${threshold * 100}% over ${decided} decided events`
+        : null,
     };
   });
 }
@@ -176,7 +220,12 @@ export async function getWebhookHealth(db: DbOrTrx, opts: { windowHours: number;
 /** Hourly processed/failed counts per provider for the success-rate chart. */
 export async function getWebhookHealthSeries(db: DbOrTrx, windowHours: number): Promise<THealthPoint[]> {
   const since = new Date(Date.now() - windowHours * 3_600_000);
-  const { rows } = await sql<{ hour: Date; provider: "STRIPE" | "RAZORPAY"; processed: string; failed: string }>`
+  const { rows } = await sql<{
+    hour: Date;
+    provider: "STRIPE" | "RAZORPAY";
+    processed: string;
+    failed: string;
+  }>`
     SELECT date_trunc('hour', received_at) AS hour, provider,
       count(*) FILTER (WHERE status = 'PROCESSED') AS processed,
       count(*) FILTER (WHERE status = 'FAILED') AS failed
@@ -186,6 +235,12 @@ export async function getWebhookHealthSeries(db: DbOrTrx, windowHours: number): 
   return rows.map((r) => {
     const processed = Number(r.processed);
     const failed = Number(r.failed);
-    return { hour: new Date(r.hour).toISOString(), provider: r.provider, processed, failed, successRate: processed + failed > 0 ? processed / (processed + failed) : null };
+    return {
+      hour: new Date(r.hour).toISOString(),
+      provider: r.provider,
+      processed,
+      failed,
+      successRate: processed + failed > 0 ? processed / (processed + failed) : null,
+    };
   });
 }

@@ -98,7 +98,12 @@ export interface TReplayRun {
 }
 
 export const ZHealthInput = z.object({
-  windowHours: z.number().int().min(1).max(24 * 30).default(24),
+  windowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   minVolume: z.number().int().min(1).max(100_000).default(20),
 });
 

@@ -109,7 +109,12 @@ export function AuditPage() {
   const events = useInfiniteQuery({
     queryKey: [...trpc.audit.list.queryKey(), { action }],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => client.audit.list.query({ limit: AUDIT_PAGE_SIZE, ...(pageParam ? { beforeSeq: pageParam } : {}), ...(action ? { action } : {}) }),
+    queryFn: ({ pageParam }) =>
+      client.audit.list.query({
+        limit: AUDIT_PAGE_SIZE,
+        ...(pageParam ? { beforeSeq: pageParam } : {}),
+        ...(action ? { action } : {}),
+      }),
     getNextPageParam: (last) => nextBeforeSeq(last, AUDIT_PAGE_SIZE),
   });
   const rows = events.data?.pages.flat() ?? [];
@@ -130,7 +135,12 @@ export function AuditPage() {
         }}
       >
         <label htmlFor="audit-action">Action starts with</label>
-        <input id="audit-action" value={actionInput} onChange={(e) => setActionInput(e.target.value)} placeholder="e.g. users. or auth.login" />
+        <input
+          id="audit-action"
+          value={actionInput}
+          onChange={(e) => setActionInput(e.target.value)}
+          placeholder="e.g. users. or auth.login"
+        />
         <Button type="submit" size="sm">
           Filter
         </Button>
@@ -148,8 +158,16 @@ export function AuditPage() {
         ) : null}
       </form>
       {events.isPending ? <Loading label="Loading audit events…" /> : null}
-      {events.isError ? <ErrorBanner title="Could not load audit events" error={events.error} onRetry={() => void events.refetch()} /> : null}
-      {events.isSuccess && rows.length === 0 ? <Empty>{action ? `No events with an action starting "${action}".` : "No audit events yet."}</Empty> : null}
+      {events.isError ? (
+        <ErrorBanner
+          title="Could not load audit events"
+          error={events.error}
+          onRetry={() => void events.refetch()}
+        />
+      ) : null}
+      {events.isSuccess && rows.length === 0 ? (
+        <Empty>{action ? `No events with an action starting "${action}".` : "No audit events yet."}</Empty>
+      ) : null}
       {rows.length > 0 ? (
         <>
           <Table caption="Audit events" columns={columns} rows={rows} rowKey={(e) => e.seq} />
@@ -180,7 +198,9 @@ function VerifyChain() {
         <Button onClick={() => void verify.refetch()} busy={verify.isFetching}>
           {verify.isFetching ? "Verifying…" : "Verify chain"}
         </Button>
-        <p className="muted small">Recomputes every link of the hash chain to prove no event was altered or removed.</p>
+        <p className="muted small">
+          Recomputes every link of the hash chain to prove no event was altered or removed.
+        </p>
       </div>
       {verify.isError ? <ErrorBanner title="Verification could not run" error={verify.error} /> : null}
       {verify.data && !verify.isFetching ? (
@@ -196,7 +216,8 @@ function VerifyChain() {
             <span className="banner-glyph" aria-hidden="true">
               ✕
             </span>
-            Chain broken at event #{verify.data.firstBroken?.seq ?? "?"}: {verify.data.firstBroken?.reason ?? "unknown reason"} ({verify.data.checked} checked).
+            Chain broken at event #{verify.data.firstBroken?.seq ?? "?"}:{" "}
+            {verify.data.firstBroken?.reason ?? "unknown reason"} ({verify.data.checked} checked).
           </p>
         )
       ) : null}

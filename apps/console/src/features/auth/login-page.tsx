@@ -70,10 +70,29 @@ export function LoginPage() {
         ) : null}
         {login.isError ? <ErrorBanner error={login.error} /> : null}
         <Field label="Email" error={errors.email}>
-          {(p) => <input {...p} type="email" name="email" autoComplete="username" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="email"
+              name="email"
+              autoComplete="username"
+              autoFocus
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Password" error={errors.password}>
-          {(p) => <input {...p} type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              name="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
         </Field>
         <Button type="submit" variant="primary" busy={login.isPending} className="btn-block">
           {login.isPending ? "Signing in…" : "Sign in"}

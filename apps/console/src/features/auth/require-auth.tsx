@@ -17,7 +17,8 @@ export function RequireAuth() {
   }
   if (session.status === "signed-out") {
     const here = location.pathname + location.search;
-    const to = session.reason === "logout" || here === "/" ? "/login" : `/login?next=${encodeURIComponent(here)}`;
+    const to =
+      session.reason === "logout" || here === "/" ? "/login" : `/login?next=${encodeURIComponent(here)}`;
     return <Navigate to={to} replace />;
   }
   return (
@@ -36,7 +37,8 @@ export function RequireRole({ min, children }: { min: TStaffRole; children: Reac
     <section className="panel" aria-labelledby="forbidden-title">
       <h1 id="forbidden-title">Not available for your role</h1>
       <p>
-        This page needs the <strong>{min}</strong> role or higher; you are signed in as <strong>{user.role}</strong>. Ask an admin if you need access.
+        This page needs the <strong>{min}</strong> role or higher; you are signed in as{" "}
+        <strong>{user.role}</strong>. Ask an admin if you need access.
       </p>
     </section>
   );

@@ -30,14 +30,28 @@ export function BatchesPage() {
     { header: "Reason", cell: (b) => b.reason },
     { header: "Rows", cell: (b) => b.rowCount, className: "num" },
     { header: "Changed", cell: (b) => b.changedCount, className: "num" },
-    { header: "Status", cell: (b) => (b.status === "APPLIED" ? <StatusChip tone="ok">applied</StatusChip> : <StatusChip tone="neutral">rolled back {formatDateTimeShort(b.rolledBackAt)}</StatusChip>) },
+    {
+      header: "Status",
+      cell: (b) =>
+        b.status === "APPLIED" ? (
+          <StatusChip tone="ok">applied</StatusChip>
+        ) : (
+          <StatusChip tone="neutral">rolled back {formatDateTimeShort(b.rolledBackAt)}</StatusChip>
+        ),
+    },
     {
       header: "Actions",
       className: "actions",
       cell: (b) => (
         <>
-          <Button size="sm" onClick={() => setReport(b)}>Report</Button>{" "}
-          {canRollback && b.status === "APPLIED" ? <Button size="sm" variant="danger" onClick={() => setRollingBack(b)}>Roll back</Button> : null}
+          <Button size="sm" onClick={() => setReport(b)}>
+            Report
+          </Button>{" "}
+          {canRollback && b.status === "APPLIED" ? (
+            <Button size="sm" variant="danger" onClick={() => setRollingBack(b)}>
+              Roll back
+            </Button>
+          ) : null}
         </>
       ),
     },
@@ -45,11 +59,22 @@ export function BatchesPage() {
 
   return (
     <>
-      <PageHeader title="Reset batches" description="Every physical-count batch. A rollback undoes exactly that batch's changes; sales made since stay sold." />
+      <PageHeader
+        title="Reset batches"
+        description="Every physical-count batch. A rollback undoes exactly that batch's changes; sales made since stay sold."
+      />
       {batches.isPending ? <Loading label="Loading batches…" /> : null}
-      {batches.isError ? <ErrorBanner title="Could not load batches" error={batches.error} onRetry={() => void batches.refetch()} /> : null}
+      {batches.isError ? (
+        <ErrorBanner
+          title="Could not load batches"
+          error={batches.error}
+          onRetry={() => void batches.refetch()}
+        />
+      ) : null}
       {batches.isSuccess && batches.data.length === 0 ? <Empty>No reset batches yet.</Empty> : null}
-      {batches.isSuccess && batches.data.length > 0 ? <Table caption="Reset batches" columns={columns} rows={batches.data} rowKey={(b) => b.id} /> : null}
+      {batches.isSuccess && batches.data.length > 0 ? (
+        <Table caption="Reset batches" columns={columns} rows={batches.data} rowKey={(b) => b.id} />
+      ) : null}
       {rollingBack ? <RollbackDialog batch={rollingBack} onClose={() => setRollingBack(null)} /> : null}
       {report ? <ReportDialog batch={report} onClose={() => setReport(null)} /> : null}
     </>
@@ -60,8 +85,21 @@ const ROLLBACK_COLUMNS: Column<TRollbackPreviewItem>[] = [
   { header: "SKU", cell: (i) => <span className="mono">{i.sku}</span> },
   { header: "Batch delta", cell: (i) => <Delta value={i.batchDelta} /> },
   { header: "On hand now", cell: (i) => i.currentStock, className: "num" },
-  { header: "After rollback", cell: (i) => (i.wouldGoNegative ? <StatusChip tone="bad">{i.stockAfterRollback}</StatusChip> : i.stockAfterRollback), className: "num" },
-  { header: "Moved since", cell: (i) => (i.movementsSince ? <StatusChip tone="warn">{i.movementsSince} movements</StatusChip> : <span className="muted">—</span>) },
+  {
+    header: "After rollback",
+    cell: (i) =>
+      i.wouldGoNegative ? <StatusChip tone="bad">{i.stockAfterRollback}</StatusChip> : i.stockAfterRollback,
+    className: "num",
+  },
+  {
+    header: "Moved since",
+    cell: (i) =>
+      i.movementsSince ? (
+        <StatusChip tone="warn">{i.movementsSince} movements</StatusChip>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
 ];
 
 function RollbackDialog({ batch, onClose }: { batch: TBatchSummary; onClose: () => void }) {
@@ -84,15 +122,32 @@ function RollbackDialog({ batch, onClose }: { batch: TBatchSummary; onClose: () 
       {preview.isSuccess ? (
         <div className="form">
           <p data-testid="rollback-summary">
-            {preview.data.items.length} variants go back by the batch's delta; {preview.data.changedSinceCount} changed since (those movements are kept).
+            {preview.data.items.length} variants go back by the batch's delta;{" "}
+            {preview.data.changedSinceCount} changed since (those movements are kept).
           </p>
-          <Table caption="Rollback preview" columns={ROLLBACK_COLUMNS} rows={preview.data.items} rowKey={(i) => i.variantId} />
-          {preview.data.blockedBecause ? <ErrorBanner title="Cannot roll back" error={new Error(preview.data.blockedBecause)} /> : null}
-          <Field label="Reason">{(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+          <Table
+            caption="Rollback preview"
+            columns={ROLLBACK_COLUMNS}
+            rows={preview.data.items}
+            rowKey={(i) => i.variantId}
+          />
+          {preview.data.blockedBecause ? (
+            <ErrorBanner title="Cannot roll back" error={new Error(preview.data.blockedBecause)} />
+          ) : null}
+          <Field label="Reason">
+            {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+          </Field>
           {rollback.isError ? <ErrorBanner error={rollback.error} /> : null}
           <div className="form-actions">
-            <Button onClick={onClose} autoFocus>Cancel</Button>
-            <Button variant="danger" disabled={!preview.data.canRollback || reason.trim().length < 3} busy={rollback.isPending} onClick={() => rollback.mutate({ batchId: batch.id, reason })}>
+            <Button onClick={onClose} autoFocus>
+              Cancel
+            </Button>
+            <Button
+              variant="danger"
+              disabled={!preview.data.canRollback || reason.trim().length < 3}
+              busy={rollback.isPending}
+              onClick={() => rollback.mutate({ batchId: batch.id, reason })}
+            >
               Roll back {preview.data.items.length} variants
             </Button>
           </div>
@@ -112,7 +167,8 @@ function ReportDialog({ batch, onClose }: { batch: TBatchSummary; onClose: () =>
       {report.isSuccess ? (
         <>
           <p>
-            {report.data.items.length} variants counted, {report.data.skipped.length} rows skipped. Reason: {batch.reason}
+            {report.data.items.length} variants counted, {report.data.skipped.length} rows skipped. Reason:{" "}
+            {batch.reason}
             {batch.reference ? ` · reference ${batch.reference}` : ""}
           </p>
           <LedgerTable caption="Ledger rows of this batch" entries={report.data.ledger} />

@@ -20,7 +20,11 @@ const COLUMNS: Column<TLowStockRow>[] = [
   { header: "Threshold", cell: (r) => `${r.threshold} (${r.thresholdSource})` },
   { header: "Reorder point", cell: (r) => r.reorderPoint ?? "—", className: "num" },
   { header: "Status", cell: (r) => <StockBadge row={r} /> },
-  { header: "Suggested reorder", cell: (r) => <strong>{r.suggestedReorderQuantity}</strong>, className: "num" },
+  {
+    header: "Suggested reorder",
+    cell: (r) => <strong>{r.suggestedReorderQuantity}</strong>,
+    className: "num",
+  },
 ];
 
 export function LowStockPage() {
@@ -29,11 +33,18 @@ export function LowStockPage() {
   const low = useQuery(trpc.inventory.lowStock.queryOptions());
   return (
     <>
-      <PageHeader title="Low stock" description="Active variants at or below their threshold (variant → product → global default) or reorder point." />
+      <PageHeader
+        title="Low stock"
+        description="Active variants at or below their threshold (variant → product → global default) or reorder point."
+      />
       {low.isPending ? <Loading label="Loading low stock…" /> : null}
-      {low.isError ? <ErrorBanner title="Could not load low stock" error={low.error} onRetry={() => void low.refetch()} /> : null}
+      {low.isError ? (
+        <ErrorBanner title="Could not load low stock" error={low.error} onRetry={() => void low.refetch()} />
+      ) : null}
       {low.isSuccess && low.data.length === 0 ? <Empty>Nothing needs attention.</Empty> : null}
-      {low.isSuccess && low.data.length > 0 ? <Table caption="Low stock" columns={COLUMNS} rows={low.data} rowKey={(r) => r.variantId} /> : null}
+      {low.isSuccess && low.data.length > 0 ? (
+        <Table caption="Low stock" columns={COLUMNS} rows={low.data} rowKey={(r) => r.variantId} />
+      ) : null}
       {roleAtLeast(user.role, "OPERATOR") ? <ThresholdForm /> : null}
     </>
   );
@@ -45,7 +56,11 @@ function ThresholdForm() {
   const [threshold, setThreshold] = useState("10");
   const [whereUnset, setWhereUnset] = useState(true);
   const [reason, setReason] = useState("");
-  const set = useMutation(trpc.inventory.setThresholds.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.inventory.pathKey() }) }));
+  const set = useMutation(
+    trpc.inventory.setThresholds.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.inventory.pathKey() }),
+    }),
+  );
   return (
     <form
       className="form panel"
@@ -55,15 +70,30 @@ function ThresholdForm() {
       }}
     >
       <h2>Set thresholds in bulk</h2>
-      <Field label="Low-stock threshold">{(p) => <input {...p} type="number" min={0} value={threshold} onChange={(e) => setThreshold(e.target.value)} />}</Field>
+      <Field label="Low-stock threshold">
+        {(p) => (
+          <input
+            {...p}
+            type="number"
+            min={0}
+            value={threshold}
+            onChange={(e) => setThreshold(e.target.value)}
+          />
+        )}
+      </Field>
       <label className="checkbox">
-        <input type="checkbox" checked={whereUnset} onChange={(e) => setWhereUnset(e.target.checked)} /> Only where no threshold is set
+        <input type="checkbox" checked={whereUnset} onChange={(e) => setWhereUnset(e.target.checked)} /> Only
+        where no threshold is set
       </label>
-      <Field label="Reason">{(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+      <Field label="Reason">
+        {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
       {set.isError ? <ErrorBanner error={set.error} /> : null}
       {set.isSuccess ? <p role="status">Updated {set.data.updated} variants.</p> : null}
       <div className="form-actions">
-        <Button type="submit" variant="primary" busy={set.isPending}>Apply to all variants</Button>
+        <Button type="submit" variant="primary" busy={set.isPending}>
+          Apply to all variants
+        </Button>
       </div>
     </form>
   );

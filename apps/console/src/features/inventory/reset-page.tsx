@@ -1,7 +1,12 @@
 // Physical-count reset wizard: upload or paste → preview (problems highlighted) → confirm → result.
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { MAX_COUNT_FILE_BYTES, type TResetPreview, type TResetResult, type TResetRow } from "@radha/core/inventory/schema";
+import {
+  MAX_COUNT_FILE_BYTES,
+  type TResetPreview,
+  type TResetResult,
+  type TResetRow,
+} from "@radha/core/inventory/schema";
 import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
@@ -18,7 +23,19 @@ const ROW_COLUMNS: Column<TResetRow>[] = [
   { header: "On hand", cell: (r) => r.previous ?? "—", className: "num" },
   { header: "Counted", cell: (r) => r.counted ?? "—", className: "num" },
   { header: "Delta", cell: (r) => <Delta value={r.delta} /> },
-  { header: "Problems", cell: (r) => (r.problems.length ? r.problems.map((p) => <StatusChip key={p.code} tone="bad">{p.message}</StatusChip>) : <StatusChip tone="ok">ok</StatusChip>) },
+  {
+    header: "Problems",
+    cell: (r) =>
+      r.problems.length ? (
+        r.problems.map((p) => (
+          <StatusChip key={p.code} tone="bad">
+            {p.message}
+          </StatusChip>
+        ))
+      ) : (
+        <StatusChip tone="ok">ok</StatusChip>
+      ),
+  },
 ];
 
 const newBatchKey = () => `console-${crypto.randomUUID()}`;
@@ -34,14 +51,22 @@ export function ResetPage() {
   const [batchKey, setBatchKey] = useState(newBatchKey);
   const [preview, setPreview] = useState<TResetPreview | null>(null);
   const [result, setResult] = useState<TResetResult | null>(null);
-  const input = { csv, reason, reference: reference || undefined, onProblem: skipProblems ? ("SKIP" as const) : ("REJECT" as const) };
+  const input = {
+    csv,
+    reason,
+    reference: reference || undefined,
+    onProblem: skipProblems ? ("SKIP" as const) : ("REJECT" as const),
+  };
   const previewing = useMutation(trpc.inventory.resetPreview.mutationOptions({ onSuccess: setPreview }));
   const applying = useMutation(trpc.inventory.resetApply.mutationOptions({ onSuccess: setResult }));
 
   async function readFile(file: File | undefined) {
     setFileError(null);
     if (!file) return;
-    if (file.size > MAX_COUNT_FILE_BYTES) return setFileError(`${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count.`);
+    if (file.size > MAX_COUNT_FILE_BYTES)
+      return setFileError(
+        `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count.`,
+      );
     setCsv(await file.text());
     setPreview(null);
   }
@@ -61,19 +86,28 @@ export function ResetPage() {
           <div className="banner-body">
             <strong>{result.alreadyApplied ? "This batch was already applied" : "Count applied"}</strong>
             <p data-testid="reset-result">
-              Batch {result.batchId}: {result.changedCount} variants changed, {result.rowCount} rows counted{result.skippedCount ? `, ${result.skippedCount} skipped` : ""}.
+              Batch {result.batchId}: {result.changedCount} variants changed, {result.rowCount} rows counted
+              {result.skippedCount ? `, ${result.skippedCount} skipped` : ""}.
             </p>
           </div>
-          <Button size="sm" onClick={restart}>New count</Button>
+          <Button size="sm" onClick={restart}>
+            New count
+          </Button>
         </section>
-        <p><a href="/inventory/changes">See what changed</a> · <a href="/inventory/batches">Batch history (rollback)</a></p>
+        <p>
+          <a href="/inventory/changes">See what changed</a> ·{" "}
+          <a href="/inventory/batches">Batch history (rollback)</a>
+        </p>
       </>
     );
   }
 
   return (
     <>
-      <PageHeader title="Stock reset" description="Upload our export with the counted column filled in, a Shopify inventory export, or paste sku,count lines. Nothing changes until you confirm." />
+      <PageHeader
+        title="Stock reset"
+        description="Upload our export with the counted column filled in, a Shopify inventory export, or paste sku,count lines. Nothing changes until you confirm."
+      />
       <form
         className="form"
         onSubmit={(e) => {
@@ -81,42 +115,100 @@ export function ResetPage() {
           previewing.mutate(input);
         }}
       >
-        <Field label="Count file (CSV)" hint={`At most ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB.`} error={fileError ?? undefined}>
-          {(p) => <input {...p} type="file" accept=".csv,text/csv" onChange={(e) => void readFile(e.target.files?.[0])} />}
+        <Field
+          label="Count file (CSV)"
+          hint={`At most ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB.`}
+          error={fileError ?? undefined}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="file"
+              accept=".csv,text/csv"
+              onChange={(e) => void readFile(e.target.files?.[0])}
+            />
+          )}
         </Field>
-        <Field label="…or paste rows" hint="With a header from our export or Shopify, or plain lines: SKU,count[,reason]">
-          {(p) => <textarea {...p} rows={6} className="mono" value={csv} onChange={(e) => { setCsv(e.target.value); setPreview(null); }} />}
+        <Field
+          label="…or paste rows"
+          hint="With a header from our export or Shopify, or plain lines: SKU,count[,reason]"
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={6}
+              className="mono"
+              value={csv}
+              onChange={(e) => {
+                setCsv(e.target.value);
+                setPreview(null);
+              }}
+            />
+          )}
         </Field>
         <Field label="Reason" hint="Recorded on every ledger row, e.g. Q4 physical count">
           {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
         <Field label="Reference (optional)">
-          {(p) => <input {...p} value={reference} onChange={(e) => setReference(e.target.value)} placeholder="INV-2026-001" />}
+          {(p) => (
+            <input
+              {...p}
+              value={reference}
+              onChange={(e) => setReference(e.target.value)}
+              placeholder="INV-2026-001"
+            />
+          )}
         </Field>
         <label className="checkbox">
-          <input type="checkbox" checked={skipProblems} onChange={(e) => { setSkipProblems(e.target.checked); setPreview(null); }} /> Skip rows with problems (default: reject the whole batch)
+          <input
+            type="checkbox"
+            checked={skipProblems}
+            onChange={(e) => {
+              setSkipProblems(e.target.checked);
+              setPreview(null);
+            }}
+          />{" "}
+          Skip rows with problems (default: reject the whole batch)
         </label>
-        {previewing.isError ? <ErrorBanner title="Could not read the count" error={previewing.error} /> : null}
+        {previewing.isError ? (
+          <ErrorBanner title="Could not read the count" error={previewing.error} />
+        ) : null}
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={previewing.isPending} disabled={!csv.trim()}>Preview</Button>
+          <Button type="submit" variant="primary" busy={previewing.isPending} disabled={!csv.trim()}>
+            Preview
+          </Button>
         </div>
       </form>
       {preview ? (
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">Preview</h2>
           <p data-testid="preview-summary">
-            {plural(preview.rowCount, "row")}: {plural(preview.changedCount, "change")}, {preview.unchangedCount} already match, {preview.problemCount} with problems
+            {plural(preview.rowCount, "row")}: {plural(preview.changedCount, "change")},{" "}
+            {preview.unchangedCount} already match, {preview.problemCount} with problems
             {preview.ignoredCount ? `, ${preview.ignoredCount} ignored (no new value)` : ""}.
           </p>
-          <Table caption="Preview of the count" columns={ROW_COLUMNS} rows={preview.rows.filter((r) => r.delta !== 0 || r.problems.length > 0)} rowKey={(r) => String(r.line)} rowClassName={(r) => (r.problems.length ? "row-problem" : undefined)} />
+          <Table
+            caption="Preview of the count"
+            columns={ROW_COLUMNS}
+            rows={preview.rows.filter((r) => r.delta !== 0 || r.problems.length > 0)}
+            rowKey={(r) => String(r.line)}
+            rowClassName={(r) => (r.problems.length ? "row-problem" : undefined)}
+          />
           {applying.isError ? <ErrorBanner title="Nothing was changed" error={applying.error} /> : null}
           <div className="form-actions">
             <Button onClick={() => setPreview(null)}>Back</Button>
-            <Button variant="primary" disabled={!preview.canApply} busy={applying.isPending} onClick={() => applying.mutate({ ...input, batchKey })}>
+            <Button
+              variant="primary"
+              disabled={!preview.canApply}
+              busy={applying.isPending}
+              onClick={() => applying.mutate({ ...input, batchKey })}
+            >
               Apply {plural(preview.changedCount, "change")}
             </Button>
           </div>
-          {!preview.canApply ? <p className="muted">Fix the highlighted rows, or tick “Skip rows with problems”.</p> : null}
+          {!preview.canApply ? (
+            <p className="muted">Fix the highlighted rows, or tick “Skip rows with problems”.</p>
+          ) : null}
         </section>
       ) : null}
     </>

@@ -16,7 +16,8 @@ type Filter = "all" | "low" | "out" | "reorder";
 export function StockBadge({ row }: { row: TStockRow }) {
   if (row.available <= 0) return <StatusChip tone="bad">out of stock</StatusChip>;
   if (row.low) return <StatusChip tone="warn">low</StatusChip>;
-  if (row.reorderPoint !== null && row.available <= row.reorderPoint) return <StatusChip tone="warn">reorder</StatusChip>;
+  if (row.reorderPoint !== null && row.available <= row.reorderPoint)
+    return <StatusChip tone="warn">reorder</StatusChip>;
   return <StatusChip tone="ok">ok</StatusChip>;
 }
 
@@ -25,18 +26,39 @@ export function StockPage() {
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<Filter>("all");
   const [ledgerFor, setLedgerFor] = useState<TStockRow | null>(null);
-  const stock = useQuery(trpc.inventory.stock.queryOptions({ search: search || undefined, filter, limit: 500 }));
+  const stock = useQuery(
+    trpc.inventory.stock.queryOptions({ search: search || undefined, filter, limit: 500 }),
+  );
   const client = useTRPCClient();
-  const exporter = useMutation({ mutationFn: () => client.inventory.export.query(), onSuccess: (r) => downloadText(r.filename, r.csv) });
+  const exporter = useMutation({
+    mutationFn: () => client.inventory.export.query(),
+    onSuccess: (r) => downloadText(r.filename, r.csv),
+  });
 
   const columns: Column<TStockRow>[] = [
-    { header: "SKU", cell: (r) => <button type="button" className="link mono" onClick={() => setLedgerFor(r)} aria-label={`Ledger for ${r.sku}`}>{r.sku}</button> },
+    {
+      header: "SKU",
+      cell: (r) => (
+        <button
+          type="button"
+          className="link mono"
+          onClick={() => setLedgerFor(r)}
+          aria-label={`Ledger for ${r.sku}`}
+        >
+          {r.sku}
+        </button>
+      ),
+    },
     { header: "Product", cell: (r) => r.product },
     { header: "Options", cell: (r) => r.options || <span className="muted">—</span> },
     { header: "On hand", cell: (r) => r.onHand, className: "num" },
     { header: "Reserved", cell: (r) => r.reserved, className: "num" },
     { header: "Available", cell: (r) => r.available, className: "num" },
-    { header: "Threshold", cell: (r) => <span title={`from ${r.thresholdSource}`}>{r.threshold}</span>, className: "num" },
+    {
+      header: "Threshold",
+      cell: (r) => <span title={`from ${r.thresholdSource}`}>{r.threshold}</span>,
+      className: "num",
+    },
     { header: "Status", cell: (r) => <StockBadge row={r} /> },
   ];
 
@@ -45,11 +67,21 @@ export function StockPage() {
       <PageHeader
         title="Inventory"
         description="Stock per variant. Available = on hand − reserved. Click a SKU for its full ledger."
-        actions={<Button onClick={() => exporter.mutate()} busy={exporter.isPending}>Download CSV</Button>}
+        actions={
+          <Button onClick={() => exporter.mutate()} busy={exporter.isPending}>
+            Download CSV
+          </Button>
+        }
       />
       {exporter.isError ? <ErrorBanner title="Export failed" error={exporter.error} /> : null}
       <div className="toolbar">
-        <input type="search" aria-label="Search SKU or product" placeholder="Search SKU or product" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <input
+          type="search"
+          aria-label="Search SKU or product"
+          placeholder="Search SKU or product"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
         <select aria-label="Filter" value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>
           <option value="all">All variants</option>
           <option value="low">Low stock</option>
@@ -58,9 +90,13 @@ export function StockPage() {
         </select>
       </div>
       {stock.isPending ? <Loading label="Loading stock…" /> : null}
-      {stock.isError ? <ErrorBanner title="Could not load stock" error={stock.error} onRetry={() => void stock.refetch()} /> : null}
+      {stock.isError ? (
+        <ErrorBanner title="Could not load stock" error={stock.error} onRetry={() => void stock.refetch()} />
+      ) : null}
       {stock.isSuccess && stock.data.length === 0 ? <Empty>No variants match.</Empty> : null}
-      {stock.isSuccess && stock.data.length > 0 ? <Table caption="Stock" columns={columns} rows={stock.data} rowKey={(r) => r.variantId} /> : null}
+      {stock.isSuccess && stock.data.length > 0 ? (
+        <Table caption="Stock" columns={columns} rows={stock.data} rowKey={(r) => r.variantId} />
+      ) : null}
       {ledgerFor ? <LedgerDialog row={ledgerFor} onClose={() => setLedgerFor(null)} /> : null}
     </>
   );
@@ -75,7 +111,9 @@ function LedgerDialog({ row, onClose }: { row: TStockRow; onClose: () => void })
       {ledger.isError ? <ErrorBanner error={ledger.error} /> : null}
       {ledger.isSuccess ? <LedgerTable caption={`Ledger for ${row.sku}`} entries={ledger.data} /> : null}
       <div className="form-actions">
-        <Button onClick={onClose} autoFocus>Close</Button>
+        <Button onClick={onClose} autoFocus>
+          Close
+        </Button>
       </div>
     </Dialog>
   );

@@ -44,7 +44,9 @@ export function AppShell({ children }: { children: React.ReactNode }) {
         <ul>
           {navItemsFor(user.role).map((item) => (
             <li key={item.path}>
-              <NavLink to={item.path} end>{item.label}</NavLink>
+              <NavLink to={item.path} end>
+                {item.label}
+              </NavLink>
             </li>
           ))}
         </ul>

@@ -12,7 +12,15 @@ describe("navItemsFor", () => {
     expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit"]);
   });
   it("shows admins everything", () => {
-    expect(labels("ADMIN")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit", "Users", "Service tokens"]);
+    expect(labels("ADMIN")).toEqual([
+      "System",
+      ...INVENTORY_READS,
+      "Stock reset",
+      "Webhooks",
+      "Audit",
+      "Users",
+      "Service tokens",
+    ]);
   });
   it("shows nothing to unknown roles", () => {
     expect(labels("CUSTOMER")).toEqual([]);

@@ -42,7 +42,13 @@ function columnsFor(user: TSessionUser, onEdit: (f: TFlag) => void): Column<TFla
     cols.push({
       header: "Action",
       cell: (f) => (
-        <Button size="sm" onClick={() => onEdit(f)} aria-label={typeof f.value === "boolean" ? `${f.value ? "Turn off" : "Turn on"} ${f.key}` : `Change ${f.key}`}>
+        <Button
+          size="sm"
+          onClick={() => onEdit(f)}
+          aria-label={
+            typeof f.value === "boolean" ? `${f.value ? "Turn off" : "Turn on"} ${f.key}` : `Change ${f.key}`
+          }
+        >
           {typeof f.value === "boolean" ? (f.value ? "Turn off" : "Turn on") : "Change"}
         </Button>
       ),
@@ -62,12 +68,25 @@ export function FlagsPanel() {
     <section aria-labelledby="flags-title" className="section">
       <div className="section-head">
         <h2 id="flags-title">System flags</h2>
-        <p className="muted small">{isAdmin ? "Every change needs a reason and lands in the audit log." : "Read-only: only admins can change flags."}</p>
+        <p className="muted small">
+          {isAdmin
+            ? "Every change needs a reason and lands in the audit log."
+            : "Read-only: only admins can change flags."}
+        </p>
       </div>
       {flags.isPending ? <Loading label="Loading flags…" /> : null}
-      {flags.isError ? <ErrorBanner title="Could not load flags" error={flags.error} onRetry={() => void flags.refetch()} /> : null}
+      {flags.isError ? (
+        <ErrorBanner title="Could not load flags" error={flags.error} onRetry={() => void flags.refetch()} />
+      ) : null}
       {flags.isSuccess && flags.data.length === 0 ? <Empty>No flags are defined.</Empty> : null}
-      {flags.isSuccess && flags.data.length > 0 ? <Table caption="System flags" columns={columnsFor(user, setEditing)} rows={flags.data} rowKey={(f) => f.key} /> : null}
+      {flags.isSuccess && flags.data.length > 0 ? (
+        <Table
+          caption="System flags"
+          columns={columnsFor(user, setEditing)}
+          rows={flags.data}
+          rowKey={(f) => f.key}
+        />
+      ) : null}
       {editing ? <SetFlagDialog flag={editing} onClose={() => setEditing(null)} /> : null}
     </section>
   );
@@ -150,7 +169,11 @@ function SetFlagDialog({ flag, onClose }: { flag: TFlag; onClose: () => void }) 
         {setFlag.isError ? <ErrorBanner error={setFlag.error} /> : null}
         <div className="form-actions">
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant={isBool && flag.value ? "danger" : "primary"} busy={setFlag.isPending}>
+          <Button
+            type="submit"
+            variant={isBool && flag.value ? "danger" : "primary"}
+            busy={setFlag.isPending}
+          >
             {isBool ? (flag.value ? "Turn off" : "Turn on") : "Save"}
           </Button>
         </div>

@@ -11,7 +11,11 @@ export const HEALTH_REFRESH_MS = 10_000;
 
 const OVERALL: Record<TCheckStatus, { title: string; glyph: string; detail: string }> = {
   pass: { title: "All systems healthy", glyph: "✓", detail: "Every check passes." },
-  warn: { title: "Degraded", glyph: "!", detail: "Something non-critical needs attention; the shop keeps running." },
+  warn: {
+    title: "Degraded",
+    glyph: "!",
+    detail: "Something non-critical needs attention; the shop keeps running.",
+  },
   fail: { title: "Failing", glyph: "✕", detail: "A critical check fails: act now." },
 };
 
@@ -37,7 +41,10 @@ export function HealthPanel() {
 
   if (health.isPending) return <Loading label="Running health checks…" />;
   const report = health.data;
-  if (!report) return <ErrorBanner title="Could not load health" error={health.error} onRetry={() => void health.refetch()} />;
+  if (!report)
+    return (
+      <ErrorBanner title="Could not load health" error={health.error} onRetry={() => void health.refetch()} />
+    );
 
   const overall = OVERALL[report.status];
   return (
@@ -67,10 +74,14 @@ export function HealthPanel() {
           </div>
         </dl>
       </div>
-      {health.isError ? <ErrorBanner title="The last refresh failed; showing the previous result" error={health.error} /> : null}
+      {health.isError ? (
+        <ErrorBanner title="The last refresh failed; showing the previous result" error={health.error} />
+      ) : null}
       <div className="section-head">
         <h2 id="health-title">Health checks</h2>
-        <p className="muted small">Refreshes every {HEALTH_REFRESH_MS / 1000} s{health.isFetching ? " · refreshing…" : ""}</p>
+        <p className="muted small">
+          Refreshes every {HEALTH_REFRESH_MS / 1000} s{health.isFetching ? " · refreshing…" : ""}
+        </p>
       </div>
       <Table caption="Health checks" columns={columns} rows={report.checks} rowKey={(c) => c.name} />
     </section>

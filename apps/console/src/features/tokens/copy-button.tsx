@@ -20,7 +20,9 @@ export function CopyButton({ text }: { text: string }) {
       <span className="sr-only" role="status">
         {state === "copied" ? "Token copied to the clipboard" : ""}
       </span>
-      {state === "failed" ? <span className="field-error">Copy failed: select the token and copy it by hand.</span> : null}
+      {state === "failed" ? (
+        <span className="field-error">Copy failed: select the token and copy it by hand.</span>
+      ) : null}
     </>
   );
 }

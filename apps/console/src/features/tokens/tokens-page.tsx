@@ -1,6 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { STAFF_ROLES, ZCreateServiceToken, type TServiceTokenInfo, type TStaffRole } from "@radha/core/security/schema";
+import {
+  STAFF_ROLES,
+  ZCreateServiceToken,
+  type TServiceTokenInfo,
+  type TStaffRole,
+} from "@radha/core/security/schema";
 import { formatDate, formatDateTimeShort } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
@@ -30,10 +35,19 @@ export function TokensPage() {
     { header: "Role", cell: (t) => <span className="role-badge">{t.role}</span> },
     { header: "Prefix", cell: (t) => <code>{t.tokenPrefix}…</code> },
     { header: "Created", cell: (t) => formatDate(t.createdAt), className: "nowrap" },
-    { header: "Last used", cell: (t) => (t.lastUsedAt ? formatDateTimeShort(t.lastUsedAt) : <span className="muted">never</span>), className: "nowrap" },
+    {
+      header: "Last used",
+      cell: (t) => (t.lastUsedAt ? formatDateTimeShort(t.lastUsedAt) : <span className="muted">never</span>),
+      className: "nowrap",
+    },
     {
       header: "Status",
-      cell: (t) => (t.revokedAt ? <StatusChip tone="bad">revoked {formatDateTimeShort(t.revokedAt)}</StatusChip> : <StatusChip tone="ok">active</StatusChip>),
+      cell: (t) =>
+        t.revokedAt ? (
+          <StatusChip tone="bad">revoked {formatDateTimeShort(t.revokedAt)}</StatusChip>
+        ) : (
+          <StatusChip tone="ok">active</StatusChip>
+        ),
     },
     {
       header: "Actions",
@@ -60,10 +74,24 @@ export function TokensPage() {
       />
       {created ? <NewTokenNotice created={created} onDismiss={() => setCreated(null)} /> : null}
       {tokens.isPending ? <Loading label="Loading service tokens…" /> : null}
-      {tokens.isError ? <ErrorBanner title="Could not load service tokens" error={tokens.error} onRetry={() => void tokens.refetch()} /> : null}
-      {tokens.isSuccess && tokens.data.length === 0 ? <Empty>No service tokens yet. Create one for each service that calls the API.</Empty> : null}
+      {tokens.isError ? (
+        <ErrorBanner
+          title="Could not load service tokens"
+          error={tokens.error}
+          onRetry={() => void tokens.refetch()}
+        />
+      ) : null}
+      {tokens.isSuccess && tokens.data.length === 0 ? (
+        <Empty>No service tokens yet. Create one for each service that calls the API.</Empty>
+      ) : null}
       {tokens.isSuccess && tokens.data.length > 0 ? (
-        <Table caption="Service tokens" columns={columns} rows={tokens.data} rowKey={(t) => t.id} rowClassName={(t) => (t.revokedAt ? "row-dim" : undefined)} />
+        <Table
+          caption="Service tokens"
+          columns={columns}
+          rows={tokens.data}
+          rowKey={(t) => t.id}
+          rowClassName={(t) => (t.revokedAt ? "row-dim" : undefined)}
+        />
       ) : null}
       {creating ? (
         <CreateTokenDialog
@@ -89,7 +117,10 @@ function NewTokenNotice({ created, onDismiss }: { created: NewToken; onDismiss: 
         <strong id="new-token-title">
           Token for <span className="mono">{created.info.name}</span> created: copy it now
         </strong>
-        <p>This is the only time it is shown. Store it in the service's secret store; if it is lost, revoke it and create another.</p>
+        <p>
+          This is the only time it is shown. Store it in the service's secret store; if it is lost, revoke it
+          and create another.
+        </p>
         <div className="token-row">
           <code className="token-value" data-testid="new-token">
             {created.token}
@@ -104,7 +135,13 @@ function NewTokenNotice({ created, onDismiss }: { created: NewToken; onDismiss: 
   );
 }
 
-function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (t: NewToken) => void }) {
+function CreateTokenDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (t: NewToken) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -130,7 +167,11 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
   return (
     <Dialog open title="Create service token" onClose={onClose}>
       <form onSubmit={submit} noValidate className="form">
-        <Field label="Name" hint="Names the calling service, e.g. storefront-api. Letters, digits, dot, dash, underscore." error={errors.name}>
+        <Field
+          label="Name"
+          hint="Names the calling service, e.g. storefront-api. Letters, digits, dot, dash, underscore."
+          error={errors.name}
+        >
           {(p) => <input {...p} autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
         <Field label="Role" hint="Give the least the service needs." error={errors.role}>
@@ -171,14 +212,19 @@ function RevokeDialog({ token, onClose }: { token: TServiceTokenInfo; onClose: (
     <Dialog open title={`Revoke ${token.name}?`} onClose={onClose}>
       <div className="form">
         <p>
-          Calls with this token (<code>{token.tokenPrefix}…</code>) fail from now on. This cannot be undone; the service needs a new token.
+          Calls with this token (<code>{token.tokenPrefix}…</code>) fail from now on. This cannot be undone;
+          the service needs a new token.
         </p>
         {revoke.isError ? <ErrorBanner error={revoke.error} /> : null}
         <div className="form-actions">
           <Button onClick={onClose} autoFocus>
             Cancel
           </Button>
-          <Button variant="danger" busy={revoke.isPending} onClick={() => revoke.mutate({ tokenId: token.id })}>
+          <Button
+            variant="danger"
+            busy={revoke.isPending}
+            onClick={() => revoke.mutate({ tokenId: token.id })}
+          >
             Revoke token
           </Button>
         </div>

@@ -1,6 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { STAFF_ROLES, ZChangeRole, ZCreateUser, ZSuspendUser, type TStaffRole, type TStaffUser } from "@radha/core/security/schema";
+import {
+  STAFF_ROLES,
+  ZChangeRole,
+  ZCreateUser,
+  ZSuspendUser,
+  type TStaffRole,
+  type TStaffUser,
+} from "@radha/core/security/schema";
 import { formatDate, formatDateTimeShort } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
@@ -54,18 +61,33 @@ export function UsersPage() {
       className: "actions",
       cell: (u) =>
         u.id === me.id ? (
-          <span className="muted small" title="Ask another admin to change your own role or status">your account</span>
+          <span className="muted small" title="Ask another admin to change your own role or status">
+            your account
+          </span>
         ) : (
           <div className="row-actions">
-            <Button size="sm" onClick={() => setAction({ kind: "role", user: u })} aria-label={`Change role of ${u.email}`}>
+            <Button
+              size="sm"
+              onClick={() => setAction({ kind: "role", user: u })}
+              aria-label={`Change role of ${u.email}`}
+            >
               Change role
             </Button>
             {u.status === "ACTIVE" ? (
-              <Button size="sm" variant="danger" onClick={() => setAction({ kind: "suspend", user: u })} aria-label={`Suspend ${u.email}`}>
+              <Button
+                size="sm"
+                variant="danger"
+                onClick={() => setAction({ kind: "suspend", user: u })}
+                aria-label={`Suspend ${u.email}`}
+              >
                 Suspend
               </Button>
             ) : (
-              <Button size="sm" onClick={() => setAction({ kind: "restore", user: u })} aria-label={`Restore ${u.email}`}>
+              <Button
+                size="sm"
+                onClick={() => setAction({ kind: "restore", user: u })}
+                aria-label={`Restore ${u.email}`}
+              >
                 Restore
               </Button>
             )}
@@ -86,10 +108,18 @@ export function UsersPage() {
         }
       />
       {users.isPending ? <Loading label="Loading users…" /> : null}
-      {users.isError ? <ErrorBanner title="Could not load users" error={users.error} onRetry={() => void users.refetch()} /> : null}
+      {users.isError ? (
+        <ErrorBanner title="Could not load users" error={users.error} onRetry={() => void users.refetch()} />
+      ) : null}
       {users.isSuccess && users.data.length === 0 ? <Empty>No users yet.</Empty> : null}
       {users.isSuccess && users.data.length > 0 ? (
-        <Table caption="Staff users" columns={columns} rows={users.data} rowKey={(u) => u.id} rowClassName={(u) => (u.status === "SUSPENDED" ? "row-dim" : undefined)} />
+        <Table
+          caption="Staff users"
+          columns={columns}
+          rows={users.data}
+          rowKey={(u) => u.id}
+          rowClassName={(u) => (u.status === "SUSPENDED" ? "row-dim" : undefined)}
+        />
       ) : null}
       {action?.kind === "create" ? <CreateUserDialog onClose={close} /> : null}
       {action?.kind === "suspend" ? <SuspendDialog user={action.user} onClose={close} /> : null}
@@ -105,7 +135,15 @@ function useInvalidateUsers() {
   return () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
 }
 
-function RoleSelect({ value, onChange, ...p }: { value: TStaffRole; onChange: (r: TStaffRole) => void; id: string }) {
+function RoleSelect({
+  value,
+  onChange,
+  ...p
+}: {
+  value: TStaffRole;
+  onChange: (r: TStaffRole) => void;
+  id: string;
+}) {
   return (
     <select {...p} value={value} onChange={(e) => onChange(e.target.value as TStaffRole)}>
       {STAFF_ROLES.map((r) => (
@@ -122,10 +160,14 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
   const invalidate = useInvalidateUsers();
   const [form, setForm] = useState({ name: "", email: "", role: "VIEWER" as TStaffRole, password: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: async () => {
+  const create = useMutation(
+    trpc.users.create.mutationOptions({
+      onSuccess: async () => {
         await invalidate();
         onClose();
-      }, }));
+      },
+    }),
+  );
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -139,16 +181,47 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
     <Dialog open title="Create user" onClose={onClose}>
       <form onSubmit={submit} noValidate className="form">
         <Field label="Name" error={errors.name}>
-          {(p) => <input {...p} autoFocus value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              autoFocus
+              value={form.name}
+              onChange={(e) => setForm({ ...form, name: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="Email" error={errors.email}>
-          {(p) => <input {...p} type="email" autoComplete="off" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              type="email"
+              autoComplete="off"
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
+          )}
         </Field>
-        <Field label="Role" hint="VIEWER sees state, OPERATOR also runs procedures, ADMIN also manages people and settings." error={errors.role}>
+        <Field
+          label="Role"
+          hint="VIEWER sees state, OPERATOR also runs procedures, ADMIN also manages people and settings."
+          error={errors.role}
+        >
           {(p) => <RoleSelect {...p} value={form.role} onChange={(role) => setForm({ ...form, role })} />}
         </Field>
-        <Field label="Initial password" hint="At least 12 characters. Share it through a safe channel." error={errors.password}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
+        <Field
+          label="Initial password"
+          hint="At least 12 characters. Share it through a safe channel."
+          error={errors.password}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+            />
+          )}
         </Field>
         {create.isError ? <ErrorBanner error={create.error} /> : null}
         <div className="form-actions">
@@ -167,15 +240,20 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
   const invalidate = useInvalidateUsers();
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string>();
-  const suspend = useMutation(trpc.users.suspend.mutationOptions({ onSuccess: async () => {
+  const suspend = useMutation(
+    trpc.users.suspend.mutationOptions({
+      onSuccess: async () => {
         await invalidate();
         onClose();
-      }, }));
+      },
+    }),
+  );
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
     const parsed = ZSuspendUser.safeParse({ userId: user.id, reason });
-    if (!parsed.success) return setError(fieldErrors(parsed.error.issues).reason ?? parsed.error.issues[0]?.message);
+    if (!parsed.success)
+      return setError(fieldErrors(parsed.error.issues).reason ?? parsed.error.issues[0]?.message);
     setError(undefined);
     suspend.mutate(parsed.data);
   }
@@ -186,7 +264,11 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
         <p>
           <strong>{user.email}</strong> will be signed out everywhere and cannot sign in until restored.
         </p>
-        <Field label="Reason" hint="Required. Recorded in the audit log and shown on the user list." error={error}>
+        <Field
+          label="Reason"
+          hint="Required. Recorded in the audit log and shown on the user list."
+          error={error}
+        >
           {(p) => (
             <textarea
               {...p}
@@ -216,10 +298,14 @@ function RestoreDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
   const [reason, setReason] = useState("");
-  const restore = useMutation(trpc.users.restore.mutationOptions({ onSuccess: async () => {
+  const restore = useMutation(
+    trpc.users.restore.mutationOptions({
+      onSuccess: async () => {
         await invalidate();
         onClose();
-      }, }));
+      },
+    }),
+  );
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -232,7 +318,11 @@ function RestoreDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
         <p>
           <strong>{user.email}</strong> will be able to sign in again with their existing password.
         </p>
-        <Field label="Reason (optional)">{(p) => <textarea {...p} rows={2} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+        <Field label="Reason (optional)">
+          {(p) => (
+            <textarea {...p} rows={2} autoFocus value={reason} onChange={(e) => setReason(e.target.value)} />
+          )}
+        </Field>
         {restore.isError ? <ErrorBanner error={restore.error} /> : null}
         <div className="form-actions">
           <Button onClick={onClose}>Cancel</Button>
@@ -248,16 +338,26 @@ function RestoreDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
 function ChangeRoleDialog({ user, onClose }: { user: TStaffUser; onClose: () => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateUsers();
-  const [role, setRole] = useState<TStaffRole>((STAFF_ROLES as readonly string[]).includes(user.role) ? (user.role as TStaffRole) : "VIEWER");
+  const [role, setRole] = useState<TStaffRole>(
+    (STAFF_ROLES as readonly string[]).includes(user.role) ? (user.role as TStaffRole) : "VIEWER",
+  );
   const [reason, setReason] = useState("");
-  const change = useMutation(trpc.users.changeRole.mutationOptions({ onSuccess: async () => {
+  const change = useMutation(
+    trpc.users.changeRole.mutationOptions({
+      onSuccess: async () => {
         await invalidate();
         onClose();
-      }, }));
+      },
+    }),
+  );
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const parsed = ZChangeRole.safeParse({ userId: user.id, role, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    const parsed = ZChangeRole.safeParse({
+      userId: user.id,
+      role,
+      ...(reason.trim() ? { reason: reason.trim() } : {}),
+    });
     if (parsed.success) change.mutate(parsed.data);
   }
 
@@ -265,10 +365,13 @@ function ChangeRoleDialog({ user, onClose }: { user: TStaffUser; onClose: () => 
     <Dialog open title={`Change role of ${user.name}`} onClose={onClose}>
       <form onSubmit={submit} noValidate className="form">
         <p>
-          <strong>{user.email}</strong> is now <span className="role-badge">{user.role}</span>. The server checks roles on every request, so the change applies at once.
+          <strong>{user.email}</strong> is now <span className="role-badge">{user.role}</span>. The server
+          checks roles on every request, so the change applies at once.
         </p>
         <Field label="New role">{(p) => <RoleSelect {...p} value={role} onChange={setRole} />}</Field>
-        <Field label="Reason (optional)">{(p) => <textarea {...p} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+        <Field label="Reason (optional)">
+          {(p) => <textarea {...p} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        </Field>
         {change.isError ? <ErrorBanner error={change.error} /> : null}
         <div className="form-actions">
           <Button onClick={onClose}>Cancel</Button>

@@ -15,7 +15,10 @@ import { toneForOutcome, toneForStatus } from "./webhooks";
 const ATTEMPT_COLUMNS: Column<TWebhookAttempt>[] = [
   { header: "#", cell: (a) => a.number, className: "num" },
   { header: "Trigger", cell: (a) => <span className="role-badge">{a.trigger}</span> },
-  { header: "Operator", cell: (a) => a.operator ?? <span className="muted">{a.trigger === "AUTO" ? "system" : "—"}</span> },
+  {
+    header: "Operator",
+    cell: (a) => a.operator ?? <span className="muted">{a.trigger === "AUTO" ? "system" : "—"}</span>,
+  },
   {
     header: "Started → finished",
     cell: (a) => (
@@ -34,10 +37,19 @@ const OUTCOME_TEXT: Record<string, string> = {
   IGNORED: "Ignored: the event asks for nothing we act on.",
   FAILED: "Failed again; the error is in the attempt history.",
   SKIPPED: "Skipped: the event was already settled, nothing ran twice.",
-  DEFERRED: "Deferred: payment processing is switched off (System → payments_enabled); it runs when it is back on.",
+  DEFERRED:
+    "Deferred: payment processing is switched off (System → payments_enabled); it runs when it is back on.",
 };
 
-export function EventDrawer({ id, canReplay, onClose }: { id: string; canReplay: boolean; onClose: () => void }) {
+export function EventDrawer({
+  id,
+  canReplay,
+  onClose,
+}: {
+  id: string;
+  canReplay: boolean;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const ref = useRef<HTMLDialogElement>(null);
@@ -59,12 +71,23 @@ export function EventDrawer({ id, canReplay, onClose }: { id: string; canReplay:
     <dialog ref={ref} className="wh-drawer" aria-labelledby={titleId} onClose={onClose}>
       <div className="wh-drawer-head">
         <h2 id={titleId}>{e ? e.eventType : "Webhook event"}</h2>
-        <Button size="sm" variant="ghost" onClick={() => ref.current?.close()} aria-label="Close event details">
+        <Button
+          size="sm"
+          variant="ghost"
+          onClick={() => ref.current?.close()}
+          aria-label="Close event details"
+        >
           ✕ Close
         </Button>
       </div>
       {event.isPending ? <Loading label="Loading the event…" /> : null}
-      {event.isError ? <ErrorBanner title="Could not load this event" error={event.error} onRetry={() => void event.refetch()} /> : null}
+      {event.isError ? (
+        <ErrorBanner
+          title="Could not load this event"
+          error={event.error}
+          onRetry={() => void event.refetch()}
+        />
+      ) : null}
       {e ? (
         <div className="wh-drawer-body">
           <dl className="wh-facts">
@@ -125,19 +148,35 @@ export function EventDrawer({ id, canReplay, onClose }: { id: string; canReplay:
               <Button variant="primary" busy={replay.isPending} onClick={() => replay.mutate({ id })}>
                 {replay.isPending ? "Replaying…" : "Replay this event"}
               </Button>
-              <p className="muted small">Runs processing again now. Effects happen at most once: an already processed event is skipped.</p>
+              <p className="muted small">
+                Runs processing again now. Effects happen at most once: an already processed event is skipped.
+              </p>
             </div>
           ) : null}
           {replay.isError ? <ErrorBanner title="The replay could not run" error={replay.error} /> : null}
           {replay.data ? (
-            <p className={`banner banner-compact ${replay.data.outcome === "FAILED" ? "banner-fail" : replay.data.outcome === "DEFERRED" ? "banner-warn" : "banner-pass"}`} role="status" data-testid="replay-one-result">
-              <StatusChip tone={toneForOutcome(replay.data.outcome)}>{replay.data.outcome}</StatusChip> {OUTCOME_TEXT[replay.data.outcome] ?? ""}
+            <p
+              className={`banner banner-compact ${replay.data.outcome === "FAILED" ? "banner-fail" : replay.data.outcome === "DEFERRED" ? "banner-warn" : "banner-pass"}`}
+              role="status"
+              data-testid="replay-one-result"
+            >
+              <StatusChip tone={toneForOutcome(replay.data.outcome)}>{replay.data.outcome}</StatusChip>{" "}
+              {OUTCOME_TEXT[replay.data.outcome] ?? ""}
               {replay.data.error ? ` ${replay.data.error}` : ""}
             </p>
           ) : null}
 
           <h3>Attempt history</h3>
-          {e.attempts.length === 0 ? <p className="muted">No attempts yet.</p> : <Table caption="Attempts" columns={ATTEMPT_COLUMNS} rows={e.attempts} rowKey={(a) => String(a.number)} />}
+          {e.attempts.length === 0 ? (
+            <p className="muted">No attempts yet.</p>
+          ) : (
+            <Table
+              caption="Attempts"
+              columns={ATTEMPT_COLUMNS}
+              rows={e.attempts}
+              rowKey={(a) => String(a.number)}
+            />
+          )}
 
           <h3>Payload</h3>
           <pre className="wh-code" data-testid="event-payload">

@@ -4,7 +4,12 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { roleAtLeast } from "@radha/core/security/schema";
-import { PROVIDERS, WEBHOOK_STATUSES, type TWebhookEventSummary, type TWebhookFilter } from "@radha/core/webhooks/schema";
+import {
+  PROVIDERS,
+  WEBHOOK_STATUSES,
+  type TWebhookEventSummary,
+  type TWebhookFilter,
+} from "@radha/core/webhooks/schema";
 import { formatDateTimeShort } from "../../lib/format";
 import { useTRPC, useTRPCClient } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
@@ -15,7 +20,14 @@ import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
 import { EventDrawer } from "./event-drawer";
 import { ReplayDialog } from "./replay-dialog";
-import { filterFromParams, filterToParams, isFilterEmpty, isoToLocalInput, localInputToIso, toneForStatus } from "./webhooks";
+import {
+  filterFromParams,
+  filterToParams,
+  isFilterEmpty,
+  isoToLocalInput,
+  localInputToIso,
+  toneForStatus,
+} from "./webhooks";
 
 export const EVENTS_PAGE_SIZE = 50;
 
@@ -32,7 +44,12 @@ export function EventsView() {
   const events = useInfiniteQuery({
     queryKey: [...trpc.webhooks.list.queryKey(), { filter }],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => client.webhooks.list.query({ filter, limit: EVENTS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }) =>
+      client.webhooks.list.query({
+        filter,
+        limit: EVENTS_PAGE_SIZE,
+        ...(pageParam ? { cursor: pageParam } : {}),
+      }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
@@ -52,7 +69,12 @@ export function EventsView() {
         <>
           <span className="role-badge">{e.provider}</span>
           <br />
-          <button type="button" className="link wh-event-link" onClick={() => openEvent(e.id)} aria-label={`Details of ${e.eventType} ${e.providerEventId}`}>
+          <button
+            type="button"
+            className="link wh-event-link"
+            onClick={() => openEvent(e.id)}
+            aria-label={`Details of ${e.eventType} ${e.providerEventId}`}
+          >
             {e.eventType}
           </button>
         </>
@@ -73,15 +95,31 @@ export function EventsView() {
           <span className="muted">—</span>
         ),
     },
-    { header: "Last error", cell: (e) => (e.lastError ? <span className="wh-error" title={e.lastError}>{e.lastError}</span> : <span className="muted">—</span>) },
+    {
+      header: "Last error",
+      cell: (e) =>
+        e.lastError ? (
+          <span className="wh-error" title={e.lastError}>
+            {e.lastError}
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
   ];
 
   return (
     <>
-      <FilterForm key={filterToParams(filter).toString()} filter={filter} onApply={(f) => setParams(filterToParams(f, params))} />
+      <FilterForm
+        key={filterToParams(filter).toString()}
+        filter={filter}
+        onApply={(f) => setParams(filterToParams(f, params))}
+      />
       <div className="wh-toolbar">
         <span className="muted small" data-testid="events-count">
-          {events.isSuccess ? `Showing ${rows.length} event${rows.length === 1 ? "" : "s"}${events.hasNextPage ? " (more below)" : ""}` : ""}
+          {events.isSuccess
+            ? `Showing ${rows.length} event${rows.length === 1 ? "" : "s"}${events.hasNextPage ? " (more below)" : ""}`
+            : ""}
         </span>
         {canReplay ? (
           <Button variant="primary" onClick={() => setReplaying(true)}>
@@ -92,11 +130,27 @@ export function EventsView() {
         )}
       </div>
       {events.isPending ? <Loading label="Loading webhook events…" /> : null}
-      {events.isError ? <ErrorBanner title="Could not load webhook events" error={events.error} onRetry={() => void events.refetch()} /> : null}
-      {events.isSuccess && rows.length === 0 ? <Empty>{isFilterEmpty(filter) ? "No webhook events have arrived yet." : "No events match this filter."}</Empty> : null}
+      {events.isError ? (
+        <ErrorBanner
+          title="Could not load webhook events"
+          error={events.error}
+          onRetry={() => void events.refetch()}
+        />
+      ) : null}
+      {events.isSuccess && rows.length === 0 ? (
+        <Empty>
+          {isFilterEmpty(filter) ? "No webhook events have arrived yet." : "No events match this filter."}
+        </Empty>
+      ) : null}
       {rows.length > 0 ? (
         <>
-          <Table caption="Webhook events" columns={columns} rows={rows} rowKey={(e) => e.id} rowClassName={(e) => (e.id === openEventId ? "wh-row-open" : undefined)} />
+          <Table
+            caption="Webhook events"
+            columns={columns}
+            rows={rows}
+            rowKey={(e) => e.id}
+            rowClassName={(e) => (e.id === openEventId ? "wh-row-open" : undefined)}
+          />
           <div className="load-more">
             {events.hasNextPage ? (
               <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
@@ -108,7 +162,9 @@ export function EventsView() {
           </div>
         </>
       ) : null}
-      {openEventId ? <EventDrawer id={openEventId} canReplay={canReplay} onClose={() => openEvent(null)} /> : null}
+      {openEventId ? (
+        <EventDrawer id={openEventId} canReplay={canReplay} onClose={() => openEvent(null)} />
+      ) : null}
       {replaying ? <ReplayDialog filter={filter} onClose={() => setReplaying(false)} /> : null}
     </>
   );
@@ -124,7 +180,8 @@ function FilterForm({ filter, onApply }: { filter: TWebhookFilter; onApply: (f: 
     error: filter.error ?? "",
     reference: filter.reference ?? "",
   });
-  const set = (key: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value });
+  const set = (key: keyof typeof draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [key]: e.target.value });
   const apply = (d: typeof draft) =>
     onApply({
       provider: (d.provider || undefined) as TWebhookFilter["provider"],
@@ -169,7 +226,12 @@ function FilterForm({ filter, onApply }: { filter: TWebhookFilter; onApply: (f: 
       </div>
       <div className="wh-filter">
         <label htmlFor="wh-type">Event type</label>
-        <input id="wh-type" value={draft.eventType} onChange={set("eventType")} placeholder="payment_intent.succeeded" />
+        <input
+          id="wh-type"
+          value={draft.eventType}
+          onChange={set("eventType")}
+          placeholder="payment_intent.succeeded"
+        />
       </div>
       <div className="wh-filter">
         <label htmlFor="wh-from">Received from</label>
@@ -185,14 +247,25 @@ function FilterForm({ filter, onApply }: { filter: TWebhookFilter; onApply: (f: 
       </div>
       <div className="wh-filter">
         <label htmlFor="wh-ref">Reference</label>
-        <input id="wh-ref" value={draft.reference} onChange={set("reference")} placeholder="pi_…, pay_…, order number" />
+        <input
+          id="wh-ref"
+          value={draft.reference}
+          onChange={set("reference")}
+          placeholder="pi_…, pay_…, order number"
+        />
       </div>
       <div className="wh-filter-actions">
         <Button type="submit" variant="primary" size="sm">
           Apply filter
         </Button>
         {!isFilterEmpty(filter) ? (
-          <Button size="sm" variant="ghost" onClick={() => apply({ provider: "", status: "", eventType: "", from: "", to: "", error: "", reference: "" })}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() =>
+              apply({ provider: "", status: "", eventType: "", from: "", to: "", error: "", reference: "" })
+            }
+          >
             Clear
           </Button>
         ) : null}

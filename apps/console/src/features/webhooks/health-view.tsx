@@ -22,14 +22,23 @@ const WINDOWS = [
 // Distinct in hue and lightness, so the lines stay apart for colour-blind readers too.
 const LINE_COLOUR = { STRIPE: "#1a5fd0", RAZORPAY: "#b35c00" } as const;
 
-const hourLabel = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+const hourLabel = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 const hourTick = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
 export function HealthView() {
   const trpc = useTRPC();
   const [windowHours, setWindowHours] = useState(24);
-  const health = useQuery(trpc.webhooks.health.queryOptions({ windowHours }, { refetchInterval: WEBHOOK_HEALTH_REFRESH_MS }));
-  const series = useQuery(trpc.webhooks.healthSeries.queryOptions({ windowHours }, { refetchInterval: WEBHOOK_HEALTH_REFRESH_MS }));
+  const health = useQuery(
+    trpc.webhooks.health.queryOptions({ windowHours }, { refetchInterval: WEBHOOK_HEALTH_REFRESH_MS }),
+  );
+  const series = useQuery(
+    trpc.webhooks.healthSeries.queryOptions({ windowHours }, { refetchInterval: WEBHOOK_HEALTH_REFRESH_MS }),
+  );
   const rows = seriesToChartRows(series.data ?? []);
 
   return (
@@ -48,11 +57,17 @@ export function HealthView() {
         </div>
       </div>
       <p className="muted small">
-        Success rate = processed ÷ (processed + failed); pending and ignored events do not count against it. Refreshes every {WEBHOOK_HEALTH_REFRESH_MS / 1000} s
-        {health.isFetching ? " · refreshing…" : ""}.
+        Success rate = processed ÷ (processed + failed); pending and ignored events do not count against it.
+        Refreshes every {WEBHOOK_HEALTH_REFRESH_MS / 1000} s{health.isFetching ? " · refreshing…" : ""}.
       </p>
       {health.isPending ? <Loading label="Loading provider health…" /> : null}
-      {health.isError ? <ErrorBanner title="Could not load provider health" error={health.error} onRetry={() => void health.refetch()} /> : null}
+      {health.isError ? (
+        <ErrorBanner
+          title="Could not load provider health"
+          error={health.error}
+          onRetry={() => void health.refetch()}
+        />
+      ) : null}
       {health.data ? (
         <div className="wh-cards">
           {health.data.map((h) => (
@@ -65,19 +80,59 @@ export function HealthView() {
         <h3>Success rate by hour</h3>
       </div>
       {series.isPending ? <Loading label="Loading the chart…" /> : null}
-      {series.isError ? <ErrorBanner title="Could not load the chart" error={series.error} onRetry={() => void series.refetch()} /> : null}
-      {series.isSuccess && rows.length === 0 ? <Empty>No processed or failed events in this window yet.</Empty> : null}
+      {series.isError ? (
+        <ErrorBanner
+          title="Could not load the chart"
+          error={series.error}
+          onRetry={() => void series.refetch()}
+        />
+      ) : null}
+      {series.isSuccess && rows.length === 0 ? (
+        <Empty>No processed or failed events in this window yet.</Empty>
+      ) : null}
       {rows.length > 0 ? (
         <figure className="wh-chart" aria-label="Hourly success rate per provider, in percent">
           <ResponsiveContainer width="100%" height={280}>
             <LineChart data={rows} margin={{ top: 12, right: 24, bottom: 4, left: 0 }}>
               <CartesianGrid stroke="#e3e6eb" strokeDasharray="3 3" />
-              <XAxis dataKey="hour" tickFormatter={(v: string) => hourTick.format(new Date(v))} minTickGap={24} tick={{ fontSize: 12 }} />
-              <YAxis domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} width={48} tick={{ fontSize: 12 }} />
-              <Tooltip labelFormatter={(v) => (typeof v === "string" ? hourLabel.format(new Date(v)) : "")} formatter={(v) => (typeof v === "number" ? `${v}%` : "no decided events")} />
+              <XAxis
+                dataKey="hour"
+                tickFormatter={(v: string) => hourTick.format(new Date(v))}
+                minTickGap={24}
+                tick={{ fontSize: 12 }}
+              />
+              <YAxis
+                domain={[0, 100]}
+                tickFormatter={(v: number) => `${v}%`}
+                width={48}
+                tick={{ fontSize: 12 }}
+              />
+              <Tooltip
+                labelFormatter={(v) => (typeof v === "string" ? hourLabel.format(new Date(v)) : "")}
+                formatter={(v) => (typeof v === "number" ? `${v}%` : "no decided events")}
+              />
               <Legend />
-              <Line type="monotone" dataKey="STRIPE" name="Stripe" stroke={LINE_COLOUR.STRIPE} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} connectNulls={false} />
-              <Line type="monotone" dataKey="RAZORPAY" name="Razorpay" stroke={LINE_COLOUR.RAZORPAY} strokeWidth={2} strokeDasharray="6 3" dot={{ r: 3 }} isAnimationActive={false} connectNulls={false} />
+              <Line
+                type="monotone"
+                dataKey="STRIPE"
+                name="Stripe"
+                stroke={LINE_COLOUR.STRIPE}
+                strokeWidth={2}
+                dot={{ r: 3 }}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+              <Line
+                type="monotone"
+                dataKey="RAZORPAY"
+                name="Razorpay"
+                stroke={LINE_COLOUR.RAZORPAY}
+                strokeWidth={2}
+                strokeDasharray="6 3"
+                dot={{ r: 3 }}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </figure>
@@ -89,10 +144,20 @@ export function HealthView() {
 function ProviderCard({ health: h }: { health: TProviderHealth }) {
   const name = h.provider === "STRIPE" ? "Stripe" : "Razorpay";
   return (
-    <article className={`wh-card${h.alert ? " wh-card-alert" : ""}`} aria-labelledby={`wh-card-${h.provider}`} data-testid={`health-${h.provider}`}>
+    <article
+      className={`wh-card${h.alert ? " wh-card-alert" : ""}`}
+      aria-labelledby={`wh-card-${h.provider}`}
+      data-testid={`health-${h.provider}`}
+    >
       <header className="wh-card-head">
         <h3 id={`wh-card-${h.provider}`}>{name}</h3>
-        {h.alert ? <StatusChip tone="bad">alert</StatusChip> : h.total === 0 ? <StatusChip tone="neutral">no traffic</StatusChip> : <StatusChip tone="ok">healthy</StatusChip>}
+        {h.alert ? (
+          <StatusChip tone="bad">alert</StatusChip>
+        ) : h.total === 0 ? (
+          <StatusChip tone="neutral">no traffic</StatusChip>
+        ) : (
+          <StatusChip tone="ok">healthy</StatusChip>
+        )}
       </header>
       {h.alert ? (
         <p className="banner banner-fail banner-compact" role="alert">
@@ -103,7 +168,8 @@ function ProviderCard({ health: h }: { health: TProviderHealth }) {
         </p>
       ) : null}
       <p className="wh-rate">
-        <span className="wh-rate-value">{formatRate(h.successRate)}</span> <span className="muted small">success</span>
+        <span className="wh-rate-value">{formatRate(h.successRate)}</span>{" "}
+        <span className="muted small">success</span>
       </p>
       <dl className="wh-stats">
         <div>

@@ -15,7 +15,17 @@ const columns: Column<TWebhookRejection>[] = [
   { header: "IP", cell: (r) => <span className="mono small">{r.ip ?? "—"}</span> },
   { header: "Size", cell: (r) => `${r.bodyBytes.toLocaleString()} B`, className: "num" },
   { header: "Request", cell: (r) => <span className="mono small">{r.requestId ?? "—"}</span> },
-  { header: "Body SHA-256", cell: (r) => (r.bodySha256 ? <span className="mono small" title={r.bodySha256}>{r.bodySha256.slice(0, 12)}…</span> : <span className="muted">—</span>) },
+  {
+    header: "Body SHA-256",
+    cell: (r) =>
+      r.bodySha256 ? (
+        <span className="mono small" title={r.bodySha256}>
+          {r.bodySha256.slice(0, 12)}…
+        </span>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
 ];
 
 export function RejectionsView() {
@@ -25,12 +35,30 @@ export function RejectionsView() {
     <section aria-labelledby="wh-rejections-title" className="section">
       <div className="section-head">
         <h2 id="wh-rejections-title">Rejected requests</h2>
-        <p className="muted small">The latest 200, newest first. These never reached processing; a burst usually means a wrong or rotated signing secret.</p>
+        <p className="muted small">
+          The latest 200, newest first. These never reached processing; a burst usually means a wrong or
+          rotated signing secret.
+        </p>
       </div>
       {rejections.isPending ? <Loading label="Loading rejected requests…" /> : null}
-      {rejections.isError ? <ErrorBanner title="Could not load rejected requests" error={rejections.error} onRetry={() => void rejections.refetch()} /> : null}
-      {rejections.isSuccess && rejections.data.length === 0 ? <Empty>No requests have been rejected.</Empty> : null}
-      {rejections.isSuccess && rejections.data.length > 0 ? <Table caption="Rejected webhook requests" columns={columns} rows={rejections.data} rowKey={(r) => r.id} /> : null}
+      {rejections.isError ? (
+        <ErrorBanner
+          title="Could not load rejected requests"
+          error={rejections.error}
+          onRetry={() => void rejections.refetch()}
+        />
+      ) : null}
+      {rejections.isSuccess && rejections.data.length === 0 ? (
+        <Empty>No requests have been rejected.</Empty>
+      ) : null}
+      {rejections.isSuccess && rejections.data.length > 0 ? (
+        <Table
+          caption="Rejected webhook requests"
+          columns={columns}
+          rows={rejections.data}
+          rowKey={(r) => r.id}
+        />
+      ) : null}
     </section>
   );
 }

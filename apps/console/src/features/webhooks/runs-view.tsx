@@ -12,7 +12,17 @@ import { isRunFinished, REPLAY_RUNS_REFRESH_MS, toneForRun } from "./webhooks";
 
 function filterSummary(run: TReplayRun): string {
   const f = run.filter;
-  return [f.provider?.toLowerCase(), f.status, f.eventType, f.from ? `from ${formatDateTimeShort(f.from)}` : "", f.to ? `to ${formatDateTimeShort(f.to)}` : "", f.error ? `error “${f.error}”` : "", f.reference].filter(Boolean).join(" · ");
+  return [
+    f.provider?.toLowerCase(),
+    f.status,
+    f.eventType,
+    f.from ? `from ${formatDateTimeShort(f.from)}` : "",
+    f.to ? `to ${formatDateTimeShort(f.to)}` : "",
+    f.error ? `error “${f.error}”` : "",
+    f.reference,
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 const columns: Column<TReplayRun>[] = [
@@ -21,13 +31,35 @@ const columns: Column<TReplayRun>[] = [
   { header: "Filter", cell: (r) => <span className="small">{filterSummary(r)}</span> },
   { header: "Status", cell: (r) => <StatusChip tone={toneForRun(r.status)}>{r.status}</StatusChip> },
   { header: "Progress", cell: (r) => <RunProgress run={r} compact /> },
-  { header: "Outcome", cell: (r) => <span className="small nowrap">{r.succeeded} succeeded<br />{r.failed} failed<br />{r.skipped} skipped</span> },
-  { header: "Limits", cell: (r) => <span className="small nowrap">{r.ratePerSecond ? `${r.ratePerSecond}/s` : "no rate limit"}, {r.concurrency} at once</span> },
+  {
+    header: "Outcome",
+    cell: (r) => (
+      <span className="small nowrap">
+        {r.succeeded} succeeded
+        <br />
+        {r.failed} failed
+        <br />
+        {r.skipped} skipped
+      </span>
+    ),
+  },
+  {
+    header: "Limits",
+    cell: (r) => (
+      <span className="small nowrap">
+        {r.ratePerSecond ? `${r.ratePerSecond}/s` : "no rate limit"}, {r.concurrency} at once
+      </span>
+    ),
+  },
 ];
 
 export function RunsView() {
   const trpc = useTRPC();
-  const runs = useQuery(trpc.webhooks.replayRuns.queryOptions(undefined, { refetchInterval: (q) => (q.state.data?.every(isRunFinished) === false ? REPLAY_RUNS_REFRESH_MS : false) }));
+  const runs = useQuery(
+    trpc.webhooks.replayRuns.queryOptions(undefined, {
+      refetchInterval: (q) => (q.state.data?.every(isRunFinished) === false ? REPLAY_RUNS_REFRESH_MS : false),
+    }),
+  );
   return (
     <section aria-labelledby="wh-runs-title" className="section">
       <div className="section-head">
@@ -35,9 +67,19 @@ export function RunsView() {
         <p className="muted small">The latest 20. Runs still going refresh every few seconds.</p>
       </div>
       {runs.isPending ? <Loading label="Loading replay runs…" /> : null}
-      {runs.isError ? <ErrorBanner title="Could not load replay runs" error={runs.error} onRetry={() => void runs.refetch()} /> : null}
-      {runs.isSuccess && runs.data.length === 0 ? <Empty>No replays yet. Start one from Events with “Bulk replay…”.</Empty> : null}
-      {runs.isSuccess && runs.data.length > 0 ? <Table caption="Replay runs" columns={columns} rows={runs.data} rowKey={(r) => r.id} /> : null}
+      {runs.isError ? (
+        <ErrorBanner
+          title="Could not load replay runs"
+          error={runs.error}
+          onRetry={() => void runs.refetch()}
+        />
+      ) : null}
+      {runs.isSuccess && runs.data.length === 0 ? (
+        <Empty>No replays yet. Start one from Events with “Bulk replay…”.</Empty>
+      ) : null}
+      {runs.isSuccess && runs.data.length > 0 ? (
+        <Table caption="Replay runs" columns={columns} rows={runs.data} rowKey={(r) => r.id} />
+      ) : null}
     </section>
   );
 }

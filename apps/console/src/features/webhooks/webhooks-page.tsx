@@ -25,7 +25,10 @@ export function WebhooksPage() {
   const view = viewFrom(params);
   return (
     <>
-      <PageHeader title="Webhooks" description="Payment events from Stripe and Razorpay: what arrived, what it did, and replays for the ones that failed." />
+      <PageHeader
+        title="Webhooks"
+        description="Payment events from Stripe and Razorpay: what arrived, what it did, and replays for the ones that failed."
+      />
       <nav className="wh-tabs" aria-label="Webhook views">
         {TABS.map((t) => (
           <button

@@ -1,17 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { filterFromParams, filterToParams, isoToLocalInput, isRunFinished, localInputToIso, parseWholeInput, runPercent, seriesToChartRows, viewFrom, formatRate, formatLatency } from "./webhooks";
+import {
+  filterFromParams,
+  filterToParams,
+  isoToLocalInput,
+  isRunFinished,
+  localInputToIso,
+  parseWholeInput,
+  runPercent,
+  seriesToChartRows,
+  viewFrom,
+  formatRate,
+  formatLatency,
+} from "./webhooks";
 
 describe("filter in the address bar", () => {
   it("round-trips every field under short names and keeps other keys", () => {
-    const filter = { provider: "STRIPE", status: "FAILED", eventType: "payment_intent.succeeded", from: "2026-01-10T00:00:00.000Z", to: "2026-01-10T12:00:00.000Z", error: "No order", reference: "pi_123" } as const;
+    const filter = {
+      provider: "STRIPE",
+      status: "FAILED",
+      eventType: "payment_intent.succeeded",
+      from: "2026-01-10T00:00:00.000Z",
+      to: "2026-01-10T12:00:00.000Z",
+      error: "No order",
+      reference: "pi_123",
+    } as const;
     const params = filterToParams(filter, new URLSearchParams("view=events&event=abc"));
-    expect(params.toString()).toBe("view=events&event=abc&provider=STRIPE&status=FAILED&type=payment_intent.succeeded&from=2026-01-10T00%3A00%3A00.000Z&to=2026-01-10T12%3A00%3A00.000Z&error=No+order&ref=pi_123");
+    expect(params.toString()).toBe(
+      "view=events&event=abc&provider=STRIPE&status=FAILED&type=payment_intent.succeeded&from=2026-01-10T00%3A00%3A00.000Z&to=2026-01-10T12%3A00%3A00.000Z&error=No+order&ref=pi_123",
+    );
     expect(filterFromParams(params)).toEqual(filter);
   });
   it("drops empty values from the address and ignores unknown providers, statuses and bad times", () => {
-    expect(filterToParams({ status: "FAILED" }, new URLSearchParams("provider=STRIPE&status=PENDING")).toString()).toBe("status=FAILED");
-    expect(filterFromParams(new URLSearchParams("provider=paypal&status=DONE&from=yesterday&type=%20%20"))).toEqual({});
-    expect(filterFromParams(new URLSearchParams("provider=razorpay&status=failed"))).toEqual({ provider: "RAZORPAY", status: "FAILED" });
+    expect(
+      filterToParams({ status: "FAILED" }, new URLSearchParams("provider=STRIPE&status=PENDING")).toString(),
+    ).toBe("status=FAILED");
+    expect(
+      filterFromParams(new URLSearchParams("provider=paypal&status=DONE&from=yesterday&type=%20%20")),
+    ).toEqual({});
+    expect(filterFromParams(new URLSearchParams("provider=razorpay&status=failed"))).toEqual({
+      provider: "RAZORPAY",
+      status: "FAILED",
+    });
   });
   it("falls back to the events view", () => {
     expect(viewFrom(new URLSearchParams("view=health"))).toBe("health");

@@ -1,6 +1,14 @@
 // Pure helpers for the webhooks pages: the filter in the address bar, local times in inputs,
 // status tones, run progress and the chart's rows.
-import { PROVIDERS, WEBHOOK_STATUSES, type THealthPoint, type TProvider, type TReplayRun, type TWebhookFilter, type TWebhookStatus } from "@radha/core/webhooks/schema";
+import {
+  PROVIDERS,
+  WEBHOOK_STATUSES,
+  type THealthPoint,
+  type TProvider,
+  type TReplayRun,
+  type TWebhookFilter,
+  type TWebhookStatus,
+} from "@radha/core/webhooks/schema";
 import type { Tone } from "../../ui/status-chip";
 
 export const VIEWS = ["events", "health", "rejections", "runs"] as const;
@@ -12,7 +20,15 @@ export function viewFrom(params: URLSearchParams): TView {
 }
 
 // Short names in the address bar, so a shared link stays readable.
-const PARAM: Record<keyof TWebhookFilter, string> = { provider: "provider", status: "status", eventType: "type", from: "from", to: "to", error: "error", reference: "ref" };
+const PARAM: Record<keyof TWebhookFilter, string> = {
+  provider: "provider",
+  status: "status",
+  eventType: "type",
+  from: "from",
+  to: "to",
+  error: "error",
+  reference: "ref",
+};
 
 /** The filter the address bar describes; unknown or malformed values are dropped, not sent. */
 export function filterFromParams(params: URLSearchParams): TWebhookFilter {
@@ -78,7 +94,13 @@ export function toneForStatus(status: TWebhookStatus): Tone {
 }
 
 export function toneForOutcome(outcome: "PROCESSED" | "IGNORED" | "FAILED" | "SKIPPED" | "DEFERRED"): Tone {
-  return outcome === "PROCESSED" ? "ok" : outcome === "FAILED" ? "bad" : outcome === "DEFERRED" ? "warn" : "neutral";
+  return outcome === "PROCESSED"
+    ? "ok"
+    : outcome === "FAILED"
+      ? "bad"
+      : outcome === "DEFERRED"
+        ? "warn"
+        : "neutral";
 }
 
 export const FINISHED_RUN_STATUSES: readonly TReplayRun["status"][] = ["COMPLETED", "CANCELLED", "FAILED"];
@@ -88,7 +110,13 @@ export function isRunFinished(run: Pick<TReplayRun, "status"> | undefined): bool
 }
 
 export function toneForRun(status: TReplayRun["status"]): Tone {
-  return status === "COMPLETED" ? "ok" : status === "FAILED" ? "bad" : status === "CANCELLED" || status === "CANCELLING" ? "neutral" : "warn";
+  return status === "COMPLETED"
+    ? "ok"
+    : status === "FAILED"
+      ? "bad"
+      : status === "CANCELLED" || status === "CANCELLING"
+        ? "neutral"
+        : "warn";
 }
 
 /** Whole percent done, 0–100; an empty run is complete. */

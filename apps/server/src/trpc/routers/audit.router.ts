@@ -3,6 +3,8 @@ import { ZAuditListInput } from "@radha/core/audit/schema";
 import { router, staffProcedure } from "../init";
 
 export const auditRouter = router({
-  list: staffProcedure("OPERATOR").input(ZAuditListInput).query(({ ctx, input }) => listAuditEvents(ctx.deps.db, input)),
+  list: staffProcedure("OPERATOR")
+    .input(ZAuditListInput)
+    .query(({ ctx, input }) => listAuditEvents(ctx.deps.db, input)),
   verify: staffProcedure("ADMIN").query(({ ctx }) => verifyAuditChain(ctx.deps.db)),
 });

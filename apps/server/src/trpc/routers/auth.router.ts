@@ -9,7 +9,10 @@ export const authRouter = router({
     return tokens;
   }),
   refresh: publicProcedure.input(ZRefreshInput).mutation(async ({ ctx, input }) => {
-    const tokens = await ctx.deps.auth.refresh(input?.refreshToken ?? ctx.refreshCookie ?? undefined, ctx.meta);
+    const tokens = await ctx.deps.auth.refresh(
+      input?.refreshToken ?? ctx.refreshCookie ?? undefined,
+      ctx.meta,
+    );
     ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.env.OPS_REFRESH_TOKEN_TTL_SECONDS, ctx.secure));
     return tokens;
   }),

@@ -29,26 +29,43 @@ describe("inventory router", () => {
     const { csv, filename } = await viewer.caller.inventory.export();
     expect(filename).toMatch(/^inventory-\d{4}-\d\d-\d\d\.csv$/);
     const [header, ...lines] = csv.trimEnd().split("\n");
-    expect(header).toBe("sku,product,options,on_hand,reserved,available,threshold,reorder_point,reorder_quantity,variant_id,counted,reason,notes");
+    expect(header).toBe(
+      "sku,product,options,on_hand,reserved,available,threshold,reorder_point,reorder_quantity,variant_id,counted,reason,notes",
+    );
     const row = lines.find((l) => l.startsWith(`${a.sku},`))!;
     const edited = `${header}\n${row.replace(/,,,$/, ",9,,")}\n`;
 
     const preview = await operator.caller.inventory.resetPreview({ csv: edited, reason: "Shelf count" });
     expect(preview.rows[0]).toMatchObject({ sku: a.sku, previous: 12, counted: 9, delta: -3 });
 
-    const applied = await operator.caller.inventory.resetApply({ csv: edited, reason: "Shelf count", batchKey: "router-test-batch-1" });
+    const applied = await operator.caller.inventory.resetApply({
+      csv: edited,
+      reason: "Shelf count",
+      batchKey: "router-test-batch-1",
+    });
     expect(applied).toMatchObject({ alreadyApplied: false, changedCount: 1 });
-    const retried = await operator.caller.inventory.resetApply({ csv: edited, reason: "Shelf count", batchKey: "router-test-batch-1" });
+    const retried = await operator.caller.inventory.resetApply({
+      csv: edited,
+      reason: "Shelf count",
+      batchKey: "router-test-batch-1",
+    });
     expect(retried).toMatchObject({ alreadyApplied: true, batchId: applied.batchId });
 
     const changes = await viewer.caller.inventory.changes({ since: "10m" });
-    expect(changes.entries.find((e) => e.batchId === applied.batchId)).toMatchObject({ type: "ADJUSTMENT", quantity: -3, sku: a.sku });
+    expect(changes.entries.find((e) => e.batchId === applied.batchId)).toMatchObject({
+      type: "ADJUSTMENT",
+      quantity: -3,
+      sku: a.sku,
+    });
     expect(changes.byVariant.find((v) => v.sku === a.sku)).toMatchObject({ stockNow: 9 });
 
     const batches = await viewer.caller.inventory.batches();
     expect(batches[0]).toMatchObject({ id: applied.batchId, status: "APPLIED" });
     const rollbackPreview = await operator.caller.inventory.rollbackPreview({ batchId: applied.batchId });
-    expect(rollbackPreview).toMatchObject({ canRollback: true, items: [{ sku: a.sku, stockAfterRollback: 12 }] });
+    expect(rollbackPreview).toMatchObject({
+      canRollback: true,
+      items: [{ sku: a.sku, stockAfterRollback: 12 }],
+    });
     await operator.caller.inventory.rollback({ batchId: applied.batchId, reason: "counted the wrong shelf" });
     const ledger = await viewer.caller.inventory.variantLedger({ variantId: a.id });
     expect(ledger.map((e) => [e.type, e.quantity, e.newStock])).toEqual([
@@ -57,9 +74,18 @@ describe("inventory router", () => {
       ["RESTOCK", 12, 12],
     ]);
     const report = await viewer.caller.inventory.batchReport({ batchId: applied.batchId });
-    expect(report.batch).toMatchObject({ status: "ROLLED_BACK", rollbackReason: "counted the wrong shelf", actorLabel: operator.email });
+    expect(report.batch).toMatchObject({
+      status: "ROLLED_BACK",
+      rollbackReason: "counted the wrong shelf",
+      actorLabel: operator.email,
+    });
 
-    const audit = await s.database.db.selectFrom("auditLog").select(["action", "actorId"]).where("targetId", "=", applied.batchId).orderBy("seq").execute();
+    const audit = await s.database.db
+      .selectFrom("auditLog")
+      .select(["action", "actorId"])
+      .where("targetId", "=", applied.batchId)
+      .orderBy("seq")
+      .execute();
     expect(audit).toEqual([
       { action: "inventory.reset_apply", actorId: operator.userId },
       { action: "inventory.reset_rollback", actorId: operator.userId },
@@ -67,14 +93,47 @@ describe("inventory router", () => {
   });
 
   it("maps a user's mistakes to 4xx with the core's message, never a 500", async () => {
-    const bad = await trpcError(operator.caller.inventory.resetApply({ rows: [{ sku: "NO-SUCH-SKU", countedQuantity: 1 }], reason: "count", batchKey: "router-test-bad-1" }));
+    const bad = await trpcError(
+      operator.caller.inventory.resetApply({
+        rows: [{ sku: "NO-SUCH-SKU", countedQuantity: 1 }],
+        reason: "count",
+        batchKey: "router-test-bad-1",
+      }),
+    );
     expect(bad.code).toBe("BAD_REQUEST");
     expect(bad.message).toMatch(/No variant with SKU NO-SUCH-SKU/);
-    const big = await trpcError(operator.caller.inventory.resetPreview({ csv: "sku,counted\n" + "1".repeat(11 * 1024 * 1024), reason: "count" }));
+    const big = await trpcError(
+      operator.caller.inventory.resetPreview({
+        csv: "sku,counted\n" + "1".repeat(11 * 1024 * 1024),
+        reason: "count",
+      }),
+    );
     expect(big.code).toBe("PAYLOAD_TOO_LARGE");
-    expect((await trpcError(operator.caller.inventory.rollback({ batchId: "00000000-0000-0000-0000-000000000000", reason: "undo" }))).code).toBe("NOT_FOUND");
-    expect((await trpcError(operator.caller.inventory.resetPreview({ csv: "a", rows: [], reason: "count" }))).message).toMatch(/either csv/);
-    expect((await trpcError(viewer.caller.inventory.resetApply({ rows: [{ sku: "X", countedQuantity: 1 }], reason: "count", batchKey: "router-test-viewer" }))).code).toBe("FORBIDDEN");
+    expect(
+      (
+        await trpcError(
+          operator.caller.inventory.rollback({
+            batchId: "00000000-0000-0000-0000-000000000000",
+            reason: "undo",
+          }),
+        )
+      ).code,
+    ).toBe("NOT_FOUND");
+    expect(
+      (await trpcError(operator.caller.inventory.resetPreview({ csv: "a", rows: [], reason: "count" })))
+        .message,
+    ).toMatch(/either csv/);
+    expect(
+      (
+        await trpcError(
+          viewer.caller.inventory.resetApply({
+            rows: [{ sku: "X", countedQuantity: 1 }],
+            reason: "count",
+            batchKey: "router-test-viewer",
+          }),
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
   });
 
   it("lists low stock with suggestions and sets thresholds in bulk where unset", async () => {
@@ -82,10 +141,19 @@ describe("inventory router", () => {
     const ok = await createVariant(s.database.db, { stock: 50 });
     await operator.caller.inventory.scanLowStock();
     const list = await viewer.caller.inventory.lowStock();
-    expect(list.find((r) => r.variantId === low.id)).toMatchObject({ reason: "low", threshold: 10, suggestedReorderQuantity: 30 });
+    expect(list.find((r) => r.variantId === low.id)).toMatchObject({
+      reason: "low",
+      threshold: 10,
+      suggestedReorderQuantity: 30,
+    });
     expect(list.find((r) => r.variantId === ok.id)).toBeUndefined();
 
-    const res = await operator.caller.inventory.setThresholds({ variantIds: [low.id, ok.id], lowStockThreshold: 60, onlyWhereUnset: true, reason: "new season" });
+    const res = await operator.caller.inventory.setThresholds({
+      variantIds: [low.id, ok.id],
+      lowStockThreshold: 60,
+      onlyWhereUnset: true,
+      reason: "new season",
+    });
     expect(res.updated).toBe(2);
     const stock = await viewer.caller.inventory.stock({ search: ok.sku });
     expect(stock[0]).toMatchObject({ threshold: 60, thresholdSource: "variant", low: true });
@@ -99,10 +167,20 @@ describe("inventory over HTTP", () => {
     const padding = "\n".repeat(2 * 1024 * 1024);
     const payload = JSON.stringify({ csv: `sku,counted\n${a.sku},4\n${padding}`, reason: "big paste" });
     const headers = { "content-type": "application/json", authorization: `Bearer ${operator.accessToken}` };
-    const preview = await s.app.server.inject({ method: "POST", url: "/api/trpc/inventory.resetPreview", headers, payload });
+    const preview = await s.app.server.inject({
+      method: "POST",
+      url: "/api/trpc/inventory.resetPreview",
+      headers,
+      payload,
+    });
     expect(preview.statusCode).toBe(200);
     expect(preview.json().result.data.rows[0]).toMatchObject({ delta: 3 });
-    const elsewhere = await s.app.server.inject({ method: "POST", url: "/api/trpc/inventory.setThresholds", headers, payload });
+    const elsewhere = await s.app.server.inject({
+      method: "POST",
+      url: "/api/trpc/inventory.setThresholds",
+      headers,
+      payload,
+    });
     expect(elsewhere.statusCode).toBe(413);
   });
 });

@@ -5,5 +5,7 @@ import { router, staffProcedure } from "../init";
 export const systemRouter = router({
   health: staffProcedure("VIEWER").query(({ ctx }) => ctx.deps.health.report()),
   flags: staffProcedure("VIEWER").query(({ ctx }) => listFlags(ctx.deps.db)),
-  setFlag: staffProcedure("ADMIN").input(ZSetFlag).mutation(({ ctx, input }) => setFlag(ctx.deps.db, ctx.actor, input)),
+  setFlag: staffProcedure("ADMIN")
+    .input(ZSetFlag)
+    .mutation(({ ctx, input }) => setFlag(ctx.deps.db, ctx.actor, input)),
 });

@@ -5,7 +5,9 @@ import { router, staffProcedure } from "../init";
 
 export const tokensRouter = router({
   list: staffProcedure("ADMIN").query(({ ctx }) => listServiceTokens(ctx.deps.db)),
-  create: staffProcedure("ADMIN").input(ZCreateServiceToken).mutation(({ ctx, input }) => createServiceToken(ctx.deps.db, ctx.actor, input)),
+  create: staffProcedure("ADMIN")
+    .input(ZCreateServiceToken)
+    .mutation(({ ctx, input }) => createServiceToken(ctx.deps.db, ctx.actor, input)),
   revoke: staffProcedure("ADMIN")
     .input(z.object({ tokenId: z.uuid("Not a token id") }))
     .mutation(({ ctx, input }) => revokeServiceToken(ctx.deps.db, ctx.actor, input.tokenId)),

@@ -18,19 +18,46 @@ import { router, staffProcedure } from "../init";
 const ZId = z.object({ id: z.uuid("Not an id") });
 
 export const webhooksRouter = router({
-  list: staffProcedure("VIEWER").input(ZWebhookListInput).query(({ ctx, input }) => listWebhookEvents(ctx.deps.db, input)),
-  get: staffProcedure("VIEWER").input(ZId).query(({ ctx, input }) => getWebhookEvent(ctx.deps.db, input.id)),
+  list: staffProcedure("VIEWER")
+    .input(ZWebhookListInput)
+    .query(({ ctx, input }) => listWebhookEvents(ctx.deps.db, input)),
+  get: staffProcedure("VIEWER")
+    .input(ZId)
+    .query(({ ctx, input }) => getWebhookEvent(ctx.deps.db, input.id)),
   rejections: staffProcedure("VIEWER")
     .input(z.object({ limit: z.number().int().min(1).max(500).default(100) }))
     .query(({ ctx, input }) => listWebhookRejections(ctx.deps.db, input.limit)),
-  health: staffProcedure("VIEWER").input(ZHealthInput).query(({ ctx, input }) => getWebhookHealth(ctx.deps.db, input)),
+  health: staffProcedure("VIEWER")
+    .input(ZHealthInput)
+    .query(({ ctx, input }) => getWebhookHealth(ctx.deps.db, input)),
   healthSeries: staffProcedure("VIEWER")
-    .input(z.object({ windowHours: z.number().int().min(1).max(24 * 30).default(24) }))
+    .input(
+      z.object({
+        windowHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
+      }),
+    )
     .query(({ ctx, input }) => getWebhookHealthSeries(ctx.deps.db, input.windowHours)),
-  replayOne: staffProcedure("OPERATOR").input(ZId).mutation(({ ctx, input }) => replayOneEvent(ctx.deps.db, ctx.actor, input.id, ctx.deps.webhookProcessing)),
-  replayPreview: staffProcedure("OPERATOR").input(z.object({ filter: ZWebhookFilter })).query(({ ctx, input }) => previewReplay(ctx.deps.db, input.filter)),
-  replayStart: staffProcedure("OPERATOR").input(ZReplayStart).mutation(({ ctx, input }) => startReplay(ctx.deps.db, ctx.actor, input)),
-  replayCancel: staffProcedure("OPERATOR").input(ZId).mutation(({ ctx, input }) => cancelReplay(ctx.deps.db, ctx.actor, input.id)),
-  replayRun: staffProcedure("VIEWER").input(ZId).query(({ ctx, input }) => getReplayRun(ctx.deps.db, input.id)),
+  replayOne: staffProcedure("OPERATOR")
+    .input(ZId)
+    .mutation(({ ctx, input }) =>
+      replayOneEvent(ctx.deps.db, ctx.actor, input.id, ctx.deps.webhookProcessing),
+    ),
+  replayPreview: staffProcedure("OPERATOR")
+    .input(z.object({ filter: ZWebhookFilter }))
+    .query(({ ctx, input }) => previewReplay(ctx.deps.db, input.filter)),
+  replayStart: staffProcedure("OPERATOR")
+    .input(ZReplayStart)
+    .mutation(({ ctx, input }) => startReplay(ctx.deps.db, ctx.actor, input)),
+  replayCancel: staffProcedure("OPERATOR")
+    .input(ZId)
+    .mutation(({ ctx, input }) => cancelReplay(ctx.deps.db, ctx.actor, input.id)),
+  replayRun: staffProcedure("VIEWER")
+    .input(ZId)
+    .query(({ ctx, input }) => getReplayRun(ctx.deps.db, input.id)),
   replayRuns: staffProcedure("VIEWER").query(({ ctx }) => listReplayRuns(ctx.deps.db)),
 });

@@ -87,5 +87,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE IF EXISTS webhook_rejections, webhook_attempts, webhook_events, webhook_replay_runs, webhook_secrets CASCADE`.execute(db);
+  await sql`DROP TABLE IF EXISTS webhook_rejections, webhook_attempts, webhook_events, webhook_replay_runs, webhook_secrets CASCADE`.execute(
+    db,
+  );
 }

@@ -1,0 +1,3 @@
+// Shared prettier settings: the formatter settles layout so reviews never do.
+/** @type {import("prettier").Config} */
+export default { printWidth: 110, trailingComma: "all", objectWrap: "collapse" };
