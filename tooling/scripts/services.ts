@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { startEmbeddedPostgres } from "@radha/core/db";
+import { startEmbeddedPostgres } from "@radha/dev-db";
 import { loadEnv } from "@radha/core/env";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

@@ -1,6 +1,7 @@
 // buildApp(deps) → { server, start, stop }: the HTTP server, bootable from tests.
 import { randomUUID } from "node:crypto";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
+import { appRouter, createContext, HTTP_STATUS, type AppRouter } from "@radha/api";
 import { isDomainError } from "@radha/core/errors";
 import Fastify, { type FastifyError } from "fastify";
 import type { AppDeps } from "./deps";
@@ -9,9 +10,6 @@ import { registerHealthRoutes } from "./http/health";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
 import { registerWebhookRoutes } from "./http/webhooks";
-import { createContext } from "./trpc/context";
-import { HTTP_STATUS } from "./trpc/errors";
-import { appRouter, type AppRouter } from "./trpc/root";
 
 export interface BuildAppOptions {
   logLevel?: string;

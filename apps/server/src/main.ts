@@ -1,37 +1,35 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createDb, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from "@radha/core/db";
+import { createDb, migrate } from "@radha/core/db";
 import { loadEnv } from "@radha/core/env";
 import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from "@radha/core/seed";
+import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
 import { createDeps } from "./deps";
 import { startWorker } from "./jobs/worker";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The dev-only parts (embedded Postgres, demo seed) load only when asked for. */
+const loadDevDb = () => import("@radha/dev-db");
 
 async function main(): Promise<void> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"),
-      port: env.OPS_EMBEDDED_PG_PORT,
-    });
+    const { startLocalDatabase } = await loadDevDb();
+    embedded = await startLocalDatabase({ dataDir: env.OPS_DATA_DIR, port: env.OPS_EMBEDDED_PG_PORT });
     databaseUrl = embedded.url;
   }
 
   const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
-  let seeded = false;
+  let demoSignIn: string | undefined;
   try {
     const { applied } = await migrate(db, databaseUrl);
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureActiveSigningKey(db);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
+      const { DEMO_PASSWORD, DEMO_USERS, seedDemoData } = await loadDevDb();
       const result = await seedDemoData(db);
-      seeded = true;
+      demoSignIn = `${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}`;
       if (result.products + result.users > 0) console.log(`seeded demo data: ${JSON.stringify(result)}`);
     }
     if (env.OPS_ADMIN_EMAIL && env.OPS_ADMIN_PASSWORD) {
@@ -55,9 +53,7 @@ async function main(): Promise<void> {
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
-      ...(seeded
-        ? [`  demo sign-in: ${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}  (also operator@… and viewer@…)`]
-        : []),
+      ...(demoSignIn ? [`  demo sign-in: ${demoSignIn}  (also operator@… and viewer@…)`] : []),
       "",
     ].join("\n"),
   );

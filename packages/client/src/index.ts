@@ -1,7 +1,7 @@
 // @radha/client: the typed tRPC client for internal callers (scripts, jobs, other services).
 import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@radha/server/router";
+import type { AppRouter } from "@radha/api/router";
 
 export type { AppRouter };
 export { TRPCClientError };

@@ -1,7 +1,7 @@
 // ops db …: schema migrations and demo data on the server's database.
 import type { Command } from "commander";
 import { migrate } from "@radha/core/db";
-import { seedDemoData, DEMO_PASSWORD, DEMO_USERS } from "@radha/core/seed";
+import { seedDemoData, DEMO_PASSWORD, DEMO_USERS } from "@radha/dev-db";
 import { contextFor } from "../lib/context";
 import { examples } from "../lib/options";
 

@@ -1,11 +1,8 @@
 // Opens the database the server uses: DATABASE_URL when set, else the embedded Postgres in
 // <repo>/.data/pg (adopting one the server left running, stopping only one we started).
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createDb, startEmbeddedPostgres, type Db, type EmbeddedPostgres } from "@radha/core/db";
+import { createDb, type Db } from "@radha/core/db";
 import { loadEnv } from "@radha/core/env";
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+import { startLocalDatabase, type EmbeddedPostgres } from "@radha/dev-db";
 
 export type DatabaseLog = (message: string) => void;
 
@@ -14,8 +11,8 @@ export async function withDatabase<T>(fn: (db: Db, url: string) => Promise<T>, l
   let embedded: EmbeddedPostgres | undefined;
   let url = env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: env.OPS_DATA_DIR ?? path.join(REPO_ROOT, ".data", "pg"),
+    embedded = await startLocalDatabase({
+      dataDir: env.OPS_DATA_DIR,
       port: env.OPS_EMBEDDED_PG_PORT,
       log: (m) => log(`embedded PostgreSQL: ${m}`),
     });

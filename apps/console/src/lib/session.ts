@@ -1,7 +1,7 @@
 // The signed-in session, held in memory only. The refresh token lives in an HttpOnly cookie the
 // server sets, so a reload restores the session through auth.refresh without storing any token.
 import { createTRPCClient, httpLink } from "@trpc/client";
-import type { AppRouter } from "@radha/server/router";
+import type { AppRouter } from "@radha/api/router";
 import type { TAuthTokens, TSessionUser } from "@radha/core/security/schema";
 import { API_URL } from "./api-url";
 

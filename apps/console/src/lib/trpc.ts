@@ -3,7 +3,7 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable } from "@trpc/server/observable";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
-import type { AppRouter } from "@radha/server/router";
+import type { AppRouter } from "@radha/api/router";
 import { API_URL } from "./api-url";
 import { getAccessToken, refreshSession } from "./session";
 

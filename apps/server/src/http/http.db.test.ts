@@ -3,7 +3,7 @@ import type { InjectOptions } from "fastify";
 import { createRedisStore } from "@radha/core/shared-store";
 import { setFlag } from "@radha/core/system";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
-import { seedDemoData } from "@radha/core/seed";
+import { seedDemoData } from "@radha/dev-db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../testing";
 

@@ -5,7 +5,7 @@ import { DomainError } from "@radha/core/errors";
 import { getFlag } from "@radha/core/system";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
-import { zodMessage } from "../trpc/errors";
+import { bearerFrom, zodMessage } from "@radha/api";
 
 const ZProductsQuery = z.object({
   limit: z.coerce
@@ -30,8 +30,7 @@ export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): v
   });
 
   app.get("/api/auth/session", async (req) => {
-    const header = req.headers.authorization;
-    const bearer = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : null;
+    const bearer = bearerFrom(req.headers.authorization);
     if (!bearer) return { authenticated: false as const };
     try {
       const p = await deps.auth.authenticate(bearer);

@@ -342,7 +342,7 @@ describe("bulk replay", () => {
         { enqueue: false },
       );
       const execution = executeReplayRun(t.database.db, run.id, {
-        ...t.deps.webhookProcessing,
+        ...t.deps.config.webhookProcessing,
         batchSize: 10,
       });
       await new Promise((r) => setTimeout(r, 300));

@@ -17,13 +17,13 @@ export function taskList(deps: AppDeps): TaskList {
   return {
     [JOB.webhookProcess]: async (payload) => {
       await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
-        ...deps.webhookProcessing,
+        ...deps.config.webhookProcessing,
         trigger: "AUTO",
       });
     },
     [JOB.webhookReplayRun]: async (payload) => {
       await executeReplayRun(deps.db, payloadId(payload, "runId"), {
-        ...deps.webhookProcessing,
+        ...deps.config.webhookProcessing,
         store: deps.store,
       });
     },

@@ -1,4 +1,3 @@
 export * from "./database";
 export { createDb, createPool, type CreateDbOptions } from "./client";
 export { migrate } from "./migrate";
-export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded";

@@ -1,2 +1,3 @@
 export * from "./system.schema";
 export * from "./system.service";
+export * from "./health.service";

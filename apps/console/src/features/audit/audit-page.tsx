@@ -2,7 +2,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { roleAtLeast } from "@radha/core/security/schema";
 import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@radha/server/router";
+import type { AppRouter } from "@radha/api/router";
 import { formatDateTime } from "../../lib/format";
 import { useTRPC, useTRPCClient } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";

@@ -3,7 +3,7 @@
 import { TRPCError } from "@trpc/server";
 import { roleAtLeast, type TStaffRole } from "@radha/core/security/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../testing";
+import { createTestApi, type TestApi } from "./testing";
 import type { Meta } from "./init";
 import { appRouter } from "./root";
 
@@ -55,10 +55,10 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>;
 const ROLES: TStaffRole[] = ["VIEWER", "OPERATOR", "ADMIN"];
 
-let s: TestServer;
+let s: TestApi;
 const tokens = {} as Record<TStaffRole, string>;
 beforeAll(async () => {
-  s = await createTestServer();
+  s = await createTestApi();
   for (const role of ROLES) tokens[role] = await s.serviceToken(role);
 });
 afterAll(() => s.close());

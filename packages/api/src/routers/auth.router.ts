@@ -1,11 +1,11 @@
 import { ZLoginInput, ZRefreshInput } from "@radha/core/security/schema";
-import { refreshCookie } from "../../http/cookies";
+import { refreshCookie } from "../cookies";
 import { publicProcedure, router, staffProcedure } from "../init";
 
 export const authRouter = router({
   login: publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
     const tokens = await ctx.deps.auth.login(input, ctx.meta);
-    ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.env.OPS_REFRESH_TOKEN_TTL_SECONDS, ctx.secure));
+    ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.config.refreshTokenTtlSeconds, ctx.secure));
     return tokens;
   }),
   refresh: publicProcedure.input(ZRefreshInput).mutation(async ({ ctx, input }) => {
@@ -13,7 +13,7 @@ export const authRouter = router({
       input?.refreshToken ?? ctx.refreshCookie ?? undefined,
       ctx.meta,
     );
-    ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.env.OPS_REFRESH_TOKEN_TTL_SECONDS, ctx.secure));
+    ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.config.refreshTokenTtlSeconds, ctx.secure));
     return tokens;
   }),
   logout: staffProcedure("VIEWER").mutation(async ({ ctx }) => {

@@ -1,12 +1,11 @@
 // Request context. createContextInner needs no HTTP request, so tests and scripts can build one.
-import type { CreateFastifyContextOptions } from "@trpc/server/adapters/fastify";
 import { type Principal, actorFor } from "@radha/core/security";
 import type { Actor } from "@radha/core/audit";
-import type { AppDeps } from "../deps";
-import { REFRESH_COOKIE, readCookie } from "../http/cookies";
+import type { ApiDeps } from "./deps";
+import { REFRESH_COOKIE, readCookie } from "./cookies";
 
 export interface ContextInnerOptions {
-  deps: AppDeps;
+  deps: ApiDeps;
   bearer?: string | null;
   refreshCookie?: string | null;
   requestId?: string;
@@ -38,13 +37,31 @@ export function createContextInner(opts: ContextInnerOptions) {
   };
 }
 
-export function createContext(deps: AppDeps) {
-  return ({ req, res }: CreateFastifyContextOptions) => {
-    const header = req.headers.authorization;
-    const bearer = header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() : null;
-    return createContextInner({
+/** The token of an `Authorization: Bearer …` header, or null. */
+export function bearerFrom(header: string | undefined): string | null {
+  return header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() || null : null;
+}
+
+/** What createContext reads of an HTTP request; Fastify's request and reply satisfy it. */
+export interface HttpContextOptions {
+  req: {
+    id: string;
+    ip: string;
+    protocol: string;
+    headers: {
+      authorization?: string | undefined;
+      cookie?: string | undefined;
+      "user-agent"?: string | undefined;
+    };
+  };
+  res: { header(name: string, value: string): unknown };
+}
+
+export function createContext(deps: ApiDeps) {
+  return ({ req, res }: HttpContextOptions) =>
+    createContextInner({
       deps,
-      bearer,
+      bearer: bearerFrom(req.headers.authorization),
       refreshCookie: readCookie(req.headers.cookie, REFRESH_COOKIE),
       requestId: req.id,
       ip: req.ip,
@@ -52,7 +69,6 @@ export function createContext(deps: AppDeps) {
       secure: req.protocol === "https",
       setCookie: (value) => void res.header("set-cookie", value),
     });
-  };
 }
 
 export type Context = ReturnType<typeof createContextInner>;

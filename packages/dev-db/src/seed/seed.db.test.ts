@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/index";
-import { findLedgerMismatches } from "../inventory/inventory.queries";
+import { createTestDatabase, type TestDatabase } from "@radha/core/testing";
+import { findLedgerMismatches } from "@radha/core/inventory";
 import { seedDemoData } from "./index";
 
 let t: TestDatabase;

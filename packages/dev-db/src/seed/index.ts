@@ -1,10 +1,10 @@
 // Idempotent demo data: sarees with variants, orders in several states, one user of every role.
 // Safe to run again: every row is keyed (slug, sku, order number, email) and skipped if present.
 import { sql } from "kysely";
-import type { Db, OrderStatus, Role } from "../db/database";
-import { hashPassword } from "../security/passwords";
-import { writeAudit, SYSTEM_ACTOR } from "../audit/audit.service";
-import { recordStockMovements } from "../inventory/stock.service";
+import type { Db, OrderStatus, Role } from "@radha/core/db";
+import { hashPassword } from "@radha/core/security";
+import { SYSTEM_ACTOR, writeAudit } from "@radha/core/audit";
+import { recordStockMovements } from "@radha/core/inventory";
 
 export const DEMO_PASSWORD = "radha-demo-2026";
 export const DEMO_USERS: { email: string; name: string; role: Role }[] = [

@@ -1,7 +1,7 @@
 // Calls a real server over HTTP through createOpsClient.
-import { createTestServer, type TestServer } from "@radha/server/testing";
+import { createOpsClient, opsErrorCode, TRPCClientError, type OpsOutputs } from "@radha/client";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { createOpsClient, opsErrorCode, TRPCClientError, type OpsOutputs } from "./index";
+import { createTestServer, type TestServer } from "./testing";
 
 let server: TestServer;
 

@@ -45,7 +45,7 @@ export const webhooksRouter = router({
   replayOne: staffProcedure("OPERATOR")
     .input(ZId)
     .mutation(({ ctx, input }) =>
-      replayOneEvent(ctx.deps.db, ctx.actor, input.id, ctx.deps.webhookProcessing),
+      replayOneEvent(ctx.deps.db, ctx.actor, input.id, ctx.deps.config.webhookProcessing),
     ),
   replayPreview: staffProcedure("OPERATOR")
     .input(z.object({ filter: ZWebhookFilter }))

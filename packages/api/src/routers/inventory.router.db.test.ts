@@ -2,13 +2,13 @@
 import { TRPCError } from "@trpc/server";
 import { createVariant } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestServer, type TestServer } from "../../testing";
+import { createTestApi, type TestApi } from "../testing";
 
-let s: TestServer;
-let operator: Awaited<ReturnType<TestServer["signIn"]>>;
-let viewer: Awaited<ReturnType<TestServer["signIn"]>>;
+let s: TestApi;
+let operator: Awaited<ReturnType<TestApi["signIn"]>>;
+let viewer: Awaited<ReturnType<TestApi["signIn"]>>;
 beforeAll(async () => {
-  s = await createTestServer();
+  s = await createTestApi();
   operator = await s.signIn("OPERATOR");
   viewer = await s.signIn("VIEWER");
 });
@@ -158,29 +158,5 @@ describe("inventory router", () => {
     const stock = await viewer.caller.inventory.stock({ search: ok.sku });
     expect(stock[0]).toMatchObject({ threshold: 60, thresholdSource: "variant", low: true });
     expect(stock[0]!.alertOpenSince).not.toBeNull();
-  });
-});
-
-describe("inventory over HTTP", () => {
-  it("takes a count file over the normal body limit, but only on the reset procedures", async () => {
-    const a = await createVariant(s.database.db, { stock: 1 });
-    const padding = "\n".repeat(2 * 1024 * 1024);
-    const payload = JSON.stringify({ csv: `sku,counted\n${a.sku},4\n${padding}`, reason: "big paste" });
-    const headers = { "content-type": "application/json", authorization: `Bearer ${operator.accessToken}` };
-    const preview = await s.app.server.inject({
-      method: "POST",
-      url: "/api/trpc/inventory.resetPreview",
-      headers,
-      payload,
-    });
-    expect(preview.statusCode).toBe(200);
-    expect(preview.json().result.data.rows[0]).toMatchObject({ delta: 3 });
-    const elsewhere = await s.app.server.inject({
-      method: "POST",
-      url: "/api/trpc/inventory.setThresholds",
-      headers,
-      payload,
-    });
-    expect(elsewhere.statusCode).toBe(413);
   });
 });

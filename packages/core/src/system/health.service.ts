@@ -2,10 +2,9 @@
 // degrades. Provider checks run in the background on a timer and are served from cache, so a
 // health request never calls Stripe or Razorpay.
 import { sql } from "kysely";
-import type { Db } from "@radha/core/db";
-import type { TEnv } from "@radha/core/env";
-import type { SharedStore } from "@radha/core/shared-store";
-import type { THealthCheck, THealthReport, TCheckStatus } from "@radha/core/system/schema";
+import type { Db } from "../db";
+import type { SharedStore } from "../shared-store";
+import type { THealthCheck, THealthReport, TCheckStatus } from "./system.schema";
 import Razorpay from "razorpay";
 import Stripe from "stripe";
 
@@ -54,25 +53,32 @@ interface ProviderCheck {
   run: () => Promise<unknown>;
 }
 
-export function createHealthService({ db, store, env }: { db: Db; store: SharedStore; env: TEnv }) {
+/** Provider API keys to check; an unset key means "not configured", never a failure. */
+export interface ProviderKeys {
+  stripeSecretKey?: string | undefined;
+  razorpayKeyId?: string | undefined;
+  razorpayKeySecret?: string | undefined;
+}
+
+export function createHealthService({ db, store, keys }: { db: Db; store: SharedStore; keys: ProviderKeys }) {
   const providers: ProviderCheck[] = [
     {
       name: "stripe",
-      configured: Boolean(env.STRIPE_SECRET_KEY),
+      configured: Boolean(keys.stripeSecretKey),
       run: (() => {
-        const stripe = env.STRIPE_SECRET_KEY
-          ? new Stripe(env.STRIPE_SECRET_KEY, { timeout: 3_000, maxNetworkRetries: 0 })
+        const stripe = keys.stripeSecretKey
+          ? new Stripe(keys.stripeSecretKey, { timeout: 3_000, maxNetworkRetries: 0 })
           : undefined;
         return () => stripe!.balance.retrieve();
       })(),
     },
     {
       name: "razorpay",
-      configured: Boolean(env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET),
+      configured: Boolean(keys.razorpayKeyId && keys.razorpayKeySecret),
       run: (() => {
         const razorpay =
-          env.RAZORPAY_KEY_ID && env.RAZORPAY_KEY_SECRET
-            ? new Razorpay({ key_id: env.RAZORPAY_KEY_ID, key_secret: env.RAZORPAY_KEY_SECRET })
+          keys.razorpayKeyId && keys.razorpayKeySecret
+            ? new Razorpay({ key_id: keys.razorpayKeyId, key_secret: keys.razorpayKeySecret })
             : undefined;
         return () => razorpay!.payments.all({ count: 1 });
       })(),

@@ -1,0 +1,24 @@
+// The local database of `npm run up` and the CLI's local mode: the embedded PostgreSQL in
+// <repo>/.data/pg (or OPS_DATA_DIR), one start-up shared by both so they find the same server.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".data", "pg");
+
+export interface LocalDatabaseOptions {
+  /** Defaults to <repo>/.data/pg. */
+  dataDir?: string | undefined;
+  port: number;
+  log?: (message: string) => void;
+}
+
+/** Starts (or adopts, after a kill -9) the embedded PostgreSQL holding the local data. */
+export function startLocalDatabase(opts: LocalDatabaseOptions): Promise<EmbeddedPostgres> {
+  return startEmbeddedPostgres({
+    dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
+    port: opts.port,
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+}
