@@ -1,10 +1,40 @@
-// @radha/client: the typed tRPC client for internal callers (scripts, jobs, other services).
+// @radha/client: the typed tRPC client for callers of the API (scripts, jobs, other services).
 import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCClient } from "@trpc/client";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@radha/api/router";
+import type {
+  inferRouterInputs,
+  inferRouterOutputs,
+  TRPCBuiltRouter,
+  TRPCMutationProcedure,
+  TRPCQueryProcedure,
+} from "@trpc/server";
+import type { routerShape } from "./router-shape";
 
-export type { AppRouter };
 export { TRPCClientError };
+
+type RouterShape = typeof routerShape;
+type ErrorShape = RouterShape["errorShape"];
+// Queries and mutations only: a subscription's output would not survive the mapping, and the equality
+// check in router-shape.test-d.ts fails the typecheck if one is added.
+type ProceduresOf<T> = T extends { type: "query" | "mutation"; input: infer I; output: infer O }
+  ? T["type"] extends "query"
+    ? TRPCQueryProcedure<Def<I, O>>
+    : TRPCMutationProcedure<Def<I, O>>
+  : { [K in keyof T]: ProceduresOf<T[K]> };
+interface Def<I, O> {
+  input: I;
+  output: O;
+  meta: object;
+  errorShape: ErrorShape;
+}
+
+/**
+ * The server's router as callers see it: the same procedures, inputs, outputs and error shape,
+ * without the server-side context.
+ */
+export type AppRouter = TRPCBuiltRouter<
+  { ctx: object; meta: object; errorShape: ErrorShape; transformer: RouterShape["transformer"] },
+  ProceduresOf<RouterShape["procedures"]>
+>;
 
 /** Inputs of every procedure, e.g. `OpsInputs["tokens"]["create"]`. */
 export type OpsInputs = inferRouterInputs<AppRouter>;
