@@ -21,8 +21,11 @@ export function createPool(opts: CreateDbOptions): pg.Pool {
     idleTimeoutMillis: 30_000,
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process: an idle one is replaced by the
+  // pool; a checked-out one (between a transaction's statements, a LISTEN connection) fails its
+  // next query instead. graphile-worker checks for both listeners on the pool it is given.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 
