@@ -44,12 +44,13 @@ async function main(): Promise<void> {
   const app = await buildApp(deps);
   const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
   await app.start();
-  const shownHost = env.HOST === "0.0.0.0" ? "localhost" : env.HOST;
-  const url = `http://${shownHost}:${env.PORT}`;
+  const everyInterface = env.HOST === "0.0.0.0" || env.HOST === "::";
+  const url = `http://${everyInterface ? "localhost" : env.HOST}:${env.PORT}`;
   console.log(
     [
       "",
       `RadhaGsareees Ops is up: ${url}`,
+      `  address:  ${everyInterface ? `every interface (HOST=${env.HOST})` : `${env.HOST} only (set HOST=0.0.0.0 to accept other machines)`}`,
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
