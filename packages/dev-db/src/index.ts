@@ -1,5 +1,5 @@
 // @radha/dev-db (development only): the embedded PostgreSQL behind `npm run up`, the CLI's local
 // mode and the test runner, and the demo seed. Never a dependency of a production process.
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded";
-export { DEFAULT_DATA_DIR, REPO_ROOT, startLocalDatabase, type LocalDatabaseOptions } from "./local-database";
+export { defaultDataDir, startLocalDatabase, type LocalDatabaseOptions } from "./local-database";
 export * from "./seed/index";
