@@ -50,3 +50,18 @@ export function handOver(cmd, args, env = process.env) {
   for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
+
+/**
+ * Builds workspace packages with turbo: a cache hit when nothing they bundle changed. Quiet, so
+ * the output of what runs next stays clean; turbo's log is shown only when the build fails.
+ */
+export function buildQuietly(packages) {
+  const turbo = path.join(ROOT, "node_modules", ".bin", "turbo");
+  const args = ["run", "build", ...packages.map((p) => `--filter=${p}`), "--output-logs=errors-only"];
+  const res = spawnSync(turbo, args, { cwd: ROOT, encoding: "utf8" });
+  if (res.status === 0) return;
+  if (res.error) console.error(`${res.error.message}: run \`npm run up\` (or \`pnpm install\`) first.`);
+  else process.stderr.write(`${res.stdout}${res.stderr}`);
+  console.error(`\nbuilding ${packages.join(", ")} failed.`);
+  process.exit(res.status ?? 1);
+}
