@@ -5,16 +5,33 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
 
-export const CONSOLE_DIST = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../console/dist",
-);
+// apps/console/dist, next to this app's folder, which is found upwards: this code runs from
+// src/http/ or bundled into dist/.
+export const CONSOLE_DIST = path.join(appDir(fileURLToPath(import.meta.url)), "../console/dist");
+
+function appDir(from: string): string {
+  for (let dir = path.dirname(from); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+  }
+  throw new Error(`no package.json above ${from}`);
+}
+
+// The console is built with hidden source maps: they stay on disk for reading stack traces,
+// and are never served.
+const isSourceMap = (url: string) => url.split("?")[0]!.endsWith(".map");
 
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
   const built = existsSync(path.join(dist, "index.html"));
-  if (built) await app.register(fastifyStatic, { root: dist, wildcard: false, index: ["index.html"] });
+  if (built)
+    await app.register(fastifyStatic, {
+      root: dist,
+      wildcard: false,
+      index: ["index.html"],
+      globIgnore: ["**/*.map"],
+    });
   app.setNotFoundHandler((req, reply) => {
-    const wantsPage = req.method === "GET" && !req.url.startsWith("/api/") && req.url !== "/metrics";
+    const wantsPage =
+      req.method === "GET" && !req.url.startsWith("/api/") && req.url !== "/metrics" && !isSourceMap(req.url);
     if (wantsPage && built) return reply.header("cache-control", "no-cache").sendFile("index.html");
     if (wantsPage)
       return reply

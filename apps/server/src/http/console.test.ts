@@ -1,0 +1,46 @@
+// The console's static files: pages and scripts are served, its source maps never are.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerConsole } from "./console";
+
+let dist: string;
+let app: FastifyInstance;
+beforeAll(async () => {
+  dist = mkdtempSync(path.join(tmpdir(), "console-dist-"));
+  mkdirSync(path.join(dist, "assets"));
+  writeFileSync(path.join(dist, "index.html"), "<!doctype html><title>console</title>");
+  writeFileSync(path.join(dist, "assets", "index-abc.js"), "console.log(1);");
+  writeFileSync(path.join(dist, "assets", "index-abc.js.map"), '{"version":3,"sources":["src/main.tsx"]}');
+  app = Fastify();
+  await registerConsole(app, dist);
+});
+afterAll(async () => {
+  await app.close();
+  rmSync(dist, { recursive: true, force: true });
+});
+
+describe("console static files", () => {
+  it("serves the scripts, and index.html for client-side routes", async () => {
+    const script = await app.inject({ method: "GET", url: "/assets/index-abc.js" });
+    expect(script.statusCode).toBe(200);
+    expect(script.body).toBe("console.log(1);");
+    const page = await app.inject({ method: "GET", url: "/inventory/batches" });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("<title>console</title>");
+  });
+
+  it("answers 404 for a source map that exists on disk, with or without a query", async () => {
+    for (const url of [
+      "/assets/index-abc.js.map",
+      "/assets/index-abc.js.map?v=1",
+      "/assets/missing.js.map",
+    ]) {
+      const res = await app.inject({ method: "GET", url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body, url).not.toContain("sources");
+    }
+  });
+});
