@@ -65,3 +65,11 @@ export function buildQuietly(packages) {
   console.error(`\nbuilding ${packages.join(", ")} failed.`);
   process.exit(res.status ?? 1);
 }
+
+/** `npm run up` and `pnpm start`: rebuilds what is stale, then runs the compiled server here. */
+export function buildAndStartServer() {
+  log("building the server and the console");
+  buildQuietly(["@radha/server", "@radha/console"]);
+  log("starting the server (Ctrl-C stops it)");
+  handOver(process.execPath, ["--enable-source-maps", "apps/server/dist/main.mjs"]);
+}
