@@ -102,7 +102,7 @@ async function runOnce(variant: Variant, databaseUrl: string): Promise<Sample> {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     await untilLive(live, child);
     const startMs = performance.now() - t0;
