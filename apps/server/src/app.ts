@@ -1,11 +1,11 @@
 // buildApp(deps) → { server, start, stop }: the HTTP server, bootable from tests.
 import { randomUUID } from "node:crypto";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
-import { appRouter, createContext, HTTP_STATUS, type AppRouter } from "@radha/api";
-import { isDomainError } from "@radha/core/errors";
-import Fastify, { type FastifyError } from "fastify";
+import { appRouter, createContext, type AppRouter } from "@radha/api";
+import Fastify from "fastify";
 import type { AppDeps } from "./deps";
 import { registerConsole } from "./http/console";
+import { sendError } from "./http/errors";
 import { registerHealthRoutes } from "./http/health";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
@@ -44,15 +44,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     done(null, payload);
   });
 
-  server.setErrorHandler((error: FastifyError, req, reply) => {
-    if (isDomainError(error))
-      return reply.code(HTTP_STATUS[error.code]).send({ error: error.code, message: error.message });
-    const status = error.statusCode ?? 500;
-    if (status < 500)
-      return reply.code(status).send({ error: error.code ?? "BAD_REQUEST", message: error.message });
-    req.log.error({ err: error }, "unhandled error");
-    return reply.code(500).send({ error: "INTERNAL", message: `Internal error; quote request id ${req.id}` });
-  });
+  server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
   // Count files (up to 10 MB of CSV, more once JSON-escaped) reach inventory.reset* through tRPC,
   // which serves every procedure from one route: that route takes the bigger limit, and every

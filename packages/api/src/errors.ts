@@ -1,43 +1,67 @@
-// The one table from domain errors to tRPC (and so HTTP) errors.
+// The one table from domain error codes to tRPC codes and HTTP statuses, and what a client is
+// told about a domain error, over tRPC (the error shape's `data.domain`) and raw routes alike.
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { DomainError, type DomainErrorCode } from "@radha/core/errors";
+import {
+  DomainError,
+  formatZodIssues,
+  type DomainErrorCode,
+  type DomainErrorDetails,
+} from "@radha/core/errors";
 import { ZodError } from "zod";
 
-const CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
-  BAD_REQUEST: "BAD_REQUEST",
-  UNAUTHENTICATED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PRECONDITION_FAILED: "PRECONDITION_FAILED",
-  RATE_LIMITED: "TOO_MANY_REQUESTS",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
-};
+/** `http` is the status tRPC itself answers `trpc` with (errors.test.ts holds them together). */
+export const DOMAIN_ERRORS = {
+  BAD_REQUEST: { trpc: "BAD_REQUEST", http: 400 },
+  UNAUTHENTICATED: { trpc: "UNAUTHORIZED", http: 401 },
+  FORBIDDEN: { trpc: "FORBIDDEN", http: 403 },
+  NOT_FOUND: { trpc: "NOT_FOUND", http: 404 },
+  CONFLICT: { trpc: "CONFLICT", http: 409 },
+  PRECONDITION_FAILED: { trpc: "PRECONDITION_FAILED", http: 412 },
+  PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413 },
+  RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429 },
+  UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
+} as const satisfies Record<DomainErrorCode, { trpc: TRPC_ERROR_CODE_KEY; http: number }>;
 
-/** HTTP status for a domain error, for raw routes that do not go through tRPC. */
-export const HTTP_STATUS: Record<DomainErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  RATE_LIMITED: 429,
-  PAYLOAD_TOO_LARGE: 413,
-  UNAVAILABLE: 503,
-};
-
-export function zodMessage(e: ZodError): string {
-  return e.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+/** The domain code the table answers `status` with, for refusals that arrive as a bare status. */
+export function domainCodeForStatus(status: number): DomainErrorCode | undefined {
+  return (Object.keys(DOMAIN_ERRORS) as DomainErrorCode[]).find(
+    (code) => DOMAIN_ERRORS[code].http === status,
+  );
 }
 
-/** Returns a TRPCError for errors we understand, or undefined for unknown ones (500s). */
-export function toTRPCError(cause: unknown): TRPCError | undefined {
-  if (cause instanceof DomainError)
-    return new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
-  if (cause instanceof ZodError)
-    return new TRPCError({ code: "BAD_REQUEST", message: zodMessage(cause), cause });
+/** What a client learns about a domain error beside its message. */
+export interface DomainErrorData {
+  code: DomainErrorCode;
+  details: DomainErrorDetails | null;
+}
+
+/** The JSON body of every error a raw route answers. */
+export interface ErrorBody {
+  error: DomainErrorCode | "INTERNAL";
+  message: string;
+  details?: DomainErrorDetails;
+}
+
+/** The domain error `error` stands for (invalid input is a BAD_REQUEST), or undefined: a 500. */
+export function asDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (error instanceof ZodError)
+    return new DomainError("BAD_REQUEST", formatZodIssues(error), { cause: error });
   return undefined;
+}
+
+export function domainErrorData(error: DomainError): DomainErrorData {
+  return { code: error.code, details: error.details ?? null };
+}
+
+export function errorBody(error: DomainError): ErrorBody {
+  return { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+}
+
+/** A TRPCError carrying the domain error as its cause, or undefined for unknown errors (500s). */
+export function toTRPCError(cause: unknown): TRPCError | undefined {
+  const domain = asDomainError(cause);
+  if (!domain) return undefined;
+  return new TRPCError({ code: DOMAIN_ERRORS[domain.code].trpc, message: domain.message, cause: domain });
 }

@@ -1,11 +1,11 @@
 // initTRPC, called once. Every procedure is built from `publicProcedure` or `staffProcedure(role)`,
 // which record the minimum role in meta so the role-matrix test can check each one.
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
+import { DomainError } from "@radha/core/errors";
 import type { TStaffRole } from "@radha/core/security/schema";
 import { roleAtLeast } from "@radha/core/security/schema";
-import { ZodError } from "zod";
 import type { Context } from "./context";
-import { toTRPCError, zodMessage } from "./errors";
+import { asDomainError, domainErrorData, toTRPCError } from "./errors";
 
 export interface Meta {
   minRole: TStaffRole | "PUBLIC";
@@ -17,12 +17,19 @@ const t = initTRPC
   .create({
     errorFormatter({ shape, error }) {
       const internal = error.code === "INTERNAL_SERVER_ERROR";
-      const validation = error.cause instanceof ZodError ? zodMessage(error.cause) : undefined;
+      const domain = internal ? undefined : asDomainError(error.cause);
       return {
         ...shape,
         // Unknown failures never leak their message or stack; the request id finds the log line.
-        message: internal ? "Internal error; the server log has the details" : (validation ?? shape.message),
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path },
+        message: internal
+          ? "Internal error; the server log has the details"
+          : (domain?.message ?? shape.message),
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          domain: domain ? domainErrorData(domain) : null,
+        },
       };
     },
   });
@@ -47,17 +54,13 @@ export function staffProcedure(minRole: TStaffRole) {
     .use(mapErrors)
     .use(async ({ ctx, next }) => {
       if (!ctx.bearer)
-        throw new TRPCError({
-          code: "UNAUTHORIZED",
-          message: "Sign in first: send Authorization: Bearer <token>",
-        });
+        throw new DomainError("UNAUTHENTICATED", "Sign in first: send Authorization: Bearer <token>");
       const principal = await ctx.authenticate();
-      if (!roleAtLeast(principal.role, minRole)) {
-        throw new TRPCError({
-          code: "FORBIDDEN",
-          message: `This needs the ${minRole} role or higher; you are ${principal.role}`,
-        });
-      }
+      if (!roleAtLeast(principal.role, minRole))
+        throw new DomainError(
+          "FORBIDDEN",
+          `This needs the ${minRole} role or higher; you are ${principal.role}`,
+        );
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });
 }

@@ -1,4 +1,7 @@
-// Domain errors: core throws these; apps/server maps the code to HTTP/tRPC in one table.
+// Domain errors: core throws these; packages/api maps each code to tRPC/HTTP in one table.
+// Browser-safe: the console reads the codes and the details' types from here.
+import type { TResetRow } from "./inventory/inventory.schema";
+
 export const DOMAIN_ERROR_CODES = [
   "BAD_REQUEST",
   "UNAUTHENTICATED",
@@ -13,14 +16,21 @@ export const DOMAIN_ERROR_CODES = [
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
+/** What a caller needs beyond the message to fix the request; sent to clients as is. */
+export type DomainErrorDetails =
+  /** An inventory reset refused: the rows with problems (the first 100). */
+  | { problems: TResetRow[] }
+  /** Stock movements refused because stock would go negative: one line per movement. */
+  | { refused: string[] };
+
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: DomainErrorDetails | undefined;
 
   constructor(
     code: DomainErrorCode,
     message: string,
-    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+    options: { cause?: unknown; details?: DomainErrorDetails } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "DomainError";
@@ -31,4 +41,20 @@ export class DomainError extends Error {
 
 export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
+}
+
+/** The part of a zod issue we show; structural, so any zod copy (or none, in the browser) fits. */
+export interface ZodIssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** Every issue, field path first (`limit: limit must be at least 1`), joined by `separator`. */
+export function formatZodIssues(
+  error: { readonly issues: readonly ZodIssueLike[] },
+  separator = "; ",
+): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
+    .join(separator);
 }

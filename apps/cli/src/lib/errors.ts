@@ -1,6 +1,7 @@
 // Turns a failure into one line on stderr and an exit code. Stacks only for real bugs with --verbose.
 import { CommanderError } from "commander";
-import { isDomainError } from "@radha/core/errors";
+import { formatZodIssues, isDomainError } from "@radha/core/errors";
+import { ZodError } from "zod";
 
 /** Exit codes: 0 ok, 1 failure or rejected input, 2 the command line itself was wrong. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
@@ -10,10 +11,6 @@ interface Failure {
   exitCode: number;
   /** False for mistakes a user can fix from the message alone. */
   unexpected: boolean;
-}
-
-function isZodError(e: unknown): e is Error & { issues: { path: PropertyKey[]; message: string }[] } {
-  return e instanceof Error && e.name === "ZodError" && Array.isArray((e as { issues?: unknown }).issues);
 }
 
 function pgCode(e: unknown): string | undefined {
@@ -30,12 +27,8 @@ export function describeFailure(error: unknown): Failure {
     return { message: "", exitCode: badValue ? EXIT.FAILURE : EXIT.USAGE, unexpected: false };
   }
   if (isDomainError(error)) return { message: error.message, exitCode: EXIT.FAILURE, unexpected: false };
-  if (isZodError(error)) {
-    const issues = error.issues.map((i) =>
-      i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message,
-    );
-    return { message: `invalid input: ${issues.join("; ")}`, exitCode: EXIT.FAILURE, unexpected: false };
-  }
+  if (error instanceof ZodError)
+    return { message: `invalid input: ${formatZodIssues(error)}`, exitCode: EXIT.FAILURE, unexpected: false };
   const code = pgCode(error);
   if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "3D000" || code === "28P01") {
     return {

@@ -1,10 +1,14 @@
-// Turns anything thrown by a tRPC call into the sentence we show the user.
-import { TRPCClientError } from "@trpc/client";
+// Turns anything thrown by a tRPC call into what we show the user: the server's message and, when
+// it sent details (the rows that stopped a reset), one line of text per detail.
+import { isTRPCClientError, type TRPCClientError } from "@trpc/client";
+import type { AppRouter } from "@radha/api/router";
+
+const isApiError = (err: unknown): err is TRPCClientError<AppRouter> => isTRPCClientError<AppRouter>(err);
 
 export function errorMessage(err: unknown): string {
-  if (err instanceof TRPCClientError) {
-    // A fetch that never reached the server has no error shape: say so plainly.
-    if (!err.shape && /fetch|network/i.test(err.message))
+  if (isApiError(err)) {
+    // No error shape means no answer: fetch itself rejects with a TypeError when the network fails.
+    if (!err.shape && err.cause instanceof TypeError)
       return "Cannot reach the server. Check your connection and try again.";
     return err.message;
   }
@@ -14,6 +18,16 @@ export function errorMessage(err: unknown): string {
 
 /** HTTP status of a tRPC error, when the server sent one. */
 export function errorStatus(err: unknown): number | undefined {
-  if (err instanceof TRPCClientError) return (err.data as { httpStatus?: number } | undefined)?.httpStatus;
-  return undefined;
+  return isApiError(err) ? err.data?.httpStatus : undefined;
+}
+
+/** The details the server sent with a domain error, as lines of text (none when it sent none). */
+export function errorDetails(err: unknown): string[] {
+  const details = isApiError(err) ? err.data?.domain?.details : undefined;
+  if (!details) return [];
+  if ("refused" in details) return details.refused;
+  return details.problems.map(
+    (row) =>
+      `Line ${row.line} (${row.sku ?? row.variantId ?? "no SKU"}): ${row.problems.map((p) => p.message).join("; ")}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { errorMessage } from "../lib/errors";
+import { errorDetails, errorMessage } from "../lib/errors";
 import { Button } from "./button";
 
 export function ErrorBanner({
@@ -18,6 +18,7 @@ export function ErrorBanner({
       <div className="banner-body">
         {title ? <strong>{title}</strong> : null}
         <p>{errorMessage(error)}</p>
+        <ErrorDetails lines={errorDetails(error)} />
       </div>
       {onRetry ? (
         <Button size="sm" onClick={onRetry}>
@@ -25,5 +26,19 @@ export function ErrorBanner({
         </Button>
       ) : null}
     </div>
+  );
+}
+
+function ErrorDetails({ lines }: { lines: string[] }) {
+  if (lines.length === 0) return null;
+  return (
+    <details>
+      <summary>Details ({lines.length})</summary>
+      <ul>
+        {lines.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
+    </details>
   );
 }

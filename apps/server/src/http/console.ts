@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
+import { DomainError } from "@radha/core/errors";
 import type { FastifyInstance } from "fastify";
+import { sendError } from "./errors";
 
 // apps/console/dist, next to this app's folder, which is found upwards: this code runs from
 // src/http/ or bundled into dist/.
@@ -38,8 +40,6 @@ export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST)
         .code(503)
         .type("text/plain")
         .send("The console is not built yet: run `pnpm build` (or `npm run up`).");
-    return reply
-      .code(404)
-      .send({ error: "NOT_FOUND", message: `No route ${req.method} ${req.url.split("?")[0]}` });
+    return sendError(reply, new DomainError("NOT_FOUND", `No route ${req.method} ${req.url.split("?")[0]}`));
   });
 }

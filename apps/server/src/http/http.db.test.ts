@@ -135,7 +135,11 @@ describe("storefront", () => {
     try {
       const res = await inject({ method: "GET", url: "/api/products" });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ error: "MAINTENANCE" });
+      expect(res.headers["retry-after"]).toBe("120");
+      expect(res.json()).toMatchObject({
+        error: "UNAVAILABLE",
+        message: expect.stringMatching(/maintenance/),
+      });
     } finally {
       await setFlag(s.database.db, SYSTEM_ACTOR, { key: "maintenance_mode", value: false, reason: "done" });
     }

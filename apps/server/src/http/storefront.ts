@@ -5,7 +5,7 @@ import { DomainError } from "@radha/core/errors";
 import { getFlag } from "@radha/core/system";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
-import { bearerFrom, zodMessage } from "@radha/api";
+import { bearerFrom } from "@radha/api";
 
 const ZProductsQuery = z.object({
   limit: z.coerce
@@ -18,15 +18,12 @@ const ZProductsQuery = z.object({
 
 export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get("/api/products", async (req, reply) => {
-    const query = ZProductsQuery.safeParse(req.query);
-    if (!query.success) throw new DomainError("BAD_REQUEST", zodMessage(query.error));
+    const limit = ZProductsQuery.parse(req.query).limit;
     if (await getFlag(deps.db, "maintenance_mode")) {
-      return reply
-        .code(503)
-        .header("retry-after", "120")
-        .send({ error: "MAINTENANCE", message: "The shop is under maintenance; please try again shortly." });
+      void reply.header("retry-after", "120");
+      throw new DomainError("UNAVAILABLE", "The shop is under maintenance; please try again shortly.");
     }
-    return { products: await listPublicProducts(deps.db, query.data.limit) };
+    return { products: await listPublicProducts(deps.db, limit) };
   });
 
   app.get("/api/auth/session", async (req) => {

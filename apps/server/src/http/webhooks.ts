@@ -1,8 +1,11 @@
 // POST /api/webhooks/stripe and /api/webhooks/razorpay: raw bytes in, signature checked with the
 // provider's SDK, event committed (with its processing job) before the 2xx.
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
+import { asDomainError, domainCodeForStatus } from "@radha/api";
+import { DomainError } from "@radha/core/errors";
 import { logRejection, type TProvider } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
+import { sendError } from "./errors";
 
 export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register((scope, _opts, done) => {
@@ -24,17 +27,13 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
           413,
           reason,
         ).catch(() => undefined);
-        return reply.code(413).send({ error: "PAYLOAD_TOO_LARGE", message: reason });
+        return sendError(reply, new DomainError("PAYLOAD_TOO_LARGE", reason));
       }
-      if (error.statusCode && error.statusCode < 500)
-        return reply
-          .code(error.statusCode)
-          .send({ error: error.code ?? "BAD_REQUEST", message: error.message });
+      if (asDomainError(error) || (error.statusCode && error.statusCode < 500))
+        return sendError(reply, error);
       req.log.error({ err: error }, "webhook intake failed");
       // 5xx: the provider will retry; nothing was acknowledged.
-      return reply
-        .code(503)
-        .send({ error: "UNAVAILABLE", message: "Could not store the event; retry later" });
+      return sendError(reply, new DomainError("UNAVAILABLE", "Could not store the event; retry later"));
     });
 
     for (const provider of ["stripe", "razorpay"] as const) {
@@ -49,7 +48,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
         });
         if (!result.accepted) {
           req.log.warn({ provider, reason: result.reason }, "webhook rejected");
-          return reply.code(result.statusCode).send({ error: "REJECTED", message: result.reason });
+          throw new DomainError(domainCodeForStatus(result.statusCode) ?? "BAD_REQUEST", result.reason);
         }
         return reply.code(200).send({ received: true, duplicate: result.duplicate, id: result.eventId });
       });

@@ -1,5 +1,6 @@
 // inventory.* through createCaller and over HTTP: the journeys a console user makes, errors mapped.
 import { TRPCError } from "@trpc/server";
+import { DomainError } from "@radha/core/errors";
 import { createVariant } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "../testing";
@@ -134,6 +135,31 @@ describe("inventory router", () => {
         )
       ).code,
     ).toBe("FORBIDDEN");
+  });
+
+  it("hands the caller the rows that stopped a reset, with their problems", async () => {
+    const known = await createVariant(s.database.db, { stock: 5 });
+    const refused = await trpcError(
+      operator.caller.inventory.resetApply({
+        rows: [
+          { sku: known.sku, countedQuantity: 4 },
+          { sku: "NO-SUCH-SKU", countedQuantity: 1 },
+        ],
+        reason: "count",
+        batchKey: "router-test-details-1",
+      }),
+    );
+    expect(refused.code).toBe("BAD_REQUEST");
+    expect(refused.cause).toBeInstanceOf(DomainError);
+    expect((refused.cause as DomainError).details).toEqual({
+      problems: [
+        expect.objectContaining({
+          line: 2,
+          sku: "NO-SUCH-SKU",
+          problems: [expect.objectContaining({ code: "UNKNOWN_SKU" })],
+        }),
+      ],
+    });
   });
 
   it("lists low stock with suggestions and sets thresholds in bulk where unset", async () => {

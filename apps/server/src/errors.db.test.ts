@@ -1,0 +1,74 @@
+// Domain errors over real HTTP: the status from the one table, and details typed on the client.
+import { createOpsClient, TRPCClientError, type AppRouter } from "@radha/client";
+import { createVariant } from "@radha/core/testing";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import type { DomainErrorDetails } from "@radha/core/errors";
+import { createTestServer, type TestServer } from "./testing";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await createTestServer();
+  await server.listen();
+});
+afterAll(() => server.close());
+
+async function clientError(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCClientError))
+    throw new Error(`expected a TRPCClientError, got ${String(error)}`);
+  return error as TRPCClientError<AppRouter>;
+}
+
+describe("domain errors over HTTP", () => {
+  it("a refused reset reaches @radha/client with its problem rows", async () => {
+    const known = await createVariant(server.database.db, { stock: 5 });
+    const client = createOpsClient({ url: server.url, token: await server.serviceToken("OPERATOR") });
+    const refused = await clientError(
+      client.inventory.resetApply.mutate({
+        rows: [
+          { sku: known.sku, countedQuantity: 4 },
+          { sku: "NO-SUCH-SKU", countedQuantity: 1 },
+        ],
+        reason: "count",
+        batchKey: "http-test-details-1",
+      }),
+    );
+    expectTypeOf(refused.data?.domain?.details).toEqualTypeOf<DomainErrorDetails | null | undefined>();
+    expect(refused.data).toMatchObject({
+      code: "BAD_REQUEST",
+      httpStatus: 400,
+      domain: { code: "BAD_REQUEST" },
+    });
+    expect(refused.message).toMatch(/Nothing was changed/);
+    expect(refused.data?.domain?.details).toEqual({
+      problems: [
+        expect.objectContaining({
+          line: 2,
+          sku: "NO-SUCH-SKU",
+          problems: [expect.objectContaining({ code: "UNKNOWN_SKU" })],
+        }),
+      ],
+    });
+  });
+
+  it("a role the caller lacks is a FORBIDDEN domain error without details", async () => {
+    const client = createOpsClient({ url: server.url, token: await server.serviceToken("VIEWER") });
+    const refused = await clientError(
+      client.inventory.resetApply.mutate({
+        rows: [{ sku: "X", countedQuantity: 1 }],
+        reason: "count",
+        batchKey: "http-test-viewer",
+      }),
+    );
+    expect(refused.data).toMatchObject({ httpStatus: 403, domain: { code: "FORBIDDEN", details: null } });
+  });
+
+  it("raw routes answer with the same codes: bad input names the field", async () => {
+    const res = await fetch(`${server.url}/api/products?limit=0`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "BAD_REQUEST", message: "limit: limit must be at least 1" });
+  });
+});
