@@ -18,6 +18,33 @@ export default tseslint.config(
     },
   },
   {
+    // Each app reads its environment in one env module (on @radha/core/env's parser) and hands
+    // typed config to the rest; a stray process.env read is config nobody validates or documents.
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read the environment through your app's env module.",
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.property.name='process'][property.name='env']",
+          message: "Read the environment through your app's env module.",
+        },
+        {
+          selector:
+            "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
+          message: "Read the environment through your app's env module.",
+        },
+      ],
+    },
+  },
+  { files: ["**/env.ts"], rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" } },
+  {
     // Tests poke at untyped JSON responses on purpose; type-safety rules there add noise, not safety.
     files: ["**/*.test.ts", "**/*.test.tsx", "**/e2e/**"],
     rules: {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { startEmbeddedPostgres } from "@radha/dev-db";
-import { loadEnv } from "@radha/core/env";
+import { loadEnv } from "./env";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const env = loadEnv();
@@ -79,6 +79,7 @@ async function withEmbedded(command: string[]): Promise<void> {
   const result = spawnSync(cmd!, args, {
     stdio: "inherit",
     cwd: ROOT,
+    // eslint-disable-next-line no-restricted-properties -- the test run inherits this whole environment, plus the database
     env: { ...process.env, DATABASE_URL: pgServer.url },
   });
   await pgServer.stop();

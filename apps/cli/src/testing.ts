@@ -15,6 +15,7 @@ export interface OpsResult {
 export async function runOps(env: Record<string, string>, args: string[]): Promise<OpsResult> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], {
+      // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; tests pass the rest
       env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", ...env },
       timeout: 90_000,
     });

@@ -28,6 +28,7 @@ function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   const env = {
     NODE_ENV: "test",
     DATABASE_URL: database.url,
+    // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; the test sets the rest
     PATH: process.env.PATH ?? "",
     OPS_WEBHOOK_MAX_ATTEMPTS: "8",
     OPS_WEBHOOK_BACKOFF_SECONDS: "1",

@@ -5,12 +5,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { loadEnv } from "@radha/scripts/env";
 import { createTestServer, type TestServer } from "@radha/server/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const consoleDist = path.resolve(here, "../dist");
 export const artifacts = path.resolve(here, "../artifacts");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const chromiumPath = loadEnv().CHROMIUM_PATH;
 
 export interface Harness {
   server: TestServer;

@@ -84,6 +84,7 @@ async function ingest(): Promise<{
   const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
     env: {
+      // eslint-disable-next-line no-restricted-properties -- the server under test inherits the bench's environment
       ...process.env,
       DATABASE_URL: t.url,
       PORT: String(port),

@@ -1,7 +1,6 @@
 // Everything a running server needs, built once from the environment and closed on stop.
 import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
-import type { TEnv } from "@radha/core/env";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -9,16 +8,17 @@ import {
   type SecretSource,
   type WebhookIntake,
 } from "@radha/core/webhooks";
+import type { TServerEnv } from "./env";
 
 export interface AppDeps extends ApiDeps {
-  env: TEnv;
+  env: TServerEnv;
   webhookSecrets: SecretSource;
   webhookIntake: WebhookIntake;
   close(): Promise<void>;
 }
 
 export function createDeps(
-  env: TEnv,
+  env: TServerEnv,
   overrides: { databaseUrl?: string; store?: SharedStore } = {},
 ): AppDeps {
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;

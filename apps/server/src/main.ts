@@ -1,10 +1,10 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
 import { createDb, migrate } from "@radha/core/db";
-import { loadEnv } from "@radha/core/env";
 import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
 import { createDeps } from "./deps";
+import { loadEnv } from "./env";
 import { startWorker } from "./jobs/worker";
 
 /** The dev-only parts (embedded Postgres, demo seed) load only when asked for. */

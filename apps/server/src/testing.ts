@@ -1,11 +1,11 @@
 // Boots a real server on a fresh database for tests (server, client, CLI, console e2e): the
 // API's test harness plus HTTP and, on request, a job worker.
-import { loadEnv } from "@radha/core/env";
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
 import { createTestApi, type TestApi } from "@radha/api/testing";
 import { createTestDatabase } from "@radha/core/testing";
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
+import { loadEnv } from "./env";
 import { startWorker, type WorkerHandle } from "./jobs/worker";
 
 export interface TestServer extends Omit<TestApi, "deps"> {
@@ -21,11 +21,7 @@ export interface TestServer extends Omit<TestApi, "deps"> {
 export async function createTestServer(
   opts: { store?: SharedStore; env?: Partial<Record<string, string>>; consoleDist?: string } = {},
 ): Promise<TestServer> {
-  const env = {
-    ...loadEnv(),
-    LOG_LEVEL: "silent" as const,
-    ...(opts.env ? loadEnv({ ...process.env, ...opts.env }) : {}),
-  };
+  const env = { ...loadEnv(opts.env), LOG_LEVEL: "silent" as const };
   // The API harness creates the database and signs people in; the server wires its own deps on it.
   const database = await createTestDatabase();
   const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });

@@ -1,7 +1,7 @@
 // A worker-only process: background jobs without the HTTP server. Run as many as you like.
 import { createDb, migrate } from "@radha/core/db";
-import { loadEnv } from "@radha/core/env";
 import { createDeps } from "./deps";
+import { loadEnv } from "./env";
 import { startWorker } from "./jobs/worker";
 
 const env = loadEnv();

@@ -92,6 +92,7 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       ...(runAs ?? {}),
+      // eslint-disable-next-line no-restricted-properties -- pg_ctl inherits this process's environment, with a fixed locale
       env: { ...process.env, LC_ALL: "C", LANG: "C" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { InvalidArgumentError, type Command } from "commander";
-import { loadEnv } from "@radha/core/env";
+import { loadEnv } from "../env";
 import { DomainError } from "@radha/core/errors";
 import {
   applyInventoryReset,

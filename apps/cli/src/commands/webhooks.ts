@@ -2,7 +2,7 @@
 // the same core function the server's background job uses), and per-provider health.
 import { Presets, SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { loadEnv } from "@radha/core/env";
+import { loadEnv } from "../env";
 import {
   cancelReplay,
   executeReplayRun,

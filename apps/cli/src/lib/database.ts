@@ -1,8 +1,8 @@
 // Opens the database the server uses: DATABASE_URL when set, else the embedded Postgres in
 // <repo>/.data/pg (adopting one the server left running, stopping only one we started).
 import { createDb, type Db } from "@radha/core/db";
-import { loadEnv } from "@radha/core/env";
 import { startLocalDatabase, type EmbeddedPostgres } from "@radha/dev-db";
+import { loadEnv } from "../env";
 
 export type DatabaseLog = (message: string) => void;
 

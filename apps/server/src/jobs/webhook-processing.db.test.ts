@@ -372,6 +372,7 @@ it("a worker killed mid-batch: after restart every event settles and no effect i
 
     const child = spawn(process.execPath, ["--import", "tsx", "src/worker-main.ts"], {
       cwd: SERVER_DIR,
+      // eslint-disable-next-line no-restricted-properties -- the worker child inherits this environment, with the test database
       env: { ...process.env, DATABASE_URL: t.database.url, OPS_WORKER_CONCURRENCY: "4", LOG_LEVEL: "silent" },
       stdio: "ignore",
     });

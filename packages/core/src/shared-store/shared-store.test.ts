@@ -1,11 +1,11 @@
 // The same contract for the in-memory stand-in and, when REDIS_URL is set (always in CI), Redis.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { loadEnv } from "../env";
+import { loadTestEnv } from "../testing/env";
 import { createMemoryStore, createRedisStore, type SharedStore } from "./index";
 
-const redisUrl = loadEnv().REDIS_URL;
-if (loadEnv().CI && !redisUrl)
+const { REDIS_URL: redisUrl, CI } = loadTestEnv();
+if (CI && !redisUrl)
   throw new Error("CI must provide REDIS_URL: the Redis store is tested against a real Redis");
 
 const stores: [string, () => SharedStore][] = [["memory", () => createMemoryStore()]];

@@ -10,10 +10,10 @@ import pg from "pg";
 import { createDb } from "../db/client";
 import type { Db } from "../db/database";
 import { migrate } from "../db/migrate";
-import { loadEnv } from "../env";
+import { loadTestEnv } from "./env";
 
 function serverUrl(): string {
-  const url = loadEnv().DATABASE_URL;
+  const url = loadTestEnv().DATABASE_URL;
   if (!url)
     throw new Error(
       "DATABASE_URL is not set: run tests through `pnpm test`, which provides a Postgres, or set it to a Postgres 15+ server",
