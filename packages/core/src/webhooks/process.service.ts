@@ -220,11 +220,13 @@ export async function processWebhookEvent(
   opts: ProcessOptions,
 ): Promise<ProcessResult> {
   const startedAt = new Date();
+  let opened = false;
   try {
     return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
       // Effects and the PROCESSED status commit together, so a commit lost in a crash loses both
       // and the event is simply processed again: waiting for the WAL flush buys nothing here.
       const { ev, paymentsEnabled } = await openProcessing(trx, eventId);
+      opened = true;
       if (ev.status === "PROCESSED" || ev.status === "IGNORED")
         return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
       if (!paymentsEnabled) {
@@ -261,12 +263,8 @@ export async function processWebhookEvent(
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {
-    if (
-      cause instanceof DomainError &&
-      cause.code === "NOT_FOUND" &&
-      cause.message.startsWith("No webhook event")
-    )
-      throw cause;
+    // No such event is the caller's mistake; anything failing once it is open is recorded on it.
+    if (!opened && cause instanceof DomainError && cause.code === "NOT_FOUND") throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
     return recordFailure(db, eventId, startedAt, message.slice(0, 1000), opts);
   }

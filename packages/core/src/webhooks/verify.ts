@@ -45,39 +45,70 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
   if (duplicated || (header.match(/(^|,)\s*t=/g) ?? []).length > 1)
     return { ok: false, reason: "Stripe-Signature header sent more than once" };
   if (!/(^|,)\s*v1=/.test(header)) return { ok: false, reason: "Stripe-Signature has no v1 signature" };
+  // The SDK reads `t=<digits>` exactly so; anything else it refuses before comparing signatures.
+  if (!/(^|,)t=\d+(,|$)/.test(header)) return { ok: false, reason: "Stripe-Signature is malformed" };
   if (secrets.length === 0) return { ok: false, reason: "no Stripe webhook secret is configured" };
-  let reason = "signature does not match any active Stripe secret";
   for (const secret of secrets) {
-    try {
-      const event = stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS) as unknown;
-      if (
-        !event ||
-        typeof event !== "object" ||
-        Array.isArray(event) ||
-        typeof (event as { id?: unknown }).id !== "string"
-      )
-        return { ok: false, reason: "body is not a Stripe event object" };
-      const { id, type } = event as { id: string; type: unknown };
-      return {
-        ok: true,
-        event: {
-          provider: "STRIPE",
-          providerEventId: id,
-          eventType: typeof type === "string" ? type : "unknown",
-          payload: event as Record<string, unknown>,
-          headers: { "stripe-signature": header.slice(0, 24) + "…" },
-        },
-      };
-    } catch (e) {
-      const message = (e as Error).message;
-      if (/tolerance/i.test(message))
-        reason = `timestamp outside the ${STRIPE_TOLERANCE_SECONDS} s tolerance`;
-      else if (/unable to extract timestamp/i.test(message))
-        return { ok: false, reason: "Stripe-Signature is malformed" };
-      else if (!/no signatures found/i.test(message)) reason = `malformed event: ${message.slice(0, 120)}`;
-    }
+    const checked = constructStripeEvent(raw, header, secret);
+    if (checked.kind === "NO_MATCH") continue;
+    if (checked.kind === "STALE")
+      return { ok: false, reason: `timestamp outside the ${STRIPE_TOLERANCE_SECONDS} s tolerance` };
+    if (checked.kind === "MALFORMED")
+      return { ok: false, reason: `malformed event: ${errorText(checked.error).slice(0, 120)}` };
+    const event = checked.event;
+    if (
+      !event ||
+      typeof event !== "object" ||
+      Array.isArray(event) ||
+      typeof (event as { id?: unknown }).id !== "string"
+    )
+      return { ok: false, reason: "body is not a Stripe event object" };
+    const { id, type } = event as { id: string; type: unknown };
+    return {
+      ok: true,
+      event: {
+        provider: "STRIPE",
+        providerEventId: id,
+        eventType: typeof type === "string" ? type : "unknown",
+        payload: event as Record<string, unknown>,
+        headers: { "stripe-signature": header.slice(0, 24) + "…" },
+      },
+    };
   }
-  return { ok: false, reason };
+  return { ok: false, reason: "signature does not match any active Stripe secret" };
+}
+
+type StripeCheck =
+  | { kind: "EVENT"; event: unknown }
+  | { kind: "NO_MATCH" }
+  | { kind: "STALE" }
+  | { kind: "MALFORMED"; error: unknown };
+
+/**
+ * The SDK refuses a wrong signature and a stale timestamp with the same error type, so a refusal
+ * is checked again with the clock check off (tolerance 0): passing then means only the clock
+ * failed. Anything else it throws means the signed body is not a JSON event.
+ */
+function constructStripeEvent(raw: Buffer, header: string, secret: string): StripeCheck {
+  const isRefusal = (e: unknown) => e instanceof Stripe.errors.StripeSignatureVerificationError;
+  try {
+    return {
+      kind: "EVENT",
+      event: stripe.webhooks.constructEvent(raw, header, secret, STRIPE_TOLERANCE_SECONDS),
+    };
+  } catch (error) {
+    if (!isRefusal(error)) return { kind: "MALFORMED", error };
+  }
+  try {
+    stripe.webhooks.constructEvent(raw, header, secret, 0);
+  } catch (error) {
+    if (isRefusal(error)) return { kind: "NO_MATCH" };
+  }
+  return { kind: "STALE" };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function verifyRazorpay(raw: Buffer, headers: Headers, secrets: readonly string[]): VerifyResult {
