@@ -1,6 +1,5 @@
 // Domain errors over real HTTP: the status from the one table, and details typed on the client.
 import { createOpsClient, TRPCClientError, type AppRouter } from "@radha/client";
-import { createVariant } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { DomainErrorDetails } from "@radha/core/errors";
 import { createTestServer, type TestServer } from "./testing";
@@ -24,34 +23,25 @@ async function clientError(promise: Promise<unknown>): Promise<TRPCClientError<A
 
 describe("domain errors over HTTP", () => {
   it("a refused reset reaches @radha/client with its problem rows", async () => {
-    const known = await createVariant(server.database.db, { stock: 5 });
     const client = createOpsClient({ url: server.url, token: await server.serviceToken("OPERATOR") });
     const refused = await clientError(
       client.inventory.resetApply.mutate({
-        rows: [
-          { sku: known.sku, countedQuantity: 4 },
-          { sku: "NO-SUCH-SKU", countedQuantity: 1 },
-        ],
+        rows: [{ sku: "NO-SUCH-SKU", countedQuantity: 1 }],
         reason: "count",
         batchKey: "http-test-details-1",
       }),
     );
     expectTypeOf(refused.data?.domain?.details).toEqualTypeOf<DomainErrorDetails | null | undefined>();
+    expect(refused.message).toMatch(/Nothing was changed/);
     expect(refused.data).toMatchObject({
       code: "BAD_REQUEST",
       httpStatus: 400,
       domain: { code: "BAD_REQUEST" },
     });
-    expect(refused.message).toMatch(/Nothing was changed/);
-    expect(refused.data?.domain?.details).toEqual({
-      problems: [
-        expect.objectContaining({
-          line: 2,
-          sku: "NO-SUCH-SKU",
-          problems: [expect.objectContaining({ code: "UNKNOWN_SKU" })],
-        }),
-      ],
-    });
+    const details = refused.data?.domain?.details;
+    expect(details && "problems" in details ? details.problems.map((r) => [r.line, r.sku]) : details).toEqual(
+      [[1, "NO-SUCH-SKU"]],
+    );
   });
 
   it("a role the caller lacks is a FORBIDDEN domain error without details", async () => {
