@@ -91,6 +91,7 @@ async function runOnce(variant: Variant, databaseUrl: string): Promise<Sample> {
   const child = spawn(variant.command, variant.args, {
     cwd: SERVER_DIR,
     env: {
+      // eslint-disable-next-line no-restricted-properties -- the server under test inherits the bench's environment
       ...process.env,
       DATABASE_URL: databaseUrl,
       PORT: String(port),
