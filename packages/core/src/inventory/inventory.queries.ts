@@ -1,7 +1,12 @@
 // Inventory SQL: stock and ledger reads, variant locks and stock writes, reset batches, low-stock alerts.
 import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
-import type { TActorType } from "../audit/audit.schema";
-import type { DbOrTrx, InventoryBatchesTable, Trx } from "../db/database";
+import type {
+  DbOrTrx,
+  InventoryBatchesTable,
+  InventoryBatchItemsTable,
+  InventoryTransactionsTable,
+  Trx,
+} from "../db/database";
 import { DomainError } from "../errors";
 import { SYSTEM_FLAGS } from "../system/system.schema";
 import { getFlag } from "../system/system.service";
@@ -11,7 +16,6 @@ import {
   ZVariantLedgerInput,
   type TBatchItem,
   type TChangesReport,
-  type TInventoryTransactionType,
   type TLedgerEntry,
   type TRollbackPreviewItem,
   type TScanResult,
@@ -266,28 +270,10 @@ export async function writeVariantStock(
   `.execute(trx);
 }
 
-export interface NewLedgerRow {
-  type: TInventoryTransactionType;
-  productId: string;
-  variantId: string;
-  quantity: number;
-  previousStock: number;
-  newStock: number;
-  reservedDelta: number;
-  previousReserved: number;
-  newReserved: number;
-  reason: string;
-  batchId: string | null;
-  orderId: string | null;
-  webhookEventId: string | null;
-  idempotencyKey: string | null;
-  actorType: TActorType;
-  actorId: string | null;
-  actorLabel: string | null;
-  reference: string | null;
-  notes: string | null;
-  metadata: Record<string, unknown>;
-}
+/** A ledger row as the stock service writes it: every column given, metadata as an object. */
+export type NewLedgerRow = Required<
+  Omit<Insertable<InventoryTransactionsTable>, "createdAt" | "metadata">
+> & { metadata: Record<string, unknown> };
 
 /** Inserts ledger rows in one statement; returns their ids in input order. */
 export async function insertLedgerRows(trx: Trx, entries: readonly NewLedgerRow[]): Promise<string[]> {
@@ -441,16 +427,9 @@ export async function updateBatch(
 export async function insertBatchItems(
   trx: Trx,
   batchId: string,
-  items: readonly {
-    variantId: string;
-    previousStock: number;
-    newStock: number;
-    delta: number;
-    reason: string | null;
-    notes: string | null;
-  }[],
+  items: readonly Omit<InventoryBatchItemsTable, "batchId">[],
 ): Promise<void> {
-  const col = <T>(f: (i: (typeof items)[number]) => T) => items.map(f);
+  const col = <T>(f: (i: Omit<InventoryBatchItemsTable, "batchId">) => T) => items.map(f);
   await sql`
     INSERT INTO inventory_batch_items (batch_id, variant_id, previous_stock, new_stock, delta, reason, notes)
     SELECT ${batchId}::uuid, v, ps, ns, d, r, n FROM unnest(
