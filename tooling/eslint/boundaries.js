@@ -2,6 +2,7 @@
 // console → api (types only) + core's browser-safe schema modules; client → api (types only);
 // cli → core (+ dev-db for its local mode). No package imports an app.
 import tseslint from "typescript-eslint";
+import { ENV_SYNTAX_RESTRICTIONS } from "./index.js";
 
 const APPS = [
   "@radha/server",
@@ -126,6 +127,25 @@ const SCHEMA_MODULE_PATTERNS = [
   ),
 ];
 
+/** Services hold use-cases; their SQL lives in `<domain>.queries.ts`. */
+const SERVICES_CALL_QUERIES = {
+  files: ["src/**/*.service.ts"],
+  rules: {
+    "no-restricted-syntax": [
+      "error",
+      {
+        selector:
+          "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|with)$/]",
+        message: "Services call query functions: put this Kysely query in <domain>.queries.ts.",
+      },
+      {
+        selector: "TaggedTemplateExpression[tag.name='sql']",
+        message: "Services call query functions: put this SQL in <domain>.queries.ts.",
+      },
+    ],
+  },
+};
+
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "**/testing.ts", "**/testing/**", "bench/**"];
 
 function restrict(patterns) {
@@ -148,10 +168,11 @@ export function boundaries(name) {
     },
     { files: TEST_FILES, rules: restrict(testPatterns) },
   ];
-  if (name === "@radha/core")
-    blocks.push({
+  if (name === "@radha/core") {
+    blocks.push(SERVICES_CALL_QUERIES, {
       files: ["src/**/*.schema.ts", "src/errors.ts"],
       rules: restrict([...rules.patterns, ...SCHEMA_MODULE_PATTERNS]),
     });
+  }
   return blocks;
 }

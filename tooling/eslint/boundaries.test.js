@@ -31,6 +31,14 @@ describe("package boundaries", () => {
     expect(await lint("@radha/core", `import { sql } from "kysely";`)).toEqual([]);
   });
 
+  it("keeps SQL out of core's services", async () => {
+    const query = `export const f = (db) => db.selectFrom("users").selectAll().execute();`;
+    expect(await lint("@radha/core", query, "src/security/users.service.ts")).toEqual([
+      expect.stringContaining("queries.ts"),
+    ]);
+    expect(await lint("@radha/core", query, "src/security/security.queries.ts")).toEqual([]);
+  });
+
   it("keeps core's schema modules browser-safe", async () => {
     expect(
       await lint(

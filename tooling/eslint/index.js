@@ -3,6 +3,18 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/** process.env in its other spellings; shared with blocks that add their own restricted syntax. */
+export const ENV_SYNTAX_RESTRICTIONS = [
+  {
+    selector: "MemberExpression[object.property.name='process'][property.name='env']",
+    message: "Read the environment through your app's env module.",
+  },
+  {
+    selector: "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
+    message: "Read the environment through your app's env module.",
+  },
+];
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/*.config.*", "**/*.mjs", "**/*.js"] },
   js.configs.recommended,
@@ -29,18 +41,7 @@ export default tseslint.config(
           message: "Read the environment through your app's env module.",
         },
       ],
-      "no-restricted-syntax": [
-        "error",
-        {
-          selector: "MemberExpression[object.property.name='process'][property.name='env']",
-          message: "Read the environment through your app's env module.",
-        },
-        {
-          selector:
-            "ImportDeclaration[source.value=/^(node:)?process$/] ImportSpecifier[imported.name='env']",
-          message: "Read the environment through your app's env module.",
-        },
-      ],
+      "no-restricted-syntax": ["error", ...ENV_SYNTAX_RESTRICTIONS],
     },
   },
   { files: ["**/env.ts"], rules: { "no-restricted-properties": "off", "no-restricted-syntax": "off" } },

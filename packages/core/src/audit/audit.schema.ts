@@ -1,6 +1,9 @@
 // Browser-safe audit shapes shared with routers and the console.
 import { z } from "zod";
 
+export const ACTOR_TYPES = ["USER", "SERVICE", "SYSTEM", "ANONYMOUS"] as const;
+export type TActorType = (typeof ACTOR_TYPES)[number];
+
 export const ZAuditListInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
   beforeSeq: z.string().regex(/^\d+$/).optional(),
@@ -13,7 +16,7 @@ export type TAuditListInput = z.input<typeof ZAuditListInput>;
 export interface TAuditEvent {
   seq: string;
   occurredAt: string;
-  actorType: string;
+  actorType: TActorType;
   actorId: string | null;
   actorLabel: string | null;
   action: string;

@@ -1,12 +1,12 @@
 // Writes audit events inside the caller's transaction and verifies the hash chain.
-import { sql } from "kysely";
-import type { ActorType, DbOrTrx, Trx, Db } from "../db/database";
-import type { TAuditEvent, TAuditListInput, TAuditVerifyResult } from "./audit.schema";
+import type { DbOrTrx, Trx, Db } from "../db/database";
+import { insertAuditRow, selectAuditChainRows, selectAuditRows } from "./audit.queries";
+import type { TActorType, TAuditEvent, TAuditListInput, TAuditVerifyResult } from "./audit.schema";
 import { ZAuditListInput } from "./audit.schema";
 
 /** Who did something, and from where: carried from the request into every audit row. */
 export interface Actor {
-  type: ActorType;
+  type: TActorType;
   id: string | null;
   label: string | null;
   requestId?: string | null;
@@ -43,22 +43,19 @@ const toJson = (v: unknown) => (v === undefined ? null : JSON.stringify(redactSe
 
 /** Must be called with the mutation's own transaction: the event commits or rolls back with it. */
 export async function writeAudit(trx: Trx, actor: Actor, event: AuditInput): Promise<void> {
-  await trx
-    .insertInto("auditLog")
-    .values({
-      actorType: actor.type,
-      actorId: actor.id,
-      actorLabel: actor.label,
-      action: event.action,
-      targetType: event.target?.type ?? null,
-      targetId: event.target?.id ?? null,
-      before: toJson(event.before),
-      after: toJson(event.after),
-      reason: event.reason ?? null,
-      requestId: actor.requestId ?? null,
-      ip: actor.ip ?? null,
-    })
-    .execute();
+  await insertAuditRow(trx, {
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: event.action,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    before: toJson(event.before),
+    after: toJson(event.after),
+    reason: event.reason ?? null,
+    requestId: actor.requestId ?? null,
+    ip: actor.ip ?? null,
+  });
 }
 
 /** For events that are the whole of their transaction (a failed login). */
@@ -67,13 +64,7 @@ export async function recordAuditEvent(db: Db, actor: Actor, event: AuditInput):
 }
 
 export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): Promise<TAuditEvent[]> {
-  const input = ZAuditListInput.parse(rawInput);
-  let q = db.selectFrom("auditLog").selectAll().orderBy("seq", "desc").limit(input.limit);
-  if (input.beforeSeq) q = q.where("seq", "<", input.beforeSeq as never);
-  if (input.action) q = q.where("action", "like", `${input.action}%`);
-  if (input.actorId) q = q.where("actorId", "=", input.actorId);
-  if (input.targetId) q = q.where("targetId", "=", input.targetId);
-  const rows = await q.execute();
+  const rows = await selectAuditRows(db, ZAuditListInput.parse(rawInput));
   return rows.map((r) => ({
     seq: String(r.seq),
     occurredAt: r.occurredAt.toISOString(),
@@ -102,12 +93,9 @@ export async function verifyAuditChain(db: DbOrTrx, batchSize = 5_000): Promise<
   let expectedPrev = "0".repeat(64);
   let expectedSeq = 1n;
   for (;;) {
-    const rows = await sql<{ seq: string; prevHash: string; hash: string; recomputed: string }>`
-      SELECT a.seq, a.prev_hash, a.hash, audit_row_hash(a.prev_hash, a) AS recomputed
-      FROM audit_log a WHERE a.seq >= ${expectedSeq.toString()} ORDER BY a.seq LIMIT ${batchSize}
-    `.execute(db);
-    if (rows.rows.length === 0) return { ok: true, checked, firstBroken: null };
-    for (const row of rows.rows) {
+    const rows = await selectAuditChainRows(db, expectedSeq, batchSize);
+    if (rows.length === 0) return { ok: true, checked, firstBroken: null };
+    for (const row of rows) {
       const broken = (reason: string): TAuditVerifyResult => ({
         ok: false,
         checked,

@@ -1,54 +1,15 @@
 // Public storefront reads: active products with their variants and what can be bought now.
 import type { DbOrTrx } from "../db/database";
-
-export interface TPublicProduct {
-  id: string;
-  name: string;
-  slug: string;
-  category: string;
-  priceMinor: number;
-  currency: string;
-  variants: {
-    id: string;
-    sku: string;
-    colour: string | null;
-    fabric: string | null;
-    blousePiece: boolean;
-    priceMinor: number;
-    available: number;
-  }[];
-}
+import { selectActiveProducts, selectVariantsOfProducts } from "./catalog.queries";
+import type { TPublicProduct } from "./catalog.schema";
 
 export async function listPublicProducts(db: DbOrTrx, limit: number): Promise<TPublicProduct[]> {
-  const products = await db
-    .selectFrom("products")
-    .select(["id", "name", "slug", "category", "priceMinor", "currency"])
-    .where("status", "=", "ACTIVE")
-    .orderBy("name")
-    .orderBy("id")
-    .limit(limit)
-    .execute();
+  const products = await selectActiveProducts(db, limit);
   if (products.length === 0) return [];
-  const variants = await db
-    .selectFrom("productVariants")
-    .select([
-      "id",
-      "productId",
-      "sku",
-      "colour",
-      "fabric",
-      "blousePiece",
-      "priceMinor",
-      "stockQuantity",
-      "reservedQuantity",
-    ])
-    .where(
-      "productId",
-      "in",
-      products.map((p) => p.id),
-    )
-    .orderBy("sku")
-    .execute();
+  const variants = await selectVariantsOfProducts(
+    db,
+    products.map((p) => p.id),
+  );
   return products.map((p) => ({
     ...p,
     variants: variants

@@ -1,1 +1,2 @@
+export * from "./catalog.schema";
 export * from "./catalog.service";

@@ -1,14 +1,43 @@
 // The Database type Kysely checks every query against. Column names are camelCase here and
 // snake_case in SQL (CamelCasePlugin).
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from "kysely";
+import type { TActorType } from "../audit/audit.schema";
+import type { TProductStatus } from "../catalog/catalog.schema";
+import type {
+  TInventoryBatchKind,
+  TInventoryBatchStatus,
+  TInventoryTransactionType,
+  TResetOnProblem,
+  TResetSource,
+} from "../inventory/inventory.schema";
+import type { TOrderStatus } from "../orders/orders.schema";
+import type {
+  TSigningKeyAlg,
+  TSigningKeyState,
+  TStaffRole,
+  TUserRole,
+  TUserStatus,
+} from "../security/security.schema";
+import type {
+  TAttemptOutcome,
+  TAttemptTrigger,
+  TProvider,
+  TReplayRunStatus,
+  TWebhookStatus,
+} from "../webhooks/webhooks.schema";
 
-export type Role = "ADMIN" | "OPERATOR" | "VIEWER" | "CUSTOMER";
-export type StaffRole = Exclude<Role, "CUSTOMER">;
-export type UserStatus = "ACTIVE" | "SUSPENDED";
-export type PaymentProvider = "STRIPE" | "RAZORPAY";
-export type OrderStatus = "PENDING" | "PAID" | "FAILED" | "CANCELLED" | "REFUNDED" | "SHIPPED" | "DELIVERED";
-export type ActorType = "USER" | "SERVICE" | "SYSTEM" | "ANONYMOUS";
-export type KeyState = "NEXT" | "ACTIVE" | "RETIRING" | "REVOKED";
+// Enum columns take their values from the const arrays in the domains' schema modules; these
+// names stay for callers of @radha/core/db.
+export type Role = TUserRole;
+export type StaffRole = TStaffRole;
+export type UserStatus = TUserStatus;
+export type PaymentProvider = TProvider;
+export type OrderStatus = TOrderStatus;
+export type ActorType = TActorType;
+export type KeyState = TSigningKeyState;
+export type InventoryTransactionType = TInventoryTransactionType;
+export type WebhookStatus = TWebhookStatus;
+export type ReplayRunStatus = TReplayRunStatus;
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -43,7 +72,7 @@ export interface SessionsTable {
 
 export interface SigningKeysTable {
   kid: string;
-  alg: "ES256" | "EdDSA";
+  alg: TSigningKeyAlg;
   state: KeyState;
   publicJwk: Json;
   privateJwk: Json;
@@ -98,7 +127,7 @@ export interface ProductsTable {
   slug: string;
   description: Generated<string>;
   category: Generated<string>;
-  status: Generated<"ACTIVE" | "DRAFT" | "ARCHIVED">;
+  status: Generated<TProductStatus>;
   priceMinor: number;
   currency: Generated<string>;
   images: ColumnType<unknown, string | undefined, string>;
@@ -148,9 +177,6 @@ export interface OrderItemsTable {
   unitPriceMinor: number;
 }
 
-export type InventoryTransactionType =
-  "SALE" | "RETURN" | "RESTOCK" | "ADJUSTMENT" | "RESERVATION" | "RELEASE" | "ROLLBACK";
-
 export interface InventoryTransactionsTable {
   id: ColumnType<string, never, never>;
   type: InventoryTransactionType;
@@ -179,13 +205,13 @@ export interface InventoryTransactionsTable {
 export interface InventoryBatchesTable {
   id: Generated<string>;
   batchKey: string;
-  kind: Generated<"RESET">;
-  status: Generated<"APPLIED" | "ROLLED_BACK">;
-  source: "EXPORT" | "SHOPIFY" | "ROWS";
+  kind: Generated<TInventoryBatchKind>;
+  status: Generated<TInventoryBatchStatus>;
+  source: TResetSource;
   reason: string;
   reference: string | null;
   notes: string | null;
-  onProblem: "REJECT" | "SKIP";
+  onProblem: TResetOnProblem;
   rowCount: number;
   changedCount: number;
   skipped: ColumnType<unknown, string | undefined, string>;
@@ -217,9 +243,6 @@ export interface InventoryLowStockAlertsTable {
   resolvedAt: Date | null;
   availableAtResolve: number | null;
 }
-
-export type WebhookStatus = "PENDING" | "PROCESSING" | "PROCESSED" | "FAILED" | "IGNORED";
-export type ReplayRunStatus = "QUEUED" | "RUNNING" | "CANCELLING" | "CANCELLED" | "COMPLETED" | "FAILED";
 
 export interface WebhookSecretsTable {
   id: Generated<string>;
@@ -255,12 +278,12 @@ export interface WebhookAttemptsTable {
   id: Generated<string>;
   eventId: string;
   number: number;
-  trigger: "AUTO" | "REPLAY";
+  trigger: TAttemptTrigger;
   operator: string | null;
   replayRunId: string | null;
   startedAt: Date;
   finishedAt: CreatedAt;
-  outcome: "PROCESSED" | "IGNORED" | "FAILED";
+  outcome: TAttemptOutcome;
   error: string | null;
 }
 

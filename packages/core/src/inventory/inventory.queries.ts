@@ -1,14 +1,24 @@
-// Inventory reads: the stock table, the ledger (per variant, per window), export rows.
-import { type RawBuilder, sql } from "kysely";
-import type { DbOrTrx } from "../db/database";
+// Inventory SQL: stock and ledger reads, variant locks and stock writes, reset batches, low-stock alerts.
+import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
+import type {
+  DbOrTrx,
+  InventoryBatchesTable,
+  InventoryBatchItemsTable,
+  InventoryTransactionsTable,
+  Trx,
+} from "../db/database";
 import { DomainError } from "../errors";
+import { SYSTEM_FLAGS } from "../system/system.schema";
 import { getFlag } from "../system/system.service";
 import {
   ZChangesInput,
   ZStockListInput,
   ZVariantLedgerInput,
+  type TBatchItem,
   type TChangesReport,
   type TLedgerEntry,
+  type TRollbackPreviewItem,
+  type TScanResult,
   type TStockListInput,
   type TStockRow,
 } from "./inventory.schema";
@@ -183,4 +193,302 @@ export async function findLedgerMismatches(db: DbOrTrx): Promise<TLedgerMismatch
     ORDER BY v.sku
   `.execute(db);
   return rows;
+}
+
+/** The global default threshold flag, read inside the statement that needs it (a scan runs on every stock change). */
+export const defaultThresholdSql = sql<number>`coalesce(
+  (SELECT CASE WHEN jsonb_typeof(value) = 'number' THEN (value #>> '{}')::int END FROM system_config WHERE key = 'low_stock_default_threshold'),
+  ${sql.lit(SYSTEM_FLAGS.low_stock_default_threshold.default)}::int)`;
+
+export interface LockedVariant {
+  id: string;
+  productId: string;
+  sku: string;
+  stockQuantity: number;
+  reservedQuantity: number;
+  /** Effective low-stock threshold (variant, product, global default). */
+  threshold: number;
+  /** Whether the product is ACTIVE (only active products raise alerts). */
+  active: boolean;
+  /** Whether an unresolved low-stock alert exists for the variant. */
+  alerted: boolean;
+}
+
+// Locks/reads variants with what the low-stock check needs, so a movement that cannot open or
+// resolve an alert skips the scan statement. FOR UPDATE OF v: the product rows are not locked.
+const variantRows = (ids: readonly string[], skus: readonly string[]) => sql`
+  SELECT v.id, v.product_id, v.sku, v.stock_quantity, v.reserved_quantity,
+    coalesce(v.low_stock_threshold, p.low_stock_threshold, ${defaultThresholdSql}) AS threshold,
+    p.status = 'ACTIVE' AS active,
+    EXISTS (SELECT 1 FROM inventory_low_stock_alerts a WHERE a.variant_id = v.id AND a.resolved_at IS NULL) AS alerted
+  FROM product_variants v JOIN products p ON p.id = v.product_id
+  WHERE v.id = ANY(${[...new Set(ids)]}::uuid[]) OR v.sku = ANY(${[...new Set(skus)]}::text[])
+  ORDER BY v.id`;
+
+/**
+ * Locks the variants (in id order, the one lock order every stock change follows) selected by
+ * id or SKU and returns them keyed by id. Needs a transaction: the locks last until it ends.
+ */
+export async function lockVariants(
+  trx: Trx,
+  ids: readonly string[],
+  skus: readonly string[] = [],
+): Promise<Map<string, LockedVariant>> {
+  if (ids.length === 0 && skus.length === 0) return new Map();
+  const { rows } = await sql<LockedVariant>`${variantRows(ids, skus)} FOR UPDATE OF v`.execute(trx);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Reads the same rows as lockVariants without locking (previews). */
+export async function readVariants(
+  trx: Trx,
+  ids: readonly string[],
+  skus: readonly string[] = [],
+): Promise<Map<string, LockedVariant>> {
+  const { rows } = await variantRows(ids, skus).$castTo<LockedVariant>().execute(trx);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Which of these idempotency keys some ledger row already carries. */
+export async function selectAppliedIdempotencyKeys(db: DbOrTrx, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<{ idempotencyKey: string }>`
+    SELECT idempotency_key FROM inventory_transactions WHERE idempotency_key = ANY(${keys}::text[])
+  `.execute(db);
+  return rows.map((r) => r.idempotencyKey);
+}
+
+/** Sets on-hand and reserved counts of locked variants in one statement. */
+export async function writeVariantStock(
+  trx: Trx,
+  variants: readonly { id: string; stockQuantity: number; reservedQuantity: number }[],
+): Promise<void> {
+  await sql`
+    UPDATE product_variants v SET stock_quantity = u.stock, reserved_quantity = u.reserved, updated_at = now()
+    FROM unnest(${variants.map((v) => v.id)}::uuid[], ${variants.map((v) => v.stockQuantity)}::int[], ${variants.map((v) => v.reservedQuantity)}::int[]) AS u(id, stock, reserved)
+    WHERE v.id = u.id
+  `.execute(trx);
+}
+
+/** A ledger row as the stock service writes it: every column given, metadata as an object. */
+export type NewLedgerRow = Required<
+  Omit<Insertable<InventoryTransactionsTable>, "createdAt" | "metadata">
+> & { metadata: Record<string, unknown> };
+
+/** Inserts ledger rows in one statement; returns their ids in input order. */
+export async function insertLedgerRows(trx: Trx, entries: readonly NewLedgerRow[]): Promise<string[]> {
+  const col = <T>(f: (e: NewLedgerRow) => T) => entries.map(f);
+  const { rows } = await sql<{ id: string }>`
+    INSERT INTO inventory_transactions (type, product_id, variant_id, quantity, previous_stock, new_stock,
+      reserved_delta, previous_reserved, new_reserved, reason, batch_id, order_id, webhook_event_id,
+      idempotency_key, actor_type, actor_id, actor_label, reference, notes, metadata)
+    SELECT t, p, v, q, ps, ns, rd, pr, nr, r, b, o, w, k, at, ai, al, ref, n, md::jsonb
+    FROM unnest(
+      ${col((e) => e.type)}::text[], ${col((e) => e.productId)}::uuid[], ${col((e) => e.variantId)}::uuid[],
+      ${col((e) => e.quantity)}::int[], ${col((e) => e.previousStock)}::int[], ${col((e) => e.newStock)}::int[],
+      ${col((e) => e.reservedDelta)}::int[], ${col((e) => e.previousReserved)}::int[], ${col((e) => e.newReserved)}::int[],
+      ${col((e) => e.reason)}::text[], ${col((e) => e.batchId)}::uuid[], ${col((e) => e.orderId)}::uuid[],
+      ${col((e) => e.webhookEventId)}::text[], ${col((e) => e.idempotencyKey)}::text[],
+      ${col((e) => e.actorType)}::text[], ${col((e) => e.actorId)}::text[], ${col((e) => e.actorLabel)}::text[],
+      ${col((e) => e.reference)}::text[], ${col((e) => e.notes)}::text[],
+      ${col((e) => JSON.stringify(e.metadata))}::text[]
+    ) WITH ORDINALITY AS x(t, p, v, q, ps, ns, rd, pr, nr, r, b, o, w, k, at, ai, al, ref, n, md, ord)
+    ORDER BY ord
+    RETURNING id
+  `.execute(trx);
+  // ids come from one sequence in insertion (ordinality) order, so sorted ids line up with entries.
+  return rows
+    .map((r) => BigInt(r.id))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((id) => id.toString());
+}
+
+/**
+ * Opens an alert for every active variant whose available stock is at or below its threshold
+ * and that has no open alert; resolves open alerts whose variant recovered (or left the
+ * catalogue). With `variantIds`, looks only at those (the stock service passes what it moved);
+ * without, at every variant (the scheduled scan). Safe to run concurrently.
+ */
+export async function scanLowStock(db: DbOrTrx, variantIds?: readonly string[]): Promise<TScanResult> {
+  const all = variantIds === undefined;
+  const { rows } = await sql<{ opened: string; resolved: string }>`
+    WITH fallback AS (SELECT ${defaultThresholdSql} AS threshold),
+    state AS (
+      SELECT v.id, v.stock_quantity - v.reserved_quantity AS available,
+        coalesce(v.low_stock_threshold, p.low_stock_threshold, (SELECT f.threshold FROM fallback f)) AS threshold,
+        p.status = 'ACTIVE' AS active
+      FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE ${all} OR v.id = ANY(${variantIds ?? []}::uuid[])
+    ),
+    opened AS (
+      INSERT INTO inventory_low_stock_alerts (variant_id, threshold, available_at_open)
+      SELECT id, threshold, available FROM state WHERE active AND available <= threshold
+      ON CONFLICT (variant_id) WHERE resolved_at IS NULL DO NOTHING
+      RETURNING 1
+    ),
+    resolved AS (
+      UPDATE inventory_low_stock_alerts a SET resolved_at = now(), available_at_resolve = s.available
+      FROM state s
+      WHERE a.variant_id = s.id AND a.resolved_at IS NULL AND (NOT s.active OR s.available > s.threshold)
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM opened) AS opened, (SELECT count(*) FROM resolved) AS resolved
+  `.execute(db);
+  return { opened: Number(rows[0]?.opened ?? 0), resolved: Number(rows[0]?.resolved ?? 0) };
+}
+
+export type ThresholdColumn = "lowStockThreshold" | "reorderPoint" | "reorderQuantity";
+
+/**
+ * Sets one threshold column on the given variants (all when `variantIds` is omitted); returns
+ * the ids changed. `onlyWhereUnset` leaves variants whose value is set, and for the low-stock
+ * threshold also those whose product sets one.
+ */
+export async function updateVariantThreshold(
+  trx: Trx,
+  column: ThresholdColumn,
+  value: number | null,
+  opts: { variantIds?: readonly string[] | undefined; onlyWhereUnset: boolean },
+): Promise<string[]> {
+  const values: Partial<Record<ThresholdColumn, number | null>> = { [column]: value };
+  let q = trx.updateTable("productVariants").set({ ...values, updatedAt: new Date() });
+  if (opts.variantIds) q = q.where("id", "in", opts.variantIds);
+  if (opts.onlyWhereUnset) {
+    q = q.where(column, "is", null);
+    if (column === "lowStockThreshold")
+      q = q.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("products")
+              .select("products.id")
+              .whereRef("products.id", "=", "productVariants.productId")
+              .where("products.lowStockThreshold", "is not", null),
+          ),
+        ),
+      );
+  }
+  const rows = await q.returning("id").execute();
+  return rows.map((r) => r.id);
+}
+
+export type InventoryBatchRow = Selectable<InventoryBatchesTable>;
+
+/**
+ * Inserts the batch unless its key exists; undefined when it does. A second claim of a key
+ * waits for the first claimant's transaction to end.
+ */
+export async function claimBatchKey(
+  trx: Trx,
+  row: Insertable<InventoryBatchesTable>,
+): Promise<{ id: string; createdAt: Date } | undefined> {
+  return trx
+    .insertInto("inventoryBatches")
+    .values(row)
+    .onConflict((oc) => oc.column("batchKey").doNothing())
+    .returning(["id", "createdAt"])
+    .executeTakeFirst();
+}
+
+export async function selectBatchByKey(db: DbOrTrx, batchKey: string): Promise<InventoryBatchRow> {
+  return db
+    .selectFrom("inventoryBatches")
+    .selectAll()
+    .where("batchKey", "=", batchKey)
+    .executeTakeFirstOrThrow();
+}
+
+export async function selectBatch(db: DbOrTrx, batchId: string): Promise<InventoryBatchRow | undefined> {
+  return db.selectFrom("inventoryBatches").selectAll().where("id", "=", batchId).executeTakeFirst();
+}
+
+export async function lockBatch(trx: Trx, batchId: string): Promise<InventoryBatchRow | undefined> {
+  return trx
+    .selectFrom("inventoryBatches")
+    .selectAll()
+    .where("id", "=", batchId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Newest first. */
+export async function selectBatches(db: DbOrTrx, limit: number): Promise<InventoryBatchRow[]> {
+  return db.selectFrom("inventoryBatches").selectAll().orderBy("createdAt", "desc").limit(limit).execute();
+}
+
+export async function updateBatch(
+  db: DbOrTrx,
+  batchId: string,
+  changes: Updateable<InventoryBatchesTable>,
+): Promise<void> {
+  await db.updateTable("inventoryBatches").set(changes).where("id", "=", batchId).execute();
+}
+
+export async function insertBatchItems(
+  trx: Trx,
+  batchId: string,
+  items: readonly Omit<InventoryBatchItemsTable, "batchId">[],
+): Promise<void> {
+  const col = <T>(f: (i: Omit<InventoryBatchItemsTable, "batchId">) => T) => items.map(f);
+  await sql`
+    INSERT INTO inventory_batch_items (batch_id, variant_id, previous_stock, new_stock, delta, reason, notes)
+    SELECT ${batchId}::uuid, v, ps, ns, d, r, n FROM unnest(
+      ${col((i) => i.variantId)}::uuid[], ${col((i) => i.previousStock)}::int[], ${col((i) => i.newStock)}::int[],
+      ${col((i) => i.delta)}::int[], ${col((i) => i.reason)}::text[], ${col((i) => i.notes)}::text[]
+    ) AS x(v, ps, ns, d, r, n)
+  `.execute(trx);
+}
+
+/** A batch's items by SKU; `changedOnly` leaves out rows whose count matched. */
+export async function selectBatchItems(
+  db: DbOrTrx,
+  batchId: string,
+  changedOnly: boolean,
+): Promise<TBatchItem[]> {
+  let q = db
+    .selectFrom("inventoryBatchItems as i")
+    .innerJoin("productVariants as v", "v.id", "i.variantId")
+    .innerJoin("products as p", "p.id", "v.productId")
+    .select([
+      "i.variantId",
+      "v.sku",
+      "p.name as product",
+      "i.previousStock",
+      "i.newStock",
+      "i.delta",
+      "i.reason",
+      "i.notes",
+    ])
+    .where("i.batchId", "=", batchId);
+  if (changedOnly) q = q.where("i.delta", "<>", 0);
+  return q.orderBy("v.sku").execute();
+}
+
+export type RollbackItemRow = Omit<TRollbackPreviewItem, "stockAfterRollback" | "wouldGoNegative">;
+
+/** Per changed item of a batch: its delta, stock now, and how many movements came after the batch. */
+export async function selectRollbackItems(db: DbOrTrx, batchId: string): Promise<RollbackItemRow[]> {
+  const { rows } = await sql<RollbackItemRow>`
+    WITH last AS (SELECT max(id) AS id FROM inventory_transactions WHERE batch_id = ${batchId} AND type = 'ADJUSTMENT')
+    SELECT i.variant_id, v.sku, p.name AS product, i.delta AS batch_delta, v.stock_quantity AS current_stock,
+      (SELECT count(*)::int FROM inventory_transactions t WHERE t.variant_id = i.variant_id AND t.id > (SELECT id FROM last)) AS movements_since
+    FROM inventory_batch_items i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
+    WHERE i.batch_id = ${batchId} AND i.delta <> 0
+    ORDER BY v.sku
+  `.execute(db);
+  return rows;
+}
+
+/**
+ * Product names of variants, keyed by variant id. `= ANY(array)` binds one parameter however
+ * many ids a count has; `IN (…)` would hit Postgres's 65,535-parameter limit.
+ */
+export async function selectProductNamesByVariant(
+  db: DbOrTrx,
+  variantIds: readonly string[],
+): Promise<Map<string, string>> {
+  const { rows } = await sql<{ id: string; name: string }>`
+    SELECT v.id, p.name FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = ANY(${variantIds}::uuid[])
+  `.execute(db);
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -16,6 +16,17 @@ export const INVENTORY_TRANSACTION_TYPES = [
 ] as const;
 export type TInventoryTransactionType = (typeof INVENTORY_TRANSACTION_TYPES)[number];
 
+/** Where a reset's counts came from: our export, a Shopify inventory export, or pasted/JSON rows. */
+export const RESET_SOURCES = ["EXPORT", "SHOPIFY", "ROWS"] as const;
+export type TResetSource = (typeof RESET_SOURCES)[number];
+/** What a reset does with problem rows: refuse the whole batch, or leave those rows out. */
+export const RESET_ON_PROBLEM = ["REJECT", "SKIP"] as const;
+export type TResetOnProblem = (typeof RESET_ON_PROBLEM)[number];
+export const INVENTORY_BATCH_KINDS = ["RESET"] as const;
+export type TInventoryBatchKind = (typeof INVENTORY_BATCH_KINDS)[number];
+export const INVENTORY_BATCH_STATUSES = ["APPLIED", "ROLLED_BACK"] as const;
+export type TInventoryBatchStatus = (typeof INVENTORY_BATCH_STATUSES)[number];
+
 const ZUuid = z.string().uuid("Not a variant id (uuid)");
 const ZReason = z.string().trim().min(3, "Say why (at least 3 characters)").max(500);
 
@@ -48,7 +59,7 @@ const resetFields = {
   reason: ZReason,
   reference: z.string().trim().max(200).optional(),
   notes: z.string().trim().max(2000).optional(),
-  onProblem: z.enum(["REJECT", "SKIP"]).default("REJECT"),
+  onProblem: z.enum(RESET_ON_PROBLEM).default("REJECT"),
 };
 const exactlyOneSource = (v: { csv?: string | undefined; rows?: unknown[] | undefined }) =>
   (v.csv === undefined) !== (v.rows === undefined);
@@ -154,7 +165,7 @@ export interface TResetRow {
 }
 
 export interface TResetPreview {
-  source: "EXPORT" | "SHOPIFY" | "ROWS";
+  source: TResetSource;
   rowCount: number;
   /** Rows without a new value in a Shopify file: ignored, as Shopify does. */
   ignoredCount: number;
@@ -180,7 +191,7 @@ export interface TResetResult {
 export interface TBatchSummary {
   id: string;
   batchKey: string;
-  status: "APPLIED" | "ROLLED_BACK";
+  status: TInventoryBatchStatus;
   source: string;
   reason: string;
   reference: string | null;

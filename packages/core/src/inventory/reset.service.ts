@@ -1,8 +1,7 @@
 // Physical-count resets in batches: preview (same planning code, no locks, no writes), apply
 // (one transaction, batch key claimed first, variants locked in id order, ADJUSTMENT rows through
 // the stock service) and exact rollback of a batch's deltas (ROLLBACK rows, sales kept).
-import { sql } from "kysely";
-import type { Db, Trx } from "../db/database";
+import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { countInputFromRows, parseCountCsv, type CountInput, type CountInputRow } from "./count-file";
@@ -11,7 +10,6 @@ import {
   ZResetApplyInput,
   ZResetPreviewInput,
   ZRollbackInput,
-  type TBatchItem,
   type TBatchReport,
   type TBatchSummary,
   type TCountRow,
@@ -19,18 +17,28 @@ import {
   type TResetResult,
   type TResetRow,
   type TRollbackPreview,
-  type TRollbackPreviewItem,
+  type TResetOnProblem,
   type TRollbackResult,
   type TRowProblem,
 } from "./inventory.schema";
-import { listBatchLedger } from "./inventory.queries";
 import {
+  claimBatchKey,
+  insertBatchItems,
+  listBatchLedger,
+  lockBatch,
   lockVariants,
   readVariants,
-  writeLockedMovements,
+  selectBatch,
+  selectBatchByKey,
+  selectBatches,
+  selectBatchItems,
+  selectProductNamesByVariant,
+  selectRollbackItems,
+  updateBatch,
+  type InventoryBatchRow,
   type LockedVariant,
-  type StockMovementInput,
-} from "./stock.service";
+} from "./inventory.queries";
+import { writeLockedMovements, type StockMovementInput } from "./stock.service";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTEGER = /^[+-]?\d+$/;
@@ -52,7 +60,7 @@ interface Plan {
 function planReset(
   input: CountInput,
   variants: Map<string, LockedVariant>,
-  onProblem: "REJECT" | "SKIP",
+  onProblem: TResetOnProblem,
 ): Plan {
   const bySku = new Map([...variants.values()].map((v) => [v.sku, v]));
   const resolved = input.rows.map((r) => {
@@ -152,13 +160,10 @@ const identifiers = (input: CountInput) => ({
   skus: input.rows.flatMap((r) => (r.sku ? [r.sku] : [])),
 });
 
-async function withProductNames(db: Db | Trx, preview: TResetPreview): Promise<TResetPreview> {
+async function withProductNames(db: DbOrTrx, preview: TResetPreview): Promise<TResetPreview> {
   const ids = preview.rows.flatMap((r) => (r.previous !== null && r.variantId ? [r.variantId] : []));
   if (ids.length === 0) return preview;
-  const { rows } = await sql<{ id: string; name: string }>`
-    SELECT v.id, p.name FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = ANY(${ids}::uuid[])
-  `.execute(db);
-  const names = new Map(rows.map((r) => [r.id, r.name]));
+  const names = await selectProductNamesByVariant(db, ids);
   return {
     ...preview,
     rows: preview.rows.map((r) => ({ ...r, product: (r.variantId && names.get(r.variantId)) ?? null })),
@@ -170,10 +175,10 @@ export async function previewInventoryReset(db: Db, raw: unknown): Promise<TRese
   const input = ZResetPreviewInput.parse(raw);
   const counts = readInput(input);
   const { ids, skus } = identifiers(counts);
-  const preview = await db.transaction().execute(async (trx) => {
-    await sql`SET TRANSACTION READ ONLY`.execute(trx);
-    return planReset(counts, await readVariants(trx, ids, skus), input.onProblem).preview;
-  });
+  const preview = await db
+    .transaction()
+    .setAccessMode("read only")
+    .execute(async (trx) => planReset(counts, await readVariants(trx, ids, skus), input.onProblem).preview);
   return withProductNames(db, preview);
 }
 
@@ -192,30 +197,21 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
   const counts = readInput(input);
   const { ids, skus } = identifiers(counts);
   return db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .insertInto("inventoryBatches")
-      .values({
-        batchKey: input.batchKey,
-        source: counts.source,
-        reason: input.reason,
-        reference: input.reference ?? null,
-        notes: input.notes ?? null,
-        onProblem: input.onProblem,
-        rowCount: 0,
-        changedCount: 0,
-        actorType: actor.type,
-        actorId: actor.id,
-        actorLabel: actor.label,
-      })
-      .onConflict((oc) => oc.column("batchKey").doNothing())
-      .returning(["id", "createdAt"])
-      .executeTakeFirst();
+    const claimed = await claimBatchKey(trx, {
+      batchKey: input.batchKey,
+      source: counts.source,
+      reason: input.reason,
+      reference: input.reference ?? null,
+      notes: input.notes ?? null,
+      onProblem: input.onProblem,
+      rowCount: 0,
+      changedCount: 0,
+      actorType: actor.type,
+      actorId: actor.id,
+      actorLabel: actor.label,
+    });
     if (!claimed) {
-      const existing = await trx
-        .selectFrom("inventoryBatches")
-        .selectAll()
-        .where("batchKey", "=", input.batchKey)
-        .executeTakeFirstOrThrow();
+      const existing = await selectBatchByKey(trx, input.batchKey);
       const skipped = Array.isArray(existing.skipped) ? existing.skipped.length : 0;
       return {
         batchId: existing.id,
@@ -246,13 +242,18 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
       previous: row.previous!,
       delta: row.delta!,
     }));
-    await sql`
-      INSERT INTO inventory_batch_items (batch_id, variant_id, previous_stock, new_stock, delta, reason, notes)
-      SELECT ${claimed.id}::uuid, v, ps, ns, d, r, n FROM unnest(
-        ${items.map((i) => i.variantId)}::uuid[], ${items.map((i) => i.previous)}::int[], ${items.map((i) => i.counted)}::int[],
-        ${items.map((i) => i.delta)}::int[], ${items.map((i) => i.reason)}::text[], ${items.map((i) => i.notes)}::text[]
-      ) AS x(v, ps, ns, d, r, n)
-    `.execute(trx);
+    await insertBatchItems(
+      trx,
+      claimed.id,
+      items.map((i) => ({
+        variantId: i.variantId,
+        previousStock: i.previous,
+        newStock: i.counted,
+        delta: i.delta,
+        reason: i.reason,
+        notes: i.notes,
+      })),
+    );
 
     const lockedById = new Map(plan.valid.map(({ variant }) => [variant.id, variant]));
     const movements: StockMovementInput[] = items
@@ -271,11 +272,11 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
     await writeLockedMovements(trx, lockedById, movements);
 
     const skipped = plan.preview.rows.filter((r) => r.problems.length > 0);
-    await trx
-      .updateTable("inventoryBatches")
-      .set({ rowCount: items.length, changedCount: movements.length, skipped: JSON.stringify(skipped) })
-      .where("id", "=", claimed.id)
-      .execute();
+    await updateBatch(trx, claimed.id, {
+      rowCount: items.length,
+      changedCount: movements.length,
+      skipped: JSON.stringify(skipped),
+    });
     await writeAudit(trx, actor, {
       action: "inventory.reset_apply",
       target: { type: "inventory_batch", id: claimed.id },
@@ -301,16 +302,12 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
   });
 }
 
-type BatchRow = Awaited<ReturnType<typeof loadBatch>>;
-async function loadBatch(db: Db | Trx, batchId: string, lock = false) {
-  let q = db.selectFrom("inventoryBatches").selectAll().where("id", "=", batchId);
-  if (lock) q = q.forUpdate();
-  const batch = await q.executeTakeFirst();
+function found(batch: InventoryBatchRow | undefined, batchId: string): InventoryBatchRow {
   if (!batch) throw new DomainError("NOT_FOUND", `No inventory batch with id ${batchId}`);
   return batch;
 }
 
-function toBatchSummary(b: BatchRow): TBatchSummary {
+function toBatchSummary(b: InventoryBatchRow): TBatchSummary {
   return {
     id: b.id,
     batchKey: b.batchKey,
@@ -331,46 +328,24 @@ function toBatchSummary(b: BatchRow): TBatchSummary {
 
 export async function listInventoryBatches(db: Db, raw: unknown = {}): Promise<TBatchSummary[]> {
   const input = ZBatchListInput.parse(raw);
-  const rows = await db
-    .selectFrom("inventoryBatches")
-    .selectAll()
-    .orderBy("createdAt", "desc")
-    .limit(input.limit)
-    .execute();
+  const rows = await selectBatches(db, input.limit);
   return rows.map(toBatchSummary);
 }
 
-async function batchItems(db: Db | Trx, batchId: string, changedOnly: boolean): Promise<TBatchItem[]> {
-  const { rows } = await sql<TBatchItem>`
-    SELECT i.variant_id, v.sku, p.name AS product, i.previous_stock, i.new_stock, i.delta, i.reason, i.notes
-    FROM inventory_batch_items i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
-    WHERE i.batch_id = ${batchId} AND (${!changedOnly} OR i.delta <> 0)
-    ORDER BY v.sku
-  `.execute(db);
-  return rows;
-}
-
 export async function getInventoryBatchReport(db: Db, batchId: string): Promise<TBatchReport> {
-  const batch = await loadBatch(db, batchId);
+  const batch = found(await selectBatch(db, batchId), batchId);
   return {
     batch: toBatchSummary(batch),
-    items: await batchItems(db, batchId, false),
+    items: await selectBatchItems(db, batchId, false),
     skipped: (batch.skipped as TResetRow[] | null) ?? [],
     ledger: await listBatchLedger(db, batchId),
   };
 }
 
 /** What a rollback would do now: per variant the batch's delta, stock now, and what moved since. */
-export async function previewBatchRollback(db: Db | Trx, batchId: string): Promise<TRollbackPreview> {
-  const batch = await loadBatch(db, batchId);
-  const { rows } = await sql<Omit<TRollbackPreviewItem, "stockAfterRollback" | "wouldGoNegative">>`
-    WITH last AS (SELECT max(id) AS id FROM inventory_transactions WHERE batch_id = ${batchId} AND type = 'ADJUSTMENT')
-    SELECT i.variant_id, v.sku, p.name AS product, i.delta AS batch_delta, v.stock_quantity AS current_stock,
-      (SELECT count(*)::int FROM inventory_transactions t WHERE t.variant_id = i.variant_id AND t.id > (SELECT id FROM last)) AS movements_since
-    FROM inventory_batch_items i JOIN product_variants v ON v.id = i.variant_id JOIN products p ON p.id = v.product_id
-    WHERE i.batch_id = ${batchId} AND i.delta <> 0
-    ORDER BY v.sku
-  `.execute(db);
+export async function previewBatchRollback(db: DbOrTrx, batchId: string): Promise<TRollbackPreview> {
+  const batch = found(await selectBatch(db, batchId), batchId);
+  const rows = await selectRollbackItems(db, batchId);
   const items = rows.map((r) => ({
     ...r,
     stockAfterRollback: r.currentStock - r.batchDelta,
@@ -401,7 +376,7 @@ export async function previewBatchRollback(db: Db | Trx, batchId: string): Promi
 export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown): Promise<TRollbackResult> {
   const input = ZRollbackInput.parse(raw);
   return db.transaction().execute(async (trx) => {
-    const batch = await loadBatch(trx, input.batchId, true);
+    const batch = found(await lockBatch(trx, input.batchId), input.batchId);
     if (batch.status === "ROLLED_BACK")
       return {
         batchId: batch.id,
@@ -409,7 +384,7 @@ export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown)
         rolledBackCount: batch.changedCount,
         rolledBackAt: batch.rolledBackAt!.toISOString(),
       };
-    const items = await batchItems(trx, batch.id, true);
+    const items = await selectBatchItems(trx, batch.id, true);
     const locked = await lockVariants(
       trx,
       items.map((i) => i.variantId),
@@ -426,11 +401,12 @@ export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown)
     }));
     await writeLockedMovements(trx, locked, movements);
     const rolledBackAt = new Date();
-    await trx
-      .updateTable("inventoryBatches")
-      .set({ status: "ROLLED_BACK", rolledBackAt, rolledBackBy: actor.label, rollbackReason: input.reason })
-      .where("id", "=", batch.id)
-      .execute();
+    await updateBatch(trx, batch.id, {
+      status: "ROLLED_BACK",
+      rolledBackAt,
+      rolledBackBy: actor.label,
+      rollbackReason: input.reason,
+    });
     await writeAudit(trx, actor, {
       action: "inventory.reset_rollback",
       target: { type: "inventory_batch", id: batch.id },

@@ -1,28 +1,6 @@
 // Adds graphile-worker jobs from inside the caller's transaction, so a job exists exactly when
 // the row it is about was committed.
-import { sql } from "kysely";
-import type { DbOrTrx } from "../db/database";
-
-export interface EnqueueOptions {
-  /** Jobs with the same key collapse into one (graphile-worker job_key, mode "replace"). */
-  jobKey?: string;
-  runAt?: Date;
-  maxAttempts?: number;
-}
-
-export async function enqueueJob(
-  db: DbOrTrx,
-  task: string,
-  payload: Record<string, unknown>,
-  opts: EnqueueOptions = {},
-): Promise<void> {
-  await sql`SELECT graphile_worker.add_job(
-    ${task}, ${JSON.stringify(payload)}::json,
-    run_at => ${opts.runAt ?? null}::timestamptz,
-    max_attempts => ${opts.maxAttempts ?? 1}::int,
-    job_key => ${opts.jobKey ?? null}::text
-  )`.execute(db);
-}
+export { enqueueJob, type EnqueueOptions } from "./jobs.queries";
 
 export const JOB = {
   webhookProcess: "webhook_process",

@@ -7,6 +7,17 @@ import { createMemoryStore } from "../shared-store/memory-store";
 import type { Keyring } from "./keyring";
 import { dummyHash, verifyPassword } from "./passwords";
 import {
+  findActiveServiceTokenByHash,
+  findSessionUser,
+  findUserByEmail,
+  insertSession,
+  lockSessionByRefreshHash,
+  revokeSessions,
+  updateServiceToken,
+  updateSession,
+  updateUser,
+} from "./security.queries";
+import {
   type TAuthTokens,
   type TSessionUser,
   type TStaffRole,
@@ -108,11 +119,7 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
       );
     }
 
-    const user = await db
-      .selectFrom("users")
-      .selectAll()
-      .where((eb) => eb(eb.fn("lower", ["email"]), "=", email))
-      .executeTakeFirst();
+    const user = await findUserByEmail(db, email);
     const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
     const failure =
       !user || !user.passwordHash || !ok
@@ -139,18 +146,14 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     const refreshToken = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + config.refreshTokenTtlSeconds * 1000);
     const session = await db.transaction().execute(async (trx) => {
-      const s = await trx
-        .insertInto("sessions")
-        .values({
-          userId: user.id,
-          refreshTokenHash: hashToken(refreshToken),
-          expiresAt,
-          ip: meta.ip ?? null,
-          userAgent: meta.userAgent?.slice(0, 300) ?? null,
-        })
-        .returning(["id"])
-        .executeTakeFirstOrThrow();
-      await trx.updateTable("users").set({ lastLoginAt: new Date() }).where("id", "=", user.id).execute();
+      const s = await insertSession(trx, {
+        userId: user.id,
+        refreshTokenHash: hashToken(refreshToken),
+        expiresAt,
+        ip: meta.ip ?? null,
+        userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      });
+      await updateUser(trx, user.id, { lastLoginAt: new Date() });
       await writeAudit(
         trx,
         {
@@ -179,31 +182,16 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     const next = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + config.refreshTokenTtlSeconds * 1000);
     const result = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom("sessions")
-        .innerJoin("users", "users.id", "sessions.userId")
-        .select([
-          "sessions.id as sessionId",
-          "sessions.revokedAt",
-          "sessions.expiresAt",
-          "users.id as userId",
-          "users.email",
-          "users.name",
-          "users.role",
-          "users.status",
-        ])
-        .where("sessions.refreshTokenHash", "=", hashToken(refreshToken))
-        .forUpdate()
-        .executeTakeFirst();
+      const row = await lockSessionByRefreshHash(trx, hashToken(refreshToken));
       if (!row || row.revokedAt || row.expiresAt < new Date())
         throw new DomainError("UNAUTHENTICATED", "Your session has ended; sign in again.");
       if (row.status !== "ACTIVE" || row.role === "CUSTOMER")
         throw new DomainError("UNAUTHENTICATED", "This account can no longer sign in.");
-      await trx
-        .updateTable("sessions")
-        .set({ refreshTokenHash: hashToken(next), expiresAt, lastUsedAt: new Date() })
-        .where("id", "=", row.sessionId)
-        .execute();
+      await updateSession(trx, row.sessionId, {
+        refreshTokenHash: hashToken(next),
+        expiresAt,
+        lastUsedAt: new Date(),
+      });
       await writeAudit(
         trx,
         {
@@ -233,13 +221,8 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
         "Service tokens have no session to end; revoke the token instead.",
       );
     await db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable("sessions")
-        .set({ revokedAt: new Date(), revokedReason: "logout" })
-        .where("id", "=", principal.sessionId)
-        .where("revokedAt", "is", null)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0) {
+      const revoked = await revokeSessions(trx, { sessionId: principal.sessionId }, "logout");
+      if (revoked > 0) {
         await writeAudit(trx, actorFor(principal, meta), {
           action: "auth.logout",
           target: { type: "session", id: principal.sessionId },
@@ -255,39 +238,16 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
    */
   async function authenticate(bearer: string): Promise<Principal> {
     if (bearer.startsWith(SERVICE_TOKEN_PREFIX)) {
-      const row = await db
-        .selectFrom("serviceTokens")
-        .select(["id", "name", "role", "lastUsedAt"])
-        .where("tokenHash", "=", hashToken(bearer))
-        .where("revokedAt", "is", null)
-        .executeTakeFirst();
+      const row = await findActiveServiceTokenByHash(db, hashToken(bearer));
       if (!row) throw new DomainError("UNAUTHENTICATED", "Unknown or revoked service token");
       // last_used_at is for humans; a write per request would be load for nothing.
       if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-        await db
-          .updateTable("serviceTokens")
-          .set({ lastUsedAt: new Date() })
-          .where("id", "=", row.id)
-          .execute();
+        await updateServiceToken(db, row.id, { lastUsedAt: new Date() });
       }
       return { kind: "service", tokenId: row.id, name: row.name, role: row.role };
     }
     const claims = await keyring.verify(bearer);
-    const row = await db
-      .selectFrom("sessions")
-      .innerJoin("users", "users.id", "sessions.userId")
-      .select([
-        "sessions.revokedAt",
-        "sessions.expiresAt",
-        "users.id",
-        "users.email",
-        "users.name",
-        "users.role",
-        "users.status",
-      ])
-      .where("sessions.id", "=", claims.sid)
-      .where("users.id", "=", claims.sub)
-      .executeTakeFirst();
+    const row = await findSessionUser(db, claims.sid, claims.sub);
     if (!row || row.revokedAt)
       throw new DomainError("UNAUTHENTICATED", "This session has been signed out; sign in again.");
     if (row.status !== "ACTIVE") throw new DomainError("UNAUTHENTICATED", "This account is suspended.");

@@ -3,9 +3,14 @@
 // against every key that is not REVOKED, so a rotation logs nobody out.
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
-import { sql } from "kysely";
-import type { Db, KeyState } from "../db/database";
+import type { Db } from "../db/database";
 import { DomainError } from "../errors";
+import {
+  findActiveSigningKid,
+  insertActiveSigningKeyIfNone,
+  selectUsableSigningKeys,
+} from "./security.queries";
+import type { TSigningKeyState } from "./security.schema";
 
 const ALG = "ES256";
 const ISSUER = "radha-ops";
@@ -14,7 +19,7 @@ type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
 interface LoadedKey {
   kid: string;
-  state: KeyState;
+  state: TSigningKeyState;
   publicKey: SigningKey;
   privateKey: SigningKey | undefined;
 }
@@ -27,31 +32,16 @@ export interface AccessClaims {
 
 /** Ensures an ACTIVE key exists (concurrent starters race safely on a unique index). */
 export async function ensureActiveSigningKey(db: Db): Promise<void> {
-  const active = await db
-    .selectFrom("signingKeys")
-    .select("kid")
-    .where("state", "=", "ACTIVE")
-    .executeTakeFirst();
-  if (active) return;
+  if (await findActiveSigningKid(db)) return;
   const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
   const kid = `k-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-  await db
-    .insertInto("signingKeys")
-    .values({
-      kid,
-      alg: ALG,
-      state: "ACTIVE",
-      publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: ALG }),
-      privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
-      activatedAt: new Date(),
-    })
-    .onConflict((oc) =>
-      oc
-        .expression(sql`state`)
-        .where("state", "=", "ACTIVE")
-        .doNothing(),
-    )
-    .execute();
+  await insertActiveSigningKeyIfNone(db, {
+    kid,
+    alg: ALG,
+    publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: ALG }),
+    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
+    activatedAt: new Date(),
+  });
 }
 
 export class Keyring {
@@ -65,11 +55,7 @@ export class Keyring {
 
   private async load(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < this.cacheMs) return;
-    const rows = await this.db
-      .selectFrom("signingKeys")
-      .selectAll()
-      .where("state", "!=", "REVOKED")
-      .execute();
+    const rows = await selectUsableSigningKeys(this.db);
     const next = new Map<string, LoadedKey>();
     for (const row of rows) {
       next.set(row.kid, {

@@ -2,8 +2,21 @@
 import { z } from "zod";
 
 export const STAFF_ROLES = ["VIEWER", "OPERATOR", "ADMIN"] as const;
+export type TStaffRole = (typeof STAFF_ROLES)[number];
 export const ZStaffRole = z.enum(STAFF_ROLES);
-export type TStaffRole = z.infer<typeof ZStaffRole>;
+
+/** Every role a user row can hold: the staff roles, and storefront customers (never console users). */
+export const USER_ROLES = [...STAFF_ROLES, "CUSTOMER"] as const;
+export type TUserRole = (typeof USER_ROLES)[number];
+
+export const USER_STATUSES = ["ACTIVE", "SUSPENDED"] as const;
+export type TUserStatus = (typeof USER_STATUSES)[number];
+
+/** A signing key's life: NEXT → ACTIVE → RETIRING → REVOKED. */
+export const SIGNING_KEY_STATES = ["NEXT", "ACTIVE", "RETIRING", "REVOKED"] as const;
+export type TSigningKeyState = (typeof SIGNING_KEY_STATES)[number];
+export const SIGNING_KEY_ALGS = ["ES256", "EdDSA"] as const;
+export type TSigningKeyAlg = (typeof SIGNING_KEY_ALGS)[number];
 
 const RANK: Record<TStaffRole, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
 
@@ -72,7 +85,7 @@ export interface TStaffUser {
   email: string;
   name: string;
   role: string;
-  status: "ACTIVE" | "SUSPENDED";
+  status: TUserStatus;
   suspendedAt: string | null;
   suspensionReason: string | null;
   lastLoginAt: string | null;

@@ -2,6 +2,14 @@
 import type { Db } from "../db/database";
 import { DomainError } from "../errors";
 import { type Actor, writeAudit } from "../audit/audit.service";
+import {
+  findActiveServiceTokenByName,
+  insertServiceToken,
+  lockServiceToken,
+  selectServiceTokens,
+  updateServiceToken,
+  type ServiceTokenRow,
+} from "./security.queries";
 import { ZCreateServiceToken, type TServiceTokenInfo } from "./security.schema";
 import { SERVICE_TOKEN_PREFIX, hashToken, newOpaqueToken } from "./tokens";
 
@@ -14,28 +22,19 @@ export async function createServiceToken(
   const token = newOpaqueToken(SERVICE_TOKEN_PREFIX);
   const tokenPrefix = token.slice(0, SERVICE_TOKEN_PREFIX.length + 6);
   return db.transaction().execute(async (trx) => {
-    const clash = await trx
-      .selectFrom("serviceTokens")
-      .select("id")
-      .where("name", "=", input.name)
-      .where("revokedAt", "is", null)
-      .executeTakeFirst();
+    const clash = await findActiveServiceTokenByName(trx, input.name);
     if (clash)
       throw new DomainError(
         "CONFLICT",
         `An active service token named "${input.name}" exists; revoke it first or pick another name`,
       );
-    const row = await trx
-      .insertInto("serviceTokens")
-      .values({
-        name: input.name,
-        role: input.role,
-        tokenHash: hashToken(token),
-        tokenPrefix,
-        createdBy: actor.label,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertServiceToken(trx, {
+      name: input.name,
+      role: input.role,
+      tokenHash: hashToken(token),
+      tokenPrefix,
+      createdBy: actor.label,
+    });
     await writeAudit(trx, actor, {
       action: "tokens.create",
       target: { type: "service_token", id: row.id },
@@ -46,26 +45,16 @@ export async function createServiceToken(
 }
 
 export async function listServiceTokens(db: Db): Promise<TServiceTokenInfo[]> {
-  const rows = await db.selectFrom("serviceTokens").selectAll().orderBy("createdAt", "desc").execute();
+  const rows = await selectServiceTokens(db);
   return rows.map(toInfo);
 }
 
 export async function revokeServiceToken(db: Db, actor: Actor, tokenId: string): Promise<TServiceTokenInfo> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom("serviceTokens")
-      .selectAll()
-      .where("id", "=", tokenId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockServiceToken(trx, tokenId);
     if (!row) throw new DomainError("NOT_FOUND", "No service token with that id");
     if (row.revokedAt) return toInfo(row);
-    const updated = await trx
-      .updateTable("serviceTokens")
-      .set({ revokedAt: new Date() })
-      .where("id", "=", tokenId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateServiceToken(trx, tokenId, { revokedAt: new Date() });
     await writeAudit(trx, actor, {
       action: "tokens.revoke",
       target: { type: "service_token", id: tokenId },
@@ -76,15 +65,7 @@ export async function revokeServiceToken(db: Db, actor: Actor, tokenId: string):
   });
 }
 
-function toInfo(row: {
-  id: string;
-  name: string;
-  role: TServiceTokenInfo["role"];
-  tokenPrefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}): TServiceTokenInfo {
+function toInfo(row: ServiceTokenRow): TServiceTokenInfo {
   return {
     id: row.id,
     name: row.name,

@@ -3,6 +3,15 @@ import type { Db, Trx, UserRow } from "../db/database";
 import { DomainError } from "../errors";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { hashPassword, verifyPassword } from "./passwords";
+import {
+  findUserByEmail,
+  insertUser,
+  lockActiveAdminIds,
+  lockUser,
+  revokeSessions,
+  selectStaffUsers,
+  updateUser,
+} from "./security.queries";
 import { ZChangeRole, ZCreateUser, ZRestoreUser, ZSuspendUser, type TStaffUser } from "./security.schema";
 
 function toStaffUser(u: UserRow): TStaffUser {
@@ -26,12 +35,7 @@ const publicFields = (u: UserRow) => ({
 });
 
 export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
-  const rows = await db
-    .selectFrom("users")
-    .selectAll()
-    .where("role", "!=", "CUSTOMER")
-    .orderBy("email")
-    .execute();
+  const rows = await selectStaffUsers(db);
   return rows.map(toStaffUser);
 }
 
@@ -40,20 +44,8 @@ export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
  * mutations follow, so two admins demoting each other at once cannot both succeed.
  */
 async function lockForUserChange(trx: Trx, userId: string): Promise<{ user: UserRow; activeAdmins: number }> {
-  const admins = await trx
-    .selectFrom("users")
-    .select("id")
-    .where("role", "=", "ADMIN")
-    .where("status", "=", "ACTIVE")
-    .orderBy("id")
-    .forUpdate()
-    .execute();
-  const user = await trx
-    .selectFrom("users")
-    .selectAll()
-    .where("id", "=", userId)
-    .forUpdate()
-    .executeTakeFirst();
+  const admins = await lockActiveAdminIds(trx);
+  const user = await lockUser(trx, userId);
   if (!user || user.role === "CUSTOMER") throw new DomainError("NOT_FOUND", "No staff user with that id");
   return { user, activeAdmins: admins.length };
 }
@@ -67,31 +59,18 @@ function assertNotLastAdmin(user: UserRow, activeAdmins: number, change: string)
   }
 }
 
-async function revokeUserSessions(trx: Trx, userId: string, reason: string): Promise<number> {
-  const res = await trx
-    .updateTable("sessions")
-    .set({ revokedAt: new Date(), revokedReason: reason })
-    .where("userId", "=", userId)
-    .where("revokedAt", "is", null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
 export async function createStaffUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
   const input = ZCreateUser.parse(raw);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom("users")
-      .select("id")
-      .where((eb) => eb(eb.fn("lower", ["email"]), "=", input.email.toLowerCase()))
-      .executeTakeFirst();
+    const existing = await findUserByEmail(trx, input.email.toLowerCase());
     if (existing) throw new DomainError("CONFLICT", `A user with email ${input.email} already exists`);
-    const user = await trx
-      .insertInto("users")
-      .values({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const user = await insertUser(trx, {
+      email: input.email.toLowerCase(),
+      name: input.name,
+      role: input.role,
+      passwordHash,
+    });
     await writeAudit(trx, actor, {
       action: "users.create",
       target: { type: "user", id: user.id },
@@ -109,18 +88,13 @@ export async function suspendUser(db: Db, actor: Actor, raw: unknown): Promise<T
       throw new DomainError("PRECONDITION_FAILED", "You cannot suspend your own account.");
     if (user.status === "SUSPENDED") return toStaffUser(user);
     assertNotLastAdmin(user, activeAdmins, "suspend");
-    const updated = await trx
-      .updateTable("users")
-      .set({
-        status: "SUSPENDED",
-        suspendedAt: new Date(),
-        suspensionReason: input.reason,
-        updatedAt: new Date(),
-      })
-      .where("id", "=", user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const sessionsRevoked = await revokeUserSessions(trx, user.id, "suspended");
+    const updated = await updateUser(trx, user.id, {
+      status: "SUSPENDED",
+      suspendedAt: new Date(),
+      suspensionReason: input.reason,
+      updatedAt: new Date(),
+    });
+    const sessionsRevoked = await revokeSessions(trx, { userId: user.id }, "suspended");
     await writeAudit(trx, actor, {
       action: "users.suspend",
       target: { type: "user", id: user.id },
@@ -137,12 +111,12 @@ export async function restoreUser(db: Db, actor: Actor, raw: unknown): Promise<T
   return db.transaction().execute(async (trx) => {
     const { user } = await lockForUserChange(trx, input.userId);
     if (user.status === "ACTIVE") return toStaffUser(user);
-    const updated = await trx
-      .updateTable("users")
-      .set({ status: "ACTIVE", suspendedAt: null, suspensionReason: null, updatedAt: new Date() })
-      .where("id", "=", user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateUser(trx, user.id, {
+      status: "ACTIVE",
+      suspendedAt: null,
+      suspensionReason: null,
+      updatedAt: new Date(),
+    });
     await writeAudit(trx, actor, {
       action: "users.restore",
       target: { type: "user", id: user.id },
@@ -160,12 +134,7 @@ export async function changeUserRole(db: Db, actor: Actor, raw: unknown): Promis
     const { user, activeAdmins } = await lockForUserChange(trx, input.userId);
     if (user.role === input.role) return toStaffUser(user);
     if (input.role !== "ADMIN") assertNotLastAdmin(user, activeAdmins, "demote");
-    const updated = await trx
-      .updateTable("users")
-      .set({ role: input.role, updatedAt: new Date() })
-      .where("id", "=", user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateUser(trx, user.id, { role: input.role, updatedAt: new Date() });
     await writeAudit(trx, actor, {
       action: "users.change_role",
       target: { type: "user", id: user.id },
@@ -184,11 +153,7 @@ export async function ensureBootstrapAdmin(
   password: string,
 ): Promise<"created" | "updated" | "unchanged"> {
   const lower = email.toLowerCase();
-  const existing = await db
-    .selectFrom("users")
-    .selectAll()
-    .where((eb) => eb(eb.fn("lower", ["email"]), "=", lower))
-    .executeTakeFirst();
+  const existing = await findUserByEmail(db, lower);
   if (
     existing &&
     existing.role === "ADMIN" &&
@@ -202,18 +167,14 @@ export async function ensureBootstrapAdmin(
   const actor: Actor = { type: "SYSTEM", id: null, label: "bootstrap (OPS_ADMIN_EMAIL)" };
   return db.transaction().execute(async (trx) => {
     if (existing) {
-      await trx
-        .updateTable("users")
-        .set({
-          role: "ADMIN",
-          status: "ACTIVE",
-          suspendedAt: null,
-          suspensionReason: null,
-          passwordHash,
-          updatedAt: new Date(),
-        })
-        .where("id", "=", existing.id)
-        .execute();
+      await updateUser(trx, existing.id, {
+        role: "ADMIN",
+        status: "ACTIVE",
+        suspendedAt: null,
+        suspensionReason: null,
+        passwordHash,
+        updatedAt: new Date(),
+      });
       await writeAudit(trx, actor, {
         action: "users.bootstrap_admin",
         target: { type: "user", id: existing.id },
@@ -222,11 +183,7 @@ export async function ensureBootstrapAdmin(
       });
       return "updated";
     }
-    const user = await trx
-      .insertInto("users")
-      .values({ email: lower, name: "Ops admin", role: "ADMIN", passwordHash })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const user = await insertUser(trx, { email: lower, name: "Ops admin", role: "ADMIN", passwordHash });
     await writeAudit(trx, actor, {
       action: "users.bootstrap_admin",
       target: { type: "user", id: user.id },

@@ -1,9 +1,9 @@
 // Readiness checks. Database loss fails readiness; Redis or a payment provider being down only
 // degrades. Provider checks run in the background on a timer and are served from cache, so a
 // health request never calls Stripe or Razorpay.
-import { sql } from "kysely";
 import type { Db } from "../db";
 import type { SharedStore } from "../shared-store";
+import { pingDatabase } from "./system.queries";
 import type { THealthCheck, THealthReport, TCheckStatus } from "./system.schema";
 import Razorpay from "razorpay";
 import Stripe from "stripe";
@@ -128,7 +128,7 @@ export function createHealthService({ db, store, keys }: { db: Db; store: Shared
   async function report(): Promise<THealthReport> {
     const [database, redis] = await Promise.all([
       timed("database", true, 2_000, async () => {
-        await sql`select 1`.execute(db);
+        await pingDatabase(db);
         return { status: "pass", message: "connected" };
       }),
       store.kind === "memory"

@@ -2,14 +2,11 @@
 import type { DbOrTrx, Db } from "../db/database";
 import { DomainError } from "../errors";
 import { type Actor, writeAudit } from "../audit/audit.service";
+import { lockConfigValue, selectConfigRows, selectConfigValue, upsertConfigValue } from "./system.queries";
 import { SYSTEM_FLAGS, ZSetFlag, type TFlag, type TFlagKey } from "./system.schema";
 
 export async function listFlags(db: DbOrTrx): Promise<TFlag[]> {
-  const rows = await db
-    .selectFrom("systemConfig")
-    .selectAll()
-    .where("key", "in", Object.keys(SYSTEM_FLAGS))
-    .execute();
+  const rows = await selectConfigRows(db, Object.keys(SYSTEM_FLAGS));
   const byKey = new Map(rows.map((r) => [r.key, r]));
   return (Object.keys(SYSTEM_FLAGS) as TFlagKey[]).map((key) => {
     const def = SYSTEM_FLAGS[key];
@@ -29,7 +26,7 @@ export async function getFlag<K extends TFlagKey>(
   db: DbOrTrx,
   key: K,
 ): Promise<(typeof SYSTEM_FLAGS)[K]["default"]> {
-  const row = await db.selectFrom("systemConfig").select("value").where("key", "=", key).executeTakeFirst();
+  const row = await selectConfigValue(db, key);
   const parsed = row ? SYSTEM_FLAGS[key].schema.safeParse(row.value) : undefined;
   return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as (typeof SYSTEM_FLAGS)[K]["default"];
 }
@@ -41,26 +38,13 @@ export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag
   if (!value.success)
     throw new DomainError("BAD_REQUEST", `${input.key} takes a ${typeof def.default} value`);
   await db.transaction().execute(async (trx) => {
-    const before = await trx
-      .selectFrom("systemConfig")
-      .select("value")
-      .where("key", "=", input.key)
-      .forUpdate()
-      .executeTakeFirst();
-    await trx
-      .insertInto("systemConfig")
-      .values({
-        key: input.key,
-        value: JSON.stringify(value.data),
-        description: def.description,
-        updatedBy: actor.label,
-      })
-      .onConflict((oc) =>
-        oc
-          .column("key")
-          .doUpdateSet({ value: JSON.stringify(value.data), updatedAt: new Date(), updatedBy: actor.label }),
-      )
-      .execute();
+    const before = await lockConfigValue(trx, input.key);
+    await upsertConfigValue(trx, {
+      key: input.key,
+      value: value.data,
+      description: def.description,
+      updatedBy: actor.label,
+    });
     await writeAudit(trx, actor, {
       action: "system.set_flag",
       target: { type: "system_config", id: input.key },

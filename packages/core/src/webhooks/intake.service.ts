@@ -2,11 +2,15 @@
 // short atomic statement, or log the rejection. The caller answers 2xx only after this returns.
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database";
-import { sql } from "kysely";
-import { JOB } from "../jobs/queue";
 import { interpretEvent } from "./interpret";
 import type { SecretSource } from "./secrets";
 import { verifyRazorpay, verifyStripe } from "./verify";
+import {
+  insertEventsWithJobs,
+  insertRejection,
+  selectEventIdsByProviderId,
+  type IntakeEventRow,
+} from "./webhooks.queries";
 import type { TProvider } from "./webhooks.schema";
 
 export interface IntakeRequest {
@@ -29,36 +33,25 @@ export async function logRejection(
 ): Promise<void> {
   const signatureHeader = req.provider === "STRIPE" ? "stripe-signature" : "x-razorpay-signature";
   const sig = req.headers[signatureHeader];
-  await db
-    .insertInto("webhookRejections")
-    .values({
-      provider: req.provider,
-      reason,
-      statusCode,
-      ip: req.ip ?? null,
-      requestId: req.requestId ?? null,
-      bodySha256: req.rawBody.length ? createHash("sha256").update(req.rawBody).digest("hex") : null,
-      bodyBytes: req.rawBody.length,
-      // Enough to recognise a sender; never a secret (signatures are not secrets, and are cut).
-      headers: JSON.stringify({
-        "content-type": String(req.headers["content-type"] ?? ""),
-        "user-agent": String(req.headers["user-agent"] ?? "").slice(0, 200),
-        [signatureHeader]: sig ? `${String(sig).slice(0, 16)}…` : null,
-      }),
-    })
-    .execute();
+  await insertRejection(db, {
+    provider: req.provider,
+    reason,
+    statusCode,
+    ip: req.ip ?? null,
+    requestId: req.requestId ?? null,
+    bodySha256: req.rawBody.length ? createHash("sha256").update(req.rawBody).digest("hex") : null,
+    bodyBytes: req.rawBody.length,
+    // Enough to recognise a sender; never a secret (signatures are not secrets, and are cut).
+    headers: JSON.stringify({
+      "content-type": String(req.headers["content-type"] ?? ""),
+      "user-agent": String(req.headers["user-agent"] ?? "").slice(0, 200),
+      [signatureHeader]: sig ? `${String(sig).slice(0, 16)}…` : null,
+    }),
+  });
 }
 
 interface Pending {
-  row: {
-    provider: TProvider;
-    provider_event_id: string;
-    event_type: string;
-    raw_body: string;
-    headers: Record<string, string>;
-    payment_reference: string | null;
-    order_reference: string | null;
-  };
+  row: IntakeEventRow;
   resolve: (r: { id: string; duplicate: boolean }) => void;
   reject: (e: unknown) => void;
 }
@@ -75,38 +68,19 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
   let scheduled = false;
 
   async function write(batch: Pending[]): Promise<void> {
-    const { rows } = await sql<{ id: string; provider: string; providerEventId: string }>`
-      WITH ins AS (
-        INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, headers, payment_reference, order_reference)
-        SELECT provider, provider_event_id, event_type, raw_body::jsonb, raw_body, headers, payment_reference, order_reference
-        FROM jsonb_to_recordset(${JSON.stringify(batch.map((b) => b.row))}::jsonb) AS x(
-          provider text, provider_event_id text, event_type text, raw_body text, headers jsonb,
-          payment_reference text, order_reference text)
-        ON CONFLICT (provider, provider_event_id) DO NOTHING
-        RETURNING id, provider, provider_event_id
-      ), jobs AS (
-        SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
-          SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec
-          FROM ins))
-      )
-      SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
-    `.execute(db);
+    const rows = await insertEventsWithJobs(
+      db,
+      batch.map((b) => b.row),
+    );
     const key = (provider: string, id: string) => `${provider}:${id}`;
     const created = new Map(rows.map((r) => [key(r.provider, r.providerEventId), r.id]));
     const missing = batch.filter((b) => !created.has(key(b.row.provider, b.row.provider_event_id)));
     const existing = new Map<string, string>();
     if (missing.length) {
-      const found = await db
-        .selectFrom("webhookEvents")
-        .select(["id", "provider", "providerEventId"])
-        .where((eb) =>
-          eb(
-            eb.refTuple("provider", "providerEventId"),
-            "in",
-            missing.map((m) => eb.tuple(m.row.provider, m.row.provider_event_id)),
-          ),
-        )
-        .execute();
+      const found = await selectEventIdsByProviderId(
+        db,
+        missing.map((m) => ({ provider: m.row.provider, providerEventId: m.row.provider_event_id })),
+      );
       for (const f of found) existing.set(key(f.provider, f.providerEventId), f.id);
     }
     const firstSeen = new Set<string>();

@@ -3,13 +3,23 @@
 // instances serialise on it and a second run is a no-op. Stock moves carry idempotency keys
 // per order and item, so two events about one payment (say payment_intent.succeeded and
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
-import type { Db, OrdersTable, Trx, WebhookEventsTable } from "../db/database";
-import { sql, type Selectable } from "kysely";
+import type { Db, Trx } from "../db/database";
 import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
 import { enqueueJob, JOB } from "../jobs/queue";
 import { interpretEvent, type Interpretation } from "./interpret";
+import {
+  insertWebhookAttempt,
+  lockEventForProcessing,
+  lockOrderWithItems,
+  lockWebhookEvent,
+  selectDueEventIds,
+  settleWebhookEvent,
+  updateOrder,
+  updateWebhookEvent,
+  type WebhookEventRow,
+} from "./webhooks.queries";
 
 export interface ProcessOptions {
   trigger: "AUTO" | "REPLAY";
@@ -24,7 +34,7 @@ export interface ProcessOptions {
 async function auditReplay(
   trx: Trx,
   opts: ProcessOptions,
-  ev: EventRow,
+  ev: WebhookEventRow,
   result: ProcessResult,
 ): Promise<ProcessResult> {
   if (opts.auditActor) {
@@ -45,8 +55,6 @@ export interface ProcessResult {
   error?: string;
 }
 
-type EventRow = Selectable<WebhookEventsTable>;
-
 const PAID_LIKE = new Set(["PAID", "SHIPPED", "DELIVERED", "REFUNDED"]);
 
 /** Exponential backoff: base, 2×base, 4×base … capped at one hour. */
@@ -54,75 +62,26 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
   return Math.min(3600, baseSeconds * 2 ** Math.max(0, attempt - 1));
 }
 
-async function lockEvent(trx: Trx, eventId: string): Promise<EventRow> {
-  const ev = await trx
-    .selectFrom("webhookEvents")
-    .selectAll()
-    .where("id", "=", eventId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!ev) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
-  return ev;
-}
+const noSuchEvent = (eventId: string) => new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
 
-/**
- * The first statement of a processing transaction, in one round trip: switches the transaction
- * to asynchronous commit, locks the event and reads the payments_enabled flag.
- */
-async function openProcessing(
-  trx: Trx,
-  eventId: string,
-): Promise<{ ev: EventRow; paymentsEnabled: boolean }> {
-  const { rows } = await sql<EventRow & { paymentsFlag: unknown; sync: string }>`
-    SELECT e.*, set_config('synchronous_commit', 'off', true) AS sync,
-      (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
-    FROM webhook_events e WHERE e.id = ${eventId} FOR UPDATE OF e
-  `.execute(trx);
-  const row = rows[0];
-  if (!row) throw new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
-  const { paymentsFlag, sync: _sync, ...ev } = row;
-  // Same reading as getFlag: an unset or unreadable flag means its default (on).
-  return { ev, paymentsEnabled: paymentsFlag !== false };
-}
-
-interface OrderItemHold {
-  id: string;
-  variantId: string;
-  quantity: number;
-  /** Stock still held for this item (its reservations minus releases). */
-  held: number;
-}
-
-/** Locks the order the event is about and reads its items with their holds, in one round trip. */
-async function lockOrderWithItems(trx: Trx, meaning: Interpretation) {
+/** Locks the order the event is about and reads its items with their holds. */
+async function lockEventOrder(trx: Trx, meaning: Interpretation) {
   const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
   if (refs.length === 0)
     throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
-  const { rows } = await sql<Selectable<OrdersTable> & { items: OrderItemHold[] }>`
-    SELECT o.*, coalesce((
-      SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
-        'held', coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)) ORDER BY i.id)
-      FROM order_items i WHERE i.order_id = o.id), '[]') AS items
-    FROM orders o
-    WHERE (${meaning.paymentReference}::text IS NOT NULL AND o.payment_reference = ${meaning.paymentReference})
-       OR (${meaning.orderReference}::text IS NOT NULL AND o.order_number = ${meaning.orderReference})
-    ORDER BY o.created_at LIMIT 1
-    FOR UPDATE OF o
-  `.execute(trx);
-  const row = rows[0];
-  if (!row)
+  const locked = await lockOrderWithItems(trx, meaning);
+  if (!locked)
     throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
-  const { items, ...order } = row;
-  return { order, items: items.map((i) => ({ ...i, held: Number(i.held) })) };
+  return locked;
 }
 
 async function applyEffect(
   trx: Trx,
-  ev: EventRow,
+  ev: WebhookEventRow,
   meaning: Interpretation,
   actor: Actor,
 ): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
-  const { order, items } = await lockOrderWithItems(trx, meaning);
+  const { order, items } = await lockEventOrder(trx, meaning);
   const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
   const moves: StockMovementInput[] = [];
   let nextStatus: "PAID" | "FAILED" | "REFUNDED" | null = null;
@@ -189,17 +148,13 @@ async function applyEffect(
 
   if (moves.length) await recordStockMovements(trx, moves);
   if (nextStatus) {
-    await trx
-      .updateTable("orders")
-      .set({
-        status: nextStatus,
-        updatedAt: new Date(),
-        ...(nextStatus === "PAID" ? { paidAt: new Date() } : {}),
-        paymentProvider: order.paymentProvider ?? ev.provider,
-        paymentReference: order.paymentReference ?? meaning.paymentReference,
-      })
-      .where("id", "=", order.id)
-      .execute();
+    await updateOrder(trx, order.id, {
+      status: nextStatus,
+      updatedAt: new Date(),
+      ...(nextStatus === "PAID" ? { paidAt: new Date() } : {}),
+      paymentProvider: order.paymentProvider ?? ev.provider,
+      paymentReference: order.paymentReference ?? meaning.paymentReference,
+    });
     return {
       orderId: order.id,
       note: `order ${order.orderNumber} → ${nextStatus}`,
@@ -225,18 +180,18 @@ export async function processWebhookEvent(
     return await db.transaction().execute(async (trx): Promise<ProcessResult> => {
       // Effects and the PROCESSED status commit together, so a commit lost in a crash loses both
       // and the event is simply processed again: waiting for the WAL flush buys nothing here.
-      const { ev, paymentsEnabled } = await openProcessing(trx, eventId);
+      const locked = await lockEventForProcessing(trx, eventId);
+      if (!locked) throw noSuchEvent(eventId);
       opened = true;
+      const { ev } = locked;
+      // Same reading as getFlag: an unset or unreadable flag means its default (on).
+      const paymentsEnabled = locked.paymentsFlag !== false;
       if (ev.status === "PROCESSED" || ev.status === "IGNORED")
         return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
       if (!paymentsEnabled) {
         // Payments are switched off: keep the event, look again in a minute, count no attempt.
         const runAt = new Date(Date.now() + 60_000);
-        await trx
-          .updateTable("webhookEvents")
-          .set({ nextAttemptAt: runAt })
-          .where("id", "=", ev.id)
-          .execute();
+        await updateWebhookEvent(trx, ev.id, { nextAttemptAt: runAt });
         await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt });
         return auditReplay(trx, opts, ev, { outcome: "DEFERRED" });
       }
@@ -250,14 +205,16 @@ export async function processWebhookEvent(
       const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
       const orderId = effect?.orderId ?? null;
       const number = ev.attemptCount + 1;
-      await sql`
-        WITH settled AS (
-          UPDATE webhook_events SET status = ${outcome}, attempt_count = ${number}, last_error = NULL, next_attempt_at = NULL, processed_at = now(), order_id = ${orderId}
-          WHERE id = ${ev.id} RETURNING id
-        )
-        INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
-        SELECT id, ${number}, ${opts.trigger}, ${opts.operator ?? null}, ${opts.replayRunId ?? null}, ${startedAt}, ${outcome} FROM settled
-      `.execute(trx);
+      await settleWebhookEvent(trx, {
+        eventId: ev.id,
+        outcome,
+        number,
+        orderId,
+        trigger: opts.trigger,
+        operator: opts.operator ?? null,
+        replayRunId: opts.replayRunId ?? null,
+        startedAt,
+      });
       // Audit rows last: the audit chain's lock is then held only until the commit.
       if (effect?.audit) await writeAudit(trx, actor, effect.audit);
       return auditReplay(trx, opts, ev, { outcome });
@@ -278,7 +235,8 @@ async function recordFailure(
   opts: ProcessOptions,
 ): Promise<ProcessResult> {
   return db.transaction().execute(async (trx): Promise<ProcessResult> => {
-    const ev = await lockEvent(trx, eventId);
+    const ev = await lockWebhookEvent(trx, eventId);
+    if (!ev) throw noSuchEvent(eventId);
     if (ev.status === "PROCESSED" || ev.status === "IGNORED")
       return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
     const number = ev.attemptCount + 1;
@@ -286,24 +244,22 @@ async function recordFailure(
     const nextAttemptAt = retry
       ? new Date(Date.now() + retryDelaySeconds(number, opts.backoffBaseSeconds) * 1000)
       : null;
-    await trx
-      .updateTable("webhookEvents")
-      .set({ status: "FAILED", attemptCount: number, lastError: error, nextAttemptAt })
-      .where("id", "=", ev.id)
-      .execute();
-    await trx
-      .insertInto("webhookAttempts")
-      .values({
-        eventId: ev.id,
-        number,
-        trigger: opts.trigger,
-        operator: opts.operator ?? null,
-        replayRunId: opts.replayRunId ?? null,
-        startedAt,
-        outcome: "FAILED",
-        error,
-      })
-      .execute();
+    await updateWebhookEvent(trx, ev.id, {
+      status: "FAILED",
+      attemptCount: number,
+      lastError: error,
+      nextAttemptAt,
+    });
+    await insertWebhookAttempt(trx, {
+      eventId: ev.id,
+      number,
+      trigger: opts.trigger,
+      operator: opts.operator ?? null,
+      replayRunId: opts.replayRunId ?? null,
+      startedAt,
+      outcome: "FAILED",
+      error,
+    });
     if (nextAttemptAt)
       await enqueueJob(
         trx,
@@ -325,23 +281,8 @@ export async function sweepDueWebhooks(
 ): Promise<number> {
   const limit = opts.limit ?? 1000;
   const pendingCutoff = new Date(Date.now() - (opts.pendingOlderThanMs ?? 60_000));
-  const due = await db
-    .selectFrom("webhookEvents")
-    .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([
-          eb("status", "=", "PENDING"),
-          eb("receivedAt", "<", pendingCutoff),
-          eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", new Date())]),
-        ]),
-        eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", new Date())]),
-      ]),
-    )
-    .orderBy("receivedAt")
-    .limit(limit)
-    .execute();
-  for (const { id } of due)
+  const due = await selectDueEventIds(db, { pendingCutoff, now: new Date(), limit });
+  for (const id of due)
     await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
   return due.length;
 }

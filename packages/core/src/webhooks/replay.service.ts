@@ -2,15 +2,27 @@
 // concurrency, report progress, cancel. Two overlapping runs never process one event twice:
 // each run claims events (replay_run_id) before touching them, and processing itself locks the
 // event row, so even an unclaimed overlap is a no-op the second time. History is never reset.
-import { sql } from "kysely";
-import type { Db, WebhookReplayRunsTable } from "../db/database";
-import type { Selectable } from "kysely";
+import type { Db } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { enqueueJob, JOB } from "../jobs/queue";
 import type { SharedStore } from "../shared-store/index";
 import { processWebhookEvent, type ProcessOptions } from "./process.service";
-import { applyWebhookFilter, toSummary, SUMMARY_COLUMNS } from "./webhooks.queries";
+import {
+  claimEventsForRun,
+  claimReplayRun,
+  countWebhookEvents,
+  insertReplayRun,
+  lockReplayRun,
+  releaseEventsFromRun,
+  selectOldestEvents,
+  selectReplayPage,
+  selectReplayRun,
+  selectReplayRuns,
+  toSummary,
+  updateReplayRun,
+  type ReplayRunRow,
+} from "./webhooks.queries";
 import {
   ZReplayStart,
   ZWebhookFilter,
@@ -27,19 +39,12 @@ function replayFilter(f: TWebhookFilter): TWebhookFilter {
 
 export async function previewReplay(db: Db, rawFilter: unknown, sampleSize = 10): Promise<TReplayPreview> {
   const filter = replayFilter(ZWebhookFilter.parse(rawFilter));
-  const count = await applyWebhookFilter(
-    db.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")),
-    filter,
-  ).executeTakeFirstOrThrow();
-  const sample = await applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), filter)
-    .orderBy("receivedAt")
-    .orderBy("id")
-    .limit(sampleSize)
-    .execute();
-  return { count: Number(count.n), sample: sample.map(toSummary) };
+  const count = await countWebhookEvents(db, filter);
+  const sample = await selectOldestEvents(db, filter, sampleSize);
+  return { count, sample: sample.map(toSummary) };
 }
 
-export function toReplayRun(r: Selectable<WebhookReplayRunsTable>): TReplayRun {
+export function toReplayRun(r: ReplayRunRow): TReplayRun {
   return {
     id: r.id,
     status: r.status,
@@ -69,70 +74,46 @@ export async function startReplay(
   const input = ZReplayStart.parse(raw);
   const filter = replayFilter(input.filter);
   return db.transaction().execute(async (trx) => {
-    const { n } = await applyWebhookFilter(
-      trx.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")),
-      filter,
-    ).executeTakeFirstOrThrow();
-    const run = await trx
-      .insertInto("webhookReplayRuns")
-      .values({
-        filter: JSON.stringify(filter),
-        ratePerSecond: input.ratePerSecond ?? null,
-        concurrency: input.concurrency,
-        total: Number(n),
-        createdBy: actor.label,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const total = await countWebhookEvents(trx, filter);
+    const run = await insertReplayRun(trx, {
+      filter: JSON.stringify(filter),
+      ratePerSecond: input.ratePerSecond ?? null,
+      concurrency: input.concurrency,
+      total,
+      createdBy: actor.label,
+    });
     if (opts.enqueue !== false)
       await enqueueJob(trx, JOB.webhookReplayRun, { runId: run.id }, { jobKey: `replay:${run.id}` });
     await writeAudit(trx, actor, {
       action: "webhooks.replay_start",
       target: { type: "webhook_replay_run", id: run.id },
-      after: {
-        filter,
-        total: Number(n),
-        ratePerSecond: input.ratePerSecond ?? null,
-        concurrency: input.concurrency,
-      },
+      after: { filter, total, ratePerSecond: input.ratePerSecond ?? null, concurrency: input.concurrency },
     });
     return toReplayRun(run);
   });
 }
 
 export async function getReplayRun(db: Db, runId: string): Promise<TReplayRun> {
-  const run = await db.selectFrom("webhookReplayRuns").selectAll().where("id", "=", runId).executeTakeFirst();
+  const run = await selectReplayRun(db, runId);
   if (!run) throw new DomainError("NOT_FOUND", `No replay run ${runId}`);
   return toReplayRun(run);
 }
 
 export async function listReplayRuns(db: Db, limit = 20): Promise<TReplayRun[]> {
-  const rows = await db
-    .selectFrom("webhookReplayRuns")
-    .selectAll()
-    .orderBy("createdAt", "desc")
-    .limit(limit)
-    .execute();
+  const rows = await selectReplayRuns(db, limit);
   return rows.map(toReplayRun);
 }
 
 export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise<TReplayRun> {
   return db.transaction().execute(async (trx) => {
-    const run = await trx
-      .selectFrom("webhookReplayRuns")
-      .selectAll()
-      .where("id", "=", runId)
-      .forUpdate()
-      .executeTakeFirst();
+    const run = await lockReplayRun(trx, runId);
     if (!run) throw new DomainError("NOT_FOUND", `No replay run ${runId}`);
     if (!["QUEUED", "RUNNING"].includes(run.status)) return toReplayRun(run);
     const next = run.status === "QUEUED" ? "CANCELLED" : "CANCELLING";
-    const updated = await trx
-      .updateTable("webhookReplayRuns")
-      .set({ status: next, ...(next === "CANCELLED" ? { finishedAt: new Date() } : {}) })
-      .where("id", "=", runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await updateReplayRun(trx, runId, {
+      status: next,
+      ...(next === "CANCELLED" ? { finishedAt: new Date() } : {}),
+    });
     await writeAudit(trx, actor, {
       action: "webhooks.replay_cancel",
       target: { type: "webhook_replay_run", id: runId },
@@ -158,13 +139,7 @@ export async function executeReplayRun(
   runId: string,
   opts: ExecuteReplayOptions,
 ): Promise<TReplayRun> {
-  const claimed = await db
-    .updateTable("webhookReplayRuns")
-    .set({ status: "RUNNING", startedAt: sql`coalesce(started_at, now())` })
-    .where("id", "=", runId)
-    .where("status", "in", ["QUEUED", "RUNNING"])
-    .returningAll()
-    .executeTakeFirst();
+  const claimed = await claimReplayRun(db, runId);
   if (!claimed) return getReplayRun(db, runId);
   const filter = claimed.filter as TWebhookFilter;
   const batchSize = opts.batchSize ?? 200;
@@ -178,14 +153,15 @@ export async function executeReplayRun(
     skipped: claimed.skipped,
   };
 
-  const report = async (): Promise<TReplayRun> => {
-    const row = await db
-      .updateTable("webhookReplayRuns")
-      .set(counts)
-      .where("id", "=", runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const run = toReplayRun(row);
+  /** Saves the run's counts (and a final status, if given) and tells whoever is watching. */
+  const save = async (finish?: "CANCELLED" | "COMPLETED"): Promise<TReplayRun> => {
+    const run = toReplayRun(
+      await updateReplayRun(
+        db,
+        runId,
+        finish ? { ...counts, status: finish, finishedAt: new Date() } : counts,
+      ),
+    );
     opts.onProgress?.(run);
     await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
     return run;
@@ -200,7 +176,7 @@ export async function executeReplayRun(
     if (ticking || Date.now() - lastTick < PROGRESS_INTERVAL_MS) return;
     lastTick = Date.now();
     ticking = (async () => {
-      const run = await report();
+      const run = await save();
       if (run.status === "CANCELLING") cancelSeen = true;
     })().finally(() => (ticking = undefined));
     await ticking;
@@ -208,31 +184,17 @@ export async function executeReplayRun(
 
   try {
     for (;;) {
-      let q = applyWebhookFilter(db.selectFrom("webhookEvents").select(["id", "receivedAt"]), filter);
-      if (cursor) {
-        const c = cursor;
-        q = q.where((eb) =>
-          eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), ">", eb.tuple(c.at, c.id)),
-        );
-      }
-      const batch = await q.orderBy("receivedAt").orderBy("id").limit(batchSize).execute();
+      const batch = await selectReplayPage(db, filter, cursor, batchSize);
       if (batch.length === 0) break;
       const last = batch[batch.length - 1]!;
       cursor = { at: last.receivedAt, id: last.id };
 
       // Claim what no other live run holds; the rest is another operator's and is skipped.
       const ids = batch.map((b) => b.id);
-      const { rows: mine } = await sql<{ id: string }>`
-        UPDATE webhook_events e SET replay_run_id = ${runId}
-        WHERE e.id = ANY(${ids}::uuid[])
-          AND (e.replay_run_id IS NULL OR e.replay_run_id = ${runId}
-               OR NOT EXISTS (SELECT 1 FROM webhook_replay_runs r WHERE r.id = e.replay_run_id AND r.status IN ('RUNNING','CANCELLING')))
-        RETURNING e.id
-      `.execute(db);
-      counts.skipped += ids.length - mine.length;
-      counts.done += ids.length - mine.length;
+      const queue = await claimEventsForRun(db, runId, ids);
+      counts.skipped += ids.length - queue.length;
+      counts.done += ids.length - queue.length;
 
-      const queue = mine.map((m) => m.id);
       const workers = Array.from({ length: Math.min(claimed.concurrency, queue.length) }, async () => {
         for (let id = queue.shift(); id && !cancelSeen; id = queue.shift()) {
           if (minIntervalMs > 0) {
@@ -255,45 +217,19 @@ export async function executeReplayRun(
       });
       await Promise.all(workers);
       await ticking;
-      await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId} AND id = ANY(${ids}::uuid[])`.execute(
-        db,
-      );
-      const progress = await report();
-      if (cancelSeen || progress.status === "CANCELLING") {
-        const row = await db
-          .updateTable("webhookReplayRuns")
-          .set({ ...counts, status: "CANCELLED", finishedAt: new Date() })
-          .where("id", "=", runId)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        const run = toReplayRun(row);
-        opts.onProgress?.(run);
-        await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
-        return run;
-      }
+      await releaseEventsFromRun(db, runId, ids);
+      const progress = await save();
+      if (cancelSeen || progress.status === "CANCELLING") return await save("CANCELLED");
     }
-    const row = await db
-      .updateTable("webhookReplayRuns")
-      .set({ ...counts, status: "COMPLETED", finishedAt: new Date() })
-      .where("id", "=", runId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const run = toReplayRun(row);
-    opts.onProgress?.(run);
-    await opts.store?.publish(replayChannel(runId), JSON.stringify(run)).catch(() => undefined);
-    return run;
+    return await save("COMPLETED");
   } catch (cause) {
-    await db
-      .updateTable("webhookReplayRuns")
-      .set({
-        ...counts,
-        status: "FAILED",
-        error: (cause as Error).message.slice(0, 500),
-        finishedAt: new Date(),
-      })
-      .where("id", "=", runId)
-      .execute();
-    await sql`UPDATE webhook_events SET replay_run_id = NULL WHERE replay_run_id = ${runId}`.execute(db);
+    await updateReplayRun(db, runId, {
+      ...counts,
+      status: "FAILED",
+      error: (cause as Error).message.slice(0, 500),
+      finishedAt: new Date(),
+    });
+    await releaseEventsFromRun(db, runId);
     throw cause;
   }
 }

@@ -2,6 +2,7 @@
 // plus rolling ones stored in webhook_secrets until they expire. Secrets never leave this module
 // except to the signature check.
 import type { DbOrTrx } from "../db/database";
+import { selectLiveSecrets } from "./webhooks.queries";
 import type { TProvider } from "./webhooks.schema";
 
 export interface SecretSource {
@@ -22,12 +23,7 @@ export function createSecretSource(
     },
     async active(provider) {
       if (!cached || Date.now() - cached.at > cacheMs) {
-        const rows = await db
-          .selectFrom("webhookSecrets")
-          .select(["provider", "secret"])
-          .where("revokedAt", "is", null)
-          .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", new Date())]))
-          .execute();
+        const rows = await selectLiveSecrets(db, new Date());
         cached = { at: Date.now(), rows };
       }
       const env = fromEnv[provider];

@@ -1,12 +1,25 @@
-// Reads for operators: search with keyset paging, detail with attempts, rejections, health.
-import { sql, type SelectQueryBuilder } from "kysely";
-import type { Database, DbOrTrx, WebhookEventsTable } from "../db/database";
-import type { Selectable } from "kysely";
+// Webhook SQL: operator reads (search, detail, rejections, health), intake writes, processing
+// locks and settlement, replay runs.
+import { type Insertable, sql, type Selectable, type SelectQueryBuilder, type Updateable } from "kysely";
+import type {
+  Database,
+  DbOrTrx,
+  OrdersTable,
+  Trx,
+  WebhookAttemptsTable,
+  WebhookEventsTable,
+  WebhookRejectionsTable,
+  WebhookReplayRunsTable,
+} from "../db/database";
 import { DomainError } from "../errors";
+import { JOB } from "../jobs/queue";
 import {
   PROVIDERS,
   ZWebhookListInput,
+  type TAttemptOutcome,
+  type TAttemptTrigger,
   type THealthPoint,
+  type TProvider,
   type TProviderHealth,
   type TWebhookEventDetail,
   type TWebhookEventSummary,
@@ -14,6 +27,10 @@ import {
   type TWebhookListInput,
   type TWebhookRejection,
 } from "./webhooks.schema";
+
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type ReplayRunRow = Selectable<WebhookReplayRunsTable>;
+export type OrderRow = Selectable<OrdersTable>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -243,4 +260,315 @@ export async function getWebhookHealthSeries(db: DbOrTrx, windowHours: number): 
       successRate: processed + failed > 0 ? processed / (processed + failed) : null,
     };
   });
+}
+
+export async function insertRejection(db: DbOrTrx, row: Insertable<WebhookRejectionsTable>): Promise<void> {
+  await db.insertInto("webhookRejections").values(row).execute();
+}
+
+/** One verified event as the intake's group write takes it (snake_case: read by jsonb_to_recordset). */
+export interface IntakeEventRow {
+  provider: TProvider;
+  provider_event_id: string;
+  event_type: string;
+  raw_body: string;
+  headers: Record<string, string>;
+  payment_reference: string | null;
+  order_reference: string | null;
+}
+
+/**
+ * Inserts a group of events and queues one processing job per new event, in one statement (so
+ * an event and its job commit together). Returns the events that were new; duplicates of
+ * stored events are left out. Raw SQL: a data-modifying CTE feeding graphile-worker's add_jobs.
+ */
+export async function insertEventsWithJobs(
+  db: DbOrTrx,
+  events: readonly IntakeEventRow[],
+): Promise<{ id: string; provider: TProvider; providerEventId: string }[]> {
+  const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
+    WITH ins AS (
+      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, headers, payment_reference, order_reference)
+      SELECT provider, provider_event_id, event_type, raw_body::jsonb, raw_body, headers, payment_reference, order_reference
+      FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x(
+        provider text, provider_event_id text, event_type text, raw_body text, headers jsonb,
+        payment_reference text, order_reference text)
+      ON CONFLICT (provider, provider_event_id) DO NOTHING
+      RETURNING id, provider, provider_event_id
+    ), jobs AS (
+      SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
+        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec
+        FROM ins))
+    )
+    SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
+  `.execute(db);
+  return rows;
+}
+
+export async function selectEventIdsByProviderId(
+  db: DbOrTrx,
+  keys: readonly { provider: TProvider; providerEventId: string }[],
+) {
+  return db
+    .selectFrom("webhookEvents")
+    .select(["id", "provider", "providerEventId"])
+    .where((eb) =>
+      eb(
+        eb.refTuple("provider", "providerEventId"),
+        "in",
+        keys.map((k) => eb.tuple(k.provider, k.providerEventId)),
+      ),
+    )
+    .execute();
+}
+
+/** Signing secrets stored for rotation that are neither revoked nor expired at `now`. */
+export async function selectLiveSecrets(db: DbOrTrx, now: Date) {
+  return db
+    .selectFrom("webhookSecrets")
+    .select(["provider", "secret"])
+    .where("revokedAt", "is", null)
+    .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", now)]))
+    .execute();
+}
+
+export async function lockWebhookEvent(trx: Trx, eventId: string): Promise<WebhookEventRow | undefined> {
+  return trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * The first statement of a processing transaction, in one round trip: switches the transaction
+ * to asynchronous commit, locks the event and reads the payments_enabled flag's stored value.
+ */
+export async function lockEventForProcessing(
+  trx: Trx,
+  eventId: string,
+): Promise<{ ev: WebhookEventRow; paymentsFlag: unknown } | undefined> {
+  const { rows } = await sql<WebhookEventRow & { paymentsFlag: unknown; sync: string }>`
+    SELECT e.*, set_config('synchronous_commit', 'off', true) AS sync,
+      (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
+    FROM webhook_events e WHERE e.id = ${eventId} FOR UPDATE OF e
+  `.execute(trx);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { paymentsFlag, sync: _sync, ...ev } = row;
+  return { ev, paymentsFlag };
+}
+
+export interface OrderItemHold {
+  id: string;
+  variantId: string;
+  quantity: number;
+  /** Stock still held for this item (its reservations minus releases). */
+  held: number;
+}
+
+/**
+ * Locks the order a payment or order reference names (the oldest, if several) and reads its
+ * items with their holds, in one round trip. Undefined when no order matches.
+ */
+export async function lockOrderWithItems(
+  trx: Trx,
+  refs: { paymentReference: string | null; orderReference: string | null },
+): Promise<{ order: OrderRow; items: OrderItemHold[] } | undefined> {
+  const { rows } = await sql<OrderRow & { items: OrderItemHold[] }>`
+    SELECT o.*, coalesce((
+      SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
+        'held', coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)) ORDER BY i.id)
+      FROM order_items i WHERE i.order_id = o.id), '[]') AS items
+    FROM orders o
+    WHERE (${refs.paymentReference}::text IS NOT NULL AND o.payment_reference = ${refs.paymentReference})
+       OR (${refs.orderReference}::text IS NOT NULL AND o.order_number = ${refs.orderReference})
+    ORDER BY o.created_at LIMIT 1
+    FOR UPDATE OF o
+  `.execute(trx);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { items, ...order } = row;
+  return { order, items: items.map((i) => ({ ...i, held: Number(i.held) })) };
+}
+
+export async function updateOrder(
+  db: DbOrTrx,
+  orderId: string,
+  changes: Updateable<OrdersTable>,
+): Promise<void> {
+  await db.updateTable("orders").set(changes).where("id", "=", orderId).execute();
+}
+
+export async function updateWebhookEvent(
+  db: DbOrTrx,
+  eventId: string,
+  changes: Updateable<WebhookEventsTable>,
+): Promise<void> {
+  await db.updateTable("webhookEvents").set(changes).where("id", "=", eventId).execute();
+}
+
+export async function insertWebhookAttempt(
+  db: DbOrTrx,
+  row: Insertable<WebhookAttemptsTable>,
+): Promise<void> {
+  await db.insertInto("webhookAttempts").values(row).execute();
+}
+
+/** Marks a locked event settled (processed or ignored) and records the attempt, in one statement. */
+export async function settleWebhookEvent(
+  trx: Trx,
+  s: {
+    eventId: string;
+    outcome: Extract<TAttemptOutcome, "PROCESSED" | "IGNORED">;
+    number: number;
+    orderId: string | null;
+    trigger: TAttemptTrigger;
+    operator: string | null;
+    replayRunId: string | null;
+    startedAt: Date;
+  },
+): Promise<void> {
+  await sql`
+    WITH settled AS (
+      UPDATE webhook_events SET status = ${s.outcome}, attempt_count = ${s.number}, last_error = NULL, next_attempt_at = NULL, processed_at = now(), order_id = ${s.orderId}
+      WHERE id = ${s.eventId} RETURNING id
+    )
+    INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
+    SELECT id, ${s.number}, ${s.trigger}, ${s.operator}, ${s.replayRunId}, ${s.startedAt}, ${s.outcome} FROM settled
+  `.execute(trx);
+}
+
+/**
+ * Events whose job may be lost: PENDING ones received before `pendingCutoff` (and not waiting
+ * for a later attempt) and FAILED ones whose retry time has come. Oldest first.
+ */
+export async function selectDueEventIds(
+  db: DbOrTrx,
+  opts: { pendingCutoff: Date; now: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("webhookEvents")
+    .select("id")
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb("status", "=", "PENDING"),
+          eb("receivedAt", "<", opts.pendingCutoff),
+          eb.or([eb("nextAttemptAt", "is", null), eb("nextAttemptAt", "<=", opts.now)]),
+        ]),
+        eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", opts.now)]),
+      ]),
+    )
+    .orderBy("receivedAt")
+    .limit(opts.limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function countWebhookEvents(db: DbOrTrx, filter: TWebhookFilter): Promise<number> {
+  const { n } = await applyWebhookFilter(
+    db.selectFrom("webhookEvents").select((eb) => eb.fn.countAll<string>().as("n")),
+    filter,
+  ).executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/** Oldest first. */
+export async function selectOldestEvents(db: DbOrTrx, filter: TWebhookFilter, limit: number) {
+  return applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), filter)
+    .orderBy("receivedAt")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+}
+
+/** The next page of a replay's events, oldest first, after the (receivedAt, id) cursor. */
+export async function selectReplayPage(
+  db: DbOrTrx,
+  filter: TWebhookFilter,
+  after: { at: Date; id: string } | undefined,
+  limit: number,
+) {
+  let q = applyWebhookFilter(db.selectFrom("webhookEvents").select(["id", "receivedAt"]), filter);
+  if (after)
+    q = q.where((eb) =>
+      eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), ">", eb.tuple(after.at, after.id)),
+    );
+  return q.orderBy("receivedAt").orderBy("id").limit(limit).execute();
+}
+
+export async function insertReplayRun(
+  db: DbOrTrx,
+  row: Insertable<WebhookReplayRunsTable>,
+): Promise<ReplayRunRow> {
+  return db.insertInto("webhookReplayRuns").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function selectReplayRun(db: DbOrTrx, runId: string): Promise<ReplayRunRow | undefined> {
+  return db.selectFrom("webhookReplayRuns").selectAll().where("id", "=", runId).executeTakeFirst();
+}
+
+/** Newest first. */
+export async function selectReplayRuns(db: DbOrTrx, limit: number): Promise<ReplayRunRow[]> {
+  return db.selectFrom("webhookReplayRuns").selectAll().orderBy("createdAt", "desc").limit(limit).execute();
+}
+
+export async function lockReplayRun(trx: Trx, runId: string): Promise<ReplayRunRow | undefined> {
+  return trx
+    .selectFrom("webhookReplayRuns")
+    .selectAll()
+    .where("id", "=", runId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateReplayRun(
+  db: DbOrTrx,
+  runId: string,
+  changes: Updateable<WebhookReplayRunsTable>,
+): Promise<ReplayRunRow> {
+  return db
+    .updateTable("webhookReplayRuns")
+    .set(changes)
+    .where("id", "=", runId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Moves a QUEUED run (or a RUNNING one left by a stopped worker) to RUNNING; undefined otherwise. */
+export async function claimReplayRun(db: DbOrTrx, runId: string): Promise<ReplayRunRow | undefined> {
+  return db
+    .updateTable("webhookReplayRuns")
+    .set({ status: "RUNNING", startedAt: sql`coalesce(started_at, now())` })
+    .where("id", "=", runId)
+    .where("status", "in", ["QUEUED", "RUNNING"])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Claims for the run those of `eventIds` that no other live run holds; returns the ids claimed.
+ * Raw SQL: the claim's condition reads clearest as the one statement it is.
+ */
+export async function claimEventsForRun(
+  db: DbOrTrx,
+  runId: string,
+  eventIds: readonly string[],
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    UPDATE webhook_events e SET replay_run_id = ${runId}
+    WHERE e.id = ANY(${eventIds}::uuid[])
+      AND (e.replay_run_id IS NULL OR e.replay_run_id = ${runId}
+           OR NOT EXISTS (SELECT 1 FROM webhook_replay_runs r WHERE r.id = e.replay_run_id AND r.status IN ('RUNNING','CANCELLING')))
+    RETURNING e.id
+  `.execute(db);
+  return rows.map((r) => r.id);
+}
+
+/** Drops the run's claim on these events, or on all it holds when `eventIds` is omitted. */
+export async function releaseEventsFromRun(
+  db: DbOrTrx,
+  runId: string,
+  eventIds?: readonly string[],
+): Promise<void> {
+  let q = db.updateTable("webhookEvents").set({ replayRunId: null }).where("replayRunId", "=", runId);
+  if (eventIds) q = q.where("id", "in", eventIds);
+  await q.execute();
 }

@@ -2,11 +2,24 @@
 import { z } from "zod";
 
 export const PROVIDERS = ["STRIPE", "RAZORPAY"] as const;
+export type TProvider = (typeof PROVIDERS)[number];
 export const ZProvider = z.enum(PROVIDERS);
-export type TProvider = z.infer<typeof ZProvider>;
 export const WEBHOOK_STATUSES = ["PENDING", "PROCESSING", "PROCESSED", "FAILED", "IGNORED"] as const;
+export type TWebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 export const ZWebhookStatus = z.enum(WEBHOOK_STATUSES);
-export type TWebhookStatus = z.infer<typeof ZWebhookStatus>;
+export const ATTEMPT_TRIGGERS = ["AUTO", "REPLAY"] as const;
+export type TAttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
+export const ATTEMPT_OUTCOMES = ["PROCESSED", "IGNORED", "FAILED"] as const;
+export type TAttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+export const REPLAY_RUN_STATUSES = [
+  "QUEUED",
+  "RUNNING",
+  "CANCELLING",
+  "CANCELLED",
+  "COMPLETED",
+  "FAILED",
+] as const;
+export type TReplayRunStatus = (typeof REPLAY_RUN_STATUSES)[number];
 
 const isoDate = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e.g. 2026-11-28T10:00:00Z" });
 
@@ -51,12 +64,12 @@ export interface TWebhookEventSummary {
 
 export interface TWebhookAttempt {
   number: number;
-  trigger: "AUTO" | "REPLAY";
+  trigger: TAttemptTrigger;
   operator: string | null;
   replayRunId: string | null;
   startedAt: string;
   finishedAt: string;
-  outcome: "PROCESSED" | "IGNORED" | "FAILED";
+  outcome: TAttemptOutcome;
   error: string | null;
 }
 
@@ -81,7 +94,7 @@ export interface TReplayPreview {
 
 export interface TReplayRun {
   id: string;
-  status: "QUEUED" | "RUNNING" | "CANCELLING" | "CANCELLED" | "COMPLETED" | "FAILED";
+  status: TReplayRunStatus;
   filter: TWebhookFilter;
   ratePerSecond: number | null;
   concurrency: number;

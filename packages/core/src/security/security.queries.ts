@@ -1,0 +1,199 @@
+// Security SQL: staff users, sessions, service tokens and JWT signing keys.
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
+import type {
+  DbOrTrx,
+  NewUser,
+  ServiceTokensTable,
+  SessionsTable,
+  SigningKeysTable,
+  Trx,
+  UserRow,
+  UsersTable,
+} from "../db/database";
+
+export type ServiceTokenRow = Selectable<ServiceTokensTable>;
+
+/** Emails are unique case-insensitively; pass the address lower-cased. */
+export async function findUserByEmail(db: DbOrTrx, lowerEmail: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom("users")
+    .selectAll()
+    .where((eb) => eb(eb.fn("lower", ["email"]), "=", lowerEmail))
+    .executeTakeFirst();
+}
+
+export async function selectStaffUsers(db: DbOrTrx): Promise<UserRow[]> {
+  return db.selectFrom("users").selectAll().where("role", "!=", "CUSTOMER").orderBy("email").execute();
+}
+
+/** Locks every active admin in id order (the first lock of every user change). */
+export async function lockActiveAdminIds(trx: Trx): Promise<string[]> {
+  const rows = await trx
+    .selectFrom("users")
+    .select("id")
+    .where("role", "=", "ADMIN")
+    .where("status", "=", "ACTIVE")
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function lockUser(trx: Trx, userId: string): Promise<UserRow | undefined> {
+  return trx.selectFrom("users").selectAll().where("id", "=", userId).forUpdate().executeTakeFirst();
+}
+
+export async function insertUser(db: DbOrTrx, row: NewUser): Promise<UserRow> {
+  return db.insertInto("users").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateUser(
+  db: DbOrTrx,
+  userId: string,
+  changes: Updateable<UsersTable>,
+): Promise<UserRow> {
+  return db
+    .updateTable("users")
+    .set(changes)
+    .where("id", "=", userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertSession(db: DbOrTrx, row: Insertable<SessionsTable>): Promise<{ id: string }> {
+  return db.insertInto("sessions").values(row).returning(["id"]).executeTakeFirstOrThrow();
+}
+
+export async function updateSession(
+  db: DbOrTrx,
+  sessionId: string,
+  changes: Updateable<SessionsTable>,
+): Promise<void> {
+  await db.updateTable("sessions").set(changes).where("id", "=", sessionId).execute();
+}
+
+/** Revokes one session or all of a user's; returns how many were still live. */
+export async function revokeSessions(
+  db: DbOrTrx,
+  which: { sessionId: string } | { userId: string },
+  reason: string,
+): Promise<number> {
+  const res = await db
+    .updateTable("sessions")
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where((eb) => ("sessionId" in which ? eb("id", "=", which.sessionId) : eb("userId", "=", which.userId)))
+    .where("revokedAt", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** The session holding a refresh token, with its user; locks both rows. */
+export async function lockSessionByRefreshHash(trx: Trx, refreshTokenHash: string) {
+  return trx
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.userId")
+    .select([
+      "sessions.id as sessionId",
+      "sessions.revokedAt",
+      "sessions.expiresAt",
+      "users.id as userId",
+      "users.email",
+      "users.name",
+      "users.role",
+      "users.status",
+    ])
+    .where("sessions.refreshTokenHash", "=", refreshTokenHash)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** What an access token's session and user look like now. */
+export async function findSessionUser(db: DbOrTrx, sessionId: string, userId: string) {
+  return db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.userId")
+    .select([
+      "sessions.revokedAt",
+      "sessions.expiresAt",
+      "users.id",
+      "users.email",
+      "users.name",
+      "users.role",
+      "users.status",
+    ])
+    .where("sessions.id", "=", sessionId)
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+}
+
+export async function findActiveServiceTokenByName(db: DbOrTrx, name: string) {
+  return db
+    .selectFrom("serviceTokens")
+    .select("id")
+    .where("name", "=", name)
+    .where("revokedAt", "is", null)
+    .executeTakeFirst();
+}
+
+export async function findActiveServiceTokenByHash(db: DbOrTrx, tokenHash: string) {
+  return db
+    .selectFrom("serviceTokens")
+    .select(["id", "name", "role", "lastUsedAt"])
+    .where("tokenHash", "=", tokenHash)
+    .where("revokedAt", "is", null)
+    .executeTakeFirst();
+}
+
+export async function selectServiceTokens(db: DbOrTrx): Promise<ServiceTokenRow[]> {
+  return db.selectFrom("serviceTokens").selectAll().orderBy("createdAt", "desc").execute();
+}
+
+export async function insertServiceToken(
+  db: DbOrTrx,
+  row: Insertable<ServiceTokensTable>,
+): Promise<ServiceTokenRow> {
+  return db.insertInto("serviceTokens").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function lockServiceToken(trx: Trx, tokenId: string): Promise<ServiceTokenRow | undefined> {
+  return trx.selectFrom("serviceTokens").selectAll().where("id", "=", tokenId).forUpdate().executeTakeFirst();
+}
+
+export async function updateServiceToken(
+  db: DbOrTrx,
+  tokenId: string,
+  changes: Updateable<ServiceTokensTable>,
+): Promise<ServiceTokenRow> {
+  return db
+    .updateTable("serviceTokens")
+    .set(changes)
+    .where("id", "=", tokenId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findActiveSigningKid(db: DbOrTrx) {
+  return db.selectFrom("signingKeys").select("kid").where("state", "=", "ACTIVE").executeTakeFirst();
+}
+
+/** Inserts an ACTIVE key unless one exists (a partial unique index allows one ACTIVE key). */
+export async function insertActiveSigningKeyIfNone(
+  db: DbOrTrx,
+  row: Omit<Insertable<SigningKeysTable>, "state">,
+): Promise<void> {
+  await db
+    .insertInto("signingKeys")
+    .values({ ...row, state: "ACTIVE" })
+    .onConflict((oc) =>
+      oc
+        .expression(sql`state`)
+        .where("state", "=", "ACTIVE")
+        .doNothing(),
+    )
+    .execute();
+}
+
+/** Keys that still verify tokens (every state but REVOKED). */
+export async function selectUsableSigningKeys(db: DbOrTrx) {
+  return db.selectFrom("signingKeys").selectAll().where("state", "!=", "REVOKED").execute();
+}
