@@ -50,7 +50,7 @@ async function* exportRecords(db: DbOrTrx, written: { count: number }): AsyncGen
 export interface InventoryCsvStream {
   /** CSV bytes, header first; destroyed with the error if a page cannot be read. */
   csv: Readable;
-  variantsWritten(): number;
+  variantsWritten: () => number;
 }
 
 /**
