@@ -118,7 +118,7 @@ describe("ops inventory", () => {
     const broken = await ops("inventory", "reset", "--file", "broken.csv", "--reason", "count");
     expect(broken.code).not.toBe(0);
     expect(broken.stderr).toMatch(/not valid CSV: .*at line 3/);
-  });
+  }, 60_000);
 
   it("lists low stock and fills thresholds where unset", async () => {
     const v = await createVariant(database.db, { stock: 4 });
