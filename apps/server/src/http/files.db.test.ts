@@ -1,7 +1,7 @@
 // /api/files/* over real HTTP: count-file upload (limits on the bytes read, chunked or not; parser
 // errors with their line; auth and roles as on tRPC), the streamed export, and tRPC's body limit.
 import { MAX_COUNT_FILE_BYTES } from "@radha/core/inventory/schema";
-import { createProduct, createVariant } from "@radha/core/testing";
+import { countRows, createProduct, createVariant } from "@radha/core/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestServer, type TestServer } from "../testing";
@@ -29,15 +29,7 @@ function countForm(csv: string, fileName = "counts.csv"): FormData {
 const upload = (form: FormData, headers: Record<string, string> = auth(operator)) =>
   fetch(`${s.url}${COUNT_UPLOAD_URL}`, { method: "POST", headers, body: form });
 
-const uploadCount = async () =>
-  Number(
-    (
-      await s.database.db
-        .selectFrom("inventoryCountUploads")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const uploadCount = () => countRows(s.database.db, "inventoryCountUploads");
 
 async function trpcPost(path: string, token: string, body: string) {
   const res = await fetch(`${s.url}/api/trpc/${path}`, {

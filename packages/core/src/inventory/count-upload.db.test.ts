@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../audit/audit.service";
-import { DomainError } from "../errors";
-import { createTestDatabase, createVariant, type TestDatabase } from "../testing/index";
+import {
+  countRows,
+  createTestDatabase,
+  createVariant,
+  domainErrorOf,
+  type TestDatabase,
+} from "../testing/index";
 import { applyUploadedReset, previewUploadedReset, storeCountUpload } from "./count-upload.service";
 import { streamInventoryCsv } from "./export";
 import { MAX_COUNT_FILE_BYTES } from "./inventory.schema";
@@ -15,24 +20,7 @@ afterAll(() => t.drop());
 
 const OPERATOR: Actor = { type: "USER", id: "op-1", label: "operator@test" };
 
-async function errorOf(p: Promise<unknown>): Promise<DomainError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!(e instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(e)}`);
-  return e;
-}
-
-const uploadCount = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom("inventoryCountUploads")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const uploadCount = () => countRows(t.db, "inventoryCountUploads");
 
 describe("count uploads", () => {
   it("stores the file with its hash and an audit event, then previews and applies it by id", async () => {
@@ -73,7 +61,7 @@ describe("count uploads", () => {
 
   it("stores nothing for a file the parser refuses, and says which line", async () => {
     const before = await uploadCount();
-    const bad = await errorOf(
+    const bad = await domainErrorOf(
       storeCountUpload(t.db, OPERATOR, {
         fileName: "bad.csv",
         content: Buffer.from('sku,counted\nA,1\nB"x,2\n'),
@@ -81,7 +69,7 @@ describe("count uploads", () => {
     );
     expect(bad).toMatchObject({ code: "BAD_REQUEST", details: { line: 3 } });
     expect(bad.message).toMatch(/not valid CSV: .*line 3/);
-    const big = await errorOf(
+    const big = await domainErrorOf(
       storeCountUpload(t.db, OPERATOR, {
         fileName: "big.csv",
         content: Buffer.alloc(MAX_COUNT_FILE_BYTES + 1, "1"),
@@ -93,7 +81,7 @@ describe("count uploads", () => {
   });
 
   it("refuses an unknown upload id", async () => {
-    const missing = await errorOf(
+    const missing = await domainErrorOf(
       previewUploadedReset(t.db, { uploadId: "00000000-0000-4000-8000-000000000000", reason: "count" }),
     );
     expect(missing.code).toBe("NOT_FOUND");
