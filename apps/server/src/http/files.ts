@@ -14,7 +14,7 @@ import {
   storeCountUpload,
   streamInventoryCsv,
 } from "@radha/core/inventory";
-import { COUNT_FILE_FIELD } from "@radha/core/inventory/upload-schema";
+import { COUNT_FILE_FIELD } from "@radha/core/inventory/schema";
 import { actorFor } from "@radha/core/security";
 import type { TStaffRole } from "@radha/core/security/schema";
 import type { AppDeps } from "../deps";

@@ -19,9 +19,10 @@ import {
   ZRollbackInput,
   ZSetThresholds,
   ZStockListInput,
+  ZUploadedResetApplyInput,
+  ZUploadedResetPreviewInput,
   ZVariantLedgerInput,
 } from "@radha/core/inventory/schema";
-import { ZUploadedResetApplyInput, ZUploadedResetPreviewInput } from "@radha/core/inventory/upload-schema";
 import { router, staffProcedure } from "../init";
 
 export const inventoryRouter = router({

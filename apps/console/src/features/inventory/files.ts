@@ -1,5 +1,5 @@
 // The inventory file routes: count-file upload and the stock export.
-import { COUNT_FILE_FIELD, type TCountUpload } from "@radha/core/inventory/upload-schema";
+import { COUNT_FILE_FIELD, type TCountUpload } from "@radha/core/inventory/schema";
 import { downloadFile, uploadForm } from "../../lib/files";
 
 export function uploadCountFile(file: File, onProgress?: (done: number) => void): Promise<TCountUpload> {

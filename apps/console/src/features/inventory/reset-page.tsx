@@ -4,11 +4,11 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import {
   MAX_COUNT_FILE_BYTES,
+  type TCountUpload,
   type TResetPreview,
   type TResetResult,
   type TResetRow,
 } from "@radha/core/inventory/schema";
-import type { TCountUpload } from "@radha/core/inventory/upload-schema";
 import { useTRPC, useTRPCClient } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
