@@ -88,9 +88,7 @@ export function countFileTooLarge(bytes?: number): DomainError {
     bytes === undefined
       ? `The file is larger than ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB`
       : `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; ${limit}`;
-  return new DomainError("PAYLOAD_TOO_LARGE", `${size}. Split the count into smaller files.`, {
-    details: { limitBytes: MAX_COUNT_FILE_BYTES },
-  });
+  return new DomainError("PAYLOAD_TOO_LARGE", `${size}. Split the count into smaller files.`);
 }
 
 /** Parses count CSV text. Refuses files over MAX_COUNT_FILE_BYTES before reading them. */
@@ -110,7 +108,7 @@ export function parseCountCsv(csv: string): CountInput {
     if (cause instanceof CsvError)
       throw new DomainError("BAD_REQUEST", `The file is not valid CSV: ${cause.message}`, {
         cause,
-        details: { line: cause.lines },
+        ...(typeof cause.lines === "number" ? { details: { line: cause.lines } } : {}),
       });
     throw cause;
   }
