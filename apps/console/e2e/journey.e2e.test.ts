@@ -204,10 +204,24 @@ describe("console journeys", () => {
     await writeFile(countFile, edited);
 
     await page.getByRole("link", { name: "Stock reset" }).click();
-    await page.getByLabel("Count file (CSV)").setInputFiles(countFile);
     await page.getByLabel("Reason").fill("E2E shelf count");
+    // A broken file is refused at upload with its line; nothing to preview.
+    const brokenFile = path.join(artifacts, "e2e-broken.csv");
+    await writeFile(brokenFile, 'sku,counted\nE2E-COUNT-1,9\nE2E"X,1\n');
+    await page.getByLabel("Count file (CSV)").setInputFiles(brokenFile);
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /not valid CSV: .*line 3/ })
+      .waitFor();
+    await shot(page, "inventory-reset-bad-file");
+
+    await page.getByLabel("Count file (CSV)").setInputFiles(countFile);
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByTestId("preview-summary").filter({ hasText: "1 change" }).waitFor();
+    expect(await page.getByTestId("upload-summary").textContent()).toMatch(
+      /^e2e-counts\.csv, \d+ KB, sha256 /,
+    );
     expect(await page.getByRole("row").filter({ hasText: variant.sku }).textContent()).toMatch(/12\s*9\s*-3/);
     await shot(page, "inventory-reset-preview");
     await page.getByRole("button", { name: "Apply 1 change" }).click();

@@ -6,6 +6,7 @@ import Fastify from "fastify";
 import type { AppDeps } from "./deps";
 import { registerConsole } from "./http/console";
 import { sendError } from "./http/errors";
+import { registerFileRoutes } from "./http/files";
 import { registerHealthRoutes } from "./http/health";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
@@ -17,8 +18,6 @@ export interface BuildAppOptions {
   bodyLimitBytes?: number;
 }
 
-const LARGE_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-const LARGE_BODY_PROCEDURES = /^\/api\/trpc\/[^?]*inventory\.reset(Preview|Apply)/;
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
@@ -46,26 +45,11 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
 
   server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
-  // Count files (up to 10 MB of CSV, more once JSON-escaped) reach inventory.reset* through tRPC,
-  // which serves every procedure from one route: that route takes the bigger limit, and every
-  // other procedure is held to the normal one by its declared length.
-  const bodyLimit = opts.bodyLimitBytes ?? 1024 * 1024;
-  server.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/api/trpc")) route.bodyLimit = Math.max(bodyLimit, LARGE_BODY_LIMIT_BYTES);
-  });
-  server.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/api/trpc/") || LARGE_BODY_PROCEDURES.test(req.url)) return;
-    if (Number(req.headers["content-length"] ?? 0) > bodyLimit) {
-      return reply
-        .code(413)
-        .send({ error: "PAYLOAD_TOO_LARGE", message: `Request body is larger than ${bodyLimit} bytes` });
-    }
-  });
-
   registerMetrics(server);
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
   await registerWebhookRoutes(server, deps);
+  await registerFileRoutes(server, deps);
 
   await server.register(fastifyTRPCPlugin, {
     prefix: "/api/trpc",

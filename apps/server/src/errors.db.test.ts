@@ -21,15 +21,25 @@ async function clientError(promise: Promise<unknown>): Promise<TRPCClientError<A
   return error as TRPCClientError<AppRouter>;
 }
 
+/** The count file goes up as multipart (POST /api/files/inventory/counts); tRPC names its id. */
+async function uploadCounts(token: string, csv: string): Promise<string> {
+  const form = new FormData();
+  form.append("file", new Blob([csv], { type: "text/csv" }), "counts.csv");
+  const res = await fetch(`${server.url}/api/files/inventory/counts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  return ((await res.json()) as { uploadId: string }).uploadId;
+}
+
 describe("domain errors over HTTP", () => {
   it("a refused reset reaches @radha/client with its problem rows", async () => {
-    const client = createOpsClient({ url: server.url, token: await server.serviceToken("OPERATOR") });
+    const token = await server.serviceToken("OPERATOR");
+    const client = createOpsClient({ url: server.url, token });
+    const uploadId = await uploadCounts(token, "sku,counted\nNO-SUCH-SKU,1\n");
     const refused = await clientError(
-      client.inventory.resetApply.mutate({
-        rows: [{ sku: "NO-SUCH-SKU", countedQuantity: 1 }],
-        reason: "count",
-        batchKey: "http-test-details-1",
-      }),
+      client.inventory.resetApply.mutate({ uploadId, reason: "count", batchKey: "http-test-details-1" }),
     );
     expectTypeOf(refused.data?.domain?.details).toEqualTypeOf<DomainErrorDetails | null | undefined>();
     expect(refused.message).toMatch(/Nothing was changed/);
@@ -40,7 +50,7 @@ describe("domain errors over HTTP", () => {
     });
     const details = refused.data?.domain?.details;
     expect(details && "problems" in details ? details.problems.map((r) => [r.line, r.sku]) : details).toEqual(
-      [[1, "NO-SUCH-SKU"]],
+      [[2, "NO-SUCH-SKU"]],
     );
   });
 
@@ -48,7 +58,7 @@ describe("domain errors over HTTP", () => {
     const client = createOpsClient({ url: server.url, token: await server.serviceToken("VIEWER") });
     const refused = await clientError(
       client.inventory.resetApply.mutate({
-        rows: [{ sku: "X", countedQuantity: 1 }],
+        uploadId: "00000000-0000-4000-8000-000000000000",
         reason: "count",
         batchKey: "http-test-viewer",
       }),

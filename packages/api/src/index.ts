@@ -9,6 +9,7 @@ export {
   type ContextInnerOptions,
   type HttpContextOptions,
 } from "./context";
+export { requireStaff } from "./authorize";
 export { createApiDeps, type ApiConfig, type ApiDeps } from "./deps";
 export { REFRESH_COOKIE, readCookie, refreshCookie } from "./cookies";
 export * from "./errors";

@@ -1,9 +1,8 @@
 // initTRPC, called once. Every procedure is built from `publicProcedure` or `staffProcedure(role)`,
 // which record the minimum role in meta so the role-matrix test can check each one.
 import { initTRPC } from "@trpc/server";
-import { DomainError } from "@radha/core/errors";
 import type { TStaffRole } from "@radha/core/security/schema";
-import { roleAtLeast } from "@radha/core/security/schema";
+import { requireStaff } from "./authorize";
 import type { Context } from "./context";
 import { asDomainError, domainErrorData, toTRPCError } from "./errors";
 
@@ -53,14 +52,7 @@ export function staffProcedure(minRole: TStaffRole) {
     .meta({ minRole })
     .use(mapErrors)
     .use(async ({ ctx, next }) => {
-      if (!ctx.bearer)
-        throw new DomainError("UNAUTHENTICATED", "Sign in first: send Authorization: Bearer <token>");
-      const principal = await ctx.authenticate();
-      if (!roleAtLeast(principal.role, minRole))
-        throw new DomainError(
-          "FORBIDDEN",
-          `This needs the ${minRole} role or higher; you are ${principal.role}`,
-        );
+      const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole);
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });
 }

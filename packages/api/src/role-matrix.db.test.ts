@@ -37,7 +37,6 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "audit.list": "OPERATOR",
   "audit.verify": "ADMIN",
   "inventory.stock": "VIEWER",
-  "inventory.export": "VIEWER",
   "inventory.changes": "VIEWER",
   "inventory.variantLedger": "VIEWER",
   "inventory.batches": "VIEWER",

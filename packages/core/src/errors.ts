@@ -21,7 +21,9 @@ export type DomainErrorDetails =
   /** An inventory reset refused: the rows with problems (the first 100). */
   | { problems: TResetRow[] }
   /** Stock movements refused because stock would go negative: one line per movement. */
-  | { refused: string[] };
+  | { refused: string[] }
+  /** A count file that is not valid CSV: the line the parser stopped at (the header is line 1). */
+  | { line: number };
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -36,6 +36,20 @@ describe("ops inventory", () => {
     expect(preview.stdout).toMatch(/1 change, 1 already match, 0 with problems/);
     expect(preview.stdout).toMatch(/Preview only/);
     expect((await database.db.selectFrom("inventoryBatches").selectAll().execute()).length).toBe(0);
+    // The file went through the same upload service as POST /api/files/inventory/counts.
+    expect(
+      await database.db
+        .selectFrom("inventoryCountUploads")
+        .select(["fileName", "rowCount", "sizeBytes", "actorLabel"])
+        .execute(),
+    ).toEqual([
+      {
+        fileName: "counts.csv",
+        rowCount: 2,
+        sizeBytes: Buffer.byteLength(edited),
+        actorLabel: expect.stringMatching(/^cli:/),
+      },
+    ]);
 
     const applied = await ops(
       "--json",
@@ -87,7 +101,8 @@ describe("ops inventory", () => {
       .where("id", "=", a.id)
       .executeTakeFirstOrThrow();
     expect(stock.stockQuantity).toBe(10);
-  });
+    // Nine CLI processes in a row: on a loaded machine that outlasts the default 30 s.
+  }, 90_000);
 
   it("exits 1 with the problems when a count cannot be applied, and with a clear message for a bad file", async () => {
     await writeFile(path.join(dir, "bad.csv"), "sku,counted\nNO-SUCH,4\n");
@@ -99,7 +114,11 @@ describe("ops inventory", () => {
     expect(apply.stderr).toMatch(/error: Nothing was changed/);
     const missing = await ops("inventory", "reset", "--file", "nope.csv", "--reason", "count");
     expect(missing.stderr).toMatch(/No file at .*nope\.csv/);
-  });
+    await writeFile(path.join(dir, "broken.csv"), 'sku,counted\nA-1,4\nB"2,5\n');
+    const broken = await ops("inventory", "reset", "--file", "broken.csv", "--reason", "count");
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toMatch(/not valid CSV: .*at line 3/);
+  }, 60_000);
 
   it("lists low stock and fills thresholds where unset", async () => {
     const v = await createVariant(database.db, { stock: 4 });

@@ -4,22 +4,24 @@ import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { finished } from "node:stream/promises";
+import { pipeline } from "node:stream/promises";
 import { InvalidArgumentError, type Command } from "commander";
 import { loadEnv } from "../env";
 import { DomainError } from "@radha/core/errors";
 import {
-  applyInventoryReset,
-  exportInventoryCsv,
+  applyUploadedReset,
+  countFileTooLarge,
   listInventoryBatches,
   listLowStock,
   listStockChanges,
   previewBatchRollback,
-  previewInventoryReset,
+  previewUploadedReset,
   rollbackInventoryBatch,
   setStockThresholds,
+  storeCountUpload,
+  streamInventoryCsv,
+  type CountFile,
 } from "@radha/core/inventory";
 import { MAX_COUNT_FILE_BYTES, type TResetPreview } from "@radha/core/inventory/schema";
 import { contextFor } from "../lib/context";
@@ -32,17 +34,13 @@ function userPath(file: string): string {
   return path.resolve(loadEnv().INIT_CWD ?? process.cwd(), file);
 }
 
-async function readCountFile(file: string): Promise<string> {
+async function readCountFile(file: string): Promise<CountFile> {
   const full = userPath(file);
   const info = await stat(full).catch(() => null);
   if (!info?.isFile()) throw new DomainError("NOT_FOUND", `No file at ${full}`);
-  // Refuse before reading a huge file into memory; core checks again on the text.
-  if (info.size > MAX_COUNT_FILE_BYTES)
-    throw new DomainError(
-      "PAYLOAD_TOO_LARGE",
-      `${file} is ${(info.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`,
-    );
-  return readFile(full, "utf8");
+  // Refuse before reading a huge file into memory; core checks again on the bytes.
+  if (info.size > MAX_COUNT_FILE_BYTES) throw countFileTooLarge(info.size);
+  return { fileName: path.basename(full), content: await readFile(full) };
 }
 
 function parseCount(value: string): number {
@@ -102,18 +100,13 @@ export function registerInventoryCommands(program: Command): void {
     .action(async (opts: { out?: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const target: Writable = opts.out ? createWriteStream(userPath(opts.out)) : process.stdout;
-      let rows = -1;
-      await withDb(async (db) => {
-        for await (const chunk of exportInventoryCsv(db)) {
-          rows += chunk.split("\n").length - 1;
-          if (!target.write(chunk)) await once(target, "drain");
-        }
+      // The same stream GET /api/files/inventory/stock.csv sends, written to a file or stdout.
+      const written = await withDb(async (db) => {
+        const { csv, variantsWritten } = streamInventoryCsv(db);
+        await pipeline(csv, target);
+        return variantsWritten();
       });
-      if (opts.out) {
-        target.end();
-        await finished(target);
-        out.note(`Wrote ${rows} variants to ${userPath(opts.out)}`);
-      }
+      if (opts.out) out.note(`Wrote ${written} variants to ${userPath(opts.out)}`);
     });
 
   inventory
@@ -156,16 +149,19 @@ export function registerInventoryCommands(program: Command): void {
         command: Command,
       ) => {
         const { out, actor, withDb } = contextFor(command);
-        const csv = await readCountFile(opts.file);
+        const file = await readCountFile(opts.file);
+        // Stored as an upload through the service POST /api/files/inventory/counts uses, then
+        // previewed or applied by id as the console and API clients do.
+        const { uploadId } = await withDb((db) => storeCountUpload(db, actor, file));
         const input = {
-          csv,
+          uploadId,
           reason: opts.reason,
           reference: opts.reference,
           notes: opts.notes,
           onProblem: opts.skipProblems ? ("SKIP" as const) : ("REJECT" as const),
         };
         if (!opts.apply) {
-          const preview = await withDb((db) => previewInventoryReset(db, input));
+          const preview = await withDb((db) => previewUploadedReset(db, input));
           out.result(preview, (p) => {
             printPreview(out, p);
             out.line(
@@ -179,8 +175,8 @@ export function registerInventoryCommands(program: Command): void {
         }
         const batchKey =
           opts.batchKey ??
-          `file-${createHash("sha256").update(csv).update("\0").update(opts.reason).digest("hex").slice(0, 24)}`;
-        const result = await withDb((db) => applyInventoryReset(db, actor, { ...input, batchKey }));
+          `file-${createHash("sha256").update(file.content).update("\0").update(opts.reason).digest("hex").slice(0, 24)}`;
+        const result = await withDb((db) => applyUploadedReset(db, actor, { ...input, batchKey }));
         out.result(result, (r) => {
           if (r.alreadyApplied)
             out.line(

@@ -26,6 +26,8 @@ export function errorDetails(err: unknown): string[] {
   const details = isApiError(err) ? err.data?.domain?.details : undefined;
   if (!details) return [];
   if ("refused" in details) return details.refused;
+  // A count file's bad line is already named in the message.
+  if ("line" in details) return [];
   return details.problems.map(
     (row) =>
       `Line ${row.line} (${row.sku ?? row.variantId ?? "no SKU"}): ${row.problems.map((p) => p.message).join("; ")}`,

@@ -1,6 +1,8 @@
-// inventory.* through createCaller and over HTTP: the journeys a console user makes, errors mapped.
+// inventory.* through createCaller: the journeys a console user makes, errors mapped. The count
+// file is stored as the upload route stores it; the route itself is tested in apps/server.
 import { TRPCError } from "@trpc/server";
 import { DomainError } from "@radha/core/errors";
+import { exportInventoryCsvText, storeCountUpload } from "@radha/core/inventory";
 import { createVariant } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApi, type TestApi } from "../testing";
@@ -24,29 +26,30 @@ async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
   return e;
 }
 
-describe("inventory router", () => {
-  it("export → edit → preview → apply → changes → rollback, audited as the signed-in operator", async () => {
-    const a = await createVariant(s.database.db, { stock: 12 });
-    const { csv, filename } = await viewer.caller.inventory.export();
-    expect(filename).toMatch(/^inventory-\d{4}-\d\d-\d\d\.csv$/);
-    const [header, ...lines] = csv.trimEnd().split("\n");
-    expect(header).toBe(
-      "sku,product,options,on_hand,reserved,available,threshold,reorder_point,reorder_quantity,variant_id,counted,reason,notes",
-    );
-    const row = lines.find((l) => l.startsWith(`${a.sku},`))!;
-    const edited = `${header}\n${row.replace(/,,,$/, ",9,,")}\n`;
+/** What POST /api/files/inventory/counts does with the bytes it read, as this user. */
+async function upload(user: typeof operator, csv: string) {
+  const actor = { type: "USER" as const, id: user.userId, label: user.email };
+  return storeCountUpload(s.database.db, actor, { fileName: "counts.csv", content: Buffer.from(csv) });
+}
 
-    const preview = await operator.caller.inventory.resetPreview({ csv: edited, reason: "Shelf count" });
-    expect(preview.rows[0]).toMatchObject({ sku: a.sku, previous: 12, counted: 9, delta: -3 });
+describe("inventory router", () => {
+  it("export → edit → upload → preview → apply → changes → rollback, audited as the signed-in operator", async () => {
+    const a = await createVariant(s.database.db, { stock: 12 });
+    const [header, ...lines] = (await exportInventoryCsvText(s.database.db)).trimEnd().split("\n");
+    const row = lines.find((l) => l.startsWith(`${a.sku},`))!;
+    const { uploadId } = await upload(operator, `${header}\n${row.replace(/,,,$/, ",9,,")}\n`);
+
+    const preview = await operator.caller.inventory.resetPreview({ uploadId, reason: "Shelf count" });
+    expect(preview.rows[0]).toMatchObject({ line: 2, sku: a.sku, previous: 12, counted: 9, delta: -3 });
 
     const applied = await operator.caller.inventory.resetApply({
-      csv: edited,
+      uploadId,
       reason: "Shelf count",
       batchKey: "router-test-batch-1",
     });
     expect(applied).toMatchObject({ alreadyApplied: false, changedCount: 1 });
     const retried = await operator.caller.inventory.resetApply({
-      csv: edited,
+      uploadId,
       reason: "Shelf count",
       batchKey: "router-test-batch-1",
     });
@@ -94,22 +97,20 @@ describe("inventory router", () => {
   });
 
   it("maps a user's mistakes to 4xx with the core's message, never a 500", async () => {
+    const { uploadId } = await upload(operator, "sku,counted\nNO-SUCH-SKU,1\n");
     const bad = await trpcError(
-      operator.caller.inventory.resetApply({
-        rows: [{ sku: "NO-SUCH-SKU", countedQuantity: 1 }],
-        reason: "count",
-        batchKey: "router-test-bad-1",
-      }),
+      operator.caller.inventory.resetApply({ uploadId, reason: "count", batchKey: "router-test-bad-1" }),
     );
     expect(bad.code).toBe("BAD_REQUEST");
-    expect(bad.message).toMatch(/No variant with SKU NO-SUCH-SKU/);
-    const big = await trpcError(
+    expect(bad.message).toMatch(/line 2: No variant with SKU NO-SUCH-SKU/);
+    const unknown = await trpcError(
       operator.caller.inventory.resetPreview({
-        csv: "sku,counted\n" + "1".repeat(11 * 1024 * 1024),
+        uploadId: "00000000-0000-4000-8000-000000000000",
         reason: "count",
       }),
     );
-    expect(big.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(unknown.code).toBe("NOT_FOUND");
+    expect(unknown.message).toMatch(/upload it again/);
     expect(
       (
         await trpcError(
@@ -120,18 +121,15 @@ describe("inventory router", () => {
         )
       ).code,
     ).toBe("NOT_FOUND");
-    expect(
-      (await trpcError(operator.caller.inventory.resetPreview({ csv: "a", rows: [], reason: "count" })))
-        .message,
-    ).toMatch(/either csv/);
+    const noId = await trpcError(
+      operator.caller.inventory.resetPreview({ uploadId: "counts.csv", reason: "count" }),
+    );
+    expect(noId.code).toBe("BAD_REQUEST");
+    expect(noId.message).toMatch(/upload the count file first/);
     expect(
       (
         await trpcError(
-          viewer.caller.inventory.resetApply({
-            rows: [{ sku: "X", countedQuantity: 1 }],
-            reason: "count",
-            batchKey: "router-test-viewer",
-          }),
+          viewer.caller.inventory.resetApply({ uploadId, reason: "count", batchKey: "router-test-viewer" }),
         )
       ).code,
     ).toBe("FORBIDDEN");
@@ -139,22 +137,16 @@ describe("inventory router", () => {
 
   it("hands the caller the rows that stopped a reset, with their problems", async () => {
     const known = await createVariant(s.database.db, { stock: 5 });
+    const { uploadId } = await upload(operator, `sku,counted\n${known.sku},4\nNO-SUCH-SKU,1\n`);
     const refused = await trpcError(
-      operator.caller.inventory.resetApply({
-        rows: [
-          { sku: known.sku, countedQuantity: 4 },
-          { sku: "NO-SUCH-SKU", countedQuantity: 1 },
-        ],
-        reason: "count",
-        batchKey: "router-test-details-1",
-      }),
+      operator.caller.inventory.resetApply({ uploadId, reason: "count", batchKey: "router-test-details-1" }),
     );
     expect(refused.code).toBe("BAD_REQUEST");
     expect(refused.cause).toBeInstanceOf(DomainError);
     expect((refused.cause as DomainError).details).toEqual({
       problems: [
         expect.objectContaining({
-          line: 2,
+          line: 3,
           sku: "NO-SUCH-SKU",
           problems: [expect.objectContaining({ code: "UNKNOWN_SKU" })],
         }),

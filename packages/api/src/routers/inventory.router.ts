@@ -1,6 +1,5 @@
 import {
-  applyInventoryReset,
-  exportInventoryCsvText,
+  applyUploadedReset,
   getInventoryBatchReport,
   listInventoryBatches,
   listLowStock,
@@ -8,7 +7,7 @@ import {
   listStockChanges,
   listVariantLedger,
   previewBatchRollback,
-  previewInventoryReset,
+  previewUploadedReset,
   rollbackInventoryBatch,
   scanLowStock,
   setStockThresholds,
@@ -17,11 +16,11 @@ import {
   ZBatchIdInput,
   ZBatchListInput,
   ZChangesInput,
-  ZResetApplyInput,
-  ZResetPreviewInput,
   ZRollbackInput,
   ZSetThresholds,
   ZStockListInput,
+  ZUploadedResetApplyInput,
+  ZUploadedResetPreviewInput,
   ZVariantLedgerInput,
 } from "@radha/core/inventory/schema";
 import { router, staffProcedure } from "../init";
@@ -30,10 +29,6 @@ export const inventoryRouter = router({
   stock: staffProcedure("VIEWER")
     .input(ZStockListInput)
     .query(({ ctx, input }) => listStock(ctx.deps.db, input)),
-  export: staffProcedure("VIEWER").query(async ({ ctx }) => ({
-    filename: `inventory-${new Date().toISOString().slice(0, 10)}.csv`,
-    csv: await exportInventoryCsvText(ctx.deps.db),
-  })),
   changes: staffProcedure("VIEWER")
     .input(ZChangesInput)
     .query(({ ctx, input }) => listStockChanges(ctx.deps.db, input)),
@@ -47,13 +42,14 @@ export const inventoryRouter = router({
     .input(ZBatchIdInput)
     .query(({ ctx, input }) => getInventoryBatchReport(ctx.deps.db, input.batchId)),
   lowStock: staffProcedure("VIEWER").query(({ ctx }) => listLowStock(ctx.deps.db)),
-  // A mutation only so the count file travels in a POST body; it writes nothing.
+  // Count files arrive at POST /api/files/inventory/counts; these name the stored upload.
+  // Preview writes nothing; it stays a mutation so it never runs as a cached or prefetched query.
   resetPreview: staffProcedure("OPERATOR")
-    .input(ZResetPreviewInput)
-    .mutation(({ ctx, input }) => previewInventoryReset(ctx.deps.db, input)),
+    .input(ZUploadedResetPreviewInput)
+    .mutation(({ ctx, input }) => previewUploadedReset(ctx.deps.db, input)),
   resetApply: staffProcedure("OPERATOR")
-    .input(ZResetApplyInput)
-    .mutation(({ ctx, input }) => applyInventoryReset(ctx.deps.db, ctx.actor, input)),
+    .input(ZUploadedResetApplyInput)
+    .mutation(({ ctx, input }) => applyUploadedReset(ctx.deps.db, ctx.actor, input)),
   rollbackPreview: staffProcedure("OPERATOR")
     .input(ZBatchIdInput)
     .query(({ ctx, input }) => previewBatchRollback(ctx.deps.db, input.batchId)),

@@ -244,6 +244,21 @@ export interface InventoryLowStockAlertsTable {
   availableAtResolve: number | null;
 }
 
+export interface InventoryCountUploadsTable {
+  id: Generated<string>;
+  fileName: string;
+  content: Buffer;
+  sizeBytes: number;
+  sha256: string;
+  source: TResetSource;
+  rowCount: number;
+  ignoredCount: number;
+  actorType: ActorType;
+  actorId: string | null;
+  actorLabel: string | null;
+  createdAt: CreatedAt;
+}
+
 export interface WebhookSecretsTable {
   id: Generated<string>;
   provider: PaymentProvider;
@@ -338,6 +353,7 @@ export interface Database {
   inventoryBatches: InventoryBatchesTable;
   inventoryBatchItems: InventoryBatchItemsTable;
   inventoryLowStockAlerts: InventoryLowStockAlertsTable;
+  inventoryCountUploads: InventoryCountUploadsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -42,6 +42,7 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["inventory_batches", "status", INVENTORY_BATCH_STATUSES],
   ["inventory_batches", "source", RESET_SOURCES],
   ["inventory_batches", "on_problem", RESET_ON_PROBLEM],
+  ["inventory_count_uploads", "source", RESET_SOURCES],
   ["webhook_secrets", "provider", PROVIDERS],
   ["webhook_events", "provider", PROVIDERS],
   ["webhook_events", "status", WEBHOOK_STATUSES],

@@ -78,15 +78,23 @@ const HEADERLESS: Layout = {
   notes: 3,
 };
 
+/**
+ * The refusal for a count file over MAX_COUNT_FILE_BYTES, wherever it is noticed (an upload cut
+ * off mid-stream only knows it passed the limit, not the full size).
+ */
+export function countFileTooLarge(bytes?: number): DomainError {
+  const limit = `the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB`;
+  const size =
+    bytes === undefined
+      ? `The file is larger than ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB`
+      : `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; ${limit}`;
+  return new DomainError("PAYLOAD_TOO_LARGE", `${size}. Split the count into smaller files.`);
+}
+
 /** Parses count CSV text. Refuses files over MAX_COUNT_FILE_BYTES before reading them. */
 export function parseCountCsv(csv: string): CountInput {
   const bytes = Buffer.byteLength(csv, "utf8");
-  if (bytes > MAX_COUNT_FILE_BYTES) {
-    throw new DomainError(
-      "PAYLOAD_TOO_LARGE",
-      `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count into smaller files.`,
-    );
-  }
+  if (bytes > MAX_COUNT_FILE_BYTES) throw countFileTooLarge(bytes);
   let records: string[][];
   try {
     records = parse(csv, {
@@ -98,7 +106,10 @@ export function parseCountCsv(csv: string): CountInput {
     });
   } catch (cause) {
     if (cause instanceof CsvError)
-      throw new DomainError("BAD_REQUEST", `The file is not valid CSV: ${cause.message}`, { cause });
+      throw new DomainError("BAD_REQUEST", `The file is not valid CSV: ${cause.message}`, {
+        cause,
+        ...(typeof cause.lines === "number" ? { details: { line: cause.lines } } : {}),
+      });
     throw cause;
   }
   const [header, ...body] = records;

@@ -1,6 +1,8 @@
 // The inventory export: one CSV row per variant. Its `counted` column is left empty for the
 // person counting; filled in, the file is a valid reset input (on_hand makes stale rows visible).
-import { stringify } from "csv-stringify/sync";
+import { Readable, pipeline } from "node:stream";
+import { text } from "node:stream/consumers";
+import { stringify } from "csv-stringify";
 import type { DbOrTrx } from "../db/database";
 import { iterateStock } from "./inventory.queries";
 
@@ -20,32 +22,58 @@ export const EXPORT_COLUMNS = [
   "notes",
 ] as const;
 
-/** Yields CSV text in chunks (header first), for writing to a file or an HTTP response. */
-export async function* exportInventoryCsv(db: DbOrTrx): AsyncGenerator<string> {
-  yield stringify([[...EXPORT_COLUMNS]]);
+type ExportRecord = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+
+async function* exportRecords(db: DbOrTrx, written: { count: number }): AsyncGenerator<ExportRecord> {
   for await (const page of iterateStock(db)) {
-    yield stringify(
-      page.map((r) => [
-        r.sku,
-        r.product,
-        r.options,
-        r.onHand,
-        r.reserved,
-        r.available,
-        r.threshold,
-        r.reorderPoint ?? "",
-        r.reorderQuantity ?? "",
-        r.variantId,
-        "",
-        "",
-        "",
-      ]),
-    );
+    for (const r of page) {
+      yield {
+        sku: r.sku,
+        product: r.product,
+        options: r.options,
+        on_hand: r.onHand,
+        reserved: r.reserved,
+        available: r.available,
+        threshold: r.threshold,
+        reorder_point: r.reorderPoint,
+        reorder_quantity: r.reorderQuantity,
+        variant_id: r.variantId,
+        counted: null,
+        reason: null,
+        notes: null,
+      };
+      written.count += 1;
+    }
   }
 }
 
-export async function exportInventoryCsvText(db: DbOrTrx): Promise<string> {
-  let out = "";
-  for await (const chunk of exportInventoryCsv(db)) out += chunk;
-  return out;
+export interface InventoryCsvStream {
+  /** CSV bytes, header first; destroyed with the error if a page cannot be read. */
+  csv: Readable;
+  variantsWritten: () => number;
+}
+
+/**
+ * The export as a CSV stream. Pages are read from the database as the reader pulls (an HTTP
+ * response or a file), so memory stays flat however many variants there are.
+ */
+export function streamInventoryCsv(db: DbOrTrx): InventoryCsvStream {
+  const written = { count: 0 };
+  const csv = pipeline(
+    Readable.from(exportRecords(db, written)),
+    stringify({ header: true, columns: [...EXPORT_COLUMNS] }),
+    // The reader of `csv` sees the error; nothing more to do here.
+    () => undefined,
+  );
+  return { csv, variantsWritten: () => written.count };
+}
+
+/** The whole export as one string: for tests and the bench, never for a surface. */
+export function exportInventoryCsvText(db: DbOrTrx): Promise<string> {
+  return text(streamInventoryCsv(db).csv);
+}
+
+/** The name a downloaded export is saved under. */
+export function inventoryExportFileName(now = new Date()): string {
+  return `inventory-${now.toISOString().slice(0, 10)}.csv`;
 }

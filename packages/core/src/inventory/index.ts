@@ -7,3 +7,4 @@ export * from "./inventory.queries";
 export * from "./count-file";
 export * from "./reset.service";
 export * from "./export";
+export * from "./count-upload.service";

@@ -298,3 +298,35 @@ export interface TScanResult {
   opened: number;
   resolved: number;
 }
+
+// Count files travel as uploads (POST /api/files/inventory/counts); resets then name the upload.
+
+/** The multipart field a count file travels in. */
+export const COUNT_FILE_FIELD = "file";
+
+export const ZUploadedResetPreviewInput = z.object({
+  uploadId: z.string().uuid("Not an upload id: upload the count file first"),
+  reason: resetFields.reason,
+  reference: resetFields.reference,
+  notes: resetFields.notes,
+  onProblem: resetFields.onProblem,
+});
+export type TUploadedResetPreviewInput = z.input<typeof ZUploadedResetPreviewInput>;
+
+export const ZUploadedResetApplyInput = ZUploadedResetPreviewInput.extend({
+  batchKey: ZResetApplyInput.shape.batchKey,
+});
+export type TUploadedResetApplyInput = z.input<typeof ZUploadedResetApplyInput>;
+
+export interface TCountUpload {
+  uploadId: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  source: TResetPreview["source"];
+  /** Rows with a counted quantity: what a preview will show. */
+  rowCount: number;
+  /** Rows without a new value (Shopify leaves most rows so). */
+  ignoredCount: number;
+  createdAt: string;
+}

@@ -1,19 +1,22 @@
 // Physical-count reset wizard: upload or paste → preview (problems highlighted) → confirm → result.
+// The file (or the pasted rows, as a file) is uploaded once; preview and apply name the upload.
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import {
   MAX_COUNT_FILE_BYTES,
+  type TCountUpload,
   type TResetPreview,
   type TResetResult,
   type TResetRow,
 } from "@radha/core/inventory/schema";
-import { useTRPC } from "../../lib/trpc";
+import { useTRPC, useTRPCClient } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
 import { Field } from "../../ui/field";
 import { PageHeader } from "../../ui/page-header";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
+import { uploadCountFile } from "./files";
 import { Delta } from "./shared";
 
 const ROW_COLUMNS: Column<TResetRow>[] = [
@@ -40,42 +43,76 @@ const ROW_COLUMNS: Column<TResetRow>[] = [
 
 const newBatchKey = () => `console-${crypto.randomUUID()}`;
 
+function formatSize(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 export function ResetPage() {
   const trpc = useTRPC();
-  const [csv, setCsv] = useState("");
+  const client = useTRPCClient();
+  const [file, setFile] = useState<File | null>(null);
+  // Remounts the file input, which is the only way to clear it.
+  const [fileInputKey, setFileInputKey] = useState(0);
+  const [pasted, setPasted] = useState("");
   const [fileError, setFileError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [reference, setReference] = useState("");
   const [skipProblems, setSkipProblems] = useState(false);
+  // The stored upload of the current file or paste: previews and the apply name it by id.
+  const [upload, setUpload] = useState<TCountUpload | null>(null);
+  const [uploaded, setUploaded] = useState<number | null>(null);
   // One key per previewed input: a double-click or a retry of the same apply happens once.
   const [batchKey, setBatchKey] = useState(newBatchKey);
   const [preview, setPreview] = useState<TResetPreview | null>(null);
   const [result, setResult] = useState<TResetResult | null>(null);
-  const input = {
-    csv,
+  const options = {
     reason,
     reference: reference || undefined,
     onProblem: skipProblems ? ("SKIP" as const) : ("REJECT" as const),
   };
-  const previewing = useMutation(trpc.inventory.resetPreview.mutationOptions({ onSuccess: setPreview }));
+  const previewing = useMutation({
+    mutationFn: async () => {
+      let current = upload;
+      if (!current) {
+        setUploaded(0);
+        const source = file ?? new File([pasted], "pasted-rows.csv", { type: "text/csv" });
+        current = await uploadCountFile(source, setUploaded).finally(() => {
+          setUploaded(null);
+        });
+        setUpload(current);
+      }
+      return client.inventory.resetPreview.mutate({ uploadId: current.uploadId, ...options });
+    },
+    onSuccess: setPreview,
+  });
   const applying = useMutation(trpc.inventory.resetApply.mutationOptions({ onSuccess: setResult }));
 
-  async function readFile(file: File | undefined) {
-    setFileError(null);
-    if (!file) return;
-    if (file.size > MAX_COUNT_FILE_BYTES)
-      return setFileError(
-        `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count.`,
-      );
-    setCsv(await file.text());
+  function changeSource(next: { file: File | null; pasted: string }) {
+    setFile(next.file);
+    setPasted(next.pasted);
+    setUpload(null);
     setPreview(null);
+    setBatchKey(newBatchKey());
+  }
+
+  function chooseFile(chosen: File | undefined) {
+    setFileError(null);
+    if (!chosen) return changeSource({ file: null, pasted });
+    if (chosen.size > MAX_COUNT_FILE_BYTES) {
+      setFileInputKey((k) => k + 1);
+      return setFileError(
+        `${chosen.name} is ${(chosen.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count.`,
+      );
+    }
+    changeSource({ file: chosen, pasted: "" });
   }
 
   function restart() {
-    setPreview(null);
+    setFileInputKey((k) => k + 1);
+    changeSource({ file: null, pasted: "" });
     setResult(null);
-    setCsv("");
-    setBatchKey(newBatchKey());
   }
 
   if (result) {
@@ -112,20 +149,27 @@ export function ResetPage() {
         className="form"
         onSubmit={(e) => {
           e.preventDefault();
-          previewing.mutate(input);
+          previewing.mutate();
         }}
       >
         <Field
           label="Count file (CSV)"
-          hint={`At most ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB.`}
+          hint={
+            file
+              ? `${file.name}, ${formatSize(file.size)}: uploaded when you preview.`
+              : `At most ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB.`
+          }
           error={fileError ?? undefined}
         >
           {(p) => (
             <input
               {...p}
+              key={fileInputKey}
               type="file"
               accept=".csv,text/csv"
-              onChange={(e) => void readFile(e.target.files?.[0])}
+              onChange={(e) => {
+                chooseFile(e.target.files?.[0]);
+              }}
             />
           )}
         </Field>
@@ -138,10 +182,11 @@ export function ResetPage() {
               {...p}
               rows={6}
               className="mono"
-              value={csv}
+              value={pasted}
+              placeholder={file ? `Using ${file.name}; typing here replaces it.` : undefined}
               onChange={(e) => {
-                setCsv(e.target.value);
-                setPreview(null);
+                if (file) setFileInputKey((k) => k + 1);
+                changeSource({ file: null, pasted: e.target.value });
               }}
             />
           )}
@@ -174,7 +219,22 @@ export function ResetPage() {
           <ErrorBanner title="Could not read the count" error={previewing.error} />
         ) : null}
         <div className="form-actions">
-          <Button type="submit" variant="primary" busy={previewing.isPending} disabled={!csv.trim()}>
+          {uploaded !== null ? (
+            <span className="muted form-status" role="status">
+              Uploading {Math.round(uploaded * 100)}%{" "}
+              <progress max={1} value={uploaded} aria-label="Upload progress" />
+            </span>
+          ) : previewing.isPending ? (
+            <span className="muted form-status" role="status">
+              Reading the count…
+            </span>
+          ) : null}
+          <Button
+            type="submit"
+            variant="primary"
+            busy={previewing.isPending}
+            disabled={!file && !pasted.trim()}
+          >
             Preview
           </Button>
         </div>
@@ -182,6 +242,11 @@ export function ResetPage() {
       {preview ? (
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">Preview</h2>
+          {upload ? (
+            <p className="muted" data-testid="upload-summary">
+              {upload.fileName}, {formatSize(upload.sizeBytes)}, sha256 {upload.sha256.slice(0, 12)}…
+            </p>
+          ) : null}
           <p data-testid="preview-summary">
             {plural(preview.rowCount, "row")}: {plural(preview.changedCount, "change")},{" "}
             {preview.unchangedCount} already match, {preview.problemCount} with problems
@@ -201,7 +266,9 @@ export function ResetPage() {
               variant="primary"
               disabled={!preview.canApply}
               busy={applying.isPending}
-              onClick={() => applying.mutate({ ...input, batchKey })}
+              onClick={() => {
+                if (upload) applying.mutate({ uploadId: upload.uploadId, ...options, batchKey });
+              }}
             >
               Apply {plural(preview.changedCount, "change")}
             </Button>

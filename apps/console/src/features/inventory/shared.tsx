@@ -1,4 +1,4 @@
-// Small pieces the inventory pages share: signed deltas, the ledger table, CSV download.
+// Small pieces the inventory pages share: signed deltas, the ledger table.
 import type { TLedgerEntry } from "@radha/core/inventory/schema";
 import { formatDateTimeShort } from "../../lib/format";
 import { Table, type Column } from "../../ui/table";
@@ -29,13 +29,4 @@ const LEDGER_COLUMNS: Column<TLedgerEntry>[] = [
 
 export function LedgerTable({ entries, caption }: { entries: TLedgerEntry[]; caption: string }) {
   return <Table caption={caption} columns={LEDGER_COLUMNS} rows={entries} rowKey={(e) => e.id} />;
-}
-
-export function downloadText(filename: string, text: string, type = "text/csv"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  a.click();
-  URL.revokeObjectURL(url);
 }

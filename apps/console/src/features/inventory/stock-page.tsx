@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TStockRow } from "@radha/core/inventory/schema";
-import { useTRPC, useTRPCClient } from "../../lib/trpc";
+import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
@@ -9,7 +9,8 @@ import { PageHeader } from "../../ui/page-header";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
-import { downloadText, LedgerTable } from "./shared";
+import { downloadStockCsv } from "./files";
+import { LedgerTable } from "./shared";
 
 type Filter = "all" | "low" | "out" | "reorder";
 
@@ -29,11 +30,7 @@ export function StockPage() {
   const stock = useQuery(
     trpc.inventory.stock.queryOptions({ search: search || undefined, filter, limit: 500 }),
   );
-  const client = useTRPCClient();
-  const exporter = useMutation({
-    mutationFn: () => client.inventory.export.query(),
-    onSuccess: (r) => downloadText(r.filename, r.csv),
-  });
+  const exporter = useMutation({ mutationFn: downloadStockCsv });
 
   const columns: Column<TStockRow>[] = [
     {
