@@ -69,7 +69,7 @@ describe("createOpsClient", () => {
   it("lets an ADMIN token call the same procedure", async () => {
     const client = createOpsClient({ url: server.url, token: await server.serviceToken("ADMIN") });
     const tokens = await client.tokens.list.query();
-    expect(tokens.map((t) => t.role)).toContain("ADMIN");
+    expect(tokens.items.map((t) => t.role)).toContain("ADMIN");
   });
 
   it("rejects an unknown token with UNAUTHORIZED", async () => {

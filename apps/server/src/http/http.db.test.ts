@@ -39,6 +39,17 @@ describe("bad input", () => {
     expect(res.json().error.message).toMatch(/email/);
   });
 
+  it("a list cursor the server did not make → 400 saying to start again, never a 500", async () => {
+    const input = encodeURIComponent(JSON.stringify({ cursor: "garbage", limit: 5 }));
+    const res = await inject({
+      method: "GET",
+      url: `/api/trpc/tokens.list?input=${input}`,
+      headers: { authorization: `Bearer ${await s.serviceToken("ADMIN")}` },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe("This cursor is not valid; start again from the first page");
+  });
+
   it("oversize body → 413", async () => {
     const res = await inject({
       method: "POST",

@@ -56,7 +56,7 @@ describe("inventory router", () => {
     expect(retried).toMatchObject({ alreadyApplied: true, batchId: applied.batchId });
 
     const changes = await viewer.caller.inventory.changes({ since: "10m" });
-    expect(changes.entries.find((e) => e.batchId === applied.batchId)).toMatchObject({
+    expect(changes.items.find((e) => e.batchId === applied.batchId)).toMatchObject({
       type: "ADJUSTMENT",
       quantity: -3,
       sku: a.sku,
@@ -64,7 +64,7 @@ describe("inventory router", () => {
     expect(changes.byVariant.find((v) => v.sku === a.sku)).toMatchObject({ stockNow: 9 });
 
     const batches = await viewer.caller.inventory.batches();
-    expect(batches[0]).toMatchObject({ id: applied.batchId, status: "APPLIED" });
+    expect(batches.items[0]).toMatchObject({ id: applied.batchId, status: "APPLIED" });
     const rollbackPreview = await operator.caller.inventory.rollbackPreview({ batchId: applied.batchId });
     expect(rollbackPreview).toMatchObject({
       canRollback: true,
@@ -72,7 +72,7 @@ describe("inventory router", () => {
     });
     await operator.caller.inventory.rollback({ batchId: applied.batchId, reason: "counted the wrong shelf" });
     const ledger = await viewer.caller.inventory.variantLedger({ variantId: a.id });
-    expect(ledger.map((e) => [e.type, e.quantity, e.newStock])).toEqual([
+    expect(ledger.items.map((e) => [e.type, e.quantity, e.newStock])).toEqual([
       ["ROLLBACK", 3, 12],
       ["ADJUSTMENT", -3, 9],
       ["RESTOCK", 12, 12],
@@ -174,7 +174,7 @@ describe("inventory router", () => {
     });
     expect(res.updated).toBe(2);
     const stock = await viewer.caller.inventory.stock({ search: ok.sku });
-    expect(stock[0]).toMatchObject({ threshold: 60, thresholdSource: "variant", low: true });
-    expect(stock[0]!.alertOpenSince).not.toBeNull();
+    expect(stock.items[0]).toMatchObject({ threshold: 60, thresholdSource: "variant", low: true });
+    expect(stock.items[0]!.alertOpenSince).not.toBeNull();
   });
 });

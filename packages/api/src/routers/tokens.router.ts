@@ -1,10 +1,12 @@
 import { createServiceToken, listServiceTokens, revokeServiceToken } from "@radha/core/security";
-import { ZCreateServiceToken } from "@radha/core/security/schema";
+import { ZCreateServiceToken, ZServiceTokenListInput } from "@radha/core/security/schema";
 import { z } from "zod";
 import { router, staffProcedure } from "../init";
 
 export const tokensRouter = router({
-  list: staffProcedure("ADMIN").query(({ ctx }) => listServiceTokens(ctx.deps.db)),
+  list: staffProcedure("ADMIN")
+    .input(ZServiceTokenListInput)
+    .query(({ ctx, input }) => listServiceTokens(ctx.deps.db, input)),
   create: staffProcedure("ADMIN")
     .input(ZCreateServiceToken)
     .mutation(({ ctx, input }) => createServiceToken(ctx.deps.db, ctx.actor, input)),

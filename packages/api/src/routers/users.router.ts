@@ -5,11 +5,19 @@ import {
   restoreUser,
   suspendUser,
 } from "@radha/core/security";
-import { ZChangeRole, ZCreateUser, ZRestoreUser, ZSuspendUser } from "@radha/core/security/schema";
+import {
+  ZChangeRole,
+  ZCreateUser,
+  ZRestoreUser,
+  ZStaffUserListInput,
+  ZSuspendUser,
+} from "@radha/core/security/schema";
 import { router, staffProcedure } from "../init";
 
 export const usersRouter = router({
-  list: staffProcedure("ADMIN").query(({ ctx }) => listStaffUsers(ctx.deps.db)),
+  list: staffProcedure("ADMIN")
+    .input(ZStaffUserListInput)
+    .query(({ ctx, input }) => listStaffUsers(ctx.deps.db, input)),
   create: staffProcedure("ADMIN")
     .input(ZCreateUser)
     .mutation(({ ctx, input }) => createStaffUser(ctx.deps.db, ctx.actor, input)),

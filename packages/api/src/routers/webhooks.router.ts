@@ -11,7 +11,14 @@ import {
   replayOneEvent,
   startReplay,
 } from "@radha/core/webhooks";
-import { ZHealthInput, ZReplayStart, ZWebhookFilter, ZWebhookListInput } from "@radha/core/webhooks/schema";
+import {
+  ZHealthInput,
+  ZRejectionListInput,
+  ZReplayRunListInput,
+  ZReplayStart,
+  ZWebhookFilter,
+  ZWebhookListInput,
+} from "@radha/core/webhooks/schema";
 import { z } from "zod";
 import { router, staffProcedure } from "../init";
 
@@ -25,8 +32,8 @@ export const webhooksRouter = router({
     .input(ZId)
     .query(({ ctx, input }) => getWebhookEvent(ctx.deps.db, input.id)),
   rejections: staffProcedure("VIEWER")
-    .input(z.object({ limit: z.number().int().min(1).max(500).default(100) }))
-    .query(({ ctx, input }) => listWebhookRejections(ctx.deps.db, input.limit)),
+    .input(ZRejectionListInput)
+    .query(({ ctx, input }) => listWebhookRejections(ctx.deps.db, input)),
   health: staffProcedure("VIEWER")
     .input(ZHealthInput)
     .query(({ ctx, input }) => getWebhookHealth(ctx.deps.db, input)),
@@ -59,5 +66,7 @@ export const webhooksRouter = router({
   replayRun: staffProcedure("VIEWER")
     .input(ZId)
     .query(({ ctx, input }) => getReplayRun(ctx.deps.db, input.id)),
-  replayRuns: staffProcedure("VIEWER").query(({ ctx }) => listReplayRuns(ctx.deps.db)),
+  replayRuns: staffProcedure("VIEWER")
+    .input(ZReplayRunListInput)
+    .query(({ ctx, input }) => listReplayRuns(ctx.deps.db, input)),
 });

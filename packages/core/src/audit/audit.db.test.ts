@@ -33,7 +33,9 @@ describe("audit log", () => {
       action: "test.secret",
       after: { name: "x", password: "hunter2", nested: { apiKey: "sk_live_1" } },
     });
-    const [event] = await listAuditEvents(t.db, { action: "test.secret" });
+    const {
+      items: [event],
+    } = await listAuditEvents(t.db, { action: "test.secret" });
     expect(event?.after).toEqual({ name: "x", password: "[redacted]", nested: { apiKey: "[redacted]" } });
   });
 

@@ -9,17 +9,18 @@ export async function insertAuditRow(trx: Trx, row: Insertable<AuditLogTable>): 
 
 export interface AuditRowFilter {
   limit: number;
-  beforeSeq?: string | undefined;
+  /** Rows below this seq (the keyset of the page before). */
+  beforeSeq: string | null;
   /** Prefix of the action ("users." matches every users action). */
   action?: string | undefined;
   actorId?: string | undefined;
   targetId?: string | undefined;
 }
 
-/** Newest first. */
+/** Newest first; seq is unique, so it alone orders pages. */
 export async function selectAuditRows(db: DbOrTrx, f: AuditRowFilter) {
   let q = db.selectFrom("auditLog").selectAll().orderBy("seq", "desc").limit(f.limit);
-  if (f.beforeSeq) q = q.where("seq", "<", f.beforeSeq as never);
+  if (f.beforeSeq !== null) q = q.where("seq", "<", f.beforeSeq as never);
   if (f.action) q = q.where("action", "like", `${f.action}%`);
   if (f.actorId) q = q.where("actorId", "=", f.actorId);
   if (f.targetId) q = q.where("targetId", "=", f.targetId);

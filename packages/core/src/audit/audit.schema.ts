@@ -1,16 +1,17 @@
 // Browser-safe audit shapes shared with routers and the console.
 import { z } from "zod";
+import { pageInput } from "../pagination/pagination.schema";
 
 export const ACTOR_TYPES = ["USER", "SERVICE", "SYSTEM", "ANONYMOUS"] as const;
 export type TActorType = (typeof ACTOR_TYPES)[number];
 
-export const ZAuditListInput = z.object({
-  limit: z.number().int().min(1).max(200).default(50),
-  beforeSeq: z.string().regex(/^\d+$/).optional(),
+/** Newest first. */
+export const ZAuditListInput = pageInput({
+  /** Prefix of the action ("users." matches every users action). */
   action: z.string().max(100).optional(),
   actorId: z.string().max(100).optional(),
   targetId: z.string().max(200).optional(),
-});
+}).prefault({});
 export type TAuditListInput = z.input<typeof ZAuditListInput>;
 
 export interface TAuditEvent {

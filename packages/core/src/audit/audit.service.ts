@@ -1,5 +1,9 @@
 // Writes audit events inside the caller's transaction and verifies the hash chain.
-import type { DbOrTrx, Trx, Db } from "../db/database";
+import { z } from "zod";
+import type { Selectable } from "kysely";
+import type { AuditLogTable, DbOrTrx, Trx, Db } from "../db/database";
+import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { insertAuditRow, selectAuditChainRows, selectAuditRows } from "./audit.queries";
 import type { TActorType, TAuditEvent, TAuditListInput, TAuditVerifyResult } from "./audit.schema";
 import { ZAuditListInput } from "./audit.schema";
@@ -63,9 +67,17 @@ export async function recordAuditEvent(db: Db, actor: Actor, event: AuditInput):
   await db.transaction().execute((trx) => writeAudit(trx, actor, event));
 }
 
-export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): Promise<TAuditEvent[]> {
-  const rows = await selectAuditRows(db, ZAuditListInput.parse(rawInput));
-  return rows.map((r) => ({
+const ZAuditKey = z.tuple([ZKeyBigint]);
+
+export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): Promise<TPage<TAuditEvent>> {
+  const { cursor, limit, ...filter } = ZAuditListInput.parse(rawInput);
+  const after = decodeCursor(cursor, ZAuditKey);
+  const rows = await selectAuditRows(db, { ...filter, limit: limit + 1, beforeSeq: after?.[0] ?? null });
+  return toPage(rows, limit, toAuditEvent, (r) => [String(r.seq)]);
+}
+
+function toAuditEvent(r: Selectable<AuditLogTable>): TAuditEvent {
+  return {
     seq: String(r.seq),
     occurredAt: r.occurredAt.toISOString(),
     actorType: r.actorType,
@@ -80,7 +92,7 @@ export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): P
     requestId: r.requestId,
     ip: r.ip,
     hash: r.hash,
-  }));
+  };
 }
 
 /**

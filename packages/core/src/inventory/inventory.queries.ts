@@ -1,5 +1,6 @@
 // Inventory SQL: stock and ledger reads, variant locks and stock writes, reset batches, low-stock alerts.
 import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
+import { z } from "zod";
 import type {
   DbOrTrx,
   InventoryBatchesTable,
@@ -8,6 +9,8 @@ import type {
   Trx,
 } from "../db/database";
 import { DomainError } from "../errors";
+import { decodeCursor, keyTime, toPage, ZKeyBigint } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { SYSTEM_FLAGS } from "../system/system.schema";
 import { getFlag } from "../system/system.service";
 import {
@@ -15,7 +18,7 @@ import {
   ZStockListInput,
   ZVariantLedgerInput,
   type TBatchItem,
-  type TChangesReport,
+  type TChangesPage,
   type TLedgerEntry,
   type TRollbackPreviewItem,
   type TScanResult,
@@ -63,8 +66,16 @@ function toStockRow(r: StockSqlRow, fallback: number): TStockRow {
   };
 }
 
-export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise<TStockRow[]> {
+// "all" pages by (product name, SKU), the other filters by urgency (available − threshold, SKU).
+const ZStockByNameKey = z.tuple([z.string(), z.string()]);
+const ZStockByUrgencyKey = z.tuple([z.number().int(), z.string()]);
+
+export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise<TPage<TStockRow>> {
   const input = ZStockListInput.parse(raw);
+  const byName = input.filter === "all";
+  const after = byName
+    ? decodeCursor(input.cursor, ZStockByNameKey)
+    : decodeCursor(input.cursor, ZStockByUrgencyKey);
   const fallback = await getFlag(db, "low_stock_default_threshold");
   const available = sql`(v.stock_quantity - v.reserved_quantity)`;
   const threshold = sql`coalesce(v.low_stock_threshold, p.low_stock_threshold, ${fallback}::int)`;
@@ -75,6 +86,7 @@ export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise
     reorder: sql`p.status = 'ACTIVE' AND (${available} <= ${threshold} OR ${available} <= v.reorder_point)`,
   };
   const search = input.search ? `%${input.search.replace(/[%_\\]/g, "\\$&")}%` : null;
+  const sortKey = byName ? sql`p.name` : sql`${available} - ${threshold}`;
   const { rows } = await sql<StockSqlRow>`
     SELECT v.id AS variant_id, p.id AS product_id, v.sku, p.name AS product, ${OPTIONS_SQL} AS options,
       p.status AS product_status, v.stock_quantity AS on_hand, v.reserved_quantity AS reserved,
@@ -85,10 +97,19 @@ export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise
     LEFT JOIN inventory_low_stock_alerts a ON a.variant_id = v.id AND a.resolved_at IS NULL
     WHERE ${filters[input.filter]}
       AND (${search}::text IS NULL OR v.sku ILIKE ${search} OR p.name ILIKE ${search})
-    ORDER BY ${input.filter === "all" ? sql`p.name, v.sku` : sql`${available} - ${threshold}, v.sku`}
-    LIMIT ${input.limit} OFFSET ${input.offset}
+      ${after ? sql`AND (${sortKey}, v.sku) > (${after[0]}, ${after[1]})` : sql``}
+    ORDER BY ${sortKey}, v.sku
+    LIMIT ${input.limit + 1}
   `.execute(db);
-  return rows.map((r) => toStockRow(r, fallback));
+  return toPage(
+    rows,
+    input.limit,
+    (r) => toStockRow(r, fallback),
+    (r) => {
+      const row = toStockRow(r, fallback);
+      return byName ? [row.product, row.sku] : [row.available - row.threshold, row.sku];
+    },
+  );
 }
 
 /** Every variant, for the export: streamed in pages so 100,000 variants stay cheap. */
@@ -121,14 +142,18 @@ const LEDGER_SELECT = sql`
 type LedgerSqlRow = Omit<TLedgerEntry, "createdAt"> & { createdAt: Date };
 const toLedgerEntry = (r: LedgerSqlRow): TLedgerEntry => ({ ...r, createdAt: r.createdAt.toISOString() });
 
-export async function listVariantLedger(db: DbOrTrx, raw: unknown): Promise<TLedgerEntry[]> {
+// Ledger ids come from one sequence and are unique: the id alone orders pages.
+const ZLedgerKey = z.tuple([ZKeyBigint]);
+
+export async function listVariantLedger(db: DbOrTrx, raw: unknown): Promise<TPage<TLedgerEntry>> {
   const input = ZVariantLedgerInput.parse(raw);
+  const after = decodeCursor(input.cursor, ZLedgerKey);
   const { rows } = await sql<LedgerSqlRow>`
     ${LEDGER_SELECT}
-    WHERE t.variant_id = ${input.variantId} AND (${input.beforeId ?? null}::bigint IS NULL OR t.id < ${input.beforeId ?? null}::bigint)
-    ORDER BY t.id DESC LIMIT ${input.limit}
+    WHERE t.variant_id = ${input.variantId} ${after ? sql`AND t.id < ${after[0]}::bigint` : sql``}
+    ORDER BY t.id DESC LIMIT ${input.limit + 1}
   `.execute(db);
-  return rows.map(toLedgerEntry);
+  return toPage(rows, input.limit, toLedgerEntry, (r) => [r.id]);
 }
 
 export async function listBatchLedger(db: DbOrTrx, batchId: string): Promise<TLedgerEntry[]> {
@@ -150,14 +175,19 @@ export function parseSince(since: string, now = new Date()): Date {
   return d;
 }
 
-/** What changed since a moment, across all variants: every ledger row and the net per variant. */
-export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChangesReport> {
+// The window's start rides in the cursor, so "1h" means the same hour on every page.
+const ZChangesKey = z.tuple([ZKeyBigint, z.iso.datetime()]);
+
+/** What changed since a moment, across all variants: ledger rows by page and the net per variant. */
+export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChangesPage> {
   const input = ZChangesInput.parse(raw);
-  const since = parseSince(input.since);
+  const after = decodeCursor(input.cursor, ZChangesKey);
+  const since = after ? new Date(after[1]) : parseSince(input.since);
   const { rows } = await sql<LedgerSqlRow>`
-    ${LEDGER_SELECT} WHERE t.created_at >= ${since} ORDER BY t.id DESC LIMIT ${input.limit + 1}
+    ${LEDGER_SELECT} WHERE t.created_at >= ${since} ${after ? sql`AND t.id < ${after[0]}::bigint` : sql``}
+    ORDER BY t.id DESC LIMIT ${input.limit + 1}
   `.execute(db);
-  const byVariant = await sql<TChangesReport["byVariant"][number]>`
+  const byVariant = await sql<TChangesPage["byVariant"][number]>`
     SELECT t.variant_id, v.sku, p.name AS product, sum(t.quantity)::int AS net, count(*)::int AS movements, v.stock_quantity AS stock_now
     FROM inventory_transactions t JOIN product_variants v ON v.id = t.variant_id JOIN products p ON p.id = t.product_id
     WHERE t.created_at >= ${since}
@@ -165,9 +195,8 @@ export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChan
     ORDER BY abs(sum(t.quantity)) DESC, v.sku
   `.execute(db);
   return {
+    ...toPage(rows, input.limit, toLedgerEntry, (r) => [r.id, since.toISOString()]),
     since: since.toISOString(),
-    entries: rows.slice(0, input.limit).map(toLedgerEntry),
-    truncated: rows.length > input.limit,
     byVariant: byVariant.rows,
   };
 }
@@ -411,9 +440,21 @@ export async function lockBatch(trx: Trx, batchId: string): Promise<InventoryBat
     .executeTakeFirst();
 }
 
-/** Newest first. */
-export async function selectBatches(db: DbOrTrx, limit: number): Promise<InventoryBatchRow[]> {
-  return db.selectFrom("inventoryBatches").selectAll().orderBy("createdAt", "desc").limit(limit).execute();
+/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
+export async function selectBatches(
+  db: DbOrTrx,
+  page: { limit: number; before: readonly [string, string] | null },
+): Promise<(InventoryBatchRow & { keyTime: string })[]> {
+  const { before } = page;
+  let q = db
+    .selectFrom("inventoryBatches")
+    .selectAll()
+    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
+  if (before)
+    q = q.where((eb) =>
+      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
+    );
+  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
 }
 
 export async function updateBatch(

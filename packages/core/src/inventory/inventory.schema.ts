@@ -1,5 +1,6 @@
 // Browser-safe inventory inputs (zod) and outputs (types), shared by routers, CLI and console.
 import { z } from "zod";
+import { pageInput, type TPage } from "../pagination/pagination.schema";
 
 /** Count files larger than this are refused before parsing. 10 MB holds ~100,000 rows. */
 export const MAX_COUNT_FILE_BYTES = 10 * 1024 * 1024;
@@ -30,14 +31,14 @@ export type TInventoryBatchStatus = (typeof INVENTORY_BATCH_STATUSES)[number];
 const ZUuid = z.string().uuid("Not a variant id (uuid)");
 const ZReason = z.string().trim().min(3, "Say why (at least 3 characters)").max(500);
 
-export const ZStockListInput = z
-  .object({
+/** By product name then SKU ("all"), or most urgent first (the other filters). */
+export const ZStockListInput = pageInput(
+  {
     search: z.string().trim().max(200).optional(),
     filter: z.enum(["all", "low", "out", "reorder"]).default("all"),
-    limit: z.number().int().min(1).max(1000).default(200),
-    offset: z.number().int().min(0).default(0),
-  })
-  .default({ filter: "all", limit: 200, offset: 0 });
+  },
+  { default: 200, max: 1000 },
+).prefault({});
 export type TStockListInput = z.input<typeof ZStockListInput>;
 
 export const ZCountRow = z.object({
@@ -81,25 +82,23 @@ export const ZBatchIdInput = z.object({ batchId: ZUuid });
 export const ZRollbackInput = z.object({ batchId: ZUuid, reason: ZReason });
 export type TRollbackInput = z.input<typeof ZRollbackInput>;
 
-export const ZBatchListInput = z
-  .object({ limit: z.number().int().min(1).max(500).default(50) })
-  .default({ limit: 50 });
+/** Newest first. */
+export const ZBatchListInput = pageInput({}).prefault({});
 
 /** "90m", "1h", "2d", or an ISO timestamp. */
 export const ZSince = z
   .string()
   .trim()
   .regex(/^(\d+\s*[mhd]|\d{4}-\d\d-\d\dT.+)$/, 'Use a duration like "30m", "1h", "2d" or an ISO time');
-export const ZChangesInput = z
-  .object({ since: ZSince.default("1h"), limit: z.number().int().min(1).max(5000).default(1000) })
-  .default({ since: "1h", limit: 1000 });
+/** Newest first. Later pages keep the window the first page resolved `since` to. */
+export const ZChangesInput = pageInput(
+  { since: ZSince.default("1h") },
+  { default: 1000, max: 5000 },
+).prefault({});
 export type TChangesInput = z.input<typeof ZChangesInput>;
 
-export const ZVariantLedgerInput = z.object({
-  variantId: ZUuid,
-  limit: z.number().int().min(1).max(1000).default(200),
-  beforeId: z.string().regex(/^\d+$/).optional(),
-});
+/** Newest first. */
+export const ZVariantLedgerInput = pageInput({ variantId: ZUuid }, { default: 200, max: 1000 });
 
 export const ZSetThresholds = z
   .object({
@@ -270,11 +269,10 @@ export interface TLedgerEntry {
   notes: string | null;
 }
 
-export interface TChangesReport {
+/** A page of ledger rows in the window, with the whole window's summary beside it. */
+export interface TChangesPage extends TPage<TLedgerEntry> {
   since: string;
-  entries: TLedgerEntry[];
-  truncated: boolean;
-  /** Net change per variant over the window. */
+  /** Net change per variant over the whole window (not only this page). */
   byVariant: {
     variantId: string;
     sku: string;

@@ -11,8 +11,8 @@ import { listStock, scanLowStock, updateVariantThreshold } from "./inventory.que
  * Suggested quantity: the variant's reorder quantity, else enough to reach twice the threshold.
  */
 export async function listLowStock(db: DbOrTrx): Promise<TLowStockRow[]> {
-  const rows = await listStock(db, { filter: "reorder", limit: 1000, offset: 0 });
-  return rows.map((r) => ({
+  const { items } = await listStock(db, { filter: "reorder", limit: 1000 });
+  return items.map((r) => ({
     ...r,
     reason: r.available <= 0 ? "out" : r.low ? "low" : "reorder",
     suggestedReorderQuantity:

@@ -1,9 +1,12 @@
 // Physical-count resets in batches: preview (same planning code, no locks, no writes), apply
 // (one transaction, batch key claimed first, variants locked in id order, ADJUSTMENT rows through
 // the stock service) and exact rollback of a batch's deltas (ROLLBACK rows, sales kept).
+import { z } from "zod";
 import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
+import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { countInputFromRows, parseCountCsv, type CountInput, type CountInputRow } from "./count-file";
 import {
   ZBatchListInput,
@@ -326,10 +329,12 @@ function toBatchSummary(b: InventoryBatchRow): TBatchSummary {
   };
 }
 
-export async function listInventoryBatches(db: Db, raw: unknown = {}): Promise<TBatchSummary[]> {
-  const input = ZBatchListInput.parse(raw);
-  const rows = await selectBatches(db, input.limit);
-  return rows.map(toBatchSummary);
+const ZBatchKey = z.tuple([ZKeyTime, z.uuid()]);
+
+export async function listInventoryBatches(db: Db, raw: unknown = {}): Promise<TPage<TBatchSummary>> {
+  const { cursor, limit } = ZBatchListInput.parse(raw);
+  const rows = await selectBatches(db, { limit: limit + 1, before: decodeCursor(cursor, ZBatchKey) });
+  return toPage(rows, limit, toBatchSummary, (b) => [b.keyTime, b.id]);
 }
 
 export async function getInventoryBatchReport(db: Db, batchId: string): Promise<TBatchReport> {

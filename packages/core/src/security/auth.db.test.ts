@@ -34,7 +34,9 @@ describe("staff sign-in", () => {
     );
     const principal = await auth.authenticate(tokens.accessToken);
     expect(principal).toMatchObject({ kind: "user", userId: user.id, role: "OPERATOR" });
-    const [event] = await listAuditEvents(t.db, { action: "auth.login", actorId: user.id });
+    const {
+      items: [event],
+    } = await listAuditEvents(t.db, { action: "auth.login", actorId: user.id });
     expect(event).toMatchObject({ actorType: "USER", requestId: "r1", ip: "10.0.0.1" });
   });
 
@@ -47,7 +49,7 @@ describe("staff sign-in", () => {
       auth.login({ email: "nobody@example.test", password: "wrong" }, { ip: "10.0.0.2" }),
     ).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
     const failures = await listAuditEvents(t.db, { action: "auth.login_failed" });
-    expect(failures.map((f) => f.actorLabel)).toEqual(
+    expect(failures.items.map((f) => f.actorLabel)).toEqual(
       expect.arrayContaining([user.email, "nobody@example.test"]),
     );
     expect(JSON.stringify(failures)).not.toContain('wrong"');
@@ -109,7 +111,9 @@ describe("sessions", () => {
     await restoreUser(t.db, SYSTEM_ACTOR, { userId: user.id });
     // Suspension revoked the sessions; restoring does not bring them back.
     await expect(auth.authenticate(tokens.accessToken)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    const [event] = await listAuditEvents(t.db, { action: "users.suspend", targetId: user.id });
+    const {
+      items: [event],
+    } = await listAuditEvents(t.db, { action: "users.suspend", targetId: user.id });
     expect(event).toMatchObject({ reason: "left the company", actorId: admin.id });
   });
 

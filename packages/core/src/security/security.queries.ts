@@ -10,6 +10,7 @@ import type {
   UserRow,
   UsersTable,
 } from "../db/database";
+import { keyTime } from "../pagination/cursor";
 
 export type ServiceTokenRow = Selectable<ServiceTokensTable>;
 
@@ -22,8 +23,15 @@ export async function findUserByEmail(db: DbOrTrx, lowerEmail: string): Promise<
     .executeTakeFirst();
 }
 
-export async function selectStaffUsers(db: DbOrTrx): Promise<UserRow[]> {
-  return db.selectFrom("users").selectAll().where("role", "!=", "CUSTOMER").orderBy("email").execute();
+/** By email, after the (email, id) keyset of the page before. */
+export async function selectStaffUsers(
+  db: DbOrTrx,
+  page: { limit: number; after: readonly [string, string] | null },
+): Promise<UserRow[]> {
+  const { after } = page;
+  let q = db.selectFrom("users").selectAll().where("role", "!=", "CUSTOMER");
+  if (after) q = q.where((eb) => eb(eb.refTuple("email", "id"), ">", eb.tuple(after[0], after[1])));
+  return q.orderBy("email").orderBy("id").limit(page.limit).execute();
 }
 
 /** Locks every active admin in id order (the first lock of every user change). */
@@ -144,8 +152,21 @@ export async function findActiveServiceTokenByHash(db: DbOrTrx, tokenHash: strin
     .executeTakeFirst();
 }
 
-export async function selectServiceTokens(db: DbOrTrx): Promise<ServiceTokenRow[]> {
-  return db.selectFrom("serviceTokens").selectAll().orderBy("createdAt", "desc").execute();
+/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
+export async function selectServiceTokens(
+  db: DbOrTrx,
+  page: { limit: number; before: readonly [string, string] | null },
+): Promise<(ServiceTokenRow & { keyTime: string })[]> {
+  const { before } = page;
+  let q = db
+    .selectFrom("serviceTokens")
+    .selectAll()
+    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
+  if (before)
+    q = q.where((eb) =>
+      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
+    );
+  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
 }
 
 export async function insertServiceToken(

@@ -1,5 +1,6 @@
 // Browser-safe security shapes: roles, login, users, service tokens.
 import { z } from "zod";
+import { pageInput } from "../pagination/pagination.schema";
 
 export const STAFF_ROLES = ["VIEWER", "OPERATOR", "ADMIN"] as const;
 export type TStaffRole = (typeof STAFF_ROLES)[number];
@@ -58,6 +59,14 @@ export const ZCreateServiceToken = z.object({
   role: ZStaffRole,
 });
 export type TCreateServiceToken = z.infer<typeof ZCreateServiceToken>;
+
+/** By email. */
+export const ZStaffUserListInput = pageInput({}).prefault({});
+export type TStaffUserListInput = z.input<typeof ZStaffUserListInput>;
+
+/** Newest first. */
+export const ZServiceTokenListInput = pageInput({}).prefault({});
+export type TServiceTokenListInput = z.input<typeof ZServiceTokenListInput>;
 
 export const ZUserIdInput = z.object({ userId: z.uuid("Not a user id") });
 export const ZSuspendUser = z.object({

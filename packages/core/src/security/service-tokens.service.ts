@@ -1,6 +1,9 @@
 // Service tokens for internal callers: bound to a role, stored hashed, shown once at creation.
+import { z } from "zod";
 import type { Db } from "../db/database";
 import { DomainError } from "../errors";
+import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import {
   findActiveServiceTokenByName,
@@ -10,7 +13,12 @@ import {
   updateServiceToken,
   type ServiceTokenRow,
 } from "./security.queries";
-import { ZCreateServiceToken, type TServiceTokenInfo } from "./security.schema";
+import {
+  ZCreateServiceToken,
+  ZServiceTokenListInput,
+  type TServiceTokenInfo,
+  type TServiceTokenListInput,
+} from "./security.schema";
 import { SERVICE_TOKEN_PREFIX, hashToken, newOpaqueToken } from "./tokens";
 
 export async function createServiceToken(
@@ -44,9 +52,18 @@ export async function createServiceToken(
   });
 }
 
-export async function listServiceTokens(db: Db): Promise<TServiceTokenInfo[]> {
-  const rows = await selectServiceTokens(db);
-  return rows.map(toInfo);
+const ZServiceTokenKey = z.tuple([ZKeyTime, z.uuid()]);
+
+export async function listServiceTokens(
+  db: Db,
+  raw: TServiceTokenListInput = {},
+): Promise<TPage<TServiceTokenInfo>> {
+  const { cursor, limit } = ZServiceTokenListInput.parse(raw);
+  const rows = await selectServiceTokens(db, {
+    limit: limit + 1,
+    before: decodeCursor(cursor, ZServiceTokenKey),
+  });
+  return toPage(rows, limit, toInfo, (t) => [t.keyTime, t.id]);
 }
 
 export async function revokeServiceToken(db: Db, actor: Actor, tokenId: string): Promise<TServiceTokenInfo> {

@@ -1,6 +1,9 @@
 // Staff accounts: list, create, suspend, restore and role changes. Never leaves zero active admins.
+import { z } from "zod";
 import type { Db, Trx, UserRow } from "../db/database";
 import { DomainError } from "../errors";
+import { decodeCursor, toPage } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { hashPassword, verifyPassword } from "./passwords";
 import {
@@ -12,7 +15,15 @@ import {
   selectStaffUsers,
   updateUser,
 } from "./security.queries";
-import { ZChangeRole, ZCreateUser, ZRestoreUser, ZSuspendUser, type TStaffUser } from "./security.schema";
+import {
+  ZChangeRole,
+  ZCreateUser,
+  ZRestoreUser,
+  ZStaffUserListInput,
+  ZSuspendUser,
+  type TStaffUser,
+  type TStaffUserListInput,
+} from "./security.schema";
 
 function toStaffUser(u: UserRow): TStaffUser {
   return {
@@ -34,9 +45,12 @@ const publicFields = (u: UserRow) => ({
   suspensionReason: u.suspensionReason,
 });
 
-export async function listStaffUsers(db: Db): Promise<TStaffUser[]> {
-  const rows = await selectStaffUsers(db);
-  return rows.map(toStaffUser);
+const ZStaffUserKey = z.tuple([z.string(), z.uuid()]);
+
+export async function listStaffUsers(db: Db, raw: TStaffUserListInput = {}): Promise<TPage<TStaffUser>> {
+  const { cursor, limit } = ZStaffUserListInput.parse(raw);
+  const rows = await selectStaffUsers(db, { limit: limit + 1, after: decodeCursor(cursor, ZStaffUserKey) });
+  return toPage(rows, limit, toStaffUser, (u) => [u.email, u.id]);
 }
 
 /**

@@ -2,9 +2,12 @@
 // concurrency, report progress, cancel. Two overlapping runs never process one event twice:
 // each run claims events (replay_run_id) before touching them, and processing itself locks the
 // event row, so even an unclaimed overlap is a no-op the second time. History is never reset.
+import { z } from "zod";
 import type { Db } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
+import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { enqueueJob, JOB } from "../jobs/queue";
 import type { SharedStore } from "../shared-store/index";
 import { processWebhookEvent, type ProcessOptions } from "./process.service";
@@ -24,10 +27,12 @@ import {
   type ReplayRunRow,
 } from "./webhooks.queries";
 import {
+  ZReplayRunListInput,
   ZReplayStart,
   ZWebhookFilter,
   type TReplayPreview,
   type TReplayRun,
+  type TReplayRunListInput,
   type TReplayStart,
   type TWebhookFilter,
 } from "./webhooks.schema";
@@ -99,9 +104,12 @@ export async function getReplayRun(db: Db, runId: string): Promise<TReplayRun> {
   return toReplayRun(run);
 }
 
-export async function listReplayRuns(db: Db, limit = 20): Promise<TReplayRun[]> {
-  const rows = await selectReplayRuns(db, limit);
-  return rows.map(toReplayRun);
+const ZReplayRunKey = z.tuple([ZKeyTime, z.uuid()]);
+
+export async function listReplayRuns(db: Db, raw: TReplayRunListInput = {}): Promise<TPage<TReplayRun>> {
+  const { cursor, limit } = ZReplayRunListInput.parse(raw);
+  const rows = await selectReplayRuns(db, { limit: limit + 1, before: decodeCursor(cursor, ZReplayRunKey) });
+  return toPage(rows, limit, toReplayRun, (r) => [r.keyTime, r.id]);
 }
 
 export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise<TReplayRun> {

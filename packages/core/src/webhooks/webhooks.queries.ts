@@ -1,6 +1,7 @@
 // Webhook SQL: operator reads (search, detail, rejections, health), intake writes, processing
 // locks and settlement, replay runs.
 import { type Insertable, sql, type Selectable, type SelectQueryBuilder, type Updateable } from "kysely";
+import { z } from "zod";
 import type {
   Database,
   DbOrTrx,
@@ -12,9 +13,12 @@ import type {
   WebhookReplayRunsTable,
 } from "../db/database";
 import { DomainError } from "../errors";
+import { decodeCursor, keyTime, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
+import type { TPage } from "../pagination/pagination.schema";
 import { JOB } from "../jobs/queue";
 import {
   PROVIDERS,
+  ZRejectionListInput,
   ZWebhookListInput,
   type TAttemptOutcome,
   type TAttemptTrigger,
@@ -24,6 +28,7 @@ import {
   type TWebhookEventDetail,
   type TWebhookEventSummary,
   type TWebhookFilter,
+  type TRejectionListInput,
   type TWebhookListInput,
   type TWebhookRejection,
 } from "./webhooks.schema";
@@ -94,41 +99,35 @@ export function toSummary(
   };
 }
 
-function encodeCursor(r: { receivedAt: Date; id: string }): string {
-  return Buffer.from(`${r.receivedAt.toISOString()}|${r.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const date = new Date(at ?? "");
-  if (!id || !UUID.test(id) || Number.isNaN(date.getTime()))
-    throw new DomainError("BAD_REQUEST", "Invalid page cursor; start from the first page");
-  return { at: date, id };
-}
+const ZEventKey = z.tuple([ZKeyTime, z.uuid()]);
 
 export async function listWebhookEvents(
   db: DbOrTrx,
   raw: TWebhookListInput,
-): Promise<{ items: TWebhookEventSummary[]; nextCursor: string | null }> {
+): Promise<TPage<TWebhookEventSummary>> {
   const input = ZWebhookListInput.parse(raw);
-  let q = applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), input.filter);
-  if (input.cursor) {
-    const c = decodeCursor(input.cursor);
+  const before = decodeCursor(input.cursor, ZEventKey);
+  let q = applyWebhookFilter(
+    db
+      .selectFrom("webhookEvents")
+      .select([...SUMMARY_COLUMNS])
+      .select((eb) => keyTime(eb.ref("webhookEvents.receivedAt")).as("keyTime")),
+    input.filter,
+  );
+  if (before)
     q = q.where((eb) =>
-      eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), "<", eb.tuple(c.at, c.id)),
+      eb(
+        eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"),
+        "<",
+        eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1]),
+      ),
     );
-  }
   const rows = await q
     .orderBy("webhookEvents.receivedAt", "desc")
     .orderBy("webhookEvents.id", "desc")
     .limit(input.limit + 1)
     .execute();
-  const page = rows.slice(0, input.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toSummary),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
-  };
+  return toPage(rows, input.limit, toSummary, (r) => [r.keyTime, r.id]);
 }
 
 export async function getWebhookEvent(db: DbOrTrx, id: string): Promise<TWebhookEventDetail> {
@@ -158,25 +157,43 @@ export async function getWebhookEvent(db: DbOrTrx, id: string): Promise<TWebhook
   };
 }
 
-export async function listWebhookRejections(db: DbOrTrx, limit = 100): Promise<TWebhookRejection[]> {
-  const rows = await db
+const ZRejectionKey = z.tuple([ZKeyTime, ZKeyBigint]);
+
+export async function listWebhookRejections(
+  db: DbOrTrx,
+  raw: TRejectionListInput = {},
+): Promise<TPage<TWebhookRejection>> {
+  const input = ZRejectionListInput.parse(raw);
+  const before = decodeCursor(input.cursor, ZRejectionKey);
+  let q = db
     .selectFrom("webhookRejections")
     .selectAll()
+    .select((eb) => keyTime(eb.ref("receivedAt")).as("keyTime"));
+  if (before)
+    q = q.where((eb) =>
+      eb(eb.refTuple("receivedAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
+    );
+  const rows = await q
     .orderBy("receivedAt", "desc")
     .orderBy("id", "desc")
-    .limit(limit)
+    .limit(input.limit + 1)
     .execute();
-  return rows.map((r) => ({
-    id: String(r.id),
-    provider: r.provider,
-    receivedAt: r.receivedAt.toISOString(),
-    reason: r.reason,
-    statusCode: r.statusCode,
-    ip: r.ip,
-    requestId: r.requestId,
-    bodyBytes: r.bodyBytes,
-    bodySha256: r.bodySha256,
-  }));
+  return toPage(
+    rows,
+    input.limit,
+    (r) => ({
+      id: String(r.id),
+      provider: r.provider,
+      receivedAt: r.receivedAt.toISOString(),
+      reason: r.reason,
+      statusCode: r.statusCode,
+      ip: r.ip,
+      requestId: r.requestId,
+      bodyBytes: r.bodyBytes,
+      bodySha256: r.bodySha256,
+    }),
+    (r) => [r.keyTime, String(r.id)],
+  );
 }
 
 export async function getWebhookHealth(
@@ -505,9 +522,21 @@ export async function selectReplayRun(db: DbOrTrx, runId: string): Promise<Repla
   return db.selectFrom("webhookReplayRuns").selectAll().where("id", "=", runId).executeTakeFirst();
 }
 
-/** Newest first. */
-export async function selectReplayRuns(db: DbOrTrx, limit: number): Promise<ReplayRunRow[]> {
-  return db.selectFrom("webhookReplayRuns").selectAll().orderBy("createdAt", "desc").limit(limit).execute();
+/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
+export async function selectReplayRuns(
+  db: DbOrTrx,
+  page: { limit: number; before: readonly [string, string] | null },
+): Promise<(ReplayRunRow & { keyTime: string })[]> {
+  const { before } = page;
+  let q = db
+    .selectFrom("webhookReplayRuns")
+    .selectAll()
+    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
+  if (before)
+    q = q.where((eb) =>
+      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
+    );
+  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
 }
 
 export async function lockReplayRun(trx: Trx, runId: string): Promise<ReplayRunRow | undefined> {

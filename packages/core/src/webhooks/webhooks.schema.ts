@@ -1,5 +1,6 @@
 // Browser-safe webhook shapes shared by routers, the CLI and the console.
 import { z } from "zod";
+import { pageInput } from "../pagination/pagination.schema";
 
 export const PROVIDERS = ["STRIPE", "RAZORPAY"] as const;
 export type TProvider = (typeof PROVIDERS)[number];
@@ -38,13 +39,17 @@ export const ZWebhookFilter = z
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "from must be before to", path: ["from"] });
 export type TWebhookFilter = z.infer<typeof ZWebhookFilter>;
 
-export const ZWebhookListInput = z.object({
-  filter: ZWebhookFilter.default({}),
-  limit: z.number().int().min(1).max(200).default(50),
-  /** Opaque keyset cursor from the previous page. */
-  cursor: z.string().max(200).optional(),
-});
+/** Newest first. */
+export const ZWebhookListInput = pageInput({ filter: ZWebhookFilter.default({}) }).prefault({});
 export type TWebhookListInput = z.input<typeof ZWebhookListInput>;
+
+/** Newest first. */
+export const ZRejectionListInput = pageInput({}, { default: 100, max: 500 }).prefault({});
+export type TRejectionListInput = z.input<typeof ZRejectionListInput>;
+
+/** Newest first. */
+export const ZReplayRunListInput = pageInput({}, { default: 20, max: 200 }).prefault({});
+export type TReplayRunListInput = z.input<typeof ZReplayRunListInput>;
 
 export interface TWebhookEventSummary {
   id: string;

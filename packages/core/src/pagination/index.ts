@@ -1,0 +1,2 @@
+export * from "./pagination.schema";
+export * from "./cursor";
