@@ -9,7 +9,8 @@ import type {
   Trx,
 } from "../db/database";
 import { DomainError } from "../errors";
-import { decodeCursor, keyTime, toPage, ZKeyBigint } from "../pagination/cursor";
+import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
+import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
 import { SYSTEM_FLAGS } from "../system/system.schema";
 import { getFlag } from "../system/system.service";
@@ -440,21 +441,13 @@ export async function lockBatch(trx: Trx, batchId: string): Promise<InventoryBat
     .executeTakeFirst();
 }
 
-/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
-export async function selectBatches(
-  db: DbOrTrx,
-  page: { limit: number; before: readonly [string, string] | null },
-): Promise<(InventoryBatchRow & { keyTime: string })[]> {
-  const { before } = page;
-  let q = db
-    .selectFrom("inventoryBatches")
-    .selectAll()
-    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
-  if (before)
-    q = q.where((eb) =>
-      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
-    );
-  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
+/** Newest first, by (createdAt, id). */
+export async function selectBatches(db: DbOrTrx, page: NewestFirstPage) {
+  return newestFirst(
+    db.selectFrom("inventoryBatches").selectAll(),
+    { time: "createdAt", id: "id" },
+    page,
+  ).execute();
 }
 
 export async function updateBatch(

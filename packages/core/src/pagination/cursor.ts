@@ -1,6 +1,5 @@
 // Server side of the pagination convention: a cursor is base64url(JSON) of the last row's keyset
 // values (e.g. [createdAt, id] or [seq]); lists fetch limit + 1 rows to know whether more exist.
-import { sql, type Expression, type RawBuilder } from "kysely";
 import { z } from "zod";
 import { DomainError } from "../errors";
 import type { TPage } from "./pagination.schema";
@@ -56,11 +55,3 @@ export const ZKeyBigint = z
 
 /** A timestamp key at the microsecond precision Postgres stores (a JS Date would drop it). */
 export const ZKeyTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-
-/**
- * A timestamptz column as UTC text with microseconds, to select beside a row as its cursor time.
- * Keying on the Date instead would round to milliseconds and skip rows sharing that millisecond.
- */
-export function keyTime(column: Expression<unknown>): RawBuilder<string> {
-  return sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-}

@@ -1,2 +1,3 @@
 export * from "./pagination.schema";
 export * from "./cursor";
+export * from "./keyset";

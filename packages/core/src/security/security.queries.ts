@@ -10,7 +10,7 @@ import type {
   UserRow,
   UsersTable,
 } from "../db/database";
-import { keyTime } from "../pagination/cursor";
+import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 
 export type ServiceTokenRow = Selectable<ServiceTokensTable>;
 
@@ -152,21 +152,13 @@ export async function findActiveServiceTokenByHash(db: DbOrTrx, tokenHash: strin
     .executeTakeFirst();
 }
 
-/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
-export async function selectServiceTokens(
-  db: DbOrTrx,
-  page: { limit: number; before: readonly [string, string] | null },
-): Promise<(ServiceTokenRow & { keyTime: string })[]> {
-  const { before } = page;
-  let q = db
-    .selectFrom("serviceTokens")
-    .selectAll()
-    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
-  if (before)
-    q = q.where((eb) =>
-      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
-    );
-  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
+/** Newest first, by (createdAt, id). */
+export async function selectServiceTokens(db: DbOrTrx, page: NewestFirstPage) {
+  return newestFirst(
+    db.selectFrom("serviceTokens").selectAll(),
+    { time: "createdAt", id: "id" },
+    page,
+  ).execute();
 }
 
 export async function insertServiceToken(

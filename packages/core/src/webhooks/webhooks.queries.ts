@@ -13,7 +13,8 @@ import type {
   WebhookReplayRunsTable,
 } from "../db/database";
 import { DomainError } from "../errors";
-import { decodeCursor, keyTime, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
+import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
+import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
 import { JOB } from "../jobs/queue";
 import {
@@ -107,26 +108,11 @@ export async function listWebhookEvents(
 ): Promise<TPage<TWebhookEventSummary>> {
   const input = ZWebhookListInput.parse(raw);
   const before = decodeCursor(input.cursor, ZEventKey);
-  let q = applyWebhookFilter(
-    db
-      .selectFrom("webhookEvents")
-      .select([...SUMMARY_COLUMNS])
-      .select((eb) => keyTime(eb.ref("webhookEvents.receivedAt")).as("keyTime")),
-    input.filter,
-  );
-  if (before)
-    q = q.where((eb) =>
-      eb(
-        eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"),
-        "<",
-        eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1]),
-      ),
-    );
-  const rows = await q
-    .orderBy("webhookEvents.receivedAt", "desc")
-    .orderBy("webhookEvents.id", "desc")
-    .limit(input.limit + 1)
-    .execute();
+  const rows = await newestFirst(
+    applyWebhookFilter(db.selectFrom("webhookEvents").select([...SUMMARY_COLUMNS]), input.filter),
+    { time: "webhookEvents.receivedAt", id: "webhookEvents.id" },
+    { limit: input.limit + 1, before },
+  ).execute();
   return toPage(rows, input.limit, toSummary, (r) => [r.keyTime, r.id]);
 }
 
@@ -165,19 +151,11 @@ export async function listWebhookRejections(
 ): Promise<TPage<TWebhookRejection>> {
   const input = ZRejectionListInput.parse(raw);
   const before = decodeCursor(input.cursor, ZRejectionKey);
-  let q = db
-    .selectFrom("webhookRejections")
-    .selectAll()
-    .select((eb) => keyTime(eb.ref("receivedAt")).as("keyTime"));
-  if (before)
-    q = q.where((eb) =>
-      eb(eb.refTuple("receivedAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
-    );
-  const rows = await q
-    .orderBy("receivedAt", "desc")
-    .orderBy("id", "desc")
-    .limit(input.limit + 1)
-    .execute();
+  const rows = await newestFirst(
+    db.selectFrom("webhookRejections").selectAll(),
+    { time: "receivedAt", id: "id" },
+    { limit: input.limit + 1, before },
+  ).execute();
   return toPage(
     rows,
     input.limit,
@@ -522,21 +500,13 @@ export async function selectReplayRun(db: DbOrTrx, runId: string): Promise<Repla
   return db.selectFrom("webhookReplayRuns").selectAll().where("id", "=", runId).executeTakeFirst();
 }
 
-/** Newest first, below the (createdAt, id) keyset of the page before; `keyTime` is createdAt to the µs. */
-export async function selectReplayRuns(
-  db: DbOrTrx,
-  page: { limit: number; before: readonly [string, string] | null },
-): Promise<(ReplayRunRow & { keyTime: string })[]> {
-  const { before } = page;
-  let q = db
-    .selectFrom("webhookReplayRuns")
-    .selectAll()
-    .select((eb) => keyTime(eb.ref("createdAt")).as("keyTime"));
-  if (before)
-    q = q.where((eb) =>
-      eb(eb.refTuple("createdAt", "id"), "<", eb.tuple(sql<Date>`${before[0]}::timestamptz`, before[1])),
-    );
-  return q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(page.limit).execute();
+/** Newest first, by (createdAt, id). */
+export async function selectReplayRuns(db: DbOrTrx, page: NewestFirstPage) {
+  return newestFirst(
+    db.selectFrom("webhookReplayRuns").selectAll(),
+    { time: "createdAt", id: "id" },
+    page,
+  ).execute();
 }
 
 export async function lockReplayRun(trx: Trx, runId: string): Promise<ReplayRunRow | undefined> {
