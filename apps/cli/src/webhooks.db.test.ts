@@ -415,6 +415,16 @@ describe("ops webhooks health and list", () => {
     const one = JSON.parse(limited.stdout) as { items: TWebhookEventSummary[]; nextCursor: string | null };
     expect(one.items).toHaveLength(1);
     expect(one.nextCursor).not.toBeNull();
+    const next = await ops("webhooks", "list", "--limit", "1", "--cursor", one.nextCursor!, "--json");
+    const two = JSON.parse(next.stdout) as { items: TWebhookEventSummary[] };
+    expect(two.items).toHaveLength(1);
+    expect(two.items[0]!.id).not.toBe(one.items[0]!.id);
+    expect((await ops("webhooks", "list", "--limit", "1")).stdout).toContain(
+      `More: pass --cursor ${one.nextCursor!}`,
+    );
+    const tampered = await ops("webhooks", "list", "--cursor", "garbage");
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain("This cursor is not valid; start again from the first page");
 
     const human = await ops("webhooks", "list", "--status", "PROCESSED");
     expect(human.code).toBe(0);

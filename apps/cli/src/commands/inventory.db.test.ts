@@ -82,7 +82,7 @@ describe("ops inventory", () => {
 
     const changes = await ops("--json", "inventory", "changes", "--since", "1h");
     expect(
-      (JSON.parse(changes.stdout) as { entries: { sku: string; type: string }[] }).entries
+      (JSON.parse(changes.stdout) as { items: { sku: string; type: string }[] }).items
         .filter((e) => e.type === "ADJUSTMENT")
         .map((e) => e.sku),
     ).toEqual([a.sku]);

@@ -27,6 +27,7 @@ import { MAX_COUNT_FILE_BYTES, type TResetPreview } from "@radha/core/inventory/
 import { contextFor } from "../lib/context";
 import { EXIT } from "../lib/errors";
 import { examples, parseUuid } from "../lib/options";
+import { pagingOptions, printNextPage, type PagingOptions } from "../lib/paging";
 import type { Output } from "../lib/output";
 
 /** Paths are relative to where the user ran `pnpm ops`, not to the CLI package. */
@@ -248,26 +249,36 @@ export function registerInventoryCommands(program: Command): void {
       );
     });
 
-  inventory
-    .command("batches")
-    .description("Reset batches, newest first")
-    .option("--limit <n>", "how many", parseCount, 20)
-    .action(async (opts: { limit: number }, command: Command) => {
-      const { out, withDb } = contextFor(command);
-      const batches = await withDb((db) => listInventoryBatches(db, { limit: opts.limit }));
-      out.result(batches, (rows) =>
-        out.table(
-          ["id", "created", "by", "status", "rows", "changed", "reason"],
-          rows.map((b) => [b.id, b.createdAt, b.actorLabel, b.status, b.rowCount, b.changedCount, b.reason]),
-        ),
+  pagingOptions(inventory.command("batches").description("Reset batches, newest first"), {
+    default: 20,
+    max: 200,
+  }).action(async (opts: PagingOptions, command: Command) => {
+    const { out, withDb } = contextFor(command);
+    const batches = await withDb((db) => listInventoryBatches(db, opts));
+    out.result(batches, (page) => {
+      out.table(
+        ["id", "created", "by", "status", "rows", "changed", "reason"],
+        page.items.map((b) => [
+          b.id,
+          b.createdAt,
+          b.actorLabel,
+          b.status,
+          b.rowCount,
+          b.changedCount,
+          b.reason,
+        ]),
       );
+      printNextPage(out, page);
     });
+  });
 
-  inventory
-    .command("changes")
-    .description("Every stock movement since a moment, and the net change per variant")
-    .option("--since <when>", 'a duration ("30m", "1h", "2d") or an ISO time', "1h")
-    .option("--limit <n>", "at most this many movements", parseCount, 1000)
+  pagingOptions(
+    inventory
+      .command("changes")
+      .description("Every stock movement since a moment, and the net change per variant")
+      .option("--since <when>", 'a duration ("30m", "1h", "2d") or an ISO time', "1h"),
+    { default: 1000, max: 5000 },
+  )
     .addHelpText(
       "after",
       examples(
@@ -275,14 +286,14 @@ export function registerInventoryCommands(program: Command): void {
         "ops inventory changes --since 2026-11-28T09:00:00Z --json",
       ),
     )
-    .action(async (opts: { since: string; limit: number }, command: Command) => {
+    .action(async (opts: PagingOptions & { since: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const report = await withDb((db) => listStockChanges(db, { since: opts.since, limit: opts.limit }));
+      const report = await withDb((db) => listStockChanges(db, opts));
       out.result(report, (r) => {
-        if (r.entries.length === 0) return out.line(`No stock movements since ${r.since}.`);
+        if (r.items.length === 0) return out.line(`No stock movements since ${r.since}.`);
         out.table(
           ["time", "type", "sku", "qty", "before", "after", "reason", "by"],
-          r.entries.map((e) => [
+          r.items.map((e) => [
             e.createdAt,
             e.type,
             e.sku,
@@ -293,9 +304,9 @@ export function registerInventoryCommands(program: Command): void {
             e.actorLabel,
           ]),
         );
-        out.line(
-          `${r.entries.length}${r.truncated ? "+" : ""} movements on ${r.byVariant.length} variants since ${r.since}.`,
-        );
+        const total = r.byVariant.reduce((n, v) => n + v.movements, 0);
+        out.line(`${total} movements on ${r.byVariant.length} variants since ${r.since}.`);
+        printNextPage(out, r);
       });
     });
 

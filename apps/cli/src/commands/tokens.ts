@@ -4,6 +4,7 @@ import { createServiceToken, listServiceTokens, revokeServiceToken } from "@radh
 import type { TStaffRole } from "@radha/core/security/schema";
 import { contextFor } from "../lib/context";
 import { examples, parseStaffRole, parseUuid } from "../lib/options";
+import { pagingOptions, printNextPage, type PagingOptions } from "../lib/paging";
 
 export function registerTokensCommands(program: Command): void {
   const tokens = program
@@ -46,21 +47,22 @@ export function registerTokensCommands(program: Command): void {
       });
     });
 
-  tokens
-    .command("list")
-    .description("List service tokens, newest first (secrets are never shown)")
+  pagingOptions(
+    tokens.command("list").description("List service tokens, newest first (secrets are never shown)"),
+    { default: 50, max: 200 },
+  )
     .addHelpText("after", examples("ops tokens list", "ops tokens list --json"))
-    .action(async (_opts: unknown, command: Command) => {
+    .action(async (opts: PagingOptions, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const list = await withDb((db) => listServiceTokens(db));
-      out.result(list, (rows) => {
-        if (rows.length === 0) {
+      const list = await withDb((db) => listServiceTokens(db, opts));
+      out.result(list, (page) => {
+        if (page.items.length === 0) {
           out.line("No service tokens yet. Create one with: ops tokens create --name <name> --role <role>");
           return;
         }
         out.table(
           ["id", "name", "role", "prefix", "created", "last used", "status"],
-          rows.map((t) => [
+          page.items.map((t) => [
             t.id,
             t.name,
             t.role,
@@ -70,6 +72,7 @@ export function registerTokensCommands(program: Command): void {
             t.revokedAt ? `revoked ${t.revokedAt}` : "active",
           ]),
         );
+        printNextPage(out, page);
       });
     });
 

@@ -23,6 +23,7 @@ import {
 import { contextFor } from "../lib/context";
 import { EXIT } from "../lib/errors";
 import { examples } from "../lib/options";
+import { pagingOptions, printNextPage, type PagingOptions } from "../lib/paging";
 import type { Cell, Output } from "../lib/output";
 
 /** `ops webhooks health` exits with this when a provider's success rate is below the alert line. */
@@ -178,30 +179,32 @@ export function registerWebhooksCommands(program: Command): void {
       ),
     );
 
-  webhooks
-    .command("list")
-    .description("Stored webhook events, newest first")
-    .option("--status <status>", `one of ${WEBHOOK_STATUSES.join(", ")}`)
-    .option("--provider <provider>", "stripe or razorpay")
-    .option("--limit <n>", "how many (1-200)", "50")
+  pagingOptions(
+    webhooks
+      .command("list")
+      .description("Stored webhook events, newest first")
+      .option("--status <status>", `one of ${WEBHOOK_STATUSES.join(", ")}`)
+      .option("--provider <provider>", "stripe or razorpay"),
+    { default: 50, max: 200 },
+  )
     .addHelpText(
       "after",
       examples("ops webhooks list --status FAILED --provider stripe", "ops webhooks list --limit 200 --json"),
     )
-    .action(async (opts: { status?: string; provider?: string; limit: string }, command: Command) => {
+    .action(async (opts: PagingOptions & { status?: string; provider?: string }, command: Command) => {
       const { out, withDb } = contextFor(command);
       const filter: TWebhookFilter = {
         status: parseStatus(command, opts.status),
         provider: parseProvider(command, "--provider", opts.provider),
       };
-      const limit = parseWhole(command, "--limit", opts.limit, 1, 200) ?? 50;
-      const page = await withDb((db) => listWebhookEvents(db, { filter, limit }));
+      const page = await withDb((db) =>
+        listWebhookEvents(db, { filter, limit: opts.limit, cursor: opts.cursor }),
+      );
       out.result(page, (p) => {
         if (p.items.length === 0) return out.line("No webhook events match.");
         eventTable(out, p.items);
-        out.line(
-          `${p.items.length} event${p.items.length === 1 ? "" : "s"}${p.nextCursor ? ` (more exist; raise --limit or narrow the filter)` : ""}.`,
-        );
+        out.line(`${p.items.length} event${p.items.length === 1 ? "" : "s"}.`);
+        printNextPage(out, p);
       });
     });
 
