@@ -4,19 +4,20 @@ import { roleAtLeast } from "@radha/core/security/schema";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@radha/api/router";
 import { formatDateTime } from "../../lib/format";
-import { useTRPC, useTRPCClient } from "../../lib/trpc";
+import { nextCursor, pageItems } from "../../lib/paging";
+import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { Table, type Column } from "../../ui/table";
-import { nextBeforeSeq } from "./paging";
 
 export const AUDIT_PAGE_SIZE = 50;
 
 // The wire shape (JSON drops undefined, so before/after arrive optional).
-type TAuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"][number];
+type TAuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["items"][number];
 
 const columns: Column<TAuditEvent>[] = [
   { header: "#", cell: (e) => e.seq, className: "num" },
@@ -102,22 +103,16 @@ function EventDetails({ event }: { event: TAuditEvent }) {
 
 export function AuditPage() {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const user = useCurrentUser();
   const [actionInput, setActionInput] = useState("");
   const [action, setAction] = useState("");
-  const events = useInfiniteQuery({
-    queryKey: [...trpc.audit.list.queryKey(), { action }],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      client.audit.list.query({
-        limit: AUDIT_PAGE_SIZE,
-        ...(pageParam ? { beforeSeq: pageParam } : {}),
-        ...(action ? { action } : {}),
-      }),
-    getNextPageParam: (last) => nextBeforeSeq(last, AUDIT_PAGE_SIZE),
-  });
-  const rows = events.data?.pages.flat() ?? [];
+  const events = useInfiniteQuery(
+    trpc.audit.list.infiniteQueryOptions(
+      { limit: AUDIT_PAGE_SIZE, ...(action ? { action } : {}) },
+      { getNextPageParam: nextCursor },
+    ),
+  );
+  const rows = pageItems(events.data);
 
   return (
     <>
@@ -171,18 +166,9 @@ export function AuditPage() {
       {rows.length > 0 ? (
         <>
           <Table caption="Audit events" columns={columns} rows={rows} rowKey={(e) => e.seq} />
-          <div className="load-more">
-            <span className="muted small">
-              Showing {rows.length} event{rows.length === 1 ? "" : "s"}
-            </span>
-            {events.hasNextPage ? (
-              <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
-                {events.isFetchingNextPage ? "Loading…" : "Load more"}
-              </Button>
-            ) : (
-              <span className="muted small">· start of the log reached</span>
-            )}
-          </div>
+          <LoadMore query={events} end="Start of the log reached.">
+            Showing {rows.length} event{rows.length === 1 ? "" : "s"}
+          </LoadMore>
         </>
       ) : null}
     </>

@@ -1,9 +1,10 @@
 // Reset batch history: what each batch changed, and an exact rollback (preview → confirm).
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TBatchSummary, TRollbackPreviewItem } from "@radha/core/inventory/schema";
 import { roleAtLeast } from "@radha/core/security/schema";
 import { formatDateTimeShort } from "../../lib/format";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
@@ -11,6 +12,7 @@ import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
 import { Field } from "../../ui/field";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -19,7 +21,10 @@ import { Delta, LedgerTable } from "./shared";
 export function BatchesPage() {
   const trpc = useTRPC();
   const user = useCurrentUser();
-  const batches = useQuery(trpc.inventory.batches.queryOptions({ limit: 100 }));
+  const batches = useInfiniteQuery(
+    trpc.inventory.batches.infiniteQueryOptions({ limit: 50 }, { getNextPageParam: nextCursor }),
+  );
+  const rows = pageItems(batches.data);
   const [rollingBack, setRollingBack] = useState<TBatchSummary | null>(null);
   const [report, setReport] = useState<TBatchSummary | null>(null);
   const canRollback = roleAtLeast(user.role, "OPERATOR");
@@ -71,9 +76,12 @@ export function BatchesPage() {
           onRetry={() => void batches.refetch()}
         />
       ) : null}
-      {batches.isSuccess && batches.data.length === 0 ? <Empty>No reset batches yet.</Empty> : null}
-      {batches.isSuccess && batches.data.length > 0 ? (
-        <Table caption="Reset batches" columns={columns} rows={batches.data} rowKey={(b) => b.id} />
+      {batches.isSuccess && rows.length === 0 ? <Empty>No reset batches yet.</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Reset batches" columns={columns} rows={rows} rowKey={(b) => b.id} />
+          <LoadMore query={batches} />
+        </>
       ) : null}
       {rollingBack ? <RollbackDialog batch={rollingBack} onClose={() => setRollingBack(null)} /> : null}
       {report ? <ReportDialog batch={report} onClose={() => setReport(null)} /> : null}

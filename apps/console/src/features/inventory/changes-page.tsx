@@ -1,9 +1,11 @@
 // Verification: every stock movement in the last N minutes/hours, and the net per variant.
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { ErrorBanner } from "../../ui/error-banner";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { LedgerTable } from "./shared";
 
@@ -12,9 +14,16 @@ const WINDOWS = ["15m", "1h", "6h", "24h", "7d"] as const;
 export function ChangesPage() {
   const trpc = useTRPC();
   const [since, setSince] = useState<string>("1h");
-  const changes = useQuery(
-    trpc.inventory.changes.queryOptions({ since: since === "24h" ? "1d" : since, limit: 1000 }),
+  const changes = useInfiniteQuery(
+    trpc.inventory.changes.infiniteQueryOptions(
+      { since: since === "24h" ? "1d" : since, limit: 200 },
+      { getNextPageParam: nextCursor },
+    ),
   );
+  const entries = pageItems(changes.data);
+  // Every page carries the whole window's summary; the first page's is the one to show.
+  const byVariant = changes.data?.pages[0]?.byVariant ?? [];
+  const total = byVariant.reduce((n, v) => n + v.movements, 0);
   return (
     <>
       <PageHeader
@@ -41,16 +50,16 @@ export function ChangesPage() {
           onRetry={() => void changes.refetch()}
         />
       ) : null}
-      {changes.isSuccess && changes.data.entries.length === 0 ? (
-        <Empty>No stock movements in this window.</Empty>
-      ) : null}
-      {changes.isSuccess && changes.data.entries.length > 0 ? (
+      {changes.isSuccess && entries.length === 0 ? <Empty>No stock movements in this window.</Empty> : null}
+      {entries.length > 0 ? (
         <>
           <p data-testid="changes-summary">
-            {changes.data.entries.length}
-            {changes.data.truncated ? "+" : ""} movements on {changes.data.byVariant.length} variants.
+            {total} movements on {byVariant.length} variants.
           </p>
-          <LedgerTable caption="Stock movements" entries={changes.data.entries} />
+          <LedgerTable caption="Stock movements" entries={entries} />
+          <LoadMore query={changes}>
+            Showing {entries.length} of {total}
+          </LoadMore>
         </>
       ) : null}
     </>

@@ -1,11 +1,13 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TStockRow } from "@radha/core/inventory/schema";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -27,9 +29,13 @@ export function StockPage() {
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<Filter>("all");
   const [ledgerFor, setLedgerFor] = useState<TStockRow | null>(null);
-  const stock = useQuery(
-    trpc.inventory.stock.queryOptions({ search: search || undefined, filter, limit: 500 }),
+  const stock = useInfiniteQuery(
+    trpc.inventory.stock.infiniteQueryOptions(
+      { search: search || undefined, filter, limit: 200 },
+      { getNextPageParam: nextCursor },
+    ),
   );
+  const rows = pageItems(stock.data);
   const exporter = useMutation({ mutationFn: downloadStockCsv });
 
   const columns: Column<TStockRow>[] = [
@@ -90,9 +96,14 @@ export function StockPage() {
       {stock.isError ? (
         <ErrorBanner title="Could not load stock" error={stock.error} onRetry={() => void stock.refetch()} />
       ) : null}
-      {stock.isSuccess && stock.data.length === 0 ? <Empty>No variants match.</Empty> : null}
-      {stock.isSuccess && stock.data.length > 0 ? (
-        <Table caption="Stock" columns={columns} rows={stock.data} rowKey={(r) => r.variantId} />
+      {stock.isSuccess && rows.length === 0 ? <Empty>No variants match.</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Stock" columns={columns} rows={rows} rowKey={(r) => r.variantId} />
+          <LoadMore query={stock}>
+            Showing {rows.length} variant{rows.length === 1 ? "" : "s"}
+          </LoadMore>
+        </>
       ) : null}
       {ledgerFor ? <LedgerDialog row={ledgerFor} onClose={() => setLedgerFor(null)} /> : null}
     </>
@@ -101,12 +112,22 @@ export function StockPage() {
 
 function LedgerDialog({ row, onClose }: { row: TStockRow; onClose: () => void }) {
   const trpc = useTRPC();
-  const ledger = useQuery(trpc.inventory.variantLedger.queryOptions({ variantId: row.variantId }));
+  const ledger = useInfiniteQuery(
+    trpc.inventory.variantLedger.infiniteQueryOptions(
+      { variantId: row.variantId },
+      { getNextPageParam: nextCursor },
+    ),
+  );
   return (
     <Dialog open title={`Ledger: ${row.sku}`} onClose={onClose}>
       {ledger.isPending ? <Loading /> : null}
       {ledger.isError ? <ErrorBanner error={ledger.error} /> : null}
-      {ledger.isSuccess ? <LedgerTable caption={`Ledger for ${row.sku}`} entries={ledger.data} /> : null}
+      {ledger.isSuccess ? (
+        <>
+          <LedgerTable caption={`Ledger for ${row.sku}`} entries={pageItems(ledger.data)} />
+          <LoadMore query={ledger} />
+        </>
+      ) : null}
       <div className="form-actions">
         <Button onClick={onClose} autoFocus>
           Close

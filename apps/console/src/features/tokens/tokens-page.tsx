@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import {
   STAFF_ROLES,
@@ -7,12 +7,14 @@ import {
   type TStaffRole,
 } from "@radha/core/security/schema";
 import { formatDate, formatDateTimeShort } from "../../lib/format";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { Button } from "../../ui/button";
 import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
 import { Field, fieldErrors } from "../../ui/field";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -25,7 +27,10 @@ interface NewToken {
 
 export function TokensPage() {
   const trpc = useTRPC();
-  const tokens = useQuery(trpc.tokens.list.queryOptions());
+  const tokens = useInfiniteQuery(
+    trpc.tokens.list.infiniteQueryOptions({}, { getNextPageParam: nextCursor }),
+  );
+  const rows = pageItems(tokens.data);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<TServiceTokenInfo | null>(null);
   const [created, setCreated] = useState<NewToken | null>(null);
@@ -81,17 +86,20 @@ export function TokensPage() {
           onRetry={() => void tokens.refetch()}
         />
       ) : null}
-      {tokens.isSuccess && tokens.data.length === 0 ? (
+      {tokens.isSuccess && rows.length === 0 ? (
         <Empty>No service tokens yet. Create one for each service that calls the API.</Empty>
       ) : null}
-      {tokens.isSuccess && tokens.data.length > 0 ? (
-        <Table
-          caption="Service tokens"
-          columns={columns}
-          rows={tokens.data}
-          rowKey={(t) => t.id}
-          rowClassName={(t) => (t.revokedAt ? "row-dim" : undefined)}
-        />
+      {rows.length > 0 ? (
+        <>
+          <Table
+            caption="Service tokens"
+            columns={columns}
+            rows={rows}
+            rowKey={(t) => t.id}
+            rowClassName={(t) => (t.revokedAt ? "row-dim" : undefined)}
+          />
+          <LoadMore query={tokens} />
+        </>
       ) : null}
       {creating ? (
         <CreateTokenDialog
@@ -150,7 +158,7 @@ function CreateTokenDialog({
   const create = useMutation(
     trpc.tokens.create.mutationOptions({
       onSuccess: async (t) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.infiniteQueryKey() });
         onCreated(t);
       },
     }),
@@ -203,7 +211,7 @@ function RevokeDialog({ token, onClose }: { token: TServiceTokenInfo; onClose: (
   const revoke = useMutation(
     trpc.tokens.revoke.mutationOptions({
       onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.tokens.list.infiniteQueryKey() });
         onClose();
       },
     }),

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import {
   STAFF_ROLES,
@@ -9,6 +9,7 @@ import {
   type TStaffUser,
 } from "@radha/core/security/schema";
 import { formatDate, formatDateTimeShort } from "../../lib/format";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
@@ -16,6 +17,7 @@ import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
 import { Field, fieldErrors } from "../../ui/field";
 import { PageHeader } from "../../ui/page-header";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -25,7 +27,8 @@ type Action = { kind: "suspend" | "restore" | "role"; user: TStaffUser } | { kin
 export function UsersPage() {
   const trpc = useTRPC();
   const me = useCurrentUser();
-  const users = useQuery(trpc.users.list.queryOptions());
+  const users = useInfiniteQuery(trpc.users.list.infiniteQueryOptions({}, { getNextPageParam: nextCursor }));
+  const rows = pageItems(users.data);
   const [action, setAction] = useState<Action>(null);
   const close = () => setAction(null);
 
@@ -111,15 +114,18 @@ export function UsersPage() {
       {users.isError ? (
         <ErrorBanner title="Could not load users" error={users.error} onRetry={() => void users.refetch()} />
       ) : null}
-      {users.isSuccess && users.data.length === 0 ? <Empty>No users yet.</Empty> : null}
-      {users.isSuccess && users.data.length > 0 ? (
-        <Table
-          caption="Staff users"
-          columns={columns}
-          rows={users.data}
-          rowKey={(u) => u.id}
-          rowClassName={(u) => (u.status === "SUSPENDED" ? "row-dim" : undefined)}
-        />
+      {users.isSuccess && rows.length === 0 ? <Empty>No users yet.</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table
+            caption="Staff users"
+            columns={columns}
+            rows={rows}
+            rowKey={(u) => u.id}
+            rowClassName={(u) => (u.status === "SUSPENDED" ? "row-dim" : undefined)}
+          />
+          <LoadMore query={users} />
+        </>
       ) : null}
       {action?.kind === "create" ? <CreateUserDialog onClose={close} /> : null}
       {action?.kind === "suspend" ? <SuspendDialog user={action.user} onClose={close} /> : null}
@@ -132,7 +138,7 @@ export function UsersPage() {
 function useInvalidateUsers() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  return () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+  return () => queryClient.invalidateQueries({ queryKey: trpc.users.list.infiniteQueryKey() });
 }
 
 function RoleSelect({

@@ -11,10 +11,12 @@ import {
   type TWebhookFilter,
 } from "@radha/core/webhooks/schema";
 import { formatDateTimeShort } from "../../lib/format";
-import { useTRPC, useTRPCClient } from "../../lib/trpc";
+import { nextCursor, pageItems } from "../../lib/paging";
+import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -33,7 +35,6 @@ export const EVENTS_PAGE_SIZE = 50;
 
 export function EventsView() {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const user = useCurrentUser();
   const [params, setParams] = useSearchParams();
   const filter = filterFromParams(params);
@@ -41,18 +42,13 @@ export function EventsView() {
   const [replaying, setReplaying] = useState(false);
   const canReplay = roleAtLeast(user.role, "OPERATOR");
 
-  const events = useInfiniteQuery({
-    queryKey: [...trpc.webhooks.list.queryKey(), { filter }],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      client.webhooks.list.query({
-        filter,
-        limit: EVENTS_PAGE_SIZE,
-        ...(pageParam ? { cursor: pageParam } : {}),
-      }),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
+  const events = useInfiniteQuery(
+    trpc.webhooks.list.infiniteQueryOptions(
+      { filter, limit: EVENTS_PAGE_SIZE },
+      { getNextPageParam: nextCursor },
+    ),
+  );
+  const rows = pageItems(events.data);
 
   const openEvent = (id: string | null) => {
     const next = new URLSearchParams(params);
@@ -151,15 +147,7 @@ export function EventsView() {
             rowKey={(e) => e.id}
             rowClassName={(e) => (e.id === openEventId ? "wh-row-open" : undefined)}
           />
-          <div className="load-more">
-            {events.hasNextPage ? (
-              <Button onClick={() => void events.fetchNextPage()} busy={events.isFetchingNextPage}>
-                {events.isFetchingNextPage ? "Loading…" : "Load more"}
-              </Button>
-            ) : (
-              <span className="muted small">That is every matching event.</span>
-            )}
-          </div>
+          <LoadMore query={events} end="That is every matching event." />
         </>
       ) : null}
       {openEventId ? (

@@ -1,9 +1,11 @@
 // Requests refused before they were stored (bad signature, stale timestamp, too large …).
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import type { TWebhookRejection } from "@radha/core/webhooks/schema";
 import { formatDateTime } from "../../lib/format";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { ErrorBanner } from "../../ui/error-banner";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { Table, type Column } from "../../ui/table";
 
@@ -30,14 +32,17 @@ const columns: Column<TWebhookRejection>[] = [
 
 export function RejectionsView() {
   const trpc = useTRPC();
-  const rejections = useQuery(trpc.webhooks.rejections.queryOptions({ limit: 200 }));
+  const rejections = useInfiniteQuery(
+    trpc.webhooks.rejections.infiniteQueryOptions({ limit: 100 }, { getNextPageParam: nextCursor }),
+  );
+  const rows = pageItems(rejections.data);
   return (
     <section aria-labelledby="wh-rejections-title" className="section">
       <div className="section-head">
         <h2 id="wh-rejections-title">Rejected requests</h2>
         <p className="muted small">
-          The latest 200, newest first. These never reached processing; a burst usually means a wrong or
-          rotated signing secret.
+          Newest first. These never reached processing; a burst usually means a wrong or rotated signing
+          secret.
         </p>
       </div>
       {rejections.isPending ? <Loading label="Loading rejected requests…" /> : null}
@@ -48,16 +53,12 @@ export function RejectionsView() {
           onRetry={() => void rejections.refetch()}
         />
       ) : null}
-      {rejections.isSuccess && rejections.data.length === 0 ? (
-        <Empty>No requests have been rejected.</Empty>
-      ) : null}
-      {rejections.isSuccess && rejections.data.length > 0 ? (
-        <Table
-          caption="Rejected webhook requests"
-          columns={columns}
-          rows={rejections.data}
-          rowKey={(r) => r.id}
-        />
+      {rejections.isSuccess && rows.length === 0 ? <Empty>No requests have been rejected.</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Rejected webhook requests" columns={columns} rows={rows} rowKey={(r) => r.id} />
+          <LoadMore query={rejections} />
+        </>
       ) : null}
     </section>
   );

@@ -1,9 +1,11 @@
 // Recent bulk replays: who started them, with which filter, and how far they got.
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import type { TReplayRun } from "@radha/core/webhooks/schema";
 import { formatDateTimeShort } from "../../lib/format";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { ErrorBanner } from "../../ui/error-banner";
+import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
@@ -55,16 +57,22 @@ const columns: Column<TReplayRun>[] = [
 
 export function RunsView() {
   const trpc = useTRPC();
-  const runs = useQuery(
-    trpc.webhooks.replayRuns.queryOptions(undefined, {
-      refetchInterval: (q) => (q.state.data?.every(isRunFinished) === false ? REPLAY_RUNS_REFRESH_MS : false),
-    }),
+  const runs = useInfiniteQuery(
+    trpc.webhooks.replayRuns.infiniteQueryOptions(
+      {},
+      {
+        getNextPageParam: nextCursor,
+        refetchInterval: (q) =>
+          pageItems(q.state.data).every(isRunFinished) ? false : REPLAY_RUNS_REFRESH_MS,
+      },
+    ),
   );
+  const rows = pageItems(runs.data);
   return (
     <section aria-labelledby="wh-runs-title" className="section">
       <div className="section-head">
         <h2 id="wh-runs-title">Replay runs</h2>
-        <p className="muted small">The latest 20. Runs still going refresh every few seconds.</p>
+        <p className="muted small">Newest first. Runs still going refresh every few seconds.</p>
       </div>
       {runs.isPending ? <Loading label="Loading replay runs…" /> : null}
       {runs.isError ? (
@@ -74,11 +82,14 @@ export function RunsView() {
           onRetry={() => void runs.refetch()}
         />
       ) : null}
-      {runs.isSuccess && runs.data.length === 0 ? (
+      {runs.isSuccess && rows.length === 0 ? (
         <Empty>No replays yet. Start one from Events with “Bulk replay…”.</Empty>
       ) : null}
-      {runs.isSuccess && runs.data.length > 0 ? (
-        <Table caption="Replay runs" columns={columns} rows={runs.data} rowKey={(r) => r.id} />
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Replay runs" columns={columns} rows={rows} rowKey={(r) => r.id} />
+          <LoadMore query={runs} />
+        </>
       ) : null}
     </section>
   );
