@@ -127,12 +127,35 @@ const SCHEMA_MODULE_PATTERNS = [
   ),
 ];
 
+/** Another package's source reached by a relative path skips every rule above. */
+const NO_REACHING_ACROSS = {
+  regex: String.raw`(^|/)(apps|packages|tooling)/[^/]+/(src|bin|e2e)(/|$)`,
+  message: "Import another package by its name (@radha/…), never by a path into its sources.",
+};
+
+/** `import()` and `require()` of an app or of a package this one may not use; static imports are the rule's. */
+function dynamicImportRestrictions(name) {
+  const banned =
+    name === "@radha/server"
+      ? "console|cli|client"
+      : name === "@radha/console"
+        ? "server|cli|client|dev-db|core\\/(?![a-z-]+\\/schema$)"
+        : "server|console|cli";
+  const message = "This import breaks the dependency direction (see tooling/eslint/boundaries.js).";
+  return [
+    { selector: `ImportExpression[source.value=/^@radha\\/(${banned})/]`, message },
+    { selector: `CallExpression[callee.name='require'][arguments.0.value=/^@radha\\/(${banned})/]`, message },
+  ];
+}
+
 /** Services hold use-cases; their SQL lives in `<domain>.queries.ts`. */
-const SERVICES_CALL_QUERIES = {
+const servicesCallQueries = (name) => ({
   files: ["src/**/*.service.ts"],
   rules: {
     "no-restricted-syntax": [
       "error",
+      ...ENV_SYNTAX_RESTRICTIONS,
+      ...dynamicImportRestrictions(name),
       {
         selector:
           "CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|with)$/]",
@@ -144,12 +167,14 @@ const SERVICES_CALL_QUERIES = {
       },
     ],
   },
-};
+});
 
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "e2e/**", "**/testing.ts", "**/testing/**", "bench/**"];
 
 function restrict(patterns) {
-  return { "@typescript-eslint/no-restricted-imports": ["error", { patterns }] };
+  return {
+    "@typescript-eslint/no-restricted-imports": ["error", { patterns: [...patterns, NO_REACHING_ACROSS] }],
+  };
 }
 
 /** Flat-config blocks holding package `name` to its place in the dependency direction. */
@@ -164,12 +189,16 @@ export function boundaries(name) {
     {
       files: ["**/*.ts", "**/*.tsx"],
       plugins: { "@typescript-eslint": tseslint.plugin },
-      rules: restrict(rules.patterns),
+      rules: {
+        ...restrict(rules.patterns),
+        // Keeps the base config's process.env restrictions: a rule set here replaces them.
+        "no-restricted-syntax": ["error", ...ENV_SYNTAX_RESTRICTIONS, ...dynamicImportRestrictions(name)],
+      },
     },
     { files: TEST_FILES, rules: restrict(testPatterns) },
   ];
   if (name === "@radha/core") {
-    blocks.push(SERVICES_CALL_QUERIES, {
+    blocks.push(servicesCallQueries(name), {
       files: ["src/**/*.schema.ts", "src/errors.ts"],
       rules: restrict([...rules.patterns, ...SCHEMA_MODULE_PATTERNS]),
     });

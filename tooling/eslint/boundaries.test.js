@@ -31,6 +31,30 @@ describe("package boundaries", () => {
     expect(await lint("@radha/core", `import { sql } from "kysely";`)).toEqual([]);
   });
 
+  it("catches dynamic imports, require() and paths into another package's sources", async () => {
+    expect(await lint("@radha/core", `const m = await import("@radha/server/app");`)).toHaveLength(1);
+    expect(await lint("@radha/api", `const m = require("@radha/cli");`)).toHaveLength(1);
+    expect(
+      await lint("@radha/core", `import { buildApp } from "../../../apps/server/src/app";`),
+    ).toHaveLength(1);
+    expect(
+      await lint("@radha/console", `const m = await import("@radha/core/db");`, "src/a.tsx"),
+    ).toHaveLength(1);
+    expect(
+      await lint("@radha/console", `const m = await import("@radha/core/inventory/schema");`, "src/a.tsx"),
+    ).toEqual([]);
+    // The server loads the dev-only database lazily, by design.
+    expect(await lint("@radha/server", `const m = await import("@radha/dev-db");`, "src/main.ts")).toEqual(
+      [],
+    );
+    expect(await lint("@radha/core", `import { x } from "./x";`, "src/inventory/a.ts")).toEqual([]);
+  });
+
+  it("keeps process.env out of services too", async () => {
+    const code = `export const url = globalThis.process.env.DATABASE_URL;`;
+    expect(await lint("@radha/core", code, "src/security/users.service.ts")).toHaveLength(1);
+  });
+
   it("keeps SQL out of core's services", async () => {
     const query = `export const f = (db) => db.selectFrom("users").selectAll().execute();`;
     expect(await lint("@radha/core", query, "src/security/users.service.ts")).toEqual([

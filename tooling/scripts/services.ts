@@ -12,6 +12,8 @@ import { loadEnv } from "./env";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const env = loadEnv();
 
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 async function checkPostgres(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
@@ -47,12 +49,12 @@ async function check(): Promise<void> {
   if (env.CI && !env.REDIS_URL)
     problems.push("CI=true but REDIS_URL is unset: CI tests run against the machine's Redis");
   if (env.DATABASE_URL)
-    await checkPostgres(env.DATABASE_URL).catch((e: Error) =>
-      problems.push(`PostgreSQL at DATABASE_URL does not answer: ${e.message}`),
+    await checkPostgres(env.DATABASE_URL).catch((e: unknown) =>
+      problems.push(`PostgreSQL at DATABASE_URL does not answer: ${describe(e)}`),
     );
   if (env.REDIS_URL)
-    await checkRedis(env.REDIS_URL).catch((e: Error) =>
-      problems.push(`Redis at REDIS_URL does not answer: ${e.message}`),
+    await checkRedis(env.REDIS_URL).catch((e: unknown) =>
+      problems.push(`Redis at REDIS_URL does not answer: ${describe(e)}`),
     );
   const chromium = spawnSync(env.CHROMIUM_PATH, ["--version"], { encoding: "utf8" });
   if (chromium.status !== 0)
@@ -76,7 +78,8 @@ async function withEmbedded(command: string[]): Promise<void> {
     log: (m) => console.log(`[embedded-pg] ${m}`),
   });
   const [cmd, ...args] = command.join(" ").split(" ").filter(Boolean);
-  const result = spawnSync(cmd!, args, {
+  if (!cmd) throw new Error("with-embedded needs a command to run");
+  const result = spawnSync(cmd, args, {
     stdio: "inherit",
     cwd: ROOT,
     // eslint-disable-next-line no-restricted-properties -- the test run inherits this whole environment, plus the database

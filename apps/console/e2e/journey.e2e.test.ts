@@ -7,7 +7,7 @@ import { createVariant, TEST_PASSWORD } from "@radha/core/testing";
 import type { TestServer } from "@radha/server/testing";
 import { artifacts, newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
-let harness: Harness;
+let harness: Harness | undefined;
 let server: TestServer;
 let browser: Browser;
 

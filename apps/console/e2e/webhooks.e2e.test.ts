@@ -13,7 +13,7 @@ import {
 import type { TestServer } from "@radha/server/testing";
 import { newPage as openPage, shot, startHarness, type Harness } from "./harness";
 
-let harness: Harness;
+let harness: Harness | undefined;
 let server: TestServer;
 let browser: Browser;
 

@@ -27,9 +27,9 @@ async function main(): Promise<void> {
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureActiveSigningKey(db);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
-      const { DEMO_PASSWORD, DEMO_USERS, seedDemoData } = await loadDevDb();
+      const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
       const result = await seedDemoData(db);
-      demoSignIn = `${DEMO_USERS[0]!.email} / ${DEMO_PASSWORD}`;
+      demoSignIn = `${DEMO_ADMIN.email} / ${DEMO_PASSWORD}`;
       if (result.products + result.users > 0) console.log(`seeded demo data: ${JSON.stringify(result)}`);
     }
     if (env.OPS_ADMIN_EMAIL && env.OPS_ADMIN_PASSWORD) {

@@ -60,3 +60,12 @@ export function formatZodIssues(
     .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
     .join(separator);
 }
+
+/**
+ * A value the code's own invariant guarantees (a row just locked, a key just set). Missing means a
+ * bug, not a user's mistake: it fails loudly as an unknown error (a 500 with the cause logged).
+ */
+export function must<T>(value: T | null | undefined, invariant: string): T {
+  if (value === undefined || value === null) throw new Error(`Invariant broken: ${invariant}`);
+  return value;
+}

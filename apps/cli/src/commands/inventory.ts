@@ -290,7 +290,10 @@ export function registerInventoryCommands(program: Command): void {
       const { out, withDb } = contextFor(command);
       const report = await withDb((db) => listStockChanges(db, opts));
       out.result(report, (r) => {
-        if (r.items.length === 0) return out.line(`No stock movements since ${r.since}.`);
+        if (r.items.length === 0) {
+          out.line(`No stock movements since ${r.since}.`);
+          return;
+        }
         out.table(
           ["time", "type", "sku", "qty", "before", "after", "reason", "by"],
           r.items.map((e) => [
@@ -317,8 +320,10 @@ export function registerInventoryCommands(program: Command): void {
       const { out, withDb } = contextFor(command);
       const rows = await withDb((db) => listLowStock(db));
       out.result(rows, (list) => {
-        if (list.length === 0)
-          return out.line("Nothing needs attention: every active variant is above its threshold.");
+        if (list.length === 0) {
+          out.line("Nothing needs attention: every active variant is above its threshold.");
+          return;
+        }
         out.table(
           ["sku", "product", "available", "threshold", "reorder point", "why", "suggested reorder"],
           list.map((r) => [

@@ -201,7 +201,10 @@ export function registerWebhooksCommands(program: Command): void {
         listWebhookEvents(db, { filter, limit: opts.limit, cursor: opts.cursor }),
       );
       out.result(page, (p) => {
-        if (p.items.length === 0) return out.line("No webhook events match.");
+        if (p.items.length === 0) {
+          out.line("No webhook events match.");
+          return;
+        }
         eventTable(out, p.items);
         out.line(`${p.items.length} event${p.items.length === 1 ? "" : "s"}.`);
         printNextPage(out, p);
@@ -249,7 +252,10 @@ export function registerWebhooksCommands(program: Command): void {
       if (opts.dryRun) {
         const preview = await withDb((db) => previewReplay(db, filter));
         out.result(preview, (p) => {
-          if (p.count === 0) return out.line("No events match: nothing would be replayed.");
+          if (p.count === 0) {
+            out.line("No events match: nothing would be replayed.");
+            return;
+          }
           eventTable(out, p.sample);
           out.line(
             `${p.count} event${p.count === 1 ? "" : "s"} would be replayed${p.count > p.sample.length ? ` (first ${p.sample.length} shown)` : ""}. Dry run: nothing changed. Run again without --dry-run to replay.`,

@@ -27,7 +27,10 @@ const retryAfterRefresh: TRPCLink<AppRouter> =
         next: (v) => observer.next(v),
         complete: () => observer.complete(),
         error: (err) => {
-          if (retried || NO_RETRY.has(op.path) || !isUnauthorized(err)) return observer.error(err);
+          if (retried || NO_RETRY.has(op.path) || !isUnauthorized(err)) {
+            observer.error(err);
+            return;
+          }
           retried = true;
           refreshSession().then(
             () => {

@@ -15,7 +15,13 @@ export function Button({
     .filter(Boolean)
     .join(" ");
   return (
-    <button type="button" className={cls} disabled={disabled || busy} aria-busy={busy || undefined} {...rest}>
+    <button
+      type="button"
+      className={cls}
+      disabled={(disabled ?? false) || busy}
+      aria-busy={busy ? true : undefined}
+      {...rest}
+    >
       {children}
     </button>
   );

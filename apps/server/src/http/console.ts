@@ -20,7 +20,7 @@ function appDir(from: string): string {
 
 // The console is built with hidden source maps: they stay on disk for reading stack traces,
 // and are never served.
-const isSourceMap = (url: string) => url.split("?")[0]!.endsWith(".map");
+const isSourceMap = (url: string) => (url.split("?")[0] ?? url).endsWith(".map");
 
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
   const built = existsSync(path.join(dist, "index.html"));

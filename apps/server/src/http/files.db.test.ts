@@ -147,6 +147,26 @@ describe("POST /api/files/inventory/counts", () => {
     expect(await uploadCount()).toBe(before);
   });
 
+  it("answers a broken multipart body with 400 and what to send, never a 500", async () => {
+    const before = await uploadCount();
+    const send = (contentType: string, body: string) =>
+      fetch(`${s.url}${COUNT_UPLOAD_URL}`, {
+        method: "POST",
+        headers: { ...auth(operator), "content-type": contentType },
+        body,
+      });
+    const cutShort = `--xyz\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n\r\nsku,counted\nA-1,4\n`;
+    for (const res of [
+      await send("multipart/form-data; boundary=xyz", "garbage"),
+      await send("multipart/form-data", "sku,counted\nA-1,4\n"),
+      await send("multipart/form-data; boundary=xyz", cutShort),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/field named "file"/);
+    }
+    expect(await uploadCount()).toBe(before);
+  });
+
   it("needs a signed-in OPERATOR: 401 without a token, 403 for a VIEWER, nothing stored", async () => {
     const before = await uploadCount();
     const anonymous = await upload(countForm("sku,counted\nA-1,4\n"), {});

@@ -6,7 +6,7 @@ import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { bearerFrom, requireStaff } from "@radha/api";
 import type { Actor } from "@radha/core/audit";
-import { DomainError } from "@radha/core/errors";
+import { DomainError, isDomainError } from "@radha/core/errors";
 import {
   countFileTooLarge,
   inventoryExportFileName,
@@ -32,6 +32,20 @@ const notMultipart = () =>
     "BAD_REQUEST",
     `Send the count file as multipart/form-data, in a field named "${COUNT_FILE_FIELD}"`,
   );
+
+const malformedUpload = (cause: unknown) =>
+  new DomainError(
+    "BAD_REQUEST",
+    `The upload is not valid multipart/form-data (${cause instanceof Error ? cause.message : "unreadable body"}). ` +
+      `Send the count file as a form field named "${COUNT_FILE_FIELD}"`,
+    { cause },
+  );
+
+async function readUpload(req: FastifyRequest): Promise<{ fileName: string; content: Buffer }> {
+  const part = await req.file();
+  if (part?.fieldname !== COUNT_FILE_FIELD) throw notMultipart();
+  return { fileName: part.filename, content: await readCountFile(part.file) };
+}
 
 /** The file part in memory, or the 413 as soon as the bytes read pass the limit. */
 async function readCountFile(file: Readable): Promise<Buffer> {
@@ -90,10 +104,11 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
       if (Number(req.headers["content-length"] ?? 0) > MAX_COUNT_FILE_BYTES + MULTIPART_OVERHEAD_BYTES)
         throw countFileTooLarge();
       if (!req.isMultipart()) throw notMultipart();
-      const part = await req.file();
-      if (part?.fieldname !== COUNT_FILE_FIELD) throw notMultipart();
-      const content = await readCountFile(part.file);
-      const upload = await storeCountUpload(deps.db, actor, { fileName: part.filename, content });
+      const { fileName, content } = await readUpload(req).catch((cause: unknown) => {
+        // The multipart parser's own errors (no boundary, a body cut short) are the sender's mistake.
+        throw isDomainError(cause) ? cause : malformedUpload(cause);
+      });
+      const upload = await storeCountUpload(deps.db, actor, { fileName, content });
       return reply.code(201).send(upload);
     });
   });

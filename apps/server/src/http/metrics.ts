@@ -30,7 +30,7 @@ export function registerMetrics(app: FastifyInstance): Registry {
     const route = req.routeOptions.url ?? "unmatched";
     // tRPC shares one route; the procedure path keeps the label set small and meaningful.
     const template = route.startsWith("/api/trpc/")
-      ? `/api/trpc/${String((req.params as { path?: string }).path ?? "")}`
+      ? `/api/trpc/${(req.params as { path?: string }).path ?? ""}`
       : route;
     const labels = {
       method: req.method,

@@ -50,7 +50,7 @@ export async function startWorker(
   opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {},
 ): Promise<WorkerHandle> {
   const logger = new Logger((scope) => (level, message) => {
-    if (["error", "warning"].includes(String(level)))
+    if (["error", "warning"].includes(level))
       console.error(JSON.stringify({ level, scope: scope.label, msg: message }));
   });
   const concurrency = opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY;

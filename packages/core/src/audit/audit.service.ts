@@ -73,12 +73,12 @@ export async function listAuditEvents(db: DbOrTrx, rawInput: TAuditListInput): P
   const { cursor, limit, ...filter } = ZAuditListInput.parse(rawInput);
   const after = decodeCursor(cursor, ZAuditKey);
   const rows = await selectAuditRows(db, { ...filter, limit: limit + 1, beforeSeq: after?.[0] ?? null });
-  return toPage(rows, limit, toAuditEvent, (r) => [String(r.seq)]);
+  return toPage(rows, limit, toAuditEvent, (r) => [r.seq]);
 }
 
 function toAuditEvent(r: Selectable<AuditLogTable>): TAuditEvent {
   return {
-    seq: String(r.seq),
+    seq: r.seq,
     occurredAt: r.occurredAt.toISOString(),
     actorType: r.actorType,
     actorId: r.actorId,
@@ -111,7 +111,7 @@ export async function verifyAuditChain(db: DbOrTrx, batchSize = 5_000): Promise<
       const broken = (reason: string): TAuditVerifyResult => ({
         ok: false,
         checked,
-        firstBroken: { seq: String(row.seq), reason },
+        firstBroken: { seq: row.seq, reason },
       });
       if (BigInt(row.seq) !== expectedSeq)
         return broken(`row ${expectedSeq} is missing (next row is ${row.seq})`);

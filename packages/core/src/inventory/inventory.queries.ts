@@ -8,7 +8,7 @@ import type {
   InventoryTransactionsTable,
   Trx,
 } from "../db/database";
-import { DomainError } from "../errors";
+import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
@@ -128,7 +128,7 @@ export async function* iterateStock(db: DbOrTrx, pageSize = 5000): AsyncGenerato
     `.execute(db);
     if (rows.length === 0) return;
     yield rows.map((r) => toStockRow(r, fallback));
-    after = rows[rows.length - 1]!.sku;
+    after = must(rows.at(-1), "a non-empty page has a last row").sku;
   }
 }
 

@@ -28,7 +28,7 @@ export type TInventoryBatchKind = (typeof INVENTORY_BATCH_KINDS)[number];
 export const INVENTORY_BATCH_STATUSES = ["APPLIED", "ROLLED_BACK"] as const;
 export type TInventoryBatchStatus = (typeof INVENTORY_BATCH_STATUSES)[number];
 
-const ZUuid = z.string().uuid("Not a variant id (uuid)");
+const ZUuid = z.uuid("Not a variant id (uuid)");
 const ZReason = z.string().trim().min(3, "Say why (at least 3 characters)").max(500);
 
 /** By product name then SKU ("all"), or most urgent first (the other filters). */
@@ -64,7 +64,7 @@ const resetFields = {
 };
 const exactlyOneSource = (v: { csv?: string | undefined; rows?: unknown[] | undefined }) =>
   (v.csv === undefined) !== (v.rows === undefined);
-const sourceMessage = { message: "Give either csv (file text) or rows, not both" };
+const sourceMessage = { error: "Give either csv (file text) or rows, not both" };
 
 export const ZResetPreviewInput = z.object(resetFields).refine(exactlyOneSource, sourceMessage);
 export type TResetPreviewInput = z.input<typeof ZResetPreviewInput>;
@@ -114,7 +114,7 @@ export const ZSetThresholds = z
   .refine(
     (v) =>
       v.lowStockThreshold !== undefined || v.reorderPoint !== undefined || v.reorderQuantity !== undefined,
-    { message: "Set at least one of lowStockThreshold, reorderPoint, reorderQuantity" },
+    { error: "Set at least one of lowStockThreshold, reorderPoint, reorderQuantity" },
   );
 export type TSetThresholds = z.input<typeof ZSetThresholds>;
 
@@ -303,7 +303,7 @@ export interface TScanResult {
 export const COUNT_FILE_FIELD = "file";
 
 export const ZUploadedResetPreviewInput = z.object({
-  uploadId: z.string().uuid("Not an upload id: upload the count file first"),
+  uploadId: z.uuid("Not an upload id: upload the count file first"),
   reason: resetFields.reason,
   reference: resetFields.reference,
   notes: resetFields.notes,

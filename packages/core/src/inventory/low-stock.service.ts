@@ -43,7 +43,7 @@ export async function setStockThresholds(db: Db, actor: Actor, raw: unknown): Pr
     const ids = [...changed];
     await writeAudit(trx, actor, {
       action: "inventory.set_thresholds",
-      target: { type: "product_variant", id: ids.length === 1 ? ids[0]! : null },
+      target: { type: "product_variant", id: ids.length === 1 ? (ids[0] ?? null) : null },
       after: {
         updated: ids.length,
         onlyWhereUnset: input.onlyWhereUnset,

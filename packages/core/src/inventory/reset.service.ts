@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
-import { DomainError } from "../errors";
+import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
 import { countInputFromRows, parseCountCsv, type CountInput, type CountInputRow } from "./count-file";
@@ -107,7 +107,7 @@ function planReset(
   const seen = new Map<string, number>();
   for (const x of resolved) if (x.variant) seen.set(x.variant.id, (seen.get(x.variant.id) ?? 0) + 1);
   for (const x of resolved) {
-    if (x.variant && seen.get(x.variant.id)! > 1)
+    if (x.variant && (seen.get(x.variant.id) ?? 0) > 1)
       x.problems.push({
         code: "DUPLICATE_ROW",
         message: `${x.variant.sku} appears ${seen.get(x.variant.id)} times; keep one row`,
@@ -118,7 +118,9 @@ function planReset(
     toResetRow(r, variant, counted, problems),
   );
   const valid = resolved.flatMap((x, i) =>
-    x.variant && x.problems.length === 0 ? [{ row: rows[i]!, variant: x.variant }] : [],
+    x.variant && x.problems.length === 0
+      ? [{ row: must(rows[i], "one row per resolved line"), variant: x.variant }]
+      : [],
   );
   const problemCount = rows.length - valid.length;
   const changedCount = valid.filter((v) => v.row.delta !== 0).length;
@@ -241,9 +243,10 @@ export async function applyInventoryReset(db: Db, actor: Actor, raw: unknown): P
     const items = plan.valid.map(({ row, variant }) => ({
       ...row,
       variantId: variant.id,
-      counted: row.counted!,
-      previous: row.previous!,
-      delta: row.delta!,
+      // A valid row has no problems, so its count and the stock it replaces are known.
+      counted: must(row.counted, "a valid row has a count"),
+      previous: must(row.previous, "a valid row has the previous stock"),
+      delta: must(row.delta, "a valid row has a delta"),
     }));
     await insertBatchItems(
       trx,
@@ -387,7 +390,7 @@ export async function rollbackInventoryBatch(db: Db, actor: Actor, raw: unknown)
         batchId: batch.id,
         alreadyRolledBack: true,
         rolledBackCount: batch.changedCount,
-        rolledBackAt: batch.rolledBackAt!.toISOString(),
+        rolledBackAt: must(batch.rolledBackAt, "a rolled-back batch has its time").toISOString(),
       };
     const items = await selectBatchItems(trx, batch.id, true);
     const locked = await lockVariants(

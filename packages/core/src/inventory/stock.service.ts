@@ -9,7 +9,7 @@
 // A sale of reserved stock is RELEASE then SALE (two rows, same order).
 import type { InventoryTransactionsTable, Trx } from "../db/database";
 import type { Actor } from "../audit/audit.service";
-import { DomainError } from "../errors";
+import { DomainError, must } from "../errors";
 import {
   insertLedgerRows,
   lockVariants,
@@ -142,7 +142,7 @@ export async function writeLockedMovements(
   const touched = [...new Set(entries.map((e) => e.variantId))];
   await writeVariantStock(
     trx,
-    touched.map((id) => locked.get(id)!),
+    touched.map((id) => must(locked.get(id), "a moved variant was locked")),
   );
   const ids = await insertLedgerRows(
     trx,
@@ -161,18 +161,20 @@ export async function writeLockedMovements(
       metadata: m.metadata ?? {},
     })),
   );
-  ids.forEach((id, i) => (entries[i]!.id = id));
+  ids.forEach((id, i) => {
+    must(entries[i], "one ledger id per entry").id = id;
+  });
 
   // Scan only variants that can open an alert (at or under threshold) or resolve one.
   const toScan = touched.filter((id) => {
-    const v = locked.get(id)!;
+    const v = must(locked.get(id), "a moved variant was locked");
     return v.alerted || (v.active && v.stockQuantity - v.reservedQuantity <= v.threshold);
   });
   if (toScan.length > 0) {
     await scanLowStock(trx, toScan);
     // Keep the caller's map true to what the scan left, in case it moves these variants again.
     for (const id of toScan) {
-      const v = locked.get(id)!;
+      const v = must(locked.get(id), "a scanned variant was locked");
       v.alerted = v.active && v.stockQuantity - v.reservedQuantity <= v.threshold;
     }
   }
@@ -186,7 +188,7 @@ export async function writeLockedMovements(
  */
 export async function recordStockMovement(trx: Trx, input: StockMovementInput): Promise<StockMovementResult> {
   const [result] = await recordStockMovements(trx, [input]);
-  return result!;
+  return must(result, "one result per movement");
 }
 
 /** Several movements in one go (an order's items): locks every variant in id order first. */

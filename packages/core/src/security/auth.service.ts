@@ -122,7 +122,7 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     const user = await findUserByEmail(db, email);
     const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? (await dummyHash()));
     const failure =
-      !user || !user.passwordHash || !ok
+      !user?.passwordHash || !ok
         ? "wrong email or password"
         : user.status !== "ACTIVE"
           ? "account suspended"

@@ -169,8 +169,7 @@ export async function ensureBootstrapAdmin(
   const lower = email.toLowerCase();
   const existing = await findUserByEmail(db, lower);
   if (
-    existing &&
-    existing.role === "ADMIN" &&
+    existing?.role === "ADMIN" &&
     existing.status === "ACTIVE" &&
     existing.passwordHash &&
     (await verifyPassword(password, existing.passwordHash))

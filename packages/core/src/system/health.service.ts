@@ -1,6 +1,7 @@
 // Readiness checks. Database loss fails readiness; Redis or a payment provider being down only
 // degrades. Provider checks run in the background on a timer and are served from cache, so a
 // health request never calls Stripe or Razorpay.
+import { must } from "../errors";
 import type { Db } from "../db";
 import type { SharedStore } from "../shared-store";
 import { pingDatabase } from "./system.queries";
@@ -69,7 +70,7 @@ export function createHealthService({ db, store, keys }: { db: Db; store: Shared
         const stripe = keys.stripeSecretKey
           ? new Stripe(keys.stripeSecretKey, { timeout: 3_000, maxNetworkRetries: 0 })
           : undefined;
-        return () => stripe!.balance.retrieve();
+        return () => must(stripe, "checked only when configured").balance.retrieve();
       })(),
     },
     {
@@ -80,7 +81,7 @@ export function createHealthService({ db, store, keys }: { db: Db; store: Shared
           keys.razorpayKeyId && keys.razorpayKeySecret
             ? new Razorpay({ key_id: keys.razorpayKeyId, key_secret: keys.razorpayKeySecret })
             : undefined;
-        return () => razorpay!.payments.all({ count: 1 });
+        return () => must(razorpay, "checked only when configured").payments.all({ count: 1 });
       })(),
     },
   ];

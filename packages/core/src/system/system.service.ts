@@ -1,4 +1,6 @@
 // system_config flags: read with defaults, changed with an audit event in the same transaction.
+import { must } from "../errors";
+import type { z } from "zod";
 import type { DbOrTrx, Db } from "../db/database";
 import { DomainError } from "../errors";
 import { type Actor, writeAudit } from "../audit/audit.service";
@@ -22,13 +24,13 @@ export async function listFlags(db: DbOrTrx): Promise<TFlag[]> {
   });
 }
 
-export async function getFlag<K extends TFlagKey>(
-  db: DbOrTrx,
-  key: K,
-): Promise<(typeof SYSTEM_FLAGS)[K]["default"]> {
+/** A flag's value type comes from its schema: its default (a literal) is only one of the values. */
+type TFlagValue<K extends TFlagKey> = z.output<(typeof SYSTEM_FLAGS)[K]["schema"]>;
+
+export async function getFlag<K extends TFlagKey>(db: DbOrTrx, key: K): Promise<TFlagValue<K>> {
   const row = await selectConfigValue(db, key);
   const parsed = row ? SYSTEM_FLAGS[key].schema.safeParse(row.value) : undefined;
-  return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as (typeof SYSTEM_FLAGS)[K]["default"];
+  return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as TFlagValue<K>;
 }
 
 export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag> {
@@ -54,5 +56,8 @@ export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag
     });
   });
   const flags = await listFlags(db);
-  return flags.find((f) => f.key === input.key)!;
+  return must(
+    flags.find((f) => f.key === input.key),
+    "a flag just written is listed",
+  );
 }

@@ -91,8 +91,11 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
       if (id && !firstSeen.has(k)) {
         firstSeen.add(k);
         b.resolve({ id, duplicate: false });
-      } else if (id ?? existing.get(k)) b.resolve({ id: (id ?? existing.get(k))!, duplicate: true });
-      else b.reject(new Error("event neither inserted nor found"));
+      } else {
+        const known = id ?? existing.get(k);
+        if (known) b.resolve({ id: known, duplicate: true });
+        else b.reject(new Error("event neither inserted nor found"));
+      }
     }
   }
 

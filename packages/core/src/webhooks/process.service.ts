@@ -221,6 +221,7 @@ export async function processWebhookEvent(
     });
   } catch (cause) {
     // No such event is the caller's mistake; anything failing once it is open is recorded on it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the transaction callback
     if (!opened && cause instanceof DomainError && cause.code === "NOT_FOUND") throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
     return recordFailure(db, eventId, startedAt, message.slice(0, 1000), opts);

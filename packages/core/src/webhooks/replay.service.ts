@@ -193,8 +193,8 @@ export async function executeReplayRun(
   try {
     for (;;) {
       const batch = await selectReplayPage(db, filter, cursor, batchSize);
-      if (batch.length === 0) break;
-      const last = batch[batch.length - 1]!;
+      const last = batch.at(-1);
+      if (!last) break;
       cursor = { at: last.receivedAt, id: last.id };
 
       // Claim what no other live run holds; the rest is another operator's and is skipped.
@@ -227,6 +227,7 @@ export async function executeReplayRun(
       await ticking;
       await releaseEventsFromRun(db, runId, ids);
       const progress = await save();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the cancel watcher callback
       if (cancelSeen || progress.status === "CANCELLING") return await save("CANCELLED");
     }
     return await save("COMPLETED");

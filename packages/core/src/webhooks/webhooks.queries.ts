@@ -160,7 +160,7 @@ export async function listWebhookRejections(
     rows,
     input.limit,
     (r) => ({
-      id: String(r.id),
+      id: r.id,
       provider: r.provider,
       receivedAt: r.receivedAt.toISOString(),
       reason: r.reason,
@@ -170,7 +170,7 @@ export async function listWebhookRejections(
       bodyBytes: r.bodyBytes,
       bodySha256: r.bodySha256,
     }),
-    (r) => [r.keyTime, String(r.id)],
+    (r) => [r.keyTime, r.id],
   );
 }
 
@@ -189,7 +189,8 @@ export async function getWebhookHealth(
     ignored: string;
     p50: number | null;
     p95: number | null;
-    oldestPending: number | null;
+    /** extract() answers numeric, which pg hands over as a string. */
+    oldestPending: string | null;
   }>`
     SELECT provider,
       count(*) AS total,
@@ -218,8 +219,8 @@ export async function getWebhookHealth(
       pending: Number(r?.pending ?? 0),
       ignored: Number(r?.ignored ?? 0),
       successRate,
-      p50LatencyMs: r?.p50 == null ? null : Math.round(Number(r.p50)),
-      p95LatencyMs: r?.p95 == null ? null : Math.round(Number(r.p95)),
+      p50LatencyMs: r?.p50 == null ? null : Math.round(r.p50),
+      p95LatencyMs: r?.p95 == null ? null : Math.round(r.p95),
       oldestPendingSeconds: r?.oldestPending == null ? null : Math.round(Number(r.oldestPending)),
       alert,
       alertReason: alert
@@ -380,7 +381,7 @@ export async function lockOrderWithItems(
   const row = rows[0];
   if (!row) return undefined;
   const { items, ...order } = row;
-  return { order, items: items.map((i) => ({ ...i, held: Number(i.held) })) };
+  return { order, items };
 }
 
 export async function updateOrder(

@@ -22,7 +22,7 @@ export const REPLAY_RUN_STATUSES = [
 ] as const;
 export type TReplayRunStatus = (typeof REPLAY_RUN_STATUSES)[number];
 
-const isoDate = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e.g. 2026-11-28T10:00:00Z" });
+const isoDate = z.iso.datetime({ offset: true, error: "Use an ISO 8601 time, e.g. 2026-11-28T10:00:00Z" });
 
 export const ZWebhookFilter = z
   .object({
@@ -36,7 +36,7 @@ export const ZWebhookFilter = z
     /** A payment id (pi_…, pay_…), an order number or an order id. */
     reference: z.string().trim().max(200).optional(),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "from must be before to", path: ["from"] });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { error: "from must be before to", path: ["from"] });
 export type TWebhookFilter = z.infer<typeof ZWebhookFilter>;
 
 /** Newest first. */

@@ -6,9 +6,17 @@ import { hashPassword } from "@radha/core/security";
 import { SYSTEM_ACTOR, writeAudit } from "@radha/core/audit";
 import { recordStockMovements } from "@radha/core/inventory";
 
+/** The i-th item of a fixed, non-empty list, going round. */
+function cycle<T>(items: readonly T[], i: number): T {
+  const item = items[i % items.length];
+  if (item === undefined) throw new Error("cycle() needs a non-empty list");
+  return item;
+}
+
 export const DEMO_PASSWORD = "radha-demo-2026";
+export const DEMO_ADMIN = { email: "admin@radhagsareees.test", name: "Asha Admin", role: "ADMIN" } as const;
 export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
-  { email: "admin@radhagsareees.test", name: "Asha Admin", role: "ADMIN" },
+  DEMO_ADMIN,
   { email: "operator@radhagsareees.test", name: "Omkar Operator", role: "OPERATOR" },
   { email: "viewer@radhagsareees.test", name: "Vani Viewer", role: "VIEWER" },
   { email: "customer@radhagsareees.test", name: "Kavya Customer", role: "CUSTOMER" },
@@ -68,8 +76,8 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
       .execute();
 
     const productRows = Array.from({ length: 36 }, (_, i) => {
-      const style = STYLES[i % STYLES.length]!;
-      const colour = COLOURS[(i * 3) % COLOURS.length]!;
+      const style = cycle(STYLES, i);
+      const colour = cycle(COLOURS, i * 3);
       const name = `${style} ${colour} Saree${i >= STYLES.length ? ` No. ${Math.floor(i / STYLES.length) + 1}` : ""}`;
       return {
         name,
@@ -107,8 +115,8 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
         return {
           productId: p.id,
           sku,
-          colour: COLOURS[(i + j) % COLOURS.length]!,
-          fabric: FABRICS[(i + j) % FABRICS.length]!,
+          colour: cycle(COLOURS, i + j),
+          fabric: cycle(FABRICS, i + j),
           blousePiece: j % 2 === 0,
           isDefault: j === 0,
         };
@@ -144,10 +152,10 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
         .executeTakeFirst();
       const priceOf = new Map(products.map((p) => [p.id, p.priceMinor]));
       for (let i = 0; i < 24; i++) {
-        const variant = variants[(i * 5) % variants.length]!;
+        const variant = cycle(variants, i * 5);
         const qty = 1 + (i % 2);
         const unit = priceOf.get(variant.productId) ?? 0;
-        const status = STATUSES[i % STATUSES.length]!;
+        const status = cycle(STATUSES, i);
         const provider = i % 2 === 0 ? ("STRIPE" as const) : ("RAZORPAY" as const);
         const created = new Date(Date.now() - (24 - i) * 3_600_000);
         const order = await trx

@@ -46,7 +46,7 @@ export function LoginPage() {
 
   const notice = session.status === "signed-out" ? NOTICE[session.reason] : null;
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZLoginInput.safeParse({ email: email.trim(), password });
     if (!parsed.success) {

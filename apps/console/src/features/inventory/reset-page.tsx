@@ -99,12 +99,16 @@ export function ResetPage() {
 
   function chooseFile(chosen: File | undefined) {
     setFileError(null);
-    if (!chosen) return changeSource({ file: null, pasted });
+    if (!chosen) {
+      changeSource({ file: null, pasted });
+      return;
+    }
     if (chosen.size > MAX_COUNT_FILE_BYTES) {
       setFileInputKey((k) => k + 1);
-      return setFileError(
+      setFileError(
         `${chosen.name} is ${(chosen.size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_COUNT_FILE_BYTES / 1024 / 1024} MB. Split the count.`,
       );
+      return;
     }
     changeSource({ file: chosen, pasted: "" });
   }

@@ -108,7 +108,7 @@ function SetFlagDialog({ flag, onClose }: { flag: TFlag; onClose: () => void }) 
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const value = isBool ? !flag.value : numberText.trim() === "" ? Number.NaN : Number(numberText);
     if (!isBool && !Number.isInteger(value)) {

@@ -164,10 +164,13 @@ function CreateTokenDialog({
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZCreateServiceToken.safeParse({ name, role });
-    if (!parsed.success) return setErrors(fieldErrors(parsed.error.issues));
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error.issues));
+      return;
+    }
     setErrors({});
     create.mutate(parsed.data);
   }

@@ -175,10 +175,13 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZCreateUser.safeParse({ ...form, email: form.email.trim() });
-    if (!parsed.success) return setErrors(fieldErrors(parsed.error.issues));
+    if (!parsed.success) {
+      setErrors(fieldErrors(parsed.error.issues));
+      return;
+    }
     setErrors({});
     create.mutate(parsed.data);
   }
@@ -255,11 +258,13 @@ function SuspendDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZSuspendUser.safeParse({ userId: user.id, reason });
-    if (!parsed.success)
-      return setError(fieldErrors(parsed.error.issues).reason ?? parsed.error.issues[0]?.message);
+    if (!parsed.success) {
+      setError(fieldErrors(parsed.error.issues).reason ?? parsed.error.issues[0]?.message);
+      return;
+    }
     setError(undefined);
     suspend.mutate(parsed.data);
   }
@@ -313,7 +318,7 @@ function RestoreDialog({ user, onClose }: { user: TStaffUser; onClose: () => voi
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     restore.mutate({ userId: user.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
   }
@@ -357,7 +362,7 @@ function ChangeRoleDialog({ user, onClose }: { user: TStaffUser; onClose: () => 
     }),
   );
 
-  function submit(e: React.FormEvent) {
+  function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const parsed = ZChangeRole.safeParse({
       userId: user.id,
