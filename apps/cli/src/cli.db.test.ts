@@ -26,7 +26,7 @@ function ops(args: string[], env: Record<string, string>): Promise<Run> {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { NODE_ENV: "test", ...env }, timeout: 90_000 },
+      { env: { ...env }, timeout: 90_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

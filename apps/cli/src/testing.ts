@@ -16,7 +16,7 @@ export async function runOps(env: Record<string, string>, args: string[]): Promi
   try {
     const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], {
       // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; tests pass the rest
-      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", ...env },
       timeout: 90_000,
     });
     return { code: 0, stdout, stderr };

@@ -26,7 +26,6 @@ let database: TestDatabase;
 function ops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // Fast retries so a failing replay settles quickly; stdout/stderr are pipes, so no TTY progress bar.
   const env = {
-    NODE_ENV: "test",
     DATABASE_URL: database.url,
     // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; the test sets the rest
     PATH: process.env.PATH ?? "",

@@ -15,7 +15,6 @@ import { registerWebhookRoutes } from "./http/webhooks";
 export interface BuildAppOptions {
   logLevel?: string;
   consoleDist?: string;
-  bodyLimitBytes?: number;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -29,7 +28,8 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
         censor: "[redacted]",
       },
     },
-    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    // Every body, tRPC included, is at most 1 MB: files travel through /api/files (multipart).
+    bodyLimit: 1024 * 1024,
     trustProxy: true,
     routerOptions: { maxParamLength: 5000 },
     genReqId: (req) => {

@@ -14,14 +14,14 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       const domain = internal ? undefined : asDomainError(error.cause);
       return {
         ...shape,
         // Unknown failures never leak their message or stack; the request id finds the log line.
         message: internal
-          ? "Internal error; the server log has the details"
+          ? `Internal error; quote request id ${ctx?.meta.requestId ?? "(none)"} to find it in the server log`
           : (domain?.message ?? shape.message),
         data: {
           code: shape.data.code,

@@ -25,6 +25,18 @@ export type DomainErrorDetails =
   /** A count file that is not valid CSV: the line the parser stopped at (the header is line 1). */
   | { line: number };
 
+/** One line per item a person must fix, for the console and the CLI alike. */
+export function describeErrorDetails(details: DomainErrorDetails | null | undefined): string[] {
+  if (!details) return [];
+  if ("refused" in details) return details.refused;
+  // A count file's bad line is already named in the message.
+  if ("line" in details) return [];
+  return details.problems.map(
+    (row) =>
+      `Line ${row.line} (${row.sku ?? row.variantId ?? "no SKU"}): ${row.problems.map((p) => p.message).join("; ")}`,
+  );
+}
+
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly details: DomainErrorDetails | undefined;

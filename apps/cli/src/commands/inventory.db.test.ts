@@ -112,6 +112,8 @@ describe("ops inventory", () => {
     const apply = await ops("inventory", "reset", "--file", "bad.csv", "--reason", "count", "--apply");
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/error: Nothing was changed/);
+    // The rows that stopped it, from the error's details, one per line under the message.
+    expect(apply.stderr).toMatch(/\n {2}- Line 2 \(NO-SUCH\): No variant with SKU NO-SUCH/);
     const missing = await ops("inventory", "reset", "--file", "nope.csv", "--reason", "count");
     expect(missing.stderr).toMatch(/No file at .*nope\.csv/);
     await writeFile(path.join(dir, "broken.csv"), 'sku,counted\nA-1,4\nB"2,5\n');

@@ -167,7 +167,7 @@ export function registerInventoryCommands(program: Command): void {
             printPreview(out, p);
             out.line(
               p.canApply
-                ? "Preview only: nothing was written. Add --apply to apply."
+                ? `Preview only: stock is unchanged (the count file is kept as upload ${uploadId}). Add --apply to apply.`
                 : "This batch cannot be applied as it is: fix the rows above, or add --skip-problems.",
             );
           });

@@ -1,6 +1,6 @@
 // Turns a failure into one line on stderr and an exit code. Stacks only for real bugs with --verbose.
 import { CommanderError } from "commander";
-import { formatZodIssues, isDomainError } from "@radha/core/errors";
+import { describeErrorDetails, formatZodIssues, isDomainError } from "@radha/core/errors";
 import { ZodError } from "zod";
 
 /** Exit codes: 0 ok, 1 failure or rejected input, 2 the command line itself was wrong. */
@@ -11,6 +11,8 @@ interface Failure {
   exitCode: number;
   /** False for mistakes a user can fix from the message alone. */
   unexpected: boolean;
+  /** One line per item to fix (the rows that stopped a reset), from the error's details. */
+  details?: string[];
 }
 
 function pgCode(e: unknown): string | undefined {
@@ -26,7 +28,13 @@ export function describeFailure(error: unknown): Failure {
     const badValue = error.code === "commander.invalidArgument";
     return { message: "", exitCode: badValue ? EXIT.FAILURE : EXIT.USAGE, unexpected: false };
   }
-  if (isDomainError(error)) return { message: error.message, exitCode: EXIT.FAILURE, unexpected: false };
+  if (isDomainError(error))
+    return {
+      message: error.message,
+      exitCode: EXIT.FAILURE,
+      unexpected: false,
+      details: describeErrorDetails(error.details),
+    };
   if (error instanceof ZodError)
     return { message: `invalid input: ${formatZodIssues(error)}`, exitCode: EXIT.FAILURE, unexpected: false };
   const code = pgCode(error);
@@ -51,6 +59,7 @@ export function describeFailure(error: unknown): Failure {
 export function reportFailure(error: unknown, { verbose }: { verbose: boolean }): number {
   const failure = describeFailure(error);
   if (failure.message) process.stderr.write(`error: ${failure.message}\n`);
+  for (const line of failure.details ?? []) process.stderr.write(`  - ${line}\n`);
   if (failure.unexpected) {
     if (verbose) console.error(error);
     else process.stderr.write("(run again with --verbose for details)\n");

@@ -1,5 +1,6 @@
 // Turns anything thrown by a tRPC call into what we show the user: the server's message and, when
 // it sent details (the rows that stopped a reset), one line of text per detail.
+import { describeErrorDetails } from "@radha/core/errors";
 import { isTRPCClientError, type TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "@radha/api/router";
 
@@ -23,13 +24,5 @@ export function errorStatus(err: unknown): number | undefined {
 
 /** The details the server sent with a domain error, as lines of text (none when it sent none). */
 export function errorDetails(err: unknown): string[] {
-  const details = isApiError(err) ? err.data?.domain?.details : undefined;
-  if (!details) return [];
-  if ("refused" in details) return details.refused;
-  // A count file's bad line is already named in the message.
-  if ("line" in details) return [];
-  return details.problems.map(
-    (row) =>
-      `Line ${row.line} (${row.sku ?? row.variantId ?? "no SKU"}): ${row.problems.map((p) => p.message).join("; ")}`,
-  );
+  return describeErrorDetails(isApiError(err) ? err.data?.domain?.details : undefined);
 }

@@ -1,7 +1,7 @@
 // POST /api/webhooks/stripe and /api/webhooks/razorpay: raw bytes in, signature checked with the
 // provider's SDK, event committed (with its processing job) before the 2xx.
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
-import { asDomainError, domainCodeForStatus } from "@radha/api";
+import { asDomainError } from "@radha/api";
 import { DomainError } from "@radha/core/errors";
 import { logRejection, type TProvider } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
@@ -48,7 +48,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
         });
         if (!result.accepted) {
           req.log.warn({ provider, reason: result.reason }, "webhook rejected");
-          throw new DomainError(domainCodeForStatus(result.statusCode) ?? "BAD_REQUEST", result.reason);
+          throw new DomainError(result.code, result.reason);
         }
         return reply.code(200).send({ received: true, duplicate: result.duplicate, id: result.eventId });
       });

@@ -26,18 +26,10 @@ import type {
   TWebhookStatus,
 } from "../webhooks/webhooks.schema";
 
-// Enum columns take their values from the const arrays in the domains' schema modules; these
-// names stay for callers of @radha/core/db.
+// Enum columns take their values from the const arrays in the domains' schema modules; these two
+// names stay for the seed and the test factories.
 export type Role = TUserRole;
-export type StaffRole = TStaffRole;
-export type UserStatus = TUserStatus;
-export type PaymentProvider = TProvider;
 export type OrderStatus = TOrderStatus;
-export type ActorType = TActorType;
-export type KeyState = TSigningKeyState;
-export type InventoryTransactionType = TInventoryTransactionType;
-export type WebhookStatus = TWebhookStatus;
-export type ReplayRunStatus = TReplayRunStatus;
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -49,7 +41,7 @@ export interface UsersTable {
   name: string;
   passwordHash: string | null;
   role: Role;
-  status: Generated<UserStatus>;
+  status: Generated<TUserStatus>;
   suspendedAt: Date | null;
   suspensionReason: string | null;
   lastLoginAt: Date | null;
@@ -73,7 +65,7 @@ export interface SessionsTable {
 export interface SigningKeysTable {
   kid: string;
   alg: TSigningKeyAlg;
-  state: KeyState;
+  state: TSigningKeyState;
   publicJwk: Json;
   privateJwk: Json;
   createdAt: CreatedAt;
@@ -85,7 +77,7 @@ export interface SigningKeysTable {
 export interface ServiceTokensTable {
   id: Generated<string>;
   name: string;
-  role: StaffRole;
+  role: TStaffRole;
   tokenHash: string;
   tokenPrefix: string;
   createdBy: string | null;
@@ -106,7 +98,7 @@ export interface AuditLogTable {
   id: Generated<string>;
   seq: ColumnType<string, never, never>;
   occurredAt: CreatedAt;
-  actorType: ActorType;
+  actorType: TActorType;
   actorId: string | null;
   actorLabel: string | null;
   action: string;
@@ -160,7 +152,7 @@ export interface OrdersTable {
   customerId: string | null;
   email: string;
   status: Generated<OrderStatus>;
-  paymentProvider: PaymentProvider | null;
+  paymentProvider: TProvider | null;
   paymentReference: string | null;
   totalMinor: number;
   currency: Generated<string>;
@@ -179,7 +171,7 @@ export interface OrderItemsTable {
 
 export interface InventoryTransactionsTable {
   id: ColumnType<string, never, never>;
-  type: InventoryTransactionType;
+  type: TInventoryTransactionType;
   productId: string;
   variantId: string;
   quantity: number;
@@ -193,7 +185,7 @@ export interface InventoryTransactionsTable {
   orderId: string | null;
   webhookEventId: string | null;
   idempotencyKey: string | null;
-  actorType: ActorType;
+  actorType: TActorType;
   actorId: string | null;
   actorLabel: string | null;
   reference: string | null;
@@ -215,7 +207,7 @@ export interface InventoryBatchesTable {
   rowCount: number;
   changedCount: number;
   skipped: ColumnType<unknown, string | undefined, string>;
-  actorType: ActorType;
+  actorType: TActorType;
   actorId: string | null;
   actorLabel: string | null;
   createdAt: CreatedAt;
@@ -253,7 +245,7 @@ export interface InventoryCountUploadsTable {
   source: TResetSource;
   rowCount: number;
   ignoredCount: number;
-  actorType: ActorType;
+  actorType: TActorType;
   actorId: string | null;
   actorLabel: string | null;
   createdAt: CreatedAt;
@@ -261,7 +253,7 @@ export interface InventoryCountUploadsTable {
 
 export interface WebhookSecretsTable {
   id: Generated<string>;
-  provider: PaymentProvider;
+  provider: TProvider;
   secret: string;
   label: string;
   createdAt: CreatedAt;
@@ -271,7 +263,7 @@ export interface WebhookSecretsTable {
 
 export interface WebhookEventsTable {
   id: Generated<string>;
-  provider: PaymentProvider;
+  provider: TProvider;
   providerEventId: string;
   eventType: string;
   payload: Json;
@@ -280,7 +272,7 @@ export interface WebhookEventsTable {
   paymentReference: string | null;
   orderReference: string | null;
   receivedAt: CreatedAt;
-  status: Generated<WebhookStatus>;
+  status: Generated<TWebhookStatus>;
   attemptCount: Generated<number>;
   lastError: string | null;
   nextAttemptAt: Date | null;
@@ -304,7 +296,7 @@ export interface WebhookAttemptsTable {
 
 export interface WebhookRejectionsTable {
   id: Generated<string>;
-  provider: PaymentProvider;
+  provider: TProvider;
   receivedAt: CreatedAt;
   reason: string;
   statusCode: number;
@@ -317,7 +309,7 @@ export interface WebhookRejectionsTable {
 
 export interface WebhookReplayRunsTable {
   id: Generated<string>;
-  status: Generated<ReplayRunStatus>;
+  status: Generated<TReplayRunStatus>;
   filter: Json;
   ratePerSecond: number | null;
   concurrency: Generated<number>;

@@ -7,8 +7,14 @@ import type { Db } from "../db/database";
 import { DomainError } from "../errors";
 import { countFileTooLarge, parseCountCsv } from "./count-file";
 import { findCountUpload, insertCountUpload, type CountUploadRow } from "./count-upload.queries";
-import { ZUploadedResetApplyInput, ZUploadedResetPreviewInput, type TCountUpload } from "./inventory.schema";
-import { MAX_COUNT_FILE_BYTES, type TResetPreview, type TResetResult } from "./inventory.schema";
+import {
+  MAX_COUNT_FILE_BYTES,
+  ZUploadedResetApplyInput,
+  ZUploadedResetPreviewInput,
+  type TCountUpload,
+  type TResetPreview,
+  type TResetResult,
+} from "./inventory.schema";
 import { applyInventoryReset, previewInventoryReset } from "./reset.service";
 
 export interface CountFile {

@@ -23,7 +23,8 @@ export interface IntakeRequest {
 
 export type IntakeResult =
   | { accepted: true; duplicate: boolean; eventId: string }
-  | { accepted: false; statusCode: 400 | 413; reason: string };
+  /** Refused for good (a forgery, a malformed body): the caller answers with the code's 4xx. */
+  | { accepted: false; code: "BAD_REQUEST"; reason: string };
 
 export async function logRejection(
   db: Db,
@@ -116,7 +117,7 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
         : verifyRazorpay(req.rawBody, req.headers, active);
     if (!verified.ok) {
       await logRejection(db, req, 400, verified.reason);
-      return { accepted: false, statusCode: 400, reason: verified.reason };
+      return { accepted: false, code: "BAD_REQUEST", reason: verified.reason };
     }
     const e = verified.event;
     const meaning = interpretEvent(e.provider, e.eventType, e.payload);
