@@ -125,11 +125,12 @@ describe("ops inventory", () => {
   it("lists low stock and fills thresholds where unset", async () => {
     const v = await createVariant(database.db, { stock: 4 });
     const low = await ops("--json", "inventory", "low-stock");
-    expect(
-      (JSON.parse(low.stdout) as { sku: string; suggestedReorderQuantity: number }[]).find(
-        (r) => r.sku === v.sku,
-      ),
-    ).toMatchObject({ suggestedReorderQuantity: 16 });
+    const page = JSON.parse(low.stdout) as {
+      items: { sku: string; suggestedReorderQuantity: number }[];
+      nextCursor: string | null;
+    };
+    expect(page.items.find((r) => r.sku === v.sku)).toMatchObject({ suggestedReorderQuantity: 16 });
+    expect(page.nextCursor).toBeNull();
     const set = await ops(
       "inventory",
       "set-thresholds",
@@ -141,6 +142,8 @@ describe("ops inventory", () => {
     );
     expect(set.stdout).toMatch(/Updated \d+ variants/);
     const after = await ops("--json", "inventory", "low-stock");
-    expect((JSON.parse(after.stdout) as { sku: string }[]).find((r) => r.sku === v.sku)).toBeUndefined();
+    expect(
+      (JSON.parse(after.stdout) as { items: { sku: string }[] }).items.find((r) => r.sku === v.sku),
+    ).toBeUndefined();
   });
 });

@@ -313,31 +313,36 @@ export function registerInventoryCommands(program: Command): void {
       });
     });
 
-  inventory
-    .command("low-stock")
-    .description("Variants at or below their threshold or reorder point, with suggested reorder quantities")
-    .action(async (_opts: unknown, command: Command) => {
-      const { out, withDb } = contextFor(command);
-      const rows = await withDb((db) => listLowStock(db));
-      out.result(rows, (list) => {
-        if (list.length === 0) {
-          out.line("Nothing needs attention: every active variant is above its threshold.");
-          return;
-        }
-        out.table(
-          ["sku", "product", "available", "threshold", "reorder point", "why", "suggested reorder"],
-          list.map((r) => [
-            r.sku,
-            r.product,
-            r.available,
-            `${r.threshold} (${r.thresholdSource})`,
-            r.reorderPoint,
-            r.reason,
-            r.suggestedReorderQuantity,
-          ]),
-        );
-      });
+  pagingOptions(
+    inventory
+      .command("low-stock")
+      .description(
+        "Variants at or below their threshold or reorder point, with suggested reorder quantities",
+      ),
+    { default: 200, max: 1000 },
+  ).action(async (opts: PagingOptions, command: Command) => {
+    const { out, withDb } = contextFor(command);
+    const page = await withDb((db) => listLowStock(db, opts));
+    out.result(page, ({ items: list }) => {
+      if (list.length === 0) {
+        out.line("Nothing needs attention: every active variant is above its threshold.");
+        return;
+      }
+      out.table(
+        ["sku", "product", "available", "threshold", "reorder point", "why", "suggested reorder"],
+        list.map((r) => [
+          r.sku,
+          r.product,
+          r.available,
+          `${r.threshold} (${r.thresholdSource})`,
+          r.reorderPoint,
+          r.reason,
+          r.suggestedReorderQuantity,
+        ]),
+      );
+      printNextPage(out, page);
     });
+  });
 
   inventory
     .command("set-thresholds")

@@ -158,7 +158,7 @@ describe("inventory router", () => {
     const low = await createVariant(s.database.db, { stock: 2, reorderQuantity: 30 });
     const ok = await createVariant(s.database.db, { stock: 50 });
     await operator.caller.inventory.scanLowStock();
-    const list = await viewer.caller.inventory.lowStock();
+    const { items: list } = await viewer.caller.inventory.lowStock();
     expect(list.find((r) => r.variantId === low.id)).toMatchObject({
       reason: "low",
       threshold: 10,

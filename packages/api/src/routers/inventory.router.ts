@@ -18,6 +18,7 @@ import {
   ZChangesInput,
   ZRollbackInput,
   ZSetThresholds,
+  ZLowStockInput,
   ZStockListInput,
   ZUploadedResetApplyInput,
   ZUploadedResetPreviewInput,
@@ -41,7 +42,9 @@ export const inventoryRouter = router({
   batchReport: staffProcedure("VIEWER")
     .input(ZBatchIdInput)
     .query(({ ctx, input }) => getInventoryBatchReport(ctx.deps.db, input.batchId)),
-  lowStock: staffProcedure("VIEWER").query(({ ctx }) => listLowStock(ctx.deps.db)),
+  lowStock: staffProcedure("VIEWER")
+    .input(ZLowStockInput)
+    .query(({ ctx, input }) => listLowStock(ctx.deps.db, input)),
   // Count files arrive at POST /api/files/inventory/counts; these name the stored upload.
   // Preview writes nothing; it stays a mutation so it never runs as a cached or prefetched query.
   resetPreview: staffProcedure("OPERATOR")

@@ -19,6 +19,7 @@ const VARIANT = "00000000-0000-4000-8000-000000000000";
 const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) => Promise<unknown>> = {
   "audit.list": (c, cursor, limit) => c.audit.list({ cursor, limit }),
   "inventory.stock": (c, cursor, limit) => c.inventory.stock({ cursor, limit }),
+  "inventory.lowStock": (c, cursor, limit) => c.inventory.lowStock({ cursor, limit }),
   "inventory.changes": (c, cursor, limit) => c.inventory.changes({ cursor, limit }),
   "inventory.variantLedger": (c, cursor, limit) =>
     c.inventory.variantLedger({ variantId: VARIANT, cursor, limit }),

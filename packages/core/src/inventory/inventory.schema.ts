@@ -41,6 +41,10 @@ export const ZStockListInput = pageInput(
 ).prefault({});
 export type TStockListInput = z.input<typeof ZStockListInput>;
 
+/** What needs attention, most urgent first, in pages like every list. */
+export const ZLowStockInput = pageInput({}, { default: 200, max: 1000 }).prefault({});
+export type TLowStockInput = z.input<typeof ZLowStockInput>;
+
 export const ZCountRow = z.object({
   sku: z.string().trim().max(200).optional(),
   variantId: z.string().trim().max(100).optional(),

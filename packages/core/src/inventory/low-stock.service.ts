@@ -3,21 +3,29 @@
 import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { ZSetThresholds, type TLowStockRow, type TSetThresholdsResult } from "./inventory.schema";
+import type { TPage } from "../pagination/pagination.schema";
+import {
+  ZLowStockInput,
+  ZSetThresholds,
+  type TLowStockRow,
+  type TSetThresholdsResult,
+} from "./inventory.schema";
 import { listStock, scanLowStock, updateVariantThreshold } from "./inventory.queries";
 
 /**
  * What needs attention: out of stock, at or below threshold, or at or below the reorder point.
  * Suggested quantity: the variant's reorder quantity, else enough to reach twice the threshold.
  */
-export async function listLowStock(db: DbOrTrx): Promise<TLowStockRow[]> {
-  const { items } = await listStock(db, { filter: "reorder", limit: 1000 });
-  return items.map((r) => ({
+export async function listLowStock(db: DbOrTrx, raw: unknown = {}): Promise<TPage<TLowStockRow>> {
+  const { cursor, limit } = ZLowStockInput.parse(raw);
+  const page = await listStock(db, { filter: "reorder", cursor, limit });
+  const items = page.items.map((r): TLowStockRow => ({
     ...r,
     reason: r.available <= 0 ? "out" : r.low ? "low" : "reorder",
     suggestedReorderQuantity:
       r.reorderQuantity ?? Math.max(1, 2 * Math.max(r.threshold, r.reorderPoint ?? 0) - r.available),
   }));
+  return { items, nextCursor: page.nextCursor };
 }
 
 export async function setStockThresholds(db: Db, actor: Actor, raw: unknown): Promise<TSetThresholdsResult> {

@@ -1,13 +1,15 @@
 // What needs attention, with suggested reorder quantities; thresholds set in bulk.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TLowStockRow } from "@radha/core/inventory/schema";
 import { roleAtLeast } from "@radha/core/security/schema";
+import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
 import { Field } from "../../ui/field";
+import { LoadMore } from "../../ui/load-more";
 import { PageHeader } from "../../ui/page-header";
 import { Empty, Loading } from "../../ui/states";
 import { Table, type Column } from "../../ui/table";
@@ -30,7 +32,10 @@ const COLUMNS: Column<TLowStockRow>[] = [
 export function LowStockPage() {
   const trpc = useTRPC();
   const user = useCurrentUser();
-  const low = useQuery(trpc.inventory.lowStock.queryOptions());
+  const low = useInfiniteQuery(
+    trpc.inventory.lowStock.infiniteQueryOptions({ limit: 200 }, { getNextPageParam: nextCursor }),
+  );
+  const rows = pageItems(low.data);
   return (
     <>
       <PageHeader
@@ -41,9 +46,14 @@ export function LowStockPage() {
       {low.isError ? (
         <ErrorBanner title="Could not load low stock" error={low.error} onRetry={() => void low.refetch()} />
       ) : null}
-      {low.isSuccess && low.data.length === 0 ? <Empty>Nothing needs attention.</Empty> : null}
-      {low.isSuccess && low.data.length > 0 ? (
-        <Table caption="Low stock" columns={COLUMNS} rows={low.data} rowKey={(r) => r.variantId} />
+      {low.isSuccess && rows.length === 0 ? <Empty>Nothing needs attention.</Empty> : null}
+      {rows.length > 0 ? (
+        <>
+          <Table caption="Low stock" columns={COLUMNS} rows={rows} rowKey={(r) => r.variantId} />
+          <LoadMore query={low}>
+            {rows.length} variant{rows.length === 1 ? "" : "s"} need attention
+          </LoadMore>
+        </>
       ) : null}
       {roleAtLeast(user.role, "OPERATOR") ? <ThresholdForm /> : null}
     </>
