@@ -28,6 +28,9 @@ export function createDeps(
     connectionString: databaseUrl,
     max: env.OPS_DB_POOL_MAX,
     applicationName: "radha-ops-server",
+    // One line per lost connection, so a Postgres restart shows in the log; the pool reconnects.
+    onConnectionError: (error) =>
+      console.error(JSON.stringify({ level: "warn", msg: "postgres connection lost", err: error.message })),
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const api = createApiDeps(db, store, {

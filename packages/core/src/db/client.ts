@@ -10,6 +10,8 @@ export interface CreateDbOptions {
   max?: number;
   applicationName?: string;
   statementTimeoutMs?: number;
+  /** Told of each lost connection (a Postgres restart); the pool recovers either way. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function createPool(opts: CreateDbOptions): pg.Pool {
@@ -24,8 +26,9 @@ export function createPool(opts: CreateDbOptions): pg.Pool {
   // A client losing its connection must not crash the process: an idle one is replaced by the
   // pool; a checked-out one (between a transaction's statements, a LISTEN connection) fails its
   // next query instead. graphile-worker checks for both listeners on the pool it is given.
-  pool.on("error", () => undefined);
-  pool.on("connect", (client) => client.on("error", () => undefined));
+  const onError = opts.onConnectionError ?? (() => undefined);
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
   return pool;
 }
 
