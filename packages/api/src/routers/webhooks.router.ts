@@ -38,16 +38,7 @@ export const webhooksRouter = router({
     .input(ZHealthInput)
     .query(({ ctx, input }) => getWebhookHealth(ctx.deps.db, input)),
   healthSeries: staffProcedure("VIEWER")
-    .input(
-      z.object({
-        windowHours: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 30)
-          .default(24),
-      }),
-    )
+    .input(ZHealthInput.pick({ windowHours: true }))
     .query(({ ctx, input }) => getWebhookHealthSeries(ctx.deps.db, input.windowHours)),
   replayOne: staffProcedure("OPERATOR")
     .input(ZId)

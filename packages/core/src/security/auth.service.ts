@@ -61,6 +61,11 @@ export interface RequestMeta {
   userAgent?: string | null;
 }
 
+/** The staff member signing in or refreshing, before any principal exists for the request. */
+function userActor(userId: string, email: string, meta: RequestMeta): Actor {
+  return { type: "USER", id: userId, label: email, requestId: meta.requestId ?? null, ip: meta.ip ?? null };
+}
+
 export function createAuthService({ db, keyring, store, config }: AuthDeps) {
   // When Redis is down, rate limits keep working per instance instead of failing open.
   const fallback = createMemoryStore();
@@ -154,17 +159,10 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
       });
       await updateUser(trx, user.id, { lastLoginAt: new Date() });
-      await writeAudit(
-        trx,
-        {
-          type: "USER",
-          id: user.id,
-          label: user.email,
-          requestId: meta.requestId ?? null,
-          ip: meta.ip ?? null,
-        },
-        { action: "auth.login", target: { type: "session", id: s.id } },
-      );
+      await writeAudit(trx, userActor(user.id, user.email, meta), {
+        action: "auth.login",
+        target: { type: "session", id: s.id },
+      });
       return s;
     });
     return issueTokens(user.id, session.id, role, refreshToken, expiresAt, {
@@ -192,17 +190,10 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
         expiresAt,
         lastUsedAt: new Date(),
       });
-      await writeAudit(
-        trx,
-        {
-          type: "USER",
-          id: row.userId,
-          label: row.email,
-          requestId: meta.requestId ?? null,
-          ip: meta.ip ?? null,
-        },
-        { action: "auth.refresh", target: { type: "session", id: row.sessionId } },
-      );
+      await writeAudit(trx, userActor(row.userId, row.email, meta), {
+        action: "auth.refresh",
+        target: { type: "session", id: row.sessionId },
+      });
       return row;
     });
     const role = result.role as TStaffRole;
