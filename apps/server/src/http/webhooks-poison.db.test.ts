@@ -37,22 +37,25 @@ describe("events jsonb refuses", () => {
     ["a \\u0000 in a string", "pi_poison_nul", '"before\\u0000after"', "before\ufffdafter"],
     ["a lone surrogate \\ud800", "pi_poison_surrogate", '"x\\ud800y"', "x\ufffdy"],
     ["a number past numeric's range, 1e1000000", "pi_poison_number", "1e1000000", null],
-  ])("%s: 200, exact raw bytes, sanitized payload, processing queued", async (_name, pi, literal, stored) => {
-    const body = withNote(pi, literal);
-    const res = await post(body);
-    expect(res.statusCode).toBe(200);
-    const row = await storedEvent(res.json().id);
-    expect(row.rawBytes.equals(Buffer.from(body))).toBe(true);
-    expect(row.payloadSanitized).toBe(true);
-    expect(row.paymentReference).toBe(pi);
-    const payload = row.payload as { data: { object: { id: string; metadata: { note: unknown } } } };
-    expect(payload.data.object.metadata.note).toBe(stored);
-    expect(payload.data.object.id).toBe(pi);
-    // Stripe retries its event: the repeat is a duplicate of the stored one, not a 503.
-    const again = await post(body);
-    expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ duplicate: true, id: res.json().id });
-  });
+  ])(
+    "%s: 200, exact raw bytes, sanitized payload; a resend is a duplicate",
+    async (_name, pi, literal, stored) => {
+      const body = withNote(pi, literal);
+      const res = await post(body);
+      expect(res.statusCode).toBe(200);
+      const row = await storedEvent(res.json().id);
+      expect(row.rawBytes.equals(Buffer.from(body))).toBe(true);
+      expect(row.payloadSanitized).toBe(true);
+      expect(row.paymentReference).toBe(pi);
+      const payload = row.payload as { data: { object: { id: string; metadata: { note: unknown } } } };
+      expect(payload.data.object.metadata.note).toBe(stored);
+      expect(payload.data.object.id).toBe(pi);
+      // Stripe retries its event: the repeat is a duplicate of the stored one, not a 503.
+      const again = await post(body);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toMatchObject({ duplicate: true, id: res.json().id });
+    },
+  );
 
   it("a clean event is stored as sent and not marked", async () => {
     const body = JSON.stringify(stripePayloads.succeeded("pi_poison_clean"));
