@@ -268,6 +268,10 @@ export interface WebhookEventsTable {
   eventType: string;
   payload: Json;
   rawBody: string;
+  /** The body exactly as received and signed; `rawBody` is its UTF-8 reading. */
+  rawBytes: Buffer;
+  /** The payload had characters or numbers jsonb refuses; `rawBytes` holds what was sent. */
+  payloadSanitized: Generated<boolean>;
   headers: Json;
   paymentReference: string | null;
   orderReference: string | null;

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database";
 import { interpretEvent } from "./interpret";
+import { isUnstorableError, storablePayload, storableString } from "./sanitize";
 import type { SecretSource } from "./secrets";
 import { verifyRazorpay, verifyStripe } from "./verify";
 import {
@@ -51,10 +52,30 @@ export async function logRejection(
   });
 }
 
+type Stored = { id: string; duplicate: boolean } | { refused: string };
+
 interface Pending {
   row: IntakeEventRow;
-  resolve: (r: { id: string; duplicate: boolean }) => void;
+  /** The parsed body, sanitized only if Postgres refuses the raw one. */
+  payload: Record<string, unknown>;
+  resolve: (r: Stored) => void;
   reject: (e: unknown) => void;
+}
+
+/** The row to store when jsonb refused the body as sent, or why there is none. */
+function sanitizedRow(p: Pending): IntakeEventRow | { refused: string } {
+  // The event id is its identity (dedupe): replacing characters in it would make another event.
+  if (storableString(p.row.provider_event_id) !== p.row.provider_event_id)
+    return { refused: "event id has characters Postgres cannot store" };
+  const payload = storablePayload(p.payload);
+  const meaning = interpretEvent(p.row.provider, p.row.event_type, payload);
+  return {
+    ...p.row,
+    event_type: storableString(p.row.event_type),
+    sanitized_payload: payload,
+    payment_reference: meaning.paymentReference && storableString(meaning.paymentReference),
+    order_reference: meaning.orderReference && storableString(meaning.orderReference),
+  };
 }
 
 /**
@@ -100,12 +121,37 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
     }
   }
 
+  /**
+   * The group in one statement (the normal case); if Postgres refuses its data, each event on its
+   * own, so one unstorable event fails alone. A lone event jsonb refuses is stored once more with
+   * a sanitized payload, and refused (4xx, not retried) only if that is refused too. An outage
+   * (anything but a data error) fails the whole group: nothing was stored, the senders retry.
+   */
+  async function writeIsolated(batch: Pending[]): Promise<void> {
+    try {
+      await write(batch);
+      return;
+    } catch (e) {
+      if (!isUnstorableError(e)) throw e;
+      if (batch.length > 1) {
+        // One by one, in arrival order, so a repeat within the group is still the duplicate.
+        for (const b of batch) await writeIsolated([b]).catch((err: unknown) => b.reject(err));
+        return;
+      }
+      const [p] = batch;
+      if (!p) throw e;
+      const row = p.row.sanitized_payload === undefined ? sanitizedRow(p) : { refused: e.message };
+      if ("refused" in row) p.resolve(row);
+      else await writeIsolated([{ ...p, row }]);
+    }
+  }
+
   function flush(): void {
     scheduled = false;
     while (queue.length) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(maxBatch);
-      write(batch).catch((e: unknown) => batch.forEach((b) => b.reject(e)));
+      writeIsolated(batch).catch((e: unknown) => batch.forEach((b) => b.reject(e)));
     }
   }
 
@@ -121,17 +167,19 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
     }
     const e = verified.event;
     const meaning = interpretEvent(e.provider, e.eventType, e.payload);
-    const stored = await new Promise<{ id: string; duplicate: boolean }>((resolve, reject) => {
+    const stored = await new Promise<Stored>((resolve, reject) => {
       queue.push({
         row: {
           provider: e.provider,
           provider_event_id: e.providerEventId,
           event_type: e.eventType,
           raw_body: req.rawBody.toString("utf8"),
+          raw_base64: req.rawBody.toString("base64"),
           headers: e.headers,
           payment_reference: meaning.paymentReference,
           order_reference: meaning.orderReference,
         },
+        payload: e.payload,
         resolve,
         reject,
       });
@@ -141,6 +189,11 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
         setImmediate(flush);
       }
     });
+    if ("refused" in stored) {
+      const reason = `event cannot be stored: ${stored.refused}`.slice(0, 300);
+      await logRejection(db, req, 400, reason);
+      return { accepted: false, code: "BAD_REQUEST", reason };
+    }
     return { accepted: true, duplicate: stored.duplicate, eventId: stored.id };
   }
 

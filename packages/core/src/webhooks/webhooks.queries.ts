@@ -268,6 +268,10 @@ export interface IntakeEventRow {
   provider_event_id: string;
   event_type: string;
   raw_body: string;
+  /** The exact body, base64 (the group travels as one JSON parameter). */
+  raw_base64: string;
+  /** Set only when jsonb refused the raw body: what to store instead (marks the row sanitized). */
+  sanitized_payload?: unknown;
   headers: Record<string, string>;
   payment_reference: string | null;
   order_reference: string | null;
@@ -284,11 +288,14 @@ export async function insertEventsWithJobs(
 ): Promise<{ id: string; provider: TProvider; providerEventId: string }[]> {
   const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
     WITH ins AS (
-      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, headers, payment_reference, order_reference)
-      SELECT provider, provider_event_id, event_type, raw_body::jsonb, raw_body, headers, payment_reference, order_reference
+      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
+        raw_body, raw_bytes, headers, payment_reference, order_reference)
+      SELECT provider, provider_event_id, event_type, COALESCE(sanitized_payload, raw_body::jsonb),
+        sanitized_payload IS NOT NULL, raw_body, decode(raw_base64, 'base64'), headers, payment_reference,
+        order_reference
       FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x(
-        provider text, provider_event_id text, event_type text, raw_body text, headers jsonb,
-        payment_reference text, order_reference text)
+        provider text, provider_event_id text, event_type text, raw_body text, raw_base64 text,
+        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text)
       ON CONFLICT (provider, provider_event_id) DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (

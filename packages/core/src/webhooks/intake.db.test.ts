@@ -1,0 +1,64 @@
+// Group commit with poison in the group: every event of a group commits or fails on its own.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestDatabase, signStripe, stripePayloads, type TestDatabase } from "../testing/index";
+import { createWebhookIntake } from "./intake.service";
+
+const SECRET = "whsec_group_poison";
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+const intakeFor = () =>
+  createWebhookIntake(t.db, { active: () => Promise.resolve([SECRET]), invalidate: () => undefined });
+const request = (body: string) => ({
+  provider: "STRIPE" as const,
+  rawBody: Buffer.from(body),
+  headers: { "stripe-signature": signStripe(body, SECRET) },
+});
+
+it("a group holding unstorable events still stores its 50 valid ones; the poison is sanitized or refused", async () => {
+  const intake = intakeFor();
+  const valid = Array.from({ length: 50 }, (_, i) =>
+    JSON.stringify(stripePayloads.succeeded(`pi_group_${i}`)),
+  );
+  const nul = JSON.stringify({ ...stripePayloads.succeeded("pi_group_nul"), description: "a\u0000b" });
+  const badId = JSON.stringify(stripePayloads.succeeded("pi_group_bad_id")).replace(
+    /"id":"evt_/,
+    '"id":"evt_\\u0000',
+  );
+  // Received in one tick, so the intake writes them as one group (its limit is 200).
+  const results = await Promise.all(
+    [...valid.slice(0, 25), nul, badId, ...valid.slice(25)].map((b) => intake.receive(request(b))),
+  );
+
+  const ids = results.flatMap((r) => (r.accepted ? [r.eventId] : []));
+  expect(ids).toHaveLength(51);
+  const reason = "event cannot be stored: event id has characters Postgres cannot store";
+  expect(results.filter((r) => !r.accepted)).toEqual([{ accepted: false, code: "BAD_REQUEST", reason }]);
+  const rows = await t.db
+    .selectFrom("webhookEvents")
+    .select(["paymentReference", "payloadSanitized", "rawBytes", "payload"])
+    .where("id", "in", ids)
+    .execute();
+  expect(rows).toHaveLength(51);
+  expect(rows.filter((r) => r.payloadSanitized).map((r) => r.paymentReference)).toEqual(["pi_group_nul"]);
+  const poison = rows.find((r) => r.paymentReference === "pi_group_nul")!;
+  expect(poison.rawBytes.equals(Buffer.from(nul))).toBe(true);
+  expect((poison.payload as { description: string }).description).toBe("a\ufffdb");
+  const rejection = await t.db
+    .selectFrom("webhookRejections")
+    .select(["reason", "statusCode"])
+    .executeTakeFirstOrThrow();
+  expect(rejection).toEqual({ reason, statusCode: 400 });
+});
+
+it("a repeat of a sanitized event is a duplicate of the stored one, even inside a group", async () => {
+  const intake = intakeFor();
+  const body = JSON.stringify({ ...stripePayloads.succeeded("pi_group_repeat"), description: "\ud800" });
+  const [a, b] = await Promise.all([intake.receive(request(body)), intake.receive(request(body))]);
+  const c = await intake.receive(request(body));
+  expect([a, b, c].map((r) => r.accepted && r.duplicate)).toEqual([false, true, true]);
+  expect(new Set([a, b, c].map((r) => r.accepted && r.eventId)).size).toBe(1);
+});
