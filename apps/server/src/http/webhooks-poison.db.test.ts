@@ -50,6 +50,9 @@ describe("events jsonb refuses", () => {
       const payload = row.payload as { data: { object: { id: string; metadata: { note: unknown } } } };
       expect(payload.data.object.metadata.note).toBe(stored);
       expect(payload.data.object.id).toBe(pi);
+      // Operators see the mark on the event (webhooks.get, the console's event drawer).
+      const { caller } = await s.signIn("VIEWER");
+      expect(await caller.webhooks.get({ id: row.id })).toMatchObject({ payloadSanitized: true });
       // Stripe retries its event: the repeat is a duplicate of the stored one, not a 503.
       const again = await post(body);
       expect(again.statusCode).toBe(200);
@@ -64,6 +67,8 @@ describe("events jsonb refuses", () => {
     const row = await storedEvent(res.json().id);
     expect(row.rawBytes.equals(Buffer.from(body))).toBe(true);
     expect(row.payloadSanitized).toBe(false);
+    const { caller } = await s.signIn("VIEWER");
+    expect(await caller.webhooks.get({ id: row.id })).toMatchObject({ payloadSanitized: false });
   });
 
   it("an event whose id cannot be stored is refused with 400, its reason and a rejection row", async () => {

@@ -129,6 +129,7 @@ export async function getWebhookEvent(db: DbOrTrx, id: string): Promise<TWebhook
   return {
     ...toSummary(row),
     payload: row.payload,
+    payloadSanitized: row.payloadSanitized,
     headers: row.headers as Record<string, string>,
     attempts: attempts.map((a) => ({
       number: a.number,

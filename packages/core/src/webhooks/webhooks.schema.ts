@@ -80,6 +80,8 @@ export interface TWebhookAttempt {
 
 export interface TWebhookEventDetail extends TWebhookEventSummary {
   payload: unknown;
+  /** Postgres refused the payload as sent: characters were replaced and numbers nulled (the exact bytes are kept). */
+  payloadSanitized: boolean;
   headers: Record<string, string>;
   attempts: TWebhookAttempt[];
 }

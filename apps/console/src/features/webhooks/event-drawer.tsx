@@ -179,6 +179,12 @@ export function EventDrawer({
           )}
 
           <h3>Payload</h3>
+          {e.payloadSanitized ? (
+            <p className="muted" data-testid="payload-sanitized">
+              Postgres could not store this payload as sent: characters it refuses were replaced with � and
+              out-of-range numbers with null. The exact signed bytes are kept with the event.
+            </p>
+          ) : null}
           <pre className="wh-code" data-testid="event-payload">
             {JSON.stringify(e.payload, null, 2)}
           </pre>
