@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { loadEnv } from "@radha/scripts/env";
 import { createTestServer, type TestServer } from "@radha/server/testing";
 
@@ -56,6 +57,24 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
       await server.close();
     },
   };
+}
+
+/**
+ * Starts the harness before this file's tests and closes it after them. Read `server` and
+ * `browser` from the returned object inside tests (they exist once beforeAll has run).
+ */
+export function harnessForFile(opts: { worker?: boolean } = {}): Pick<Harness, "server" | "browser"> {
+  const live = {} as Pick<Harness, "server" | "browser">;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness(opts);
+    live.server = harness.server;
+    live.browser = harness.browser;
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return live;
 }
 
 export async function newPage(browser: Browser): Promise<Page> {

@@ -1,26 +1,14 @@
 // Whole journeys in a real browser against a real server and database, through the built console.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { createVariant, TEST_PASSWORD } from "@radha/core/testing";
-import type { TestServer } from "@radha/server/testing";
-import { artifacts, newPage as openPage, shot, startHarness, type Harness } from "./harness";
+import { artifacts, newPage as openPage, shot, harnessForFile } from "./harness";
 
-let harness: Harness | undefined;
-let server: TestServer;
-let browser: Browser;
+const live = harnessForFile();
 
-beforeAll(async () => {
-  harness = await startHarness();
-  ({ server, browser } = harness);
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-const newPage = () => openPage(browser);
+const newPage = () => openPage(live.browser);
 
 async function signInThroughForm(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
@@ -34,10 +22,10 @@ async function navLabels(page: Page): Promise<string[]> {
 
 describe("console journeys", () => {
   it("admin: signs in, sees healthy system, finds the login in the audit log, signs out", async () => {
-    const admin = await server.signIn("ADMIN");
+    const admin = await live.server.signIn("ADMIN");
     const page = await newPage();
 
-    await page.goto(server.url);
+    await page.goto(live.server.url);
     await page.waitForURL(/\/login$/);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
 
@@ -146,7 +134,7 @@ describe("console journeys", () => {
     await page.getByText("You have signed out.").waitFor();
 
     // The session is gone server-side too: a protected page sends us back to login.
-    await page.goto(`${server.url}/audit`);
+    await page.goto(`${live.server.url}/audit`);
     await page.waitForURL(/\/login\?next=%2Faudit$/);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await shot(page, "login");
@@ -154,9 +142,9 @@ describe("console journeys", () => {
   });
 
   it("viewer: sees the system page read-only and no admin or operator navigation", async () => {
-    const viewer = await server.signIn("VIEWER");
+    const viewer = await live.server.signIn("VIEWER");
     const page = await newPage();
-    await page.goto(`${server.url}/system`);
+    await page.goto(`${live.server.url}/system`);
     await page.waitForURL(/\/login\?next=%2Fsystem$/);
     await signInThroughForm(page, viewer.email, TEST_PASSWORD);
     await page.waitForURL(/\/system$/);
@@ -179,16 +167,19 @@ describe("console journeys", () => {
     await shot(page, "system-viewer");
 
     // Typing an admin address does not get around the navigation.
-    await page.goto(`${server.url}/users`);
+    await page.goto(`${live.server.url}/users`);
     await page.getByRole("heading", { name: "Not available for your role" }).waitFor();
     await page.context().close();
   });
 
   it("operator: export → edit counts → upload → preview → apply → changes → rollback", async () => {
-    const operator = await server.signIn("OPERATOR");
-    const variant = await createVariant(server.database.db, { stock: 12, sku: "E2E-COUNT-1" });
-    const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 860 } });
-    await page.goto(`${server.url}/inventory`);
+    const operator = await live.server.signIn("OPERATOR");
+    const variant = await createVariant(live.server.database.db, { stock: 12, sku: "E2E-COUNT-1" });
+    const page = await live.browser.newPage({
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 860 },
+    });
+    await page.goto(`${live.server.url}/inventory`);
     await signInThroughForm(page, operator.email, TEST_PASSWORD);
     await page.waitForURL(/\/inventory$/);
     await page.getByRole("row").filter({ hasText: variant.sku }).waitFor();
@@ -244,7 +235,7 @@ describe("console journeys", () => {
       .first()
       .waitFor();
     await shot(page, "inventory-batches");
-    const after = await server.database.db
+    const after = await live.server.database.db
       .selectFrom("productVariants")
       .select("stockQuantity")
       .where("id", "=", variant.id)

@@ -1,35 +1,22 @@
 // A list longer than a page: "Load more" fetches the next page through tRPC's infinite query and
 // appends it, once, until the end of the list says so.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordAuditEvent, SYSTEM_ACTOR } from "@radha/core/audit";
 import { TEST_PASSWORD } from "@radha/core/testing";
-import type { TestServer } from "@radha/server/testing";
-import { newPage, shot, startHarness, type Harness } from "./harness";
+import { newPage, shot, harnessForFile } from "./harness";
 
-let harness: Harness | undefined;
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  harness = await startHarness();
-  ({ server, browser } = harness);
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
+const live = harnessForFile();
 
 describe("paged lists", () => {
   it("operator: the audit log loads 50 events, then the next page on Load more, then says it is done", async () => {
     for (let i = 1; i <= 63; i++)
-      await recordAuditEvent(server.database.db, SYSTEM_ACTOR, {
+      await recordAuditEvent(live.server.database.db, SYSTEM_ACTOR, {
         action: "paging.e2e",
         target: { type: "test", id: `row-${i}` },
       });
-    const operator = await server.signIn("OPERATOR");
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/audit`);
+    const operator = await live.server.signIn("OPERATOR");
+    const page = await newPage(live.browser);
+    await page.goto(`${live.server.url}/audit`);
     await page.getByLabel("Email").fill(operator.email);
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,7 +1,7 @@
 // Webhooks in a real browser: filter failed events, read one, bulk-replay them through the
 // background worker, watch the progress, and see the orders paid; viewers get no replay controls.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@radha/core/db";
 import {
   createPendingOrder,
@@ -10,23 +10,11 @@ import {
   stripePayloads,
   TEST_PASSWORD,
 } from "@radha/core/testing";
-import type { TestServer } from "@radha/server/testing";
-import { newPage as openPage, shot, startHarness, type Harness } from "./harness";
+import { newPage as openPage, shot, harnessForFile } from "./harness";
 
-let harness: Harness | undefined;
-let server: TestServer;
-let browser: Browser;
+const live = harnessForFile({ worker: true });
 
-beforeAll(async () => {
-  harness = await startHarness({ worker: true });
-  ({ server, browser } = harness);
-});
-
-afterAll(async () => {
-  await harness?.close();
-});
-
-const newPage = () => openPage(browser);
+const newPage = () => openPage(live.browser);
 
 async function signInAt(page: Page, url: string, email: string): Promise<void> {
   await page.goto(url);
@@ -66,7 +54,7 @@ async function insertProcessedRazorpayEvent(db: Db, minutesAgo: number) {
 
 describe("webhooks console", () => {
   it("operator: filters failed events, reads one, bulk-replays them and sees the orders paid", async () => {
-    const db = server.database.db;
+    const db = live.server.database.db;
     const orders = await Promise.all([1, 2, 3].map(() => createPendingOrder(db, { provider: "STRIPE" })));
     const events = [];
     for (const o of orders) events.push(await insertFailedStripeEvent(db, o.paymentReference));
@@ -86,9 +74,9 @@ describe("webhooks console", () => {
       })
       .execute();
 
-    const operator = await server.signIn("OPERATOR");
+    const operator = await live.server.signIn("OPERATOR");
     const page = await newPage();
-    await signInAt(page, `${server.url}/webhooks`, operator.email);
+    await signInAt(page, `${live.server.url}/webhooks`, operator.email);
     await page.waitForURL(/\/webhooks$/);
     await page.getByRole("heading", { name: "Webhooks" }).waitFor();
     await page.getByRole("link", { name: "Webhooks" }).waitFor();
@@ -204,9 +192,9 @@ describe("webhooks console", () => {
   });
 
   it("viewer: sees events and health but no replay controls", async () => {
-    const viewer = await server.signIn("VIEWER");
+    const viewer = await live.server.signIn("VIEWER");
     const page = await newPage();
-    await signInAt(page, `${server.url}/webhooks`, viewer.email);
+    await signInAt(page, `${live.server.url}/webhooks`, viewer.email);
     await page.waitForURL(/\/webhooks$/);
     await page.locator("tbody tr").first().waitFor();
     await page.getByText("Replays need the operator role.").waitFor();
