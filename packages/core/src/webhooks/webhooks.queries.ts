@@ -34,7 +34,26 @@ import {
   type TWebhookRejection,
 } from "./webhooks.schema";
 
-export type WebhookEventRow = Selectable<WebhookEventsTable>;
+/** An event as processing reads it: without the raw body (text and bytes), which it never needs. */
+export type WebhookEventRow = Omit<Selectable<WebhookEventsTable>, "rawBody" | "rawBytes" | "headers">;
+const PROCESSING_COLUMNS = [
+  "id",
+  "provider",
+  "providerEventId",
+  "eventType",
+  "payload",
+  "payloadSanitized",
+  "paymentReference",
+  "orderReference",
+  "receivedAt",
+  "status",
+  "attemptCount",
+  "lastError",
+  "nextAttemptAt",
+  "processedAt",
+  "orderId",
+  "replayRunId",
+] as const satisfies readonly (keyof WebhookEventRow)[];
 export type ReplayRunRow = Selectable<WebhookReplayRunsTable>;
 export type OrderRow = Selectable<OrdersTable>;
 
@@ -337,7 +356,12 @@ export async function selectLiveSecrets(db: DbOrTrx, now: Date) {
 }
 
 export async function lockWebhookEvent(trx: Trx, eventId: string): Promise<WebhookEventRow | undefined> {
-  return trx.selectFrom("webhookEvents").selectAll().where("id", "=", eventId).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom("webhookEvents")
+    .select(PROCESSING_COLUMNS)
+    .where("id", "=", eventId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /**
@@ -348,8 +372,9 @@ export async function lockEventForProcessing(
   trx: Trx,
   eventId: string,
 ): Promise<{ ev: WebhookEventRow; paymentsFlag: unknown } | undefined> {
+  const columns = sql.join(PROCESSING_COLUMNS.map((c) => sql.ref(`e.${c}`)));
   const { rows } = await sql<WebhookEventRow & { paymentsFlag: unknown; sync: string }>`
-    SELECT e.*, set_config('synchronous_commit', 'off', true) AS sync,
+    SELECT ${columns}, set_config('synchronous_commit', 'off', true) AS sync,
       (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
     FROM webhook_events e WHERE e.id = ${eventId} FOR UPDATE OF e
   `.execute(trx);
