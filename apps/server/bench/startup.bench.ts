@@ -70,10 +70,11 @@ function measureRss(root: number): Rss {
   return { server: rssKb(pids.at(-1)!) / 1024, tree: pids.reduce((sum, pid) => sum + rssKb(pid), 0) / 1024 };
 }
 
-async function untilLive(url: string, child: ChildProcess): Promise<void> {
+async function untilLive(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before answering`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode} before answering:\n${stderr()}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -105,7 +106,7 @@ async function runOnce(variant: Variant, databaseUrl: string): Promise<Sample> {
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   try {
-    await untilLive(live, child);
+    await untilLive(live, child, () => stderr);
     const startMs = performance.now() - t0;
     const started = measureRss(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -118,9 +119,12 @@ async function runOnce(variant: Variant, databaseUrl: string): Promise<Sample> {
     );
     return { startMs, started, idle, loaded: measureRss(child.pid!), stderr };
   } finally {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    // A server that already exited (it failed to start) has no exit event left to wait for.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
   }
 }
 
