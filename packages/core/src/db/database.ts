@@ -10,7 +10,7 @@ import type {
   TResetOnProblem,
   TResetSource,
 } from "../inventory/inventory.schema";
-import type { TOrderStatus } from "../orders/orders.schema";
+import type { TOrderStatus, TOversoldItem, TPaymentStatus, TReviewResolution } from "../orders/orders.schema";
 import type {
   TSigningKeyAlg,
   TSigningKeyState,
@@ -159,6 +159,9 @@ export interface OrdersTable {
   paidAt: Date | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
+  /** Paid although its stock was gone (see orders/); what each item was short of. */
+  oversoldAt: Date | null;
+  oversoldItems: ColumnType<TOversoldItem[] | null, string | null, string | null>;
 }
 
 export interface OrderItemsTable {
@@ -283,6 +286,14 @@ export interface WebhookEventsTable {
   processedAt: Date | null;
   orderId: string | null;
   replayRunId: string | null;
+  /** NEEDS_REVIEW: why (expected vs received); kept after the operator resolves it. */
+  reviewReason: string | null;
+  resolution: TReviewResolution | null;
+  resolutionReason: string | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  /** sha256 of rawBytes: the same signed body is stored once per provider. */
+  bodySha256: string | null;
 }
 
 export interface WebhookAttemptsTable {
@@ -350,6 +361,38 @@ export interface Database {
   inventoryBatchItems: InventoryBatchItemsTable;
   inventoryLowStockAlerts: InventoryLowStockAlertsTable;
   inventoryCountUploads: InventoryCountUploadsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+}
+
+// --- orders: payments and refunds (2026_12_02_0800_payments) ---
+export interface PaymentsTable {
+  id: Generated<string>;
+  orderId: string;
+  provider: TProvider;
+  providerPaymentId: string;
+  amountMinor: number;
+  currency: string;
+  status: TPaymentStatus;
+  failureReason: string | null;
+  capturedAt: Date | null;
+  webhookEventId: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface RefundsTable {
+  id: Generated<string>;
+  paymentId: string;
+  orderId: string;
+  provider: TProvider;
+  providerRefundId: string;
+  placeholder: Generated<boolean>;
+  amountMinor: number;
+  currency: string;
+  reason: string | null;
+  webhookEventId: string | null;
+  createdAt: CreatedAt;
 }
 
 export type Db = Kysely<Database>;

@@ -9,7 +9,7 @@ import {
   RESET_ON_PROBLEM,
   RESET_SOURCES,
 } from "../inventory/inventory.schema";
-import { ORDER_STATUSES } from "../orders/orders.schema";
+import { ORDER_STATUSES, PAYMENT_STATUSES, REVIEW_RESOLUTIONS } from "../orders/orders.schema";
 import {
   SIGNING_KEY_ALGS,
   SIGNING_KEY_STATES,
@@ -50,6 +50,10 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["webhook_attempts", "outcome", ATTEMPT_OUTCOMES],
   ["webhook_rejections", "provider", PROVIDERS],
   ["webhook_replay_runs", "status", REPLAY_RUN_STATUSES],
+  ["webhook_events", "resolution", REVIEW_RESOLUTIONS],
+  ["payments", "provider", PROVIDERS],
+  ["payments", "status", PAYMENT_STATUSES],
+  ["refunds", "provider", PROVIDERS],
 ];
 
 let t: TestDatabase;

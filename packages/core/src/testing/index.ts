@@ -1,6 +1,7 @@
 export * from "./factories";
 export * from "./inventory-factories";
 export * from "./webhook-factories";
+export * from "./payment-payloads";
 export * from "./helpers";
 // Test helpers: one migrated template database, cloned into a fresh database per test file.
 // Uses DATABASE_URL (a server we may create databases on); the test runner script starts an

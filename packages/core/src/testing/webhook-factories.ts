@@ -6,6 +6,7 @@ import type { Db } from "../db/database";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { recordStockMovement } from "../inventory/stock.service";
 import { createVariant } from "./inventory-factories";
+import { stripePayloads } from "./payment-payloads";
 
 const stripe = new Stripe("sk_test_factories");
 
@@ -18,13 +19,19 @@ export async function createPendingOrder(
     stock?: number;
     variantId?: string;
     reserve?: boolean;
+    currency?: string;
+    unitPriceMinor?: number;
+    /** The provider's reference the order was created with; a payment id by default. */
+    paymentReference?: string;
   } = {},
 ) {
   const provider = opts.provider ?? "STRIPE";
   const variantId = opts.variantId ?? (await createVariant(db, { stock: opts.stock ?? 20 })).id;
   const quantity = opts.quantity ?? 2;
   const suffix = randomBytes(6).toString("hex");
-  const paymentReference = provider === "STRIPE" ? `pi_${suffix}` : `pay_${suffix}`;
+  const paymentReference =
+    opts.paymentReference ?? (provider === "STRIPE" ? `pi_${suffix}` : `pay_${suffix}`);
+  const unitPriceMinor = opts.unitPriceMinor ?? 199900;
   const order = await db
     .insertInto("orders")
     .values({
@@ -33,13 +40,14 @@ export async function createPendingOrder(
       status: "PENDING",
       paymentProvider: provider,
       paymentReference,
-      totalMinor: 199900 * quantity,
+      totalMinor: unitPriceMinor * quantity,
+      currency: opts.currency ?? "INR",
     })
     .returningAll()
     .executeTakeFirstOrThrow();
   const item = await db
     .insertInto("orderItems")
-    .values({ orderId: order.id, variantId, quantity, unitPriceMinor: 199900 })
+    .values({ orderId: order.id, variantId, quantity, unitPriceMinor })
     .returningAll()
     .executeTakeFirstOrThrow();
   if (opts.reserve !== false) {
@@ -59,107 +67,6 @@ export async function createPendingOrder(
   }
   return { order, item, variantId, paymentReference };
 }
-
-export function stripeEvent(
-  type: string,
-  object: Record<string, unknown>,
-  id = `evt_${randomBytes(8).toString("hex")}`,
-) {
-  return {
-    id,
-    object: "event",
-    api_version: "2025-01-27.acacia",
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object },
-  };
-}
-
-/** Real-shaped Stripe events for a payment intent id. */
-export const stripePayloads = {
-  succeeded: (pi: string) =>
-    stripeEvent("payment_intent.succeeded", {
-      id: pi,
-      object: "payment_intent",
-      amount: 399800,
-      currency: "inr",
-      status: "succeeded",
-      metadata: {},
-    }),
-  failed: (pi: string) =>
-    stripeEvent("payment_intent.payment_failed", {
-      id: pi,
-      object: "payment_intent",
-      status: "requires_payment_method",
-      last_payment_error: { code: "card_declined", message: "Your card was declined." },
-      metadata: {},
-    }),
-  refunded: (pi: string) =>
-    stripeEvent("charge.refunded", {
-      id: `ch_${randomBytes(6).toString("hex")}`,
-      object: "charge",
-      payment_intent: pi,
-      amount_refunded: 399800,
-      refunded: true,
-    }),
-  checkoutCompleted: (pi: string, orderNumber: string) =>
-    stripeEvent("checkout.session.completed", {
-      id: `cs_${randomBytes(6).toString("hex")}`,
-      object: "checkout.session",
-      payment_intent: pi,
-      payment_status: "paid",
-      client_reference_id: orderNumber,
-      metadata: { order_number: orderNumber },
-    }),
-};
-
-export function razorpayEvent(event: string, entities: Record<string, Record<string, unknown>>) {
-  return {
-    entity: "event",
-    account_id: "acc_test",
-    event,
-    contains: Object.keys(entities),
-    payload: Object.fromEntries(Object.entries(entities).map(([k, v]) => [k, { entity: v }])),
-    created_at: Math.floor(Date.now() / 1000),
-  };
-}
-
-export const razorpayPayloads = {
-  captured: (pay: string) =>
-    razorpayEvent("payment.captured", {
-      payment: {
-        id: pay,
-        entity: "payment",
-        amount: 399800,
-        currency: "INR",
-        status: "captured",
-        order_id: "order_x",
-        notes: {},
-      },
-    }),
-  failed: (pay: string) =>
-    razorpayEvent("payment.failed", {
-      payment: { id: pay, entity: "payment", status: "failed", error_code: "BAD_REQUEST_ERROR", notes: {} },
-    }),
-  orderPaid: (pay: string, receipt: string) =>
-    razorpayEvent("order.paid", {
-      payment: { id: pay, entity: "payment", status: "captured", notes: {} },
-      order: { id: "order_y", entity: "order", receipt, status: "paid", notes: {} },
-    }),
-  refunded: (pay: string) =>
-    razorpayEvent("refund.processed", {
-      refund: {
-        id: `rfnd_${randomBytes(5).toString("hex")}`,
-        entity: "refund",
-        payment_id: pay,
-        amount: 399800,
-        status: "processed",
-      },
-    }),
-};
 
 export function signStripe(body: string, secret: string, timestamp?: number): string {
   return stripe.webhooks.generateTestHeaderString({
@@ -291,7 +198,7 @@ export async function createFailedWebhookEvents(
       .insertInto("webhookEvents")
       .values(
         inserted.map((o, k) => {
-          const payload = stripePayloads.succeeded(o.paymentReference!);
+          const payload = stripePayloads.succeeded(o.paymentReference!, { amount: 199900 });
           return {
             provider: "STRIPE" as const,
             providerEventId: `evt_${opts.tag}_${start + k}`,

@@ -84,8 +84,33 @@ function sanitizedRow(p: Pending): IntakeEventRow | { refused: string } {
  * processing job per new event. The statement is atomic, so an event row and its job commit
  * together; each caller answers 2xx only after its group committed.
  */
-export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBatch?: number } = {}) {
+/** Razorpay's default replay window: a signed body older than this is refused. */
+export const RAZORPAY_MAX_EVENT_AGE_SECONDS = 24 * 3600;
+
+/**
+ * Why a verified Razorpay body is too old to accept, or null. Its signature never expires and
+ * its event id header is not signed, so `created_at` (signed, in the body) bounds a replay.
+ */
+export function razorpayStaleReason(
+  payload: Record<string, unknown>,
+  maxAgeSeconds: number,
+  now = Date.now(),
+): string | null {
+  const created = payload.created_at;
+  if (typeof created !== "number" || !Number.isFinite(created)) return null;
+  const age = Math.floor(now / 1000 - created);
+  return age > maxAgeSeconds
+    ? `event created_at ${new Date(created * 1000).toISOString()} is ${age} s old, beyond the ${maxAgeSeconds} s tolerance`
+    : null;
+}
+
+export function createWebhookIntake(
+  db: Db,
+  secrets: SecretSource,
+  opts: { maxBatch?: number; razorpayMaxAgeSeconds?: number } = {},
+) {
   const maxBatch = opts.maxBatch ?? 200;
+  const razorpayMaxAge = opts.razorpayMaxAgeSeconds ?? RAZORPAY_MAX_EVENT_AGE_SECONDS;
   let queue: Pending[] = [];
   let scheduled = false;
 
@@ -97,13 +122,22 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
     const key = (provider: string, id: string) => `${provider}:${id}`;
     const created = new Map(rows.map((r) => [key(r.provider, r.providerEventId), r.id]));
     const missing = batch.filter((b) => !created.has(key(b.row.provider, b.row.provider_event_id)));
-    const existing = new Map<string, string>();
+    // An event is known by its id or by its body's hash (Razorpay's event id header is unsigned).
+    const byId = new Map<string, string>();
+    const byBody = new Map<string, string>();
     if (missing.length) {
       const found = await selectEventIdsByProviderId(
         db,
-        missing.map((m) => ({ provider: m.row.provider, providerEventId: m.row.provider_event_id })),
+        missing.map((m) => ({
+          provider: m.row.provider,
+          providerEventId: m.row.provider_event_id,
+          bodySha256: m.row.body_sha256,
+        })),
       );
-      for (const f of found) existing.set(key(f.provider, f.providerEventId), f.id);
+      for (const f of found) {
+        byId.set(key(f.provider, f.providerEventId), f.id);
+        if (f.bodySha256) byBody.set(key(f.provider, f.bodySha256), f.id);
+      }
     }
     const firstSeen = new Set<string>();
     for (const b of batch) {
@@ -114,7 +148,7 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
         firstSeen.add(k);
         b.resolve({ id, duplicate: false });
       } else {
-        const known = id ?? existing.get(k);
+        const known = id ?? byId.get(k) ?? byBody.get(key(b.row.provider, b.row.body_sha256));
         if (known) b.resolve({ id: known, duplicate: true });
         else b.reject(new Error("event neither inserted nor found"));
       }
@@ -166,6 +200,11 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
       return { accepted: false, code: "BAD_REQUEST", reason: verified.reason };
     }
     const e = verified.event;
+    const stale = e.provider === "RAZORPAY" ? razorpayStaleReason(e.payload, razorpayMaxAge) : null;
+    if (stale) {
+      await logRejection(db, req, 400, stale);
+      return { accepted: false, code: "BAD_REQUEST", reason: stale };
+    }
     const meaning = interpretEvent(e.provider, e.eventType, e.payload);
     const stored = await new Promise<Stored>((resolve, reject) => {
       queue.push({
@@ -178,6 +217,7 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
           headers: e.headers,
           payment_reference: meaning.paymentReference,
           order_reference: meaning.orderReference,
+          body_sha256: createHash("sha256").update(req.rawBody).digest("hex"),
         },
         payload: e.payload,
         resolve,

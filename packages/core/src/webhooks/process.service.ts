@@ -4,19 +4,19 @@
 // per order and item, so two events about one payment (say payment_intent.succeeded and
 // checkout.session.completed) still move stock once. Lock order: event → order → variants.
 import type { Db, Trx } from "../db/database";
-import { type Actor, type AuditInput, writeAudit } from "../audit/audit.service";
+import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { recordStockMovements, type StockMovementInput } from "../inventory/stock.service";
 import { enqueueJob, JOB } from "../jobs/queue";
-import { interpretEvent, type Interpretation } from "./interpret";
+import { applyPaymentEvent } from "../orders/payment-events.service";
+import { isRetryableFault } from "./faults";
+import { interpretEvent } from "./interpret";
 import {
+  holdEventForReview,
   insertWebhookAttempt,
   lockEventForProcessing,
-  lockOrderWithItems,
   lockWebhookEvent,
   selectDueEventIds,
   settleWebhookEvent,
-  updateOrder,
   updateWebhookEvent,
   type WebhookEventRow,
 } from "./webhooks.queries";
@@ -48,14 +48,12 @@ async function auditReplay(
   return result;
 }
 
-export type ProcessOutcome = "PROCESSED" | "IGNORED" | "FAILED" | "SKIPPED" | "DEFERRED";
+export type ProcessOutcome = "PROCESSED" | "IGNORED" | "FAILED" | "NEEDS_REVIEW" | "SKIPPED" | "DEFERRED";
 
 export interface ProcessResult {
   outcome: ProcessOutcome;
   error?: string;
 }
-
-const PAID_LIKE = new Set(["PAID", "SHIPPED", "DELIVERED", "REFUNDED"]);
 
 /** Exponential backoff: base, 2×base, 4×base … capped at one hour. */
 export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
@@ -63,111 +61,6 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 }
 
 const noSuchEvent = (eventId: string) => new DomainError("NOT_FOUND", `No webhook event ${eventId}`);
-
-/** Locks the order the event is about and reads its items with their holds. */
-async function lockEventOrder(trx: Trx, meaning: Interpretation) {
-  const refs = [meaning.paymentReference, meaning.orderReference].filter((r): r is string => Boolean(r));
-  if (refs.length === 0)
-    throw new DomainError("BAD_REQUEST", "The event names no payment or order to act on");
-  const locked = await lockOrderWithItems(trx, meaning);
-  if (!locked)
-    throw new DomainError("NOT_FOUND", `No order matches ${refs.join(" / ")} (yet); it will be retried`);
-  return locked;
-}
-
-async function applyEffect(
-  trx: Trx,
-  ev: WebhookEventRow,
-  meaning: Interpretation,
-  actor: Actor,
-): Promise<{ orderId: string; note: string; audit?: AuditInput }> {
-  const { order, items } = await lockEventOrder(trx, meaning);
-  const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
-  const moves: StockMovementInput[] = [];
-  let nextStatus: "PAID" | "FAILED" | "REFUNDED" | null = null;
-
-  if (meaning.effect === "PAYMENT_SUCCEEDED") {
-    if (PAID_LIKE.has(order.status)) return { orderId: order.id, note: `order already ${order.status}` };
-    nextStatus = "PAID";
-    for (const item of items) {
-      const hold = Math.min(item.held, item.quantity);
-      if (hold > 0)
-        moves.push({
-          ...base,
-          variantId: item.variantId,
-          type: "RELEASE",
-          quantity: -hold,
-          reason: "Payment captured: reservation becomes a sale",
-          idempotencyKey: `order:${order.id}:${item.id}:release-on-pay`,
-        });
-      moves.push({
-        ...base,
-        variantId: item.variantId,
-        type: "SALE",
-        quantity: -item.quantity,
-        reason: `Sold: order ${order.orderNumber}`,
-        idempotencyKey: `order:${order.id}:${item.id}:sale`,
-      });
-    }
-  } else if (meaning.effect === "PAYMENT_FAILED") {
-    // A failure arriving after a capture never undoes a paid order.
-    if (order.status !== "PENDING")
-      return { orderId: order.id, note: `order is ${order.status}; payment failure ignored` };
-    nextStatus = "FAILED";
-    for (const item of items) {
-      const hold = Math.min(item.held, item.quantity);
-      if (hold > 0)
-        moves.push({
-          ...base,
-          variantId: item.variantId,
-          type: "RELEASE",
-          quantity: -hold,
-          reason: "Payment failed: reservation released",
-          idempotencyKey: `order:${order.id}:${item.id}:release`,
-        });
-    }
-  } else if (meaning.effect === "REFUNDED") {
-    if (order.status === "REFUNDED") return { orderId: order.id, note: "order already refunded" };
-    if (!PAID_LIKE.has(order.status))
-      throw new DomainError(
-        "PRECONDITION_FAILED",
-        `Refund for order ${order.orderNumber}, which is ${order.status} (never paid); check it by hand`,
-      );
-    nextStatus = "REFUNDED";
-    for (const item of items) {
-      moves.push({
-        ...base,
-        variantId: item.variantId,
-        type: "RETURN",
-        quantity: item.quantity,
-        reason: `Refunded: order ${order.orderNumber}`,
-        idempotencyKey: `order:${order.id}:${item.id}:refund`,
-      });
-    }
-  }
-
-  if (moves.length) await recordStockMovements(trx, moves);
-  if (nextStatus) {
-    await updateOrder(trx, order.id, {
-      status: nextStatus,
-      updatedAt: new Date(),
-      ...(nextStatus === "PAID" ? { paidAt: new Date() } : {}),
-      paymentProvider: order.paymentProvider ?? ev.provider,
-      paymentReference: order.paymentReference ?? meaning.paymentReference,
-    });
-    return {
-      orderId: order.id,
-      note: `order ${order.orderNumber} → ${nextStatus}`,
-      audit: {
-        action: `orders.${nextStatus.toLowerCase()}`,
-        target: { type: "order", id: order.id },
-        before: { status: order.status },
-        after: { status: nextStatus, webhookEvent: ev.id, eventType: ev.eventType },
-      },
-    };
-  }
-  return { orderId: order.id, note: "no change" };
-}
 
 export async function processWebhookEvent(
   db: Db,
@@ -201,22 +94,30 @@ export async function processWebhookEvent(
         id: null,
         label: `webhook ${ev.provider.toLowerCase()} ${ev.providerEventId}${opts.operator ? ` (replay by ${opts.operator})` : ""}`,
       };
-      const outcome = meaning.effect === "NONE" ? "IGNORED" : "PROCESSED";
-      const effect = outcome === "PROCESSED" ? await applyEffect(trx, ev, meaning, actor) : undefined;
-      const orderId = effect?.orderId ?? null;
-      const number = ev.attemptCount + 1;
-      await settleWebhookEvent(trx, {
+      const effect = meaning.effect === "NONE" ? undefined : await applyPaymentEvent(trx, ev, meaning, actor);
+      const attempt = {
         eventId: ev.id,
-        outcome,
-        number,
-        orderId,
+        number: ev.attemptCount + 1,
+        orderId: effect?.orderId ?? null,
         trigger: opts.trigger,
         operator: opts.operator ?? null,
         replayRunId: opts.replayRunId ?? null,
         startedAt,
-      });
+      };
+      if (effect?.kind === "REVIEW") {
+        // Money that does not fit the order: held for an operator, never retried automatically.
+        await holdEventForReview(trx, { ...attempt, reason: effect.reason });
+        await writeAudit(trx, actor, {
+          action: "webhooks.needs_review",
+          target: { type: "webhook_event", id: ev.id },
+          after: { orderId: effect.orderId, reason: effect.reason },
+        });
+        return auditReplay(trx, opts, ev, { outcome: "NEEDS_REVIEW", error: effect.reason });
+      }
+      const outcome = effect ? "PROCESSED" : "IGNORED";
+      await settleWebhookEvent(trx, { ...attempt, outcome });
       // Audit rows last: the audit chain's lock is then held only until the commit.
-      if (effect?.audit) await writeAudit(trx, actor, effect.audit);
+      for (const audit of effect?.audits ?? []) await writeAudit(trx, actor, audit);
       return auditReplay(trx, opts, ev, { outcome });
     });
   } catch (cause) {
@@ -224,7 +125,7 @@ export async function processWebhookEvent(
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the transaction callback
     if (!opened && cause instanceof DomainError && cause.code === "NOT_FOUND") throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
-    return recordFailure(db, eventId, startedAt, message.slice(0, 1000), opts);
+    return recordFailure(db, eventId, startedAt, message.slice(0, 1000), isRetryableFault(cause), opts);
   }
 }
 
@@ -233,6 +134,7 @@ async function recordFailure(
   eventId: string,
   startedAt: Date,
   error: string,
+  retryable: boolean,
   opts: ProcessOptions,
 ): Promise<ProcessResult> {
   return db.transaction().execute(async (trx): Promise<ProcessResult> => {
@@ -241,7 +143,7 @@ async function recordFailure(
     if (ev.status === "PROCESSED" || ev.status === "IGNORED")
       return auditReplay(trx, opts, ev, { outcome: "SKIPPED" });
     const number = ev.attemptCount + 1;
-    const retry = opts.trigger === "AUTO" && number < opts.maxAttempts;
+    const retry = opts.trigger === "AUTO" && number < opts.maxAttempts && retryable;
     const nextAttemptAt = retry
       ? new Date(Date.now() + retryDelaySeconds(number, opts.backoffBaseSeconds) * 1000)
       : null;

@@ -5,7 +5,6 @@ import { z } from "zod";
 import type {
   Database,
   DbOrTrx,
-  OrdersTable,
   Trx,
   WebhookAttemptsTable,
   WebhookEventsTable,
@@ -35,7 +34,17 @@ import {
 } from "./webhooks.schema";
 
 /** An event as processing reads it: without the raw body (text and bytes), which it never needs. */
-export type WebhookEventRow = Omit<Selectable<WebhookEventsTable>, "rawBody" | "rawBytes" | "headers">;
+export type WebhookEventRow = Omit<
+  Selectable<WebhookEventsTable>,
+  | "rawBody"
+  | "rawBytes"
+  | "headers"
+  | "resolution"
+  | "resolutionReason"
+  | "resolvedBy"
+  | "resolvedAt"
+  | "bodySha256"
+>;
 const PROCESSING_COLUMNS = [
   "id",
   "provider",
@@ -53,9 +62,9 @@ const PROCESSING_COLUMNS = [
   "processedAt",
   "orderId",
   "replayRunId",
+  "reviewReason",
 ] as const satisfies readonly (keyof WebhookEventRow)[];
 export type ReplayRunRow = Selectable<WebhookReplayRunsTable>;
-export type OrderRow = Selectable<OrdersTable>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -295,6 +304,8 @@ export interface IntakeEventRow {
   headers: Record<string, string>;
   payment_reference: string | null;
   order_reference: string | null;
+  /** sha256 of the exact body: one stored event per provider and body. */
+  body_sha256: string;
 }
 
 /**
@@ -309,14 +320,14 @@ export async function insertEventsWithJobs(
   const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
     WITH ins AS (
       INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
-        raw_body, raw_bytes, headers, payment_reference, order_reference)
+        raw_body, raw_bytes, headers, payment_reference, order_reference, body_sha256)
       SELECT provider, provider_event_id, event_type, COALESCE(sanitized_payload, raw_body::jsonb),
         sanitized_payload IS NOT NULL, raw_body, decode(raw_base64, 'base64'), headers, payment_reference,
-        order_reference
+        order_reference, body_sha256
       FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x(
         provider text, provider_event_id text, event_type text, raw_body text, raw_base64 text,
-        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text)
-      ON CONFLICT (provider, provider_event_id) DO NOTHING
+        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text, body_sha256 text)
+      ON CONFLICT DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (
       SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
@@ -328,19 +339,27 @@ export async function insertEventsWithJobs(
   return rows;
 }
 
+/** Stored events with one of these (provider, event id) or (provider, body hash) pairs. */
 export async function selectEventIdsByProviderId(
   db: DbOrTrx,
-  keys: readonly { provider: TProvider; providerEventId: string }[],
+  keys: readonly { provider: TProvider; providerEventId: string; bodySha256: string }[],
 ) {
   return db
     .selectFrom("webhookEvents")
-    .select(["id", "provider", "providerEventId"])
+    .select(["id", "provider", "providerEventId", "bodySha256"])
     .where((eb) =>
-      eb(
-        eb.refTuple("provider", "providerEventId"),
-        "in",
-        keys.map((k) => eb.tuple(k.provider, k.providerEventId)),
-      ),
+      eb.or([
+        eb(
+          eb.refTuple("provider", "providerEventId"),
+          "in",
+          keys.map((k) => eb.tuple(k.provider, k.providerEventId)),
+        ),
+        eb(
+          eb.refTuple("provider", "bodySha256"),
+          "in",
+          keys.map((k) => eb.tuple(k.provider, k.bodySha256)),
+        ),
+      ]),
     )
     .execute();
 }
@@ -384,47 +403,6 @@ export async function lockEventForProcessing(
   return { ev, paymentsFlag };
 }
 
-export interface OrderItemHold {
-  id: string;
-  variantId: string;
-  quantity: number;
-  /** Stock still held for this item (its reservations minus releases). */
-  held: number;
-}
-
-/**
- * Locks the order a payment or order reference names (the oldest, if several) and reads its
- * items with their holds, in one round trip. Undefined when no order matches.
- */
-export async function lockOrderWithItems(
-  trx: Trx,
-  refs: { paymentReference: string | null; orderReference: string | null },
-): Promise<{ order: OrderRow; items: OrderItemHold[] } | undefined> {
-  const { rows } = await sql<OrderRow & { items: OrderItemHold[] }>`
-    SELECT o.*, coalesce((
-      SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
-        'held', coalesce((SELECT sum(t.reserved_delta) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id), 0)) ORDER BY i.id)
-      FROM order_items i WHERE i.order_id = o.id), '[]') AS items
-    FROM orders o
-    WHERE (${refs.paymentReference}::text IS NOT NULL AND o.payment_reference = ${refs.paymentReference})
-       OR (${refs.orderReference}::text IS NOT NULL AND o.order_number = ${refs.orderReference})
-    ORDER BY o.created_at LIMIT 1
-    FOR UPDATE OF o
-  `.execute(trx);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { items, ...order } = row;
-  return { order, items };
-}
-
-export async function updateOrder(
-  db: DbOrTrx,
-  orderId: string,
-  changes: Updateable<OrdersTable>,
-): Promise<void> {
-  await db.updateTable("orders").set(changes).where("id", "=", orderId).execute();
-}
-
 export async function updateWebhookEvent(
   db: DbOrTrx,
   eventId: string,
@@ -462,6 +440,45 @@ export async function settleWebhookEvent(
     INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
     SELECT id, ${s.number}, ${s.trigger}, ${s.operator}, ${s.replayRunId}, ${s.startedAt}, ${s.outcome} FROM settled
   `.execute(trx);
+}
+
+/** Holds a locked event for an operator (NEEDS_REVIEW, with the reason) and records the attempt. */
+export async function holdEventForReview(
+  trx: Trx,
+  s: {
+    eventId: string;
+    number: number;
+    orderId: string | null;
+    reason: string;
+    trigger: TAttemptTrigger;
+    operator: string | null;
+    replayRunId: string | null;
+    startedAt: Date;
+  },
+): Promise<void> {
+  await trx
+    .updateTable("webhookEvents")
+    .set({
+      status: "NEEDS_REVIEW",
+      attemptCount: s.number,
+      lastError: null,
+      nextAttemptAt: null,
+      processedAt: new Date(),
+      orderId: s.orderId,
+      reviewReason: s.reason,
+    })
+    .where("id", "=", s.eventId)
+    .execute();
+  await insertWebhookAttempt(trx, {
+    eventId: s.eventId,
+    number: s.number,
+    trigger: s.trigger,
+    operator: s.operator,
+    replayRunId: s.replayRunId,
+    startedAt: s.startedAt,
+    outcome: "NEEDS_REVIEW",
+    error: s.reason,
+  });
 }
 
 /**

@@ -5,12 +5,19 @@ import { pageInput } from "../pagination/pagination.schema";
 export const PROVIDERS = ["STRIPE", "RAZORPAY"] as const;
 export type TProvider = (typeof PROVIDERS)[number];
 export const ZProvider = z.enum(PROVIDERS);
-export const WEBHOOK_STATUSES = ["PENDING", "PROCESSING", "PROCESSED", "FAILED", "IGNORED"] as const;
+export const WEBHOOK_STATUSES = [
+  "PENDING",
+  "PROCESSING",
+  "PROCESSED",
+  "FAILED",
+  "IGNORED",
+  "NEEDS_REVIEW",
+] as const;
 export type TWebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 export const ZWebhookStatus = z.enum(WEBHOOK_STATUSES);
 export const ATTEMPT_TRIGGERS = ["AUTO", "REPLAY"] as const;
 export type TAttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
-export const ATTEMPT_OUTCOMES = ["PROCESSED", "IGNORED", "FAILED"] as const;
+export const ATTEMPT_OUTCOMES = ["PROCESSED", "IGNORED", "FAILED", "NEEDS_REVIEW"] as const;
 export type TAttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export const REPLAY_RUN_STATUSES = [
   "QUEUED",
