@@ -168,6 +168,7 @@ describe("health and metrics", () => {
       "redis",
       "stripe",
       "razorpay",
+      "payments",
     ]);
     expect(body.checks.find((c: { name: string }) => c.name === "redis").message).toMatch(/not configured/);
     expect((await inject({ method: "GET", url: "/api/health/live" })).statusCode).toBe(200);

@@ -3,3 +3,4 @@ export * from "./orders.schema";
 export * from "./transitions";
 export * from "./orders.queries";
 export * from "./payment-events.service";
+export * from "./orders.service";

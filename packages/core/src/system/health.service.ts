@@ -4,6 +4,7 @@
 import { must } from "../errors";
 import type { Db } from "../db";
 import type { SharedStore } from "../shared-store";
+import { checkPaymentsAttention } from "../orders/orders.service";
 import { pingDatabase } from "./system.queries";
 import type { THealthCheck, THealthReport, TCheckStatus } from "./system.schema";
 import Razorpay from "razorpay";
@@ -127,7 +128,7 @@ export function createHealthService({ db, store, keys }: { db: Db; store: Shared
   }
 
   async function report(): Promise<THealthReport> {
-    const [database, redis] = await Promise.all([
+    const [database, redis, payments] = await Promise.all([
       timed("database", true, 2_000, async () => {
         await pingDatabase(db);
         return { status: "pass", message: "connected" };
@@ -145,8 +146,10 @@ export function createHealthService({ db, store, keys }: { db: Db; store: Shared
             await store.ping(900);
             return { status: "pass", message: "connected" };
           }),
+      // Oversold orders and events waiting for review: warn, never fail.
+      timed("payments", false, 2_000, () => checkPaymentsAttention(db)),
     ]);
-    const checks = [database, redis, ...providers.map(providerCheck)];
+    const checks = [database, redis, ...providers.map(providerCheck), payments];
     const status: TCheckStatus = checks.some((c) => c.status === "fail")
       ? "fail"
       : checks.some((c) => c.status === "warn")

@@ -106,6 +106,7 @@ export const SUMMARY_COLUMNS = [
   "paymentReference",
   "orderReference",
   "orderId",
+  "reviewReason",
 ] as const;
 
 export function toSummary(
@@ -125,6 +126,7 @@ export function toSummary(
     paymentReference: r.paymentReference,
     orderReference: r.orderReference,
     orderId: r.orderId,
+    reviewReason: r.reviewReason,
   };
 }
 
@@ -216,6 +218,7 @@ export async function getWebhookHealth(
     failed: string;
     pending: string;
     ignored: string;
+    needsReview: string;
     p50: number | null;
     p95: number | null;
     /** extract() answers numeric, which pg hands over as a string. */
@@ -227,6 +230,7 @@ export async function getWebhookHealth(
       count(*) FILTER (WHERE status = 'FAILED') AS failed,
       count(*) FILTER (WHERE status IN ('PENDING','PROCESSING')) AS pending,
       count(*) FILTER (WHERE status = 'IGNORED') AS ignored,
+      count(*) FILTER (WHERE status = 'NEEDS_REVIEW') AS needs_review,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS p50,
       percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS p95,
       extract(epoch FROM now() - min(received_at) FILTER (WHERE status IN ('PENDING','PROCESSING'))) AS oldest_pending
@@ -247,6 +251,7 @@ export async function getWebhookHealth(
       failed,
       pending: Number(r?.pending ?? 0),
       ignored: Number(r?.ignored ?? 0),
+      needsReview: Number(r?.needsReview ?? 0),
       successRate,
       p50LatencyMs: r?.p50 == null ? null : Math.round(r.p50),
       p95LatencyMs: r?.p95 == null ? null : Math.round(r.p95),

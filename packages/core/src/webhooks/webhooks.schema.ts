@@ -72,6 +72,8 @@ export interface TWebhookEventSummary {
   paymentReference: string | null;
   orderReference: string | null;
   orderId: string | null;
+  /** Why the event waits for review (NEEDS_REVIEW), kept after it is resolved. */
+  reviewReason: string | null;
 }
 
 export interface TWebhookAttempt {
@@ -141,6 +143,8 @@ export interface TProviderHealth {
   failed: number;
   pending: number;
   ignored: number;
+  /** Money that did not fit its order, waiting for an operator: not a failure, never retried. */
+  needsReview: number;
   /** processed / (processed + failed); null when neither happened. Pending is not a failure. */
   successRate: number | null;
   p50LatencyMs: number | null;
