@@ -48,6 +48,12 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "inventory.rollback": "OPERATOR",
   "inventory.setThresholds": "OPERATOR",
   "inventory.scanLowStock": "OPERATOR",
+  "orders.list": "VIEWER",
+  "orders.get": "VIEWER",
+  "orders.reviewQueue": "VIEWER",
+  "orders.failedPayments": "VIEWER",
+  "orders.resolveReview": "OPERATOR",
+  "orders.returnStock": "OPERATOR",
 };
 
 // At run time tRPC keeps a flat map of dotted paths to procedures (its type says nested).

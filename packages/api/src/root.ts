@@ -6,6 +6,7 @@ import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
+import { ordersRouter } from "./routers/orders.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   webhooks: webhooksRouter,
   inventory: inventoryRouter,
+  orders: ordersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -27,6 +27,8 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "webhooks.list": (c, cursor, limit) => c.webhooks.list({ cursor, limit }),
   "webhooks.rejections": (c, cursor, limit) => c.webhooks.rejections({ cursor, limit }),
   "webhooks.replayRuns": (c, cursor, limit) => c.webhooks.replayRuns({ cursor, limit }),
+  "orders.list": (c, cursor, limit) => c.orders.list({ cursor, limit }),
+  "orders.reviewQueue": (c, cursor, limit) => c.orders.reviewQueue({ cursor, limit }),
   "users.list": (c, cursor, limit) => c.users.list({ cursor, limit }),
   "tokens.list": (c, cursor, limit) => c.tokens.list({ cursor, limit }),
 };
