@@ -5,6 +5,7 @@ import { registerDbCommands } from "./commands/db";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWebhooksCommands } from "./commands/webhooks";
+import { registerOrdersCommands } from "./commands/orders";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerAuditCommands(program);
   registerInventoryCommands(program);
   registerWebhooksCommands(program);
+  registerOrdersCommands(program);
   return program;
 }
 

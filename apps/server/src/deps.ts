@@ -57,7 +57,9 @@ export function createDeps(
     ...api,
     env,
     webhookSecrets,
-    webhookIntake: createWebhookIntake(db, webhookSecrets),
+    webhookIntake: createWebhookIntake(db, webhookSecrets, {
+      razorpayMaxAgeSeconds: env.OPS_RAZORPAY_MAX_EVENT_AGE_SECONDS,
+    }),
     async close() {
       api.health.stop();
       await store.close();

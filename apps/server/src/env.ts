@@ -38,6 +38,13 @@ const ZServerEnv = z.object({
     .min(1024)
     .max(10 * 1024 * 1024)
     .default(256 * 1024),
+  /** A signed Razorpay body whose created_at is older than this is refused (replay window). */
+  OPS_RAZORPAY_MAX_EVENT_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86400)
+    .default(24 * 3600),
   /** "inline": this server process also runs background jobs; "off": run `pnpm worker` separately. */
   OPS_WORKER: z.enum(["inline", "off"]).default("inline"),
   OPS_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
