@@ -4,12 +4,11 @@
 // stored and processed.
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDb, migrate } from "@radha/core/db";
 import { createMemoryStore } from "@radha/core/shared-store";
-import { signStripe, stripePayloads } from "@radha/core/testing";
+import { freePort, signStripe, stripePayloads } from "@radha/core/testing";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@radha/dev-db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildApp, type App } from "./app";
@@ -24,17 +23,6 @@ let pg: EmbeddedPostgres;
 let deps: AppDeps;
 let app: App;
 let worker: WorkerHandle;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 const startPg = () => startEmbeddedPostgres({ dataDir, port, log: () => undefined });
 
