@@ -8,6 +8,7 @@ import {
   type DomainErrorCode,
   type DomainErrorDetails,
 } from "@radha/core/errors";
+import { isConnectionLoss } from "@radha/core/db";
 import { ZodError } from "zod";
 
 /** `http` is the status tRPC itself answers `trpc` with (errors.test.ts holds them together). */
@@ -48,6 +49,9 @@ export function asDomainError(error: unknown): DomainError | undefined {
   if (error instanceof DomainError) return error;
   if (error instanceof ZodError)
     return new DomainError("BAD_REQUEST", formatZodIssues(error), { cause: error });
+  // A lost database connection is an outage, not a bug: 503, and the caller retries.
+  if (isConnectionLoss(error))
+    return new DomainError("UNAVAILABLE", "The database is unavailable; retry shortly", { cause: error });
   return undefined;
 }
 

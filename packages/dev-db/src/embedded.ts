@@ -221,6 +221,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on("error", () => undefined); // a restart while it is open must not crash the process
   await admin.connect();
   try {
     const exists = await admin.query("select 1 from pg_database where datname = $1", [database]);

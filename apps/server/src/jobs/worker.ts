@@ -1,7 +1,7 @@
 // Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
 // re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
-import { Logger, run, type TaskList } from "graphile-worker";
-import { createPool } from "@radha/core/db";
+import { Logger, run, type Task, type TaskList } from "graphile-worker";
+import { createPool, isConnectionLoss } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
@@ -13,8 +13,28 @@ function payloadId(payload: unknown, key: "eventId" | "runId"): string {
   return value;
 }
 
+/**
+ * Jobs run once (max_attempts 1: webhook processing counts its own attempts), so a task cut off by
+ * a lost database connection waits for the database and runs again instead of failing for good;
+ * past the deadline the minute sweep re-queues its event.
+ */
+export function retryOnConnectionLoss(task: Task, deadlineMs = 60_000): Task {
+  return async (payload, helpers) => {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await task(payload, helpers);
+        return;
+      } catch (error) {
+        if (!isConnectionLoss(error) || Date.now() - started > deadlineMs) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 200 * attempt)));
+      }
+    }
+  };
+}
+
 export function taskList(deps: AppDeps): TaskList {
-  return {
+  const tasks: Record<string, Task> = {
     [JOB.webhookProcess]: async (payload) => {
       await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
         ...deps.config.webhookProcessing,
@@ -34,6 +54,7 @@ export function taskList(deps: AppDeps): TaskList {
       await scanLowStock(deps.db);
     },
   };
+  return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
 
 export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join(

@@ -113,3 +113,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+export * from "./services";
