@@ -51,7 +51,7 @@ export function ResolveDialog({ item, onClose }: { item: TReviewItem | null; onC
             <strong>{item.eventType}</strong> ({item.provider}){" "}
             {item.orderNumber ? `for ${item.orderNumber}` : ""}
           </p>
-          <p className="wh-error">{item.reviewReason}</p>
+          <p className="review-reason">{item.reviewReason}</p>
           <fieldset className="radio-group">
             <legend>Resolution</legend>
             {ACTIONS.map((a) => (

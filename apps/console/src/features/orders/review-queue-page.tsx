@@ -47,7 +47,7 @@ export function ReviewQueuePage() {
           <span className="muted">none</span>
         ),
     },
-    { header: "Why", cell: (r) => <span className="wh-error">{r.reviewReason}</span> },
+    { header: "Why", cell: (r) => <span className="review-reason">{r.reviewReason}</span> },
     {
       header: "",
       cell: (r) =>
