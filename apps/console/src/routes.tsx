@@ -12,6 +12,9 @@ import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
 import { UsersPage } from "./features/users/users-page";
 import { WebhooksPage } from "./features/webhooks/webhooks-page";
+import { OrdersPage } from "./features/orders/orders-page";
+import { OrderDetailPage } from "./features/orders/order-detail-page";
+import { ReviewQueuePage } from "./features/orders/review-queue-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -34,6 +37,9 @@ export function createRouter() {
           ),
         },
         { path: "webhooks", element: <WebhooksPage /> },
+        { path: "orders", element: <OrdersPage /> },
+        { path: "orders/review", element: <ReviewQueuePage /> },
+        { path: "orders/:id", element: <OrderDetailPage /> },
         {
           path: "audit",
           element: (

@@ -5,6 +5,7 @@ import type { Db, OrderStatus, Role } from "@radha/core/db";
 import { hashPassword } from "@radha/core/security";
 import { SYSTEM_ACTOR, writeAudit } from "@radha/core/audit";
 import { recordStockMovements } from "@radha/core/inventory";
+import { seedPayments, type SeededOrder } from "./payments";
 
 /** The i-th item of a fixed, non-empty list, going round. */
 function cycle<T>(items: readonly T[], i: number): T {
@@ -56,6 +57,8 @@ const STATUSES: OrderStatus[] = [
   "DELIVERED",
   "REFUNDED",
   "CANCELLED",
+  "PENDING",
+  "PARTIALLY_REFUNDED",
 ];
 
 export interface SeedResult {
@@ -144,6 +147,7 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
     await recordStockMovements(trx, openingStock);
 
     let orders = 0;
+    const seeded: SeededOrder[] = [];
     if (variants.length > 0) {
       const customer = await trx
         .selectFrom("users")
@@ -168,7 +172,9 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
             paymentProvider: provider,
             paymentReference: provider === "STRIPE" ? `pi_demo_${1001 + i}` : `pay_demo_${1001 + i}`,
             totalMinor: unit * qty,
-            paidAt: ["PAID", "SHIPPED", "DELIVERED", "REFUNDED"].includes(status) ? created : null,
+            paidAt: ["PAID", "SHIPPED", "DELIVERED", "REFUNDED", "PARTIALLY_REFUNDED"].includes(status)
+              ? created
+              : null,
             createdAt: created,
             updatedAt: created,
           })
@@ -177,12 +183,26 @@ export async function seedDemoData(db: Db): Promise<SeedResult> {
           .executeTakeFirst();
         if (!order) continue;
         orders += 1;
-        await trx
+        const item = await trx
           .insertInto("orderItems")
           .values({ orderId: order.id, variantId: variant.id, quantity: qty, unitPriceMinor: unit })
-          .execute();
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        seeded.push({
+          id: order.id,
+          orderNumber: `RG-DEMO-${String(1001 + i)}`,
+          status,
+          provider,
+          paymentReference: provider === "STRIPE" ? `pi_demo_${1001 + i}` : `pay_demo_${1001 + i}`,
+          variantId: variant.id,
+          itemId: item.id,
+          quantity: qty,
+          totalMinor: unit * qty,
+          created,
+        });
       }
     }
+    await seedPayments(trx, seeded);
 
     const result = { products: products.length, variants: variants.length, orders, users: users.length };
     if (result.products + result.variants + result.orders + result.users > 0) {

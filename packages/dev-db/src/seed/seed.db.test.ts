@@ -36,3 +36,28 @@ it("gives every seeded variant an opening ledger row, so the ledger sums to its 
   expect(stocked.length).toBeGreaterThan(10);
   expect(await findLedgerMismatches(t.db)).toEqual([]);
 });
+
+it("seeds payments that hold together: PENDING orders hold stock, paid ones have payments, events include FAILED and NEEDS_REVIEW", async () => {
+  const pending = await t.db.selectFrom("orders").select("id").where("status", "=", "PENDING").execute();
+  expect(pending.length).toBeGreaterThan(0);
+  const holds = await t.db
+    .selectFrom("inventoryTransactions")
+    .select("orderId")
+    .where("type", "=", "RESERVATION")
+    .where(
+      "orderId",
+      "in",
+      pending.map((o) => o.id),
+    )
+    .execute();
+  expect(holds.length).toBeGreaterThan(0);
+  const captured = await t.db.selectFrom("payments").select("id").where("status", "=", "CAPTURED").execute();
+  expect(captured.length).toBeGreaterThan(5);
+  const refunds = await t.db.selectFrom("refunds").select("id").execute();
+  expect(refunds.length).toBeGreaterThanOrEqual(2);
+  const statuses = (await t.db.selectFrom("webhookEvents").select("status").execute()).map((e) => e.status);
+  expect(statuses).toContain("FAILED");
+  expect(statuses).toContain("NEEDS_REVIEW");
+  expect(statuses).toContain("PROCESSED");
+  expect(await findLedgerMismatches(t.db)).toEqual([]);
+});

@@ -6,10 +6,18 @@ const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
   it("shows viewers the system and inventory read pages and webhooks", () => {
-    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks"]);
+    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks", "Orders", "Payment review"]);
   });
   it("adds audit for operators", () => {
-    expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit"]);
+    expect(labels("OPERATOR")).toEqual([
+      "System",
+      ...INVENTORY_READS,
+      "Stock reset",
+      "Webhooks",
+      "Orders",
+      "Payment review",
+      "Audit",
+    ]);
   });
   it("shows admins everything", () => {
     expect(labels("ADMIN")).toEqual([
@@ -17,6 +25,8 @@ describe("navItemsFor", () => {
       ...INVENTORY_READS,
       "Stock reset",
       "Webhooks",
+      "Orders",
+      "Payment review",
       "Audit",
       "Users",
       "Service tokens",

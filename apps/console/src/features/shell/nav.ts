@@ -15,6 +15,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/inventory/batches", label: "Reset batches", minRole: "VIEWER" },
   { path: "/inventory/reset", label: "Stock reset", minRole: "OPERATOR" },
   { path: "/webhooks", label: "Webhooks", minRole: "VIEWER" },
+  { path: "/orders", label: "Orders", minRole: "VIEWER" },
+  { path: "/orders/review", label: "Payment review", minRole: "VIEWER" },
   { path: "/audit", label: "Audit", minRole: "OPERATOR" },
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },

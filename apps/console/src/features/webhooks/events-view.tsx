@@ -94,9 +94,9 @@ export function EventsView() {
     {
       header: "Last error",
       cell: (e) =>
-        e.lastError ? (
-          <span className="wh-error" title={e.lastError}>
-            {e.lastError}
+        e.lastError || e.reviewReason ? (
+          <span className="wh-error" title={e.lastError ?? e.reviewReason ?? ""}>
+            {e.lastError ?? `Review: ${e.reviewReason ?? ""}`}
           </span>
         ) : (
           <span className="muted">—</span>

@@ -57,8 +57,9 @@ export function HealthView() {
         </div>
       </div>
       <p className="muted small">
-        Success rate = processed ÷ (processed + failed); pending and ignored events do not count against it.
-        Refreshes every {WEBHOOK_HEALTH_REFRESH_MS / 1000} s{health.isFetching ? " · refreshing…" : ""}.
+        Success rate = processed ÷ (processed + failed); pending, ignored and needs-review events do not count
+        against it. Refreshes every {WEBHOOK_HEALTH_REFRESH_MS / 1000} s
+        {health.isFetching ? " · refreshing…" : ""}.
       </p>
       {health.isPending ? <Loading label="Loading provider health…" /> : null}
       {health.isError ? (
@@ -187,6 +188,10 @@ function ProviderCard({ health: h }: { health: TProviderHealth }) {
         <div>
           <dt>Ignored</dt>
           <dd>{h.ignored}</dd>
+        </div>
+        <div>
+          <dt>Needs review</dt>
+          <dd className={h.needsReview > 0 ? "wh-warn" : undefined}>{h.needsReview}</dd>
         </div>
         <div>
           <dt>p50 latency</dt>

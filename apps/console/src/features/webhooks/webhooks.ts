@@ -87,18 +87,21 @@ export function toneForStatus(status: TWebhookStatus): Tone {
       return "bad";
     case "PENDING":
     case "PROCESSING":
+    case "NEEDS_REVIEW":
       return "warn";
     case "IGNORED":
       return "neutral";
   }
 }
 
-export function toneForOutcome(outcome: "PROCESSED" | "IGNORED" | "FAILED" | "SKIPPED" | "DEFERRED"): Tone {
+export function toneForOutcome(
+  outcome: "PROCESSED" | "IGNORED" | "FAILED" | "NEEDS_REVIEW" | "SKIPPED" | "DEFERRED",
+): Tone {
   return outcome === "PROCESSED"
     ? "ok"
     : outcome === "FAILED"
       ? "bad"
-      : outcome === "DEFERRED"
+      : outcome === "DEFERRED" || outcome === "NEEDS_REVIEW"
         ? "warn"
         : "neutral";
 }
