@@ -6,6 +6,7 @@ import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
+import { securityRouter } from "./routers/security.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   webhooks: webhooksRouter,
   inventory: inventoryRouter,
+  security: securityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -112,3 +112,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+export * from "./secops";

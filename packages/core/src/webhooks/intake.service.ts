@@ -157,15 +157,18 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
 
   async function receive(req: IntakeRequest): Promise<IntakeResult> {
     const active = await secrets.active(req.provider);
+    const values = active.map((a) => a.secret);
     const verified =
       req.provider === "STRIPE"
-        ? verifyStripe(req.rawBody, req.headers, active)
-        : verifyRazorpay(req.rawBody, req.headers, active);
+        ? verifyStripe(req.rawBody, req.headers, values)
+        : verifyRazorpay(req.rawBody, req.headers, values);
     if (!verified.ok) {
       await logRejection(db, req, 400, verified.reason);
       return { accepted: false, code: "BAD_REQUEST", reason: verified.reason };
     }
     const e = verified.event;
+    const verifiedBy = active[verified.secretIndex]?.id ?? null;
+    if (verifiedBy) secrets.markVerified(verifiedBy);
     const meaning = interpretEvent(e.provider, e.eventType, e.payload);
     const stored = await new Promise<Stored>((resolve, reject) => {
       queue.push({
@@ -178,6 +181,8 @@ export function createWebhookIntake(db: Db, secrets: SecretSource, opts: { maxBa
           headers: e.headers,
           payment_reference: meaning.paymentReference,
           order_reference: meaning.orderReference,
+          verified_with: verifiedBy ? "STORED" : "ENVIRONMENT",
+          verified_secret_id: verifiedBy,
         },
         payload: e.payload,
         resolve,

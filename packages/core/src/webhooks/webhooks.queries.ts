@@ -35,7 +35,10 @@ import {
 } from "./webhooks.schema";
 
 /** An event as processing reads it: without the raw body (text and bytes), which it never needs. */
-export type WebhookEventRow = Omit<Selectable<WebhookEventsTable>, "rawBody" | "rawBytes" | "headers">;
+export type WebhookEventRow = Omit<
+  Selectable<WebhookEventsTable>,
+  "rawBody" | "rawBytes" | "headers" | "verifiedWith" | "verifiedSecretId"
+>;
 const PROCESSING_COLUMNS = [
   "id",
   "provider",
@@ -295,6 +298,9 @@ export interface IntakeEventRow {
   headers: Record<string, string>;
   payment_reference: string | null;
   order_reference: string | null;
+  /** Which secret verified the delivery (secops): ENVIRONMENT, or STORED with its id. */
+  verified_with?: "ENVIRONMENT" | "STORED";
+  verified_secret_id?: string | null;
 }
 
 /**
@@ -309,13 +315,14 @@ export async function insertEventsWithJobs(
   const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
     WITH ins AS (
       INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
-        raw_body, raw_bytes, headers, payment_reference, order_reference)
+        raw_body, raw_bytes, headers, payment_reference, order_reference, verified_with, verified_secret_id)
       SELECT provider, provider_event_id, event_type, COALESCE(sanitized_payload, raw_body::jsonb),
         sanitized_payload IS NOT NULL, raw_body, decode(raw_base64, 'base64'), headers, payment_reference,
-        order_reference
+        order_reference, verified_with, verified_secret_id
       FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x(
         provider text, provider_event_id text, event_type text, raw_body text, raw_base64 text,
-        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text)
+        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text,
+        verified_with text, verified_secret_id uuid)
       ON CONFLICT (provider, provider_event_id) DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (
@@ -342,16 +349,6 @@ export async function selectEventIdsByProviderId(
         keys.map((k) => eb.tuple(k.provider, k.providerEventId)),
       ),
     )
-    .execute();
-}
-
-/** Signing secrets stored for rotation that are neither revoked nor expired at `now`. */
-export async function selectLiveSecrets(db: DbOrTrx, now: Date) {
-  return db
-    .selectFrom("webhookSecrets")
-    .select(["provider", "secret"])
-    .where("revokedAt", "is", null)
-    .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", now)]))
     .execute();
 }
 
