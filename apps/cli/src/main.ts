@@ -5,13 +5,21 @@ import { registerDbCommands } from "./commands/db";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWebhooksCommands } from "./commands/webhooks";
+import { registerFlagsCommands } from "./commands/flags";
+import { registerKeysCommands } from "./commands/keys";
+import { registerProvidersCommands } from "./commands/providers";
+import { registerSecretsCommands } from "./commands/secrets";
+import { registerSessionsCommands } from "./commands/sessions";
+import { registerUsersCommands } from "./commands/users";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
 
 export function createProgram(): Command {
   const program = new Command("ops")
-    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks")
+    .description(
+      "RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks, users, flags, keys, sessions, secrets, providers",
+    )
     .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
     .option("--verbose", "print stack traces for unexpected errors")
     // Settings below are inherited by every subcommand created with .command().
@@ -36,6 +44,12 @@ export function createProgram(): Command {
   registerAuditCommands(program);
   registerInventoryCommands(program);
   registerWebhooksCommands(program);
+  registerUsersCommands(program);
+  registerFlagsCommands(program);
+  registerKeysCommands(program);
+  registerSessionsCommands(program);
+  registerSecretsCommands(program);
+  registerProvidersCommands(program);
   return program;
 }
 

@@ -46,10 +46,7 @@ export function createDeps(
       console.error(JSON.stringify({ level: "warn", msg: "postgres connection lost", err: error.message })),
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
-  const webhookSecretsFromEnv = {
-    STRIPE: env.STRIPE_WEBHOOK_SECRET,
-    RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET,
-  };
+  const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
   const api = createApiDeps(db, store, {
     accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,

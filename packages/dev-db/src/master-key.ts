@@ -10,7 +10,11 @@ export function demoMasterKeyPath(dataDir: string | undefined): string {
 }
 
 /** Reads the demo key, or makes one; returns it as base64 (what OPS_MASTER_KEY holds). */
-export function loadOrCreateDemoMasterKey(dataDir: string | undefined): { key: string; created: boolean; file: string } {
+export function loadOrCreateDemoMasterKey(dataDir: string | undefined): {
+  key: string;
+  created: boolean;
+  file: string;
+} {
   const file = demoMasterKeyPath(dataDir);
   if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), created: false, file };
   mkdirSync(path.dirname(file), { recursive: true });

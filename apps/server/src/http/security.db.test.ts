@@ -69,7 +69,10 @@ describe("signing keys across instances", () => {
     expect(await sessionOn(appB, viewer.accessToken)).toBe(false);
     expect(await sessionOn(a.app, viewer.accessToken)).toBe(false);
     // B signs with the newly activated key at once too.
-    const again = await depsB.auth.login({ email: viewer.email, password: "correct horse battery staple" }, {});
+    const again = await depsB.auth.login(
+      { email: viewer.email, password: "correct horse battery staple" },
+      {},
+    );
     expect(kidOf(again.accessToken)).not.toBe(kid);
     expect(await sessionOn(a.app, again.accessToken)).toBe(true);
   });
@@ -80,7 +83,9 @@ describe("signing keys across instances", () => {
     expect(res.headers["cache-control"]).toMatch(/max-age=300/);
     const body = res.json<{ keys: { kid: string; kty: string; d?: string }[] }>();
     const states = await a.database.db.selectFrom("signingKeys").select(["kid", "state"]).execute();
-    const verifying = states.filter((k) => ["NEXT", "ACTIVE", "RETIRING"].includes(k.state)).map((k) => k.kid);
+    const verifying = states
+      .filter((k) => ["NEXT", "ACTIVE", "RETIRING"].includes(k.state))
+      .map((k) => k.kid);
     expect(body.keys.map((k) => k.kid).sort()).toEqual(verifying.sort());
     for (const k of body.keys) {
       expect(k.kty).toBe("EC");
@@ -117,7 +122,11 @@ describe("a Stripe webhook secret roll", () => {
     const admin = await s.signIn("ADMIN");
     const OLD = "whsec_old_dashboard_secret_0001";
     const NEW = "whsec_new_dashboard_secret_0002";
-    const old = await admin.caller.security.addWebhookSecret({ provider: "STRIPE", secret: OLD, reason: "initial" });
+    const old = await admin.caller.security.addWebhookSecret({
+      provider: "STRIPE",
+      secret: OLD,
+      reason: "initial",
+    });
     expect(old.secret).toBeNull(); // a given secret is never echoed back
     expect(await deliver("1", OLD)).toBe(200);
     expect(await verifiedBy("1")).toEqual({ verifiedWith: "STORED", verifiedSecretId: old.info.id });
@@ -145,7 +154,9 @@ describe("a Stripe webhook secret roll", () => {
       state: "ACTIVE",
     });
 
-    await new Promise((r) => setTimeout(r, Date.parse(rolled.expiring[0]?.expiresAt ?? "") - Date.now() + 50));
+    await new Promise((r) =>
+      setTimeout(r, Date.parse(rolled.expiring[0]?.expiresAt ?? "") - Date.now() + 50),
+    );
     expect(await deliver("4", OLD)).toBe(400);
     expect(await deliver("5", NEW)).toBe(200);
     const after = await admin.caller.security.webhookSecrets({});
@@ -181,7 +192,9 @@ describe("provider key checks against a local stand-in", () => {
         res.statusCode = 401;
         res.end(
           req.url?.startsWith("/v1/balance")
-            ? JSON.stringify({ error: { type: "invalid_request_error", message: "Invalid API Key provided" } })
+            ? JSON.stringify({
+                error: { type: "invalid_request_error", message: "Invalid API Key provided" },
+              })
             : JSON.stringify({ error: { code: "BAD_REQUEST_ERROR", description: "Authentication failed" } }),
         );
         return;
@@ -214,8 +227,20 @@ describe("provider key checks against a local stand-in", () => {
       const admin = await s.signIn("ADMIN");
       const checks = await admin.caller.security.checkProviders({});
       expect(checks).toEqual([
-        expect.objectContaining({ provider: "STRIPE", ok: true, mode: "test", key: "sk_test_…4242", error: null }),
-        expect.objectContaining({ provider: "RAZORPAY", ok: true, mode: "test", key: "rzp_test_…ndin", error: null }),
+        expect.objectContaining({
+          provider: "STRIPE",
+          ok: true,
+          mode: "test",
+          key: "sk_test_…4242",
+          error: null,
+        }),
+        expect.objectContaining({
+          provider: "RAZORPAY",
+          ok: true,
+          mode: "test",
+          key: "rzp_test_…ndin",
+          error: null,
+        }),
       ]);
       for (const c of checks) expect(c.latencyMs).toBeGreaterThanOrEqual(0);
       expect(seen).toEqual(expect.arrayContaining(["GET /v1/balance", "GET /v1/payments?count=1&skip=0"]));

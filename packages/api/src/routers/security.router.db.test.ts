@@ -76,14 +76,20 @@ describe("signing keys", () => {
       code: "UNAUTHENTICATED",
     });
     // Signing in again works, with the newly activated key.
-    const again = await s.deps.auth.login({ email: viewer.email, password: "correct horse battery staple" }, {});
+    const again = await s.deps.auth.login(
+      { email: viewer.email, password: "correct horse battery staple" },
+      {},
+    );
     expect(kidOf(again.accessToken)).toBe(result.activated);
     const jwks = await s.database.db.selectFrom("signingKeys").select(["kid", "state"]).execute();
     expect(jwks.find((k) => k.kid === kid)?.state).toBe("REVOKED");
   });
 
   it("private keys are stored sealed, never as plain JWK", async () => {
-    const rows = await s.database.db.selectFrom("signingKeys").select(["privateJwk", "privateKeySealed"]).execute();
+    const rows = await s.database.db
+      .selectFrom("signingKeys")
+      .select(["privateJwk", "privateKeySealed"])
+      .execute();
     for (const r of rows) {
       expect(r.privateJwk).toBeNull();
       expect(r.privateKeySealed).toMatch(/^v1:/);
@@ -120,7 +126,11 @@ describe("sessions", () => {
     // A caller is one request (it resolves its principal once): each check is a new request.
     for (const u of users)
       await expect(s.callerFor(u.accessToken).auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    const live = await s.database.db.selectFrom("sessions").select("id").where("revokedAt", "is", null).execute();
+    const live = await s.database.db
+      .selectFrom("sessions")
+      .select("id")
+      .where("revokedAt", "is", null)
+      .execute();
     expect(live).toHaveLength(0);
   });
 });

@@ -23,7 +23,12 @@ const config = {
 beforeAll(async () => {
   t = await createTestDatabase();
   await ensureSigningKeys(t.db, TEST_MASTER_KEY);
-  auth = createAuthService({ db: t.db, keyring: new Keyring(t.db, TEST_MASTER_KEY), store: createMemoryStore(), config });
+  auth = createAuthService({
+    db: t.db,
+    keyring: new Keyring(t.db, TEST_MASTER_KEY),
+    store: createMemoryStore(),
+    config,
+  });
 });
 afterAll(() => t.drop());
 

@@ -10,3 +10,4 @@ export * from "./sessions.service";
 export { newSigningKeyRow, SIGNING_KEYS_CHANNEL } from "./keyring";
 export { parseMasterKey, generateMasterKey, fingerprintSecret, type MasterKey } from "./master-key";
 export * from "./providers.service";
+export { staffUserIdByEmail } from "./staff-lookup";

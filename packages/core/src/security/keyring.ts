@@ -106,7 +106,10 @@ export class Keyring {
     this.loadedAt = startedAt;
   }
 
-  async sign(claims: AccessClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date; kid: string }> {
+  async sign(
+    claims: AccessClaims,
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: Date; kid: string }> {
     await this.load();
     let active = [...this.keys.values()].find((k) => k.state === "ACTIVE");
     if (!active) {

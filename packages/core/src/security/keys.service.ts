@@ -97,7 +97,11 @@ export async function publicJwks(db: Db): Promise<{ keys: Record<string, unknown
  * NEXT becomes ACTIVE, ACTIVE becomes RETIRING until every token it signed has expired, and a
  * new NEXT is made. Nobody is signed out: RETIRING keys still verify.
  */
-export async function rotateSigningKeys(deps: KeyOpsDeps, actor: Actor, raw: unknown): Promise<TRotateResult> {
+export async function rotateSigningKeys(
+  deps: KeyOpsDeps,
+  actor: Actor,
+  raw: unknown,
+): Promise<TRotateResult> {
   const input = ZRotateKeys.parse(raw);
   const fresh = await newSigningKeyRow(deps.masterKey);
   const spare = await newSigningKeyRow(deps.masterKey);
@@ -182,7 +186,11 @@ export async function runScheduledKeyRotation(
  * Revokes a key at once: tokens it signed stop verifying on every instance, and the sessions
  * that may hold one must sign in again. Revoking the ACTIVE key activates the NEXT one first.
  */
-export async function revokeSigningKey(deps: KeyOpsDeps, actor: Actor, raw: unknown): Promise<TRevokeKeyResult> {
+export async function revokeSigningKey(
+  deps: KeyOpsDeps,
+  actor: Actor,
+  raw: unknown,
+): Promise<TRevokeKeyResult> {
   const input = ZRevokeKey.parse(raw);
   const fresh = await newSigningKeyRow(deps.masterKey);
   const spare = await newSigningKeyRow(deps.masterKey);
@@ -207,11 +215,20 @@ export async function revokeSigningKey(deps: KeyOpsDeps, actor: Actor, raw: unkn
     const updated =
       key.state === "ACTIVE" || key.state === "NEXT"
         ? await lockSigningKey(trx, key.kid)
-        : await updateSigningKey(trx, key.kid, { state: "REVOKED", revokedAt: now, revokedReason: input.reason });
+        : await updateSigningKey(trx, key.kid, {
+            state: "REVOKED",
+            revokedAt: now,
+            revokedReason: input.reason,
+          });
     // Sessions that may hold a token this key signed: the key signed from activation until it
     // started retiring (or now).
     const sessionsRevoked = key.activatedAt
-      ? await revokeSessionsActiveBetween(trx, key.activatedAt, key.retiringAt ?? now, `signing key ${key.kid} revoked`)
+      ? await revokeSessionsActiveBetween(
+          trx,
+          key.activatedAt,
+          key.retiringAt ?? now,
+          `signing key ${key.kid} revoked`,
+        )
       : 0;
     await writeAudit(trx, actor, {
       action: "keys.revoke",

@@ -31,9 +31,12 @@ export function sealSecret(key: MasterKey, plaintext: string, context: string): 
   const cipher = createCipheriv("aes-256-gcm", key.bytes, iv);
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return [VERSION, iv.toString("base64"), cipher.getAuthTag().toString("base64"), body.toString("base64")].join(
-    ":",
-  );
+  return [
+    VERSION,
+    iv.toString("base64"),
+    cipher.getAuthTag().toString("base64"),
+    body.toString("base64"),
+  ].join(":");
 }
 
 export function openSecret(key: MasterKey, sealed: string, context: string): string {

@@ -8,12 +8,20 @@ import type { TRotationStatus, TRotationStep } from "./secops.schema";
 export type RotationRow = Selectable<ProviderKeyRotationsTable>;
 
 export async function selectRotationsPage(db: DbOrTrx, page: NewestFirstPage) {
-  return newestFirst(db.selectFrom("providerKeyRotations").selectAll(), { time: "createdAt", id: "id" }, page).execute();
+  return newestFirst(
+    db.selectFrom("providerKeyRotations").selectAll(),
+    { time: "createdAt", id: "id" },
+    page,
+  ).execute();
 }
 
 export async function selectRotationSteps(db: DbOrTrx, rotationIds: readonly string[]) {
   if (!rotationIds.length) return [];
-  return db.selectFrom("providerKeyRotationSteps").selectAll().where("rotationId", "in", rotationIds).execute();
+  return db
+    .selectFrom("providerKeyRotationSteps")
+    .selectAll()
+    .where("rotationId", "in", rotationIds)
+    .execute();
 }
 
 export async function findOpenRotation(db: DbOrTrx, provider: TProvider) {
@@ -33,7 +41,12 @@ export async function insertRotation(
 }
 
 export async function lockRotation(trx: Trx, id: string): Promise<RotationRow | undefined> {
-  return trx.selectFrom("providerKeyRotations").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom("providerKeyRotations")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Records a step once; a repeat keeps the first record (who did it first, and when). */

@@ -70,11 +70,30 @@ async function timedCheck(
   run: () => Promise<unknown>,
 ): Promise<TProviderCheck> {
   const checkedAt = new Date().toISOString();
-  if (!key) return { provider, configured: false, key: null, mode: null, ok: false, latencyMs: null, error: "not configured", checkedAt };
+  if (!key)
+    return {
+      provider,
+      configured: false,
+      key: null,
+      mode: null,
+      ok: false,
+      latencyMs: null,
+      error: "not configured",
+      checkedAt,
+    };
   const started = performance.now();
   try {
     await run();
-    return { provider, configured: true, key: maskKey(key), mode: modeOf(key), ok: true, latencyMs: Math.round(performance.now() - started), error: null, checkedAt };
+    return {
+      provider,
+      configured: true,
+      key: maskKey(key),
+      mode: modeOf(key),
+      ok: true,
+      latencyMs: Math.round(performance.now() - started),
+      error: null,
+      checkedAt,
+    };
   } catch (error) {
     return {
       provider,
@@ -107,24 +126,37 @@ function stripeClient(config: ProviderCheckConfig, key: string): Stripe {
 function razorpayClient(config: ProviderCheckConfig, keyId: string, keySecret: string) {
   const razorpay = new Razorpay({ key_id: keyId, key_secret: keySecret });
   // The SDK fixes its host in the constructor; its axios instance takes a new base and a timeout.
-  const rq = (razorpay as unknown as { api: { rq: { defaults: { baseURL?: string; timeout?: number } } } }).api.rq;
+  const rq = (razorpay as unknown as { api: { rq: { defaults: { baseURL?: string; timeout?: number } } } })
+    .api.rq;
   if (config.razorpayApiBase) rq.defaults.baseURL = config.razorpayApiBase.replace(/\/$/, "");
   rq.defaults.timeout = config.timeoutMs ?? 5_000;
   return razorpay;
 }
 
 /** Calls each configured provider once with the key in use; records the outcome (no key) in the audit log. */
-export async function checkProviders(db: Db, actor: Actor, config: ProviderCheckConfig): Promise<TProviderCheck[]> {
+export async function checkProviders(
+  db: Db,
+  actor: Actor,
+  config: ProviderCheckConfig,
+): Promise<TProviderCheck[]> {
   const { stripeSecretKey, razorpayKeyId, razorpayKeySecret } = config;
   const results = await Promise.all([
-    timedCheck("STRIPE", stripeSecretKey, () => stripeClient(config, stripeSecretKey ?? "").balance.retrieve()),
+    timedCheck("STRIPE", stripeSecretKey, () =>
+      stripeClient(config, stripeSecretKey ?? "").balance.retrieve(),
+    ),
     timedCheck("RAZORPAY", razorpayKeyId && razorpayKeySecret ? razorpayKeyId : undefined, () =>
       razorpayClient(config, razorpayKeyId ?? "", razorpayKeySecret ?? "").payments.all({ count: 1 }),
     ),
   ]);
   await recordAuditEvent(db, actor, {
     action: "providers.check",
-    after: results.map((r) => ({ provider: r.provider, ok: r.ok, mode: r.mode, latencyMs: r.latencyMs, error: r.error })),
+    after: results.map((r) => ({
+      provider: r.provider,
+      ok: r.ok,
+      mode: r.mode,
+      latencyMs: r.latencyMs,
+      error: r.error,
+    })),
   });
   return results;
 }
@@ -158,9 +190,24 @@ function toRotationInfo(
 
 export async function listKeyRotations(db: Db, raw: unknown = {}): Promise<TPage<TRotationInfo>> {
   const { cursor, limit } = ZRotationListInput.parse(raw);
-  const rows = await selectRotationsPage(db, { limit: limit + 1, before: decodeCursor(cursor, ZRotationKey) });
-  const steps = await selectRotationSteps(db, rows.map((r) => r.id));
-  return toPage(rows, limit, (r) => toRotationInfo(r, steps.filter((s) => s.rotationId === r.id)), (r) => [r.keyTime, r.id]);
+  const rows = await selectRotationsPage(db, {
+    limit: limit + 1,
+    before: decodeCursor(cursor, ZRotationKey),
+  });
+  const steps = await selectRotationSteps(
+    db,
+    rows.map((r) => r.id),
+  );
+  return toPage(
+    rows,
+    limit,
+    (r) =>
+      toRotationInfo(
+        r,
+        steps.filter((s) => s.rotationId === r.id),
+      ),
+    (r) => [r.keyTime, r.id],
+  );
 }
 
 /** Opens the provider's checklist (one open per provider). */
@@ -168,8 +215,15 @@ export async function startKeyRotation(db: Db, actor: Actor, raw: unknown): Prom
   const input = ZStartRotation.parse(raw);
   return db.transaction().execute(async (trx) => {
     if (await findOpenRotation(trx, input.provider))
-      throw new DomainError("CONFLICT", `A ${input.provider} key rotation is already open; finish or abandon it first`);
-    const row = await insertRotation(trx, { provider: input.provider, reason: input.reason, createdBy: actor.label });
+      throw new DomainError(
+        "CONFLICT",
+        `A ${input.provider} key rotation is already open; finish or abandon it first`,
+      );
+    const row = await insertRotation(trx, {
+      provider: input.provider,
+      reason: input.reason,
+      createdBy: actor.label,
+    });
     await writeAudit(trx, actor, {
       action: "providers.rotation_start",
       target: { type: "provider_key_rotation", id: row.id },
@@ -186,12 +240,16 @@ export async function completeRotationStep(db: Db, actor: Actor, raw: unknown): 
   return db.transaction().execute(async (trx) => {
     let row = await lockRotation(trx, input.rotationId);
     if (!row) throw new DomainError("NOT_FOUND", "No key rotation with that id");
-    if (row.status !== "OPEN") throw new DomainError("PRECONDITION_FAILED", `This rotation is ${row.status.toLowerCase()}`);
+    if (row.status !== "OPEN")
+      throw new DomainError("PRECONDITION_FAILED", `This rotation is ${row.status.toLowerCase()}`);
     const before = await selectRotationSteps(trx, [row.id]);
     const order = ROTATION_STEPS.indexOf(input.step);
     const missing = ROTATION_STEPS.slice(0, order).filter((s) => !before.some((b) => b.step === s));
     if (missing.length)
-      throw new DomainError("PRECONDITION_FAILED", `Do the earlier steps first: ${missing.map((s) => ROTATION_STEP_TEXT[s]).join("; ")}`);
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `Do the earlier steps first: ${missing.map((s) => ROTATION_STEP_TEXT[s]).join("; ")}`,
+      );
     const added = await insertRotationStep(trx, {
       rotationId: row.id,
       step: input.step,
@@ -211,11 +269,7 @@ export async function completeRotationStep(db: Db, actor: Actor, raw: unknown): 
   });
 }
 
-export async function abandonKeyRotation(
-  db: Db,
-  actor: Actor,
-  raw: unknown,
-): Promise<TRotationInfo> {
+export async function abandonKeyRotation(db: Db, actor: Actor, raw: unknown): Promise<TRotationInfo> {
   const input = ZAbandonRotation.parse(raw);
   return db.transaction().execute(async (trx) => {
     const row = await lockRotation(trx, input.rotationId);

@@ -154,6 +154,12 @@ export interface TRotationInfo {
   createdBy: string | null;
   createdAt: string;
   finishedAt: string | null;
-  steps: { step: TRotationStep; text: string; doneBy: string | null; doneAt: string | null; note: string | null }[];
+  steps: {
+    step: TRotationStep;
+    text: string;
+    doneBy: string | null;
+    doneAt: string | null;
+    note: string | null;
+  }[];
 }
 export const ZAbandonRotation = z.object({ rotationId: z.uuid("Not a rotation id"), reason: ZReason });

@@ -24,7 +24,8 @@ export async function selectSessions(
       "sessions.revokedReason",
     ]);
   if (filter.userId) q = q.where("sessions.userId", "=", filter.userId);
-  if (!filter.includeEnded) q = q.where("sessions.revokedAt", "is", null).where("sessions.expiresAt", ">", new Date());
+  if (!filter.includeEnded)
+    q = q.where("sessions.revokedAt", "is", null).where("sessions.expiresAt", ">", new Date());
   return newestFirst(q, { time: "sessions.createdAt", id: "sessions.id" }, page).execute();
 }
 

@@ -18,11 +18,19 @@ export async function selectLiveStoredSecrets(db: DbOrTrx, now: Date) {
 }
 
 export async function selectWebhookSecretsPage(db: DbOrTrx, page: NewestFirstPage) {
-  return newestFirst(db.selectFrom("webhookSecrets").selectAll(), { time: "createdAt", id: "id" }, page).execute();
+  return newestFirst(
+    db.selectFrom("webhookSecrets").selectAll(),
+    { time: "createdAt", id: "id" },
+    page,
+  ).execute();
 }
 
 /** The provider's live secrets, locked in id order (an add shortens their lives). */
-export async function lockLiveSecretsOf(trx: Trx, provider: TProvider, now: Date): Promise<WebhookSecretRow[]> {
+export async function lockLiveSecretsOf(
+  trx: Trx,
+  provider: TProvider,
+  now: Date,
+): Promise<WebhookSecretRow[]> {
   return trx
     .selectFrom("webhookSecrets")
     .selectAll()
@@ -50,7 +58,12 @@ export async function updateWebhookSecret(
   id: string,
   changes: Updateable<WebhookSecretsTable>,
 ): Promise<WebhookSecretRow> {
-  return db.updateTable("webhookSecrets").set(changes).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable("webhookSecrets")
+    .set(changes)
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function touchSecretsVerified(db: DbOrTrx, ids: readonly string[], at: Date): Promise<void> {

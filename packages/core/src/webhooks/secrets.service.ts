@@ -89,7 +89,10 @@ export async function listWebhookSecrets(
   raw: unknown = {},
 ): Promise<TPage<TWebhookSecretInfo>> {
   const { cursor, limit } = ZWebhookSecretListInput.parse(raw);
-  const rows = await selectWebhookSecretsPage(deps.db, { limit: limit + 1, before: decodeCursor(cursor, ZSecretKey) });
+  const rows = await selectWebhookSecretsPage(deps.db, {
+    limit: limit + 1,
+    before: decodeCursor(cursor, ZSecretKey),
+  });
   const page = toPage(rows, limit, toInfo, (r) => [r.keyTime, r.id]);
   if (cursor) return page;
   const lastUse = new Map(
@@ -141,7 +144,11 @@ export async function addWebhookSecret(
     for (const r of live) {
       if (r.expiresAt && r.expiresAt <= expiresAt) continue;
       const updated = await updateWebhookSecret(trx, r.id, { expiresAt });
-      expiring.push({ id: r.id, fingerprint: toInfo(updated).fingerprint, expiresAt: expiresAt.toISOString() });
+      expiring.push({
+        id: r.id,
+        fingerprint: toInfo(updated).fingerprint,
+        expiresAt: expiresAt.toISOString(),
+      });
     }
     const row = await insertWebhookSecret(trx, {
       id,
@@ -201,9 +208,15 @@ async function endSecret(
 }
 
 /** Ends the secret's overlap now (the normal end of a roll, earlier than planned). */
-export const expireWebhookSecret = (deps: Pick<WebhookSecretDeps, "db" | "store">, actor: Actor, raw: unknown) =>
-  endSecret(deps, actor, raw, "expire");
+export const expireWebhookSecret = (
+  deps: Pick<WebhookSecretDeps, "db" | "store">,
+  actor: Actor,
+  raw: unknown,
+) => endSecret(deps, actor, raw, "expire");
 
 /** Refuses the secret at once (it leaked). */
-export const revokeWebhookSecret = (deps: Pick<WebhookSecretDeps, "db" | "store">, actor: Actor, raw: unknown) =>
-  endSecret(deps, actor, raw, "revoke");
+export const revokeWebhookSecret = (
+  deps: Pick<WebhookSecretDeps, "db" | "store">,
+  actor: Actor,
+  raw: unknown,
+) => endSecret(deps, actor, raw, "revoke");

@@ -78,7 +78,9 @@ export function createSecretSource(
           rows: rows.map((r) => ({
             id: r.id,
             provider: r.provider,
-            secret: r.secretSealed ? openSecret(masterKey, r.secretSealed, webhookSecretContext(r.id)) : (r.secret ?? ""),
+            secret: r.secretSealed
+              ? openSecret(masterKey, r.secretSealed, webhookSecretContext(r.id))
+              : (r.secret ?? ""),
             expiresAt: r.expiresAt,
           })),
         };

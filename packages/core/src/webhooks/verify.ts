@@ -16,8 +16,7 @@ export interface VerifiedWebhook {
 
 /** `secretIndex`: which of the secrets passed in verified the signature. */
 export type VerifyResult =
-  | { ok: true; event: VerifiedWebhook; secretIndex: number }
-  | { ok: false; reason: string };
+  { ok: true; event: VerifiedWebhook; secretIndex: number } | { ok: false; reason: string };
 
 // constructEvent needs an instance but makes no network call; the key is never used.
 const stripe = new Stripe("sk_test_signature_checks_only");
@@ -124,7 +123,9 @@ export function verifyRazorpay(raw: Buffer, headers: Headers, secrets: readonly 
     return { ok: false, reason: "X-Razorpay-Signature is not a hex SHA-256 HMAC" };
   if (secrets.length === 0) return { ok: false, reason: "no Razorpay webhook secret is configured" };
   const body = raw.toString("utf8");
-  const secretIndex = secrets.findIndex((secret) => Razorpay.validateWebhookSignature(body, signature, secret));
+  const secretIndex = secrets.findIndex((secret) =>
+    Razorpay.validateWebhookSignature(body, signature, secret),
+  );
   if (secretIndex < 0) return { ok: false, reason: "signature does not match any active Razorpay secret" };
   const payload = parseJson(raw);
   if (!payload) return { ok: false, reason: "body is not a JSON object" };
