@@ -25,13 +25,15 @@ describe("security console", () => {
     await signInAt(page, `${live.server.url}/security`, admin.email);
     await page.getByRole("heading", { name: "Security", level: 1 }).waitFor();
     await page.getByRole("heading", { name: "Signing keys" }).waitFor();
-    expect(await page.getByText("ACTIVE", { exact: true }).count()).toBe(1);
-    expect(await page.getByText("NEXT", { exact: true }).count()).toBe(1);
+    const stateCell = (state: string) => page.getByRole("cell", { name: state, exact: true });
+    await stateCell("ACTIVE").waitFor();
+    expect(await stateCell("ACTIVE").count()).toBe(1);
+    expect(await stateCell("NEXT").count()).toBe(1);
 
     // Rotate: the NEXT key becomes ACTIVE, the old one RETIRING; we stay signed in.
     await page.getByRole("button", { name: "Rotate keys" }).click();
     await confirmWithReason(page, "quarterly rotation");
-    await page.getByText("RETIRING", { exact: true }).waitFor();
+    await stateCell("RETIRING").waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "Signing keys" }).waitFor();
     expect(page.url()).toMatch(/\/security$/);
@@ -49,7 +51,7 @@ describe("security console", () => {
     await dialog.getByLabel("Reason").fill("Stripe roll");
     await dialog.getByRole("button", { name: "Add secret" }).click();
     await dialog.waitFor({ state: "hidden" });
-    await page.getByText(/expires in 23 h 59 min|expires in 24 h 0 min/).waitFor();
+    await page.getByText(/(23 h 59 min|24 h 0 min) left/).waitFor();
 
     // Razorpay: generated here, shown once.
     await page.getByRole("button", { name: "Add secret" }).click();

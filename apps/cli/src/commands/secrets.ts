@@ -35,7 +35,10 @@ export function registerSecretsCommands(program: Command): void {
     const { out, withDb } = contextFor(command);
     const page = await withDb((db) => listWebhookSecrets({ db, fromEnv: webhookSecretsFromEnv() }, opts));
     out.result(page, (p) => {
-      if (!p.items.length) return out.line("No webhook secrets (none in the environment, none stored).");
+      if (!p.items.length) {
+        out.line("No webhook secrets (none in the environment, none stored).");
+        return;
+      }
       out.table(
         ["id", "provider", "fingerprint", "state", "created", "expires", "last verified"],
         p.items.map((s) => [

@@ -36,7 +36,10 @@ export function registerSessionsCommands(program: Command): void {
       }),
     );
     out.result(page, (p) => {
-      if (!p.items.length) return out.line("No live sessions.");
+      if (!p.items.length) {
+        out.line("No live sessions.");
+        return;
+      }
       out.table(
         ["id", "user", "created", "last used", "ip", "user agent", "ended"],
         p.items.map((s) => [

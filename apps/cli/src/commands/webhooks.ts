@@ -12,9 +12,7 @@ import {
   startReplay,
 } from "@radha/core/webhooks";
 import {
-  PROVIDERS,
   WEBHOOK_STATUSES,
-  type TProvider,
   type TReplayRun,
   type TWebhookEventSummary,
   type TWebhookFilter,

@@ -55,7 +55,7 @@ export function sealPrivateJwk(masterKey: MasterKey, kid: string, jwk: unknown):
 function privateJwkOf(masterKey: MasterKey, row: SigningKeyRow): JWK {
   if (row.privateKeySealed)
     return JSON.parse(openSecret(masterKey, row.privateKeySealed, sealContext(row.kid))) as JWK;
-  if (row.privateJwk) return row.privateJwk as JWK;
+  if (row.privateJwk) return row.privateJwk;
   throw new Error(`signing key ${row.kid} has no private key`);
 }
 

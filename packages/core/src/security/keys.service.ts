@@ -132,7 +132,7 @@ export async function rotateSigningKeys(
       target: { type: "signing_key", id: activated },
       before: { active: active?.kid ?? null, next: next?.kid ?? null },
       after: { active: activated, retiring: active?.kid ?? null, next: fresh.kid, retired },
-      reason: input.reason ?? null,
+      reason: input.reason,
     });
     return { activated, retiring: active?.kid ?? null, next: fresh.kid };
   });

@@ -47,8 +47,8 @@ function maskKey(key: string): string {
 }
 
 function modeOf(key: string): "test" | "live" | null {
-  if (/_live_/.test(key)) return "live";
-  if (/_test_/.test(key)) return "test";
+  if (key.includes("_live_")) return "live";
+  if (key.includes("_test_")) return "test";
   return null;
 }
 

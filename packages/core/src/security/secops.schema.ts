@@ -99,11 +99,11 @@ export const ZAddWebhookSecret = z
     reason: ZReason,
   })
   .refine((v) => Boolean(v.secret) !== Boolean(v.generate), {
-    message: "Give either the secret or generate: true",
+    error: "Give either the secret or generate: true",
     path: ["secret"],
   })
   .refine((v) => !(v.generate && v.provider === "STRIPE"), {
-    message: "Stripe makes its own webhook secrets: paste the one from the dashboard",
+    error: "Stripe makes its own webhook secrets: paste the one from the dashboard",
     path: ["generate"],
   });
 export type TAddWebhookSecret = z.input<typeof ZAddWebhookSecret>;

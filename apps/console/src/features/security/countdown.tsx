@@ -1,4 +1,4 @@
-// "expires in 23 h 59 min", ticking each second, for a secret's overlap.
+// "23 h 59 min left", ticking each second, for a secret's overlap.
 import { useEffect, useState } from "react";
 import { formatUptime } from "../../lib/format";
 
@@ -11,7 +11,7 @@ export function Countdown({ until }: { until: string }) {
   const left = Date.parse(until) - now;
   return left > 0 ? (
     <span className="nowrap" title={until}>
-      expires in {formatUptime(Math.ceil(left / 1000))}
+      {formatUptime(Math.ceil(left / 1000))} left
     </span>
   ) : (
     <span className="nowrap">expired</span>

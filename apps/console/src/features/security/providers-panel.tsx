@@ -140,7 +140,7 @@ function RotationCard({
       <span className="muted small">
         {rotation.reason} — opened by {rotation.createdBy ?? "?"} {formatDateTimeShort(rotation.createdAt)}
       </span>
-      <ol className="details-list">
+      <ol className="checklist">
         {rotation.steps.map((s) => (
           <li key={s.step}>
             {s.doneAt ? "✓ " : "○ "}

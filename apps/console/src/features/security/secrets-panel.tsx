@@ -73,7 +73,7 @@ export function SecretsPanel() {
       className: "nowrap",
     },
     {
-      header: "Last verified a delivery",
+      header: "Last verified",
       className: "nowrap",
       cell: (s) =>
         s.lastVerifiedAt ? formatDateTimeShort(s.lastVerifiedAt) : <span className="muted">never</span>,
@@ -85,7 +85,7 @@ export function SecretsPanel() {
         s.id && (s.state === "ACTIVE" || s.state === "EXPIRING") ? (
           <span className="row-actions">
             <Button size="sm" onClick={() => setEnding({ secret: s, how: "expire" })}>
-              Expire now
+              Expire
             </Button>
             <Button size="sm" variant="danger" onClick={() => setEnding({ secret: s, how: "revoke" })}>
               Revoke
@@ -119,7 +119,7 @@ export function SecretsPanel() {
               <code className="token-value" data-testid="new-secret">
                 {generated}
               </code>
-              <CopyButton text={generated} />
+              <CopyButton text={generated} what="secret" />
             </div>
           </div>
           <Button size="sm" onClick={() => setGenerated(null)}>
