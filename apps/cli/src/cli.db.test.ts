@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuthService, Keyring } from "@radha/core/security";
 import { createMemoryStore } from "@radha/core/shared-store";
-import { createTestDatabase, type TestDatabase } from "@radha/core/testing";
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/ops.mjs");
@@ -129,7 +129,7 @@ describe("ops (child process, real database)", () => {
 
     const auth = createAuthService({
       db: database.db,
-      keyring: new Keyring(database.db),
+      keyring: new Keyring(database.db, TEST_MASTER_KEY),
       store: createMemoryStore(),
       config: {
         accessTokenTtlSeconds: 900,

@@ -6,13 +6,21 @@ import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWebhooksCommands } from "./commands/webhooks";
 import { registerOrdersCommands } from "./commands/orders";
+import { registerFlagsCommands } from "./commands/flags";
+import { registerKeysCommands } from "./commands/keys";
+import { registerProvidersCommands } from "./commands/providers";
+import { registerSecretsCommands } from "./commands/secrets";
+import { registerSessionsCommands } from "./commands/sessions";
+import { registerUsersCommands } from "./commands/users";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
 
 export function createProgram(): Command {
   const program = new Command("ops")
-    .description("RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks")
+    .description(
+      "RadhaGsareees Ops command line: database, service tokens, audit log, inventory, webhooks, users, flags, keys, sessions, secrets, providers",
+    )
     .option("--json", "print machine-readable JSON on stdout (notes still go to stderr)")
     .option("--verbose", "print stack traces for unexpected errors")
     // Settings below are inherited by every subcommand created with .command().
@@ -38,6 +46,12 @@ export function createProgram(): Command {
   registerInventoryCommands(program);
   registerWebhooksCommands(program);
   registerOrdersCommands(program);
+  registerUsersCommands(program);
+  registerFlagsCommands(program);
+  registerKeysCommands(program);
+  registerSessionsCommands(program);
+  registerSecretsCommands(program);
+  registerProvidersCommands(program);
   return program;
 }
 

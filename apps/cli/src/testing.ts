@@ -1,9 +1,6 @@
 // Runs the real `ops` executable as a child process, as a user would, for the CLI's tests.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-
-const exec = promisify(execFile);
 const OPS = fileURLToPath(new URL("../bin/ops.mjs", import.meta.url));
 
 export interface OpsResult {
@@ -12,16 +9,22 @@ export interface OpsResult {
   stderr: string;
 }
 
-export async function runOps(env: Record<string, string>, args: string[]): Promise<OpsResult> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [OPS, ...args], {
-      // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; tests pass the rest
-      env: { PATH: process.env.PATH ?? "", ...env },
-      timeout: 90_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as OpsResult;
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** `stdin` is piped in and closed (commands that read a secret from stdin get it; others get EOF). */
+export function runOps(env: Record<string, string>, args: string[], stdin = ""): Promise<OpsResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [OPS, ...args],
+      {
+        // eslint-disable-next-line no-restricted-properties -- the ops child gets only PATH from here; tests pass the rest
+        env: { PATH: process.env.PATH ?? "", ...env },
+        timeout: 90_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(stdin);
+  });
 }

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { loadEnv } from "@radha/scripts/env";
 import { createTestServer, type TestServer } from "@radha/server/testing";
+import { TEST_PASSWORD } from "@radha/core/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const consoleDist = path.resolve(here, "../dist");
@@ -84,4 +85,13 @@ export async function newPage(browser: Browser): Promise<Page> {
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Opens `url`, lands on the sign-in form (the page needs a session) and signs in as `email`. */
+export async function signInAt(page: Page, url: string, email: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
 }

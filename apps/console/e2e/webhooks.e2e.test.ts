@@ -1,28 +1,13 @@
 // Webhooks in a real browser: filter failed events, read one, bulk-replay them through the
 // background worker, watch the progress, and see the orders paid; viewers get no replay controls.
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@radha/core/db";
-import {
-  createPendingOrder,
-  razorpayPayloads,
-  storeWebhookEvent,
-  stripePayloads,
-  TEST_PASSWORD,
-} from "@radha/core/testing";
-import { newPage as openPage, shot, harnessForFile } from "./harness";
+import { createPendingOrder, razorpayPayloads, storeWebhookEvent, stripePayloads } from "@radha/core/testing";
+import { newPage as openPage, shot, harnessForFile, signInAt } from "./harness";
 
 const live = harnessForFile({ worker: true });
 
 const newPage = () => openPage(live.browser);
-
-async function signInAt(page: Page, url: string, email: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
 
 /** A Stripe payment event stored and failed once automatically, as intake + the worker leave it when the order lagged. */
 const insertFailedStripeEvent = (db: Db, paymentReference: string) =>

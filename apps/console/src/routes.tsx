@@ -8,6 +8,7 @@ import { LowStockPage } from "./features/inventory/low-stock-page";
 import { ResetPage } from "./features/inventory/reset-page";
 import { StockPage } from "./features/inventory/stock-page";
 import { minRoleFor } from "./features/shell/nav";
+import { SecurityPage } from "./features/security/security-page";
 import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
 import { UsersPage } from "./features/users/users-page";
@@ -61,6 +62,14 @@ export function createRouter() {
           element: (
             <RequireRole min={minRoleFor("/tokens")}>
               <TokensPage />
+            </RequireRole>
+          ),
+        },
+        {
+          path: "security",
+          element: (
+            <RequireRole min={minRoleFor("/security")}>
+              <SecurityPage />
             </RequireRole>
           ),
         },

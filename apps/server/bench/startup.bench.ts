@@ -12,7 +12,12 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, dropTestDatabases, prepareTemplateDatabase } from "@radha/core/testing";
+import {
+  createTestDatabase,
+  dropTestDatabases,
+  prepareTemplateDatabase,
+  TEST_MASTER_KEY_BASE64,
+} from "@radha/core/testing";
 
 const RUNS = 5;
 const IDLE_MS = 5_000;
@@ -95,6 +100,7 @@ async function runOnce(variant: Variant, databaseUrl: string): Promise<Sample> {
       // eslint-disable-next-line no-restricted-properties -- the server under test inherits the bench's environment
       ...process.env,
       DATABASE_URL: databaseUrl,
+      OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
       PORT: String(port),
       HOST: "127.0.0.1",
       OPS_WORKER: "inline",

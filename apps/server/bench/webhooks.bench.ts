@@ -20,6 +20,7 @@ import {
   prepareTemplateDatabase,
   signStripe,
   stripePayloads,
+  TEST_MASTER_KEY_BASE64,
 } from "@radha/core/testing";
 import { executeReplayRun, startReplay } from "@radha/core/webhooks";
 
@@ -87,6 +88,7 @@ async function ingest(): Promise<{
       // eslint-disable-next-line no-restricted-properties -- the server under test inherits the bench's environment
       ...process.env,
       DATABASE_URL: t.url,
+      OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
       PORT: String(port),
       HOST: "127.0.0.1",
       OPS_WORKER: "off",

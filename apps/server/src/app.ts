@@ -8,6 +8,7 @@ import { registerConsole } from "./http/console";
 import { sendError } from "./http/errors";
 import { registerFileRoutes } from "./http/files";
 import { registerHealthRoutes } from "./http/health";
+import { registerJwksRoute } from "./http/jwks";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
 import { registerWebhookRoutes } from "./http/webhooks";
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
   registerMetrics(server);
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
+  registerJwksRoute(server, deps);
   await registerWebhookRoutes(server, deps);
   await registerFileRoutes(server, deps);
 

@@ -1,6 +1,7 @@
 // Everything a running server needs, built once from the environment and closed on stop.
 import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
+import { type MasterKey, parseMasterKey } from "@radha/core/security";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -17,10 +18,22 @@ export interface AppDeps extends ApiDeps {
   close(): Promise<void>;
 }
 
+/** OPS_MASTER_KEY, or the embedded demo's generated key; a clear error otherwise. */
+export function requireMasterKey(env: TServerEnv, demoKey?: string): MasterKey {
+  const value = env.OPS_MASTER_KEY ?? demoKey;
+  if (!value)
+    throw new Error(
+      "OPS_MASTER_KEY is not set. It seals signing keys and webhook secrets at rest: set it to 32 random bytes in base64 " +
+        "(make one with: openssl rand -base64 32) and keep it in your secret manager; losing it means new signing keys and re-adding webhook secrets.",
+    );
+  return parseMasterKey(value);
+}
+
 export function createDeps(
   env: TServerEnv,
-  overrides: { databaseUrl?: string; store?: SharedStore } = {},
+  overrides: { databaseUrl?: string; store?: SharedStore; masterKey?: MasterKey } = {},
 ): AppDeps {
+  const masterKey = overrides.masterKey ?? requireMasterKey(env);
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
@@ -33,6 +46,7 @@ export function createDeps(
       console.error(JSON.stringify({ level: "warn", msg: "postgres connection lost", err: error.message })),
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
+  const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
   const api = createApiDeps(db, store, {
     accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
@@ -48,13 +62,23 @@ export function createDeps(
       razorpayKeyId: env.RAZORPAY_KEY_ID,
       razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
     },
+    masterKey,
+    webhookSecretsFromEnv,
+    providerCheck: {
+      stripeSecretKey: env.STRIPE_SECRET_KEY,
+      razorpayKeyId: env.RAZORPAY_KEY_ID,
+      razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
+      stripeApiBase: env.STRIPE_API_BASE,
+      razorpayApiBase: env.RAZORPAY_API_BASE,
+    },
   });
-  const webhookSecrets = createSecretSource(db, {
-    STRIPE: env.STRIPE_WEBHOOK_SECRET,
-    RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET,
-  });
+  const webhookSecrets = createSecretSource(db, webhookSecretsFromEnv, masterKey);
+  const ready = Promise.all([api.ready, webhookSecrets.listen(store).catch(() => undefined)]).then(
+    () => undefined,
+  );
   return {
     ...api,
+    ready,
     env,
     webhookSecrets,
     webhookIntake: createWebhookIntake(db, webhookSecrets, {
@@ -62,6 +86,7 @@ export function createDeps(
     }),
     async close() {
       api.health.stop();
+      await webhookSecrets.flush();
       await store.close();
       await db.destroy();
     },

@@ -4,6 +4,7 @@ import {
   databaseEnv,
   optionalString,
   redisEnv,
+  securityEnv,
   webhookProcessingEnv,
 } from "@radha/core/env";
 import { z } from "zod";
@@ -12,6 +13,9 @@ const ZServerEnv = z.object({
   ...databaseEnv,
   ...redisEnv,
   ...webhookProcessingEnv,
+  ...securityEnv,
+  /** Days between scheduled signing-key rotations (the job checks hourly). */
+  OPS_KEY_ROTATION_DAYS: z.coerce.number().min(1).max(365).default(30),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -23,7 +27,6 @@ const ZServerEnv = z.object({
   OPS_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   OPS_ADMIN_PASSWORD: optionalString,
   OPS_SEED: z.enum(["auto", "always", "never"]).default("auto"),
-  OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
   OPS_REFRESH_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -1,9 +1,10 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
 import { createDb, migrate } from "@radha/core/db";
-import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
+import { ensureBootstrapAdmin, ensureSigningKeys } from "@radha/core/security";
+import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
-import { createDeps } from "./deps";
+import { createDeps, requireMasterKey } from "./deps";
 import { loadEnv } from "./env";
 import { startWorker } from "./jobs/worker";
 
@@ -14,18 +15,27 @@ async function main(): Promise<void> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = env.DATABASE_URL;
+  let demoMasterKey: string | undefined;
   if (!databaseUrl) {
-    const { startLocalDatabase } = await loadDevDb();
+    const { loadOrCreateDemoMasterKey, startLocalDatabase } = await loadDevDb();
+    if (!env.OPS_MASTER_KEY) {
+      const demo = loadOrCreateDemoMasterKey(env.OPS_DATA_DIR);
+      if (demo.created) console.log(`embedded demo: generated a master key in ${demo.file}`);
+      demoMasterKey = demo.key;
+    }
     embedded = await startLocalDatabase({ dataDir: env.OPS_DATA_DIR, port: env.OPS_EMBEDDED_PG_PORT });
     databaseUrl = embedded.url;
   }
+  // Before touching the database: a missing master key is a start-up error with the fix in it.
+  const masterKey = requireMasterKey(env, demoMasterKey);
 
   const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
   let demoSignIn: string | undefined;
   try {
     const { applied } = await migrate(db, databaseUrl);
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
-    await ensureActiveSigningKey(db);
+    await ensureSigningKeys(db, masterKey);
+    await sealStoredWebhookSecrets(db, masterKey);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
       const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
       const result = await seedDemoData(db);
@@ -40,7 +50,8 @@ async function main(): Promise<void> {
     await db.destroy();
   }
 
-  const deps = createDeps(env, { databaseUrl });
+  const deps = createDeps(env, { databaseUrl, masterKey });
+  await deps.ready;
   const app = await buildApp(deps);
   const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
   await app.start();

@@ -2,7 +2,7 @@
 // API's test harness plus HTTP and, on request, a job worker.
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
 import { createTestApi, type TestApi } from "@radha/api/testing";
-import { createTestDatabase } from "@radha/core/testing";
+import { createTestDatabase, TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
 import { loadEnv } from "./env";
@@ -21,7 +21,11 @@ export interface TestServer extends Omit<TestApi, "deps"> {
 export async function createTestServer(
   opts: { store?: SharedStore; env?: Partial<Record<string, string>>; consoleDist?: string } = {},
 ): Promise<TestServer> {
-  const env = { ...loadEnv(opts.env), LOG_LEVEL: "silent" as const };
+  // A fixed master key (public, tests only) unless the test brings its own.
+  const env = {
+    ...loadEnv({ OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64, ...opts.env }),
+    LOG_LEVEL: "silent" as const,
+  };
   // The API harness creates the database and signs people in; the server wires its own deps on it.
   const database = await createTestDatabase();
   const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });

@@ -1,10 +1,16 @@
 // What the routers need, wired from core once: the server builds it from its env, tests from a
 // test database. The server adds what only raw routes and jobs use (webhook intake, env).
 import type { Db } from "@radha/core/db";
-import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
+import {
+  createAuthService,
+  Keyring,
+  type AuthService,
+  type MasterKey,
+  type ProviderCheckConfig,
+} from "@radha/core/security";
 import type { SharedStore } from "@radha/core/shared-store";
 import { createHealthService, type HealthService, type ProviderKeys } from "@radha/core/system";
-import type { ProcessOptions } from "@radha/core/webhooks";
+import type { ProcessOptions, TProvider } from "@radha/core/webhooks";
 
 export interface ApiConfig {
   accessTokenTtlSeconds: number;
@@ -15,6 +21,12 @@ export interface ApiConfig {
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   providerKeys: ProviderKeys;
+  /** Seals signing keys and webhook secrets at rest (OPS_MASTER_KEY). */
+  masterKey: MasterKey;
+  /** The environment's webhook secrets: listed (by fingerprint) beside the stored ones. */
+  webhookSecretsFromEnv: Partial<Record<TProvider, string>>;
+  /** Keys and API bases for `security.checkProviders`. */
+  providerCheck: ProviderCheckConfig;
 }
 
 export interface ApiDeps {
@@ -24,10 +36,17 @@ export interface ApiDeps {
   auth: AuthService;
   health: HealthService;
   config: ApiConfig;
+  /** Resolves once this instance listens for key changes announced by others. */
+  ready: Promise<void>;
 }
 
 export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): ApiDeps {
-  const keyring = new Keyring(db);
+  const keyring = new Keyring(db, config.masterKey);
+  const ready = keyring.listen(store).then(
+    () => undefined,
+    // Without the store's pub/sub, other instances' changes arrive within the keyring's cache time.
+    () => undefined,
+  );
   const auth = createAuthService({
     db,
     keyring,
@@ -41,5 +60,5 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): Ap
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });
-  return { db, store, keyring, auth, health, config };
+  return { db, store, keyring, auth, health, config, ready };
 }

@@ -54,6 +54,20 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "orders.failedPayments": "VIEWER",
   "orders.resolveReview": "OPERATOR",
   "orders.returnStock": "OPERATOR",
+  "security.keys": "ADMIN",
+  "security.rotateKeys": "ADMIN",
+  "security.revokeKey": "ADMIN",
+  "security.sessions": "ADMIN",
+  "security.revokeSessions": "ADMIN",
+  "security.webhookSecrets": "ADMIN",
+  "security.addWebhookSecret": "ADMIN",
+  "security.expireWebhookSecret": "ADMIN",
+  "security.revokeWebhookSecret": "ADMIN",
+  "security.checkProviders": "ADMIN",
+  "security.keyRotations": "ADMIN",
+  "security.startKeyRotation": "ADMIN",
+  "security.completeRotationStep": "ADMIN",
+  "security.abandonKeyRotation": "ADMIN",
 };
 
 // At run time tRPC keeps a flat map of dotted paths to procedures (its type says nested).

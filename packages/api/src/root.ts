@@ -7,6 +7,7 @@ import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
 import { ordersRouter } from "./routers/orders.router";
+import { securityRouter } from "./routers/security.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   inventory: inventoryRouter,
   orders: ordersRouter,
+  security: securityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,15 @@
 // A fresh database with the API wired on it, for router tests (createCaller) and the server's own
 // test harness, which adds HTTP on top.
 import { SYSTEM_ACTOR } from "@radha/core/audit";
-import { createServiceToken, ensureActiveSigningKey, type TStaffRole } from "@radha/core/security";
+import { createServiceToken, ensureSigningKeys, type TStaffRole } from "@radha/core/security";
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
-import { createTestDatabase, createUser, TEST_PASSWORD, type TestDatabase } from "@radha/core/testing";
+import {
+  createTestDatabase,
+  createUser,
+  TEST_MASTER_KEY,
+  TEST_PASSWORD,
+  type TestDatabase,
+} from "@radha/core/testing";
 import { createContextInner } from "./context";
 import { createApiDeps, type ApiConfig, type ApiDeps } from "./deps";
 import { createCaller } from "./root";
@@ -18,6 +24,9 @@ export const TEST_API_CONFIG: ApiConfig = {
   loginWindowSeconds: 900,
   webhookProcessing: { maxAttempts: 8, backoffBaseSeconds: 30 },
   providerKeys: {},
+  masterKey: TEST_MASTER_KEY,
+  webhookSecretsFromEnv: {},
+  providerCheck: {},
 };
 
 export interface TestApi {
@@ -45,7 +54,8 @@ export async function createTestApi(
   const deps =
     opts.deps ??
     createApiDeps(database.db, opts.store ?? createMemoryStore(), { ...TEST_API_CONFIG, ...opts.config });
-  await ensureActiveSigningKey(deps.db);
+  await ensureSigningKeys(deps.db, deps.config.masterKey);
+  await deps.ready;
   const callerFor = (bearer: string | null) =>
     createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));
   return {

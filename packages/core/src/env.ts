@@ -21,6 +21,20 @@ export const databaseEnv = {
 
 export const redisEnv = { REDIS_URL: optionalString };
 
+/**
+ * Security operations (secops): the master key that seals signing keys and webhook secrets, the
+ * provider API bases (a stand-in or proxy), the access-token lifetime keys outlive when retiring.
+ */
+export const securityEnv = {
+  OPS_MASTER_KEY: optionalString.refine(
+    (v) => v === undefined || Buffer.from(v.trim(), "base64").length === 32,
+    "must be 32 random bytes in base64 (make one with: openssl rand -base64 32)",
+  ),
+  STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  RAZORPAY_API_BASE: optionalString.pipe(z.url().optional()),
+  OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
+};
+
 /** How failed webhook events are retried: the server's worker and the CLI's replays alike. */
 export const webhookProcessingEnv = {
   OPS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

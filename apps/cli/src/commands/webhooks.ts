@@ -12,9 +12,7 @@ import {
   startReplay,
 } from "@radha/core/webhooks";
 import {
-  PROVIDERS,
   WEBHOOK_STATUSES,
-  type TProvider,
   type TReplayRun,
   type TWebhookEventSummary,
   type TWebhookFilter,
@@ -22,27 +20,12 @@ import {
 } from "@radha/core/webhooks/schema";
 import { contextFor } from "../lib/context";
 import { EXIT } from "../lib/errors";
-import { examples } from "../lib/options";
+import { examples, parseProvider, usageError } from "../lib/options";
 import { pagingOptions, printNextPage, type PagingOptions } from "../lib/paging";
 import type { Cell, Output } from "../lib/output";
 
 /** `ops webhooks health` exits with this when a provider's success rate is below the alert line. */
 export const EXIT_ALERT = 3;
-
-/** A mistake in the command line: printed by commander as `error: …`, exit 2. */
-function usageError(command: Command, message: string): never {
-  command.error(`error: ${message}`, { exitCode: EXIT.USAGE, code: "ops.usage" });
-}
-
-function parseProvider(command: Command, flag: string, value: string | undefined): TProvider | undefined {
-  if (value === undefined) return undefined;
-  const provider = value.trim().toUpperCase();
-  if ((PROVIDERS as readonly string[]).includes(provider)) return provider as TProvider;
-  usageError(
-    command,
-    `${flag} "${value}" is not a provider; use ${PROVIDERS.map((p) => p.toLowerCase()).join(" or ")}.`,
-  );
-}
 
 function parseStatus(command: Command, value: string | undefined): TWebhookStatus | undefined {
   if (value === undefined) return undefined;

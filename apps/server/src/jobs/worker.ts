@@ -3,6 +3,7 @@
 import { Logger, run, type Task, type TaskList } from "graphile-worker";
 import { createPool, isConnectionLoss } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
+import { runScheduledKeyRotation } from "@radha/core/security";
 import { JOB } from "@radha/core/jobs";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
@@ -32,6 +33,8 @@ export function retryOnConnectionLoss(task: Task, deadlineMs = 60_000): Task {
     }
   };
 }
+/** Hourly: retires keys whose tokens have expired, rotates when the ACTIVE key is OPS_KEY_ROTATION_DAYS old. */
+export const SIGNING_KEY_ROTATION_JOB = "security:rotate-signing-keys";
 
 export function taskList(deps: AppDeps): TaskList {
   const tasks: Record<string, Task> = {
@@ -53,13 +56,26 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
+    [SIGNING_KEY_ROTATION_JOB]: async () => {
+      await runScheduledKeyRotation(
+        {
+          db: deps.db,
+          masterKey: deps.config.masterKey,
+          accessTokenTtlSeconds: deps.config.accessTokenTtlSeconds,
+          store: deps.store,
+        },
+        deps.env.OPS_KEY_ROTATION_DAYS,
+      );
+    },
   };
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
 
-export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join(
-  "\n",
-);
+export const CRONTAB = [
+  `* * * * * ${JOB.webhookSweep}`,
+  `*/15 * * * * ${JOB.inventoryScanLowStock}`,
+  `7 * * * * ${SIGNING_KEY_ROTATION_JOB}`,
+].join("\n");
 
 export interface WorkerHandle {
   stop(): Promise<void>;

@@ -31,6 +31,9 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "orders.reviewQueue": (c, cursor, limit) => c.orders.reviewQueue({ cursor, limit }),
   "users.list": (c, cursor, limit) => c.users.list({ cursor, limit }),
   "tokens.list": (c, cursor, limit) => c.tokens.list({ cursor, limit }),
+  "security.sessions": (c, cursor, limit) => c.security.sessions({ cursor, limit }),
+  "security.webhookSecrets": (c, cursor, limit) => c.security.webhookSecrets({ cursor, limit }),
+  "security.keyRotations": (c, cursor, limit) => c.security.keyRotations({ cursor, limit }),
 };
 
 describe("list procedures", () => {

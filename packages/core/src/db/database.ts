@@ -18,6 +18,7 @@ import type {
   TUserRole,
   TUserStatus,
 } from "../security/security.schema";
+import type { TRotationStatus, TRotationStep, TVerifiedWith } from "../security/secops.schema";
 import type {
   TAttemptOutcome,
   TAttemptTrigger,
@@ -67,11 +68,18 @@ export interface SigningKeysTable {
   alg: TSigningKeyAlg;
   state: TSigningKeyState;
   publicJwk: Json;
-  privateJwk: Json;
+  /** Only on keys made before private keys were sealed; sealed at start, then null. */
+  privateJwk: Json | null;
+  /** The private JWK, AES-256-GCM under OPS_MASTER_KEY (see security/master-key.ts). */
+  privateKeySealed: string | null;
   createdAt: CreatedAt;
   activatedAt: Date | null;
+  retiringAt: Date | null;
+  /** When a RETIRING key becomes RETIRED: the longest access token it signed has expired. */
+  retireAfter: Date | null;
   retiredAt: Date | null;
   revokedAt: Date | null;
+  revokedReason: string | null;
 }
 
 export interface ServiceTokensTable {
@@ -257,11 +265,17 @@ export interface InventoryCountUploadsTable {
 export interface WebhookSecretsTable {
   id: Generated<string>;
   provider: TProvider;
-  secret: string;
+  /** Plain text only on rows made before secrets were sealed; sealed at start, then null. */
+  secret: string | null;
+  secretSealed: string | null;
+  fingerprint: string | null;
   label: string;
+  createdBy: string | null;
   createdAt: CreatedAt;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  revokedReason: string | null;
+  lastVerifiedAt: Date | null;
 }
 
 export interface WebhookEventsTable {
@@ -294,6 +308,9 @@ export interface WebhookEventsTable {
   resolvedAt: Date | null;
   /** sha256 of rawBytes: the same signed body is stored once per provider. */
   bodySha256: string | null;
+  /** Which secret verified the delivery: one from the environment, or a stored one (its id). */
+  verifiedWith: TVerifiedWith | null;
+  verifiedSecretId: string | null;
 }
 
 export interface WebhookAttemptsTable {
@@ -363,6 +380,9 @@ export interface Database {
   inventoryCountUploads: InventoryCountUploadsTable;
   payments: PaymentsTable;
   refunds: RefundsTable;
+  // secops: provider key-rotation checklists
+  providerKeyRotations: ProviderKeyRotationsTable;
+  providerKeyRotationSteps: ProviderKeyRotationStepsTable;
 }
 
 // --- orders: payments and refunds (2026_12_02_0800_payments) ---
@@ -393,6 +413,25 @@ export interface RefundsTable {
   reason: string | null;
   webhookEventId: string | null;
   createdAt: CreatedAt;
+}
+
+// secops: provider key-rotation checklists (security/providers.service.ts)
+export interface ProviderKeyRotationsTable {
+  id: Generated<string>;
+  provider: TProvider;
+  status: Generated<TRotationStatus>;
+  reason: string;
+  createdBy: string | null;
+  createdAt: CreatedAt;
+  finishedAt: Date | null;
+}
+
+export interface ProviderKeyRotationStepsTable {
+  rotationId: string;
+  step: TRotationStep;
+  doneBy: string;
+  doneAt: CreatedAt;
+  note: string | null;
 }
 
 export type Db = Kysely<Database>;

@@ -3,7 +3,9 @@ import { createMemoryStore } from "../shared-store/memory-store";
 import { createTestDatabase, createUser, TEST_PASSWORD, type TestDatabase } from "../testing/index";
 import { listAuditEvents } from "../audit/audit.service";
 import { createAuthService, type AuthService } from "./auth.service";
-import { ensureActiveSigningKey, Keyring } from "./keyring";
+import { TEST_MASTER_KEY } from "../testing/index";
+import { Keyring } from "./keyring";
+import { ensureSigningKeys } from "./keys.service";
 import { changeUserRole, restoreUser, suspendUser } from "./users.service";
 import { createServiceToken, revokeServiceToken } from "./service-tokens.service";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
@@ -20,8 +22,13 @@ const config = {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await ensureActiveSigningKey(t.db);
-  auth = createAuthService({ db: t.db, keyring: new Keyring(t.db), store: createMemoryStore(), config });
+  await ensureSigningKeys(t.db, TEST_MASTER_KEY);
+  auth = createAuthService({
+    db: t.db,
+    keyring: new Keyring(t.db, TEST_MASTER_KEY),
+    store: createMemoryStore(),
+    config,
+  });
 });
 afterAll(() => t.drop());
 

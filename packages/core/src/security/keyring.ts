@@ -1,20 +1,22 @@
 // Asymmetric signing keys for access JWTs, kept in the database with a `kid` and a state:
-// NEXT → ACTIVE → RETIRING → REVOKED. Tokens are signed with the ACTIVE key and verified
-// against every key that is not REVOKED, so a rotation logs nobody out.
+// NEXT → ACTIVE → RETIRING → RETIRED, or REVOKED (keys.service.ts moves them). Tokens are signed
+// with the ACTIVE key and verified against NEXT, ACTIVE and RETIRING keys, so a rotation logs
+// nobody out; a RETIRED or REVOKED key verifies nothing. Private keys are sealed with the master
+// key. A change published on the shared store makes every instance reload at once.
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
 import type { Db } from "../db/database";
 import { DomainError } from "../errors";
-import {
-  findActiveSigningKid,
-  insertActiveSigningKeyIfNone,
-  selectUsableSigningKeys,
-} from "./security.queries";
+import type { SharedStore } from "../shared-store/index";
+import { type SigningKeyRow, selectVerifyingSigningKeys } from "./keys.queries";
+import { type MasterKey, openSecret, sealSecret } from "./master-key";
 import type { TSigningKeyState } from "./security.schema";
 
-const ALG = "ES256";
+export const SIGNING_ALG = "ES256";
 const ISSUER = "radha-ops";
 const AUDIENCE = "radha-ops-staff";
+/** Shared-store channel: "a key changed state; reload". */
+export const SIGNING_KEYS_CHANNEL = "signing-keys";
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
 interface LoadedKey {
@@ -30,46 +32,84 @@ export interface AccessClaims {
   role: string;
 }
 
-/** Ensures an ACTIVE key exists (concurrent starters race safely on a unique index). */
-export async function ensureActiveSigningKey(db: Db): Promise<void> {
-  if (await findActiveSigningKid(db)) return;
-  const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+const sealContext = (kid: string) => `signing_key:${kid}`;
+
+/** A fresh ES256 key pair as a row: public JWK in the clear, private JWK sealed. */
+export async function newSigningKeyRow(masterKey: MasterKey) {
+  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const kid = `k-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-  await insertActiveSigningKeyIfNone(db, {
+  const privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG });
+  return {
     kid,
-    alg: ALG,
-    publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: ALG }),
-    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
-    activatedAt: new Date(),
-  });
+    alg: SIGNING_ALG,
+    publicJwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: "sig" }),
+    privateJwk: null,
+    privateKeySealed: sealSecret(masterKey, privateJwk, sealContext(kid)),
+  } as const;
+}
+
+export function sealPrivateJwk(masterKey: MasterKey, kid: string, jwk: unknown): string {
+  return sealSecret(masterKey, JSON.stringify(jwk), sealContext(kid));
+}
+
+function privateJwkOf(masterKey: MasterKey, row: SigningKeyRow): JWK {
+  if (row.privateKeySealed)
+    return JSON.parse(openSecret(masterKey, row.privateKeySealed, sealContext(row.kid))) as JWK;
+  if (row.privateJwk) return row.privateJwk;
+  throw new Error(`signing key ${row.kid} has no private key`);
 }
 
 export class Keyring {
   private keys = new Map<string, LoadedKey>();
   private loadedAt = 0;
+  private loading: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
+    private readonly masterKey: MasterKey,
     private readonly cacheMs = 10_000,
   ) {}
 
+  /** Forget what was loaded: the next sign or verify reads the table. */
+  invalidate(): void {
+    this.loadedAt = 0;
+  }
+
+  /** Reloads whenever any instance announces a key change on the shared store. */
+  async listen(store: SharedStore): Promise<() => Promise<void>> {
+    return store.subscribe(SIGNING_KEYS_CHANNEL, () => {
+      this.invalidate();
+      void this.load().catch(() => undefined);
+    });
+  }
+
   private async load(force = false): Promise<void> {
-    if (!force && Date.now() - this.loadedAt < this.cacheMs) return;
-    const rows = await selectUsableSigningKeys(this.db);
+    if (!force && this.loadedAt && Date.now() - this.loadedAt < this.cacheMs) return;
+    this.loading ??= this.readKeys().finally(() => (this.loading = undefined));
+    await this.loading;
+  }
+
+  private async readKeys(): Promise<void> {
+    const startedAt = Date.now();
+    const rows = await selectVerifyingSigningKeys(this.db);
     const next = new Map<string, LoadedKey>();
     for (const row of rows) {
       next.set(row.kid, {
         kid: row.kid,
         state: row.state,
         publicKey: await importJWK(row.publicJwk as JWK, row.alg),
-        privateKey: row.state === "ACTIVE" ? await importJWK(row.privateJwk as JWK, row.alg) : undefined,
+        privateKey:
+          row.state === "ACTIVE" ? await importJWK(privateJwkOf(this.masterKey, row), row.alg) : undefined,
       });
     }
     this.keys = next;
-    this.loadedAt = Date.now();
+    this.loadedAt = startedAt;
   }
 
-  async sign(claims: AccessClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+  async sign(
+    claims: AccessClaims,
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: Date; kid: string }> {
     await this.load();
     let active = [...this.keys.values()].find((k) => k.state === "ACTIVE");
     if (!active) {
@@ -80,14 +120,14 @@ export class Keyring {
       throw new DomainError("UNAVAILABLE", "No active signing key; run the server once to create one");
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const token = await new SignJWT({ sid: claims.sid, role: claims.role })
-      .setProtectedHeader({ alg: ALG, kid: active.kid, typ: "JWT" })
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: active.kid, typ: "JWT" })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .sign(active.privateKey);
-    return { token, expiresAt };
+    return { token, expiresAt, kid: active.kid };
   }
 
   /** Returns the claims of a valid token, or throws UNAUTHENTICATED. */
@@ -105,10 +145,10 @@ export class Keyring {
             await this.load(true);
             key = this.keys.get(header.kid);
           }
-          if (!key) throw new Error("unknown or revoked signing key");
+          if (!key) throw new Error("unknown, retired or revoked signing key");
           return key.publicKey;
         },
-        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] },
+        { issuer: ISSUER, audience: AUDIENCE, algorithms: [SIGNING_ALG] },
       );
       payload = result.payload;
     } catch (cause) {

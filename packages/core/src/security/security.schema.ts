@@ -13,8 +13,8 @@ export type TUserRole = (typeof USER_ROLES)[number];
 export const USER_STATUSES = ["ACTIVE", "SUSPENDED"] as const;
 export type TUserStatus = (typeof USER_STATUSES)[number];
 
-/** A signing key's life: NEXT → ACTIVE → RETIRING → REVOKED. */
-export const SIGNING_KEY_STATES = ["NEXT", "ACTIVE", "RETIRING", "REVOKED"] as const;
+/** A signing key's life: NEXT → ACTIVE → RETIRING → RETIRED, or REVOKED at any point. */
+export const SIGNING_KEY_STATES = ["NEXT", "ACTIVE", "RETIRING", "RETIRED", "REVOKED"] as const;
 export type TSigningKeyState = (typeof SIGNING_KEY_STATES)[number];
 export const SIGNING_KEY_ALGS = ["ES256", "EdDSA"] as const;
 export type TSigningKeyAlg = (typeof SIGNING_KEY_ALGS)[number];

@@ -114,3 +114,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 export * from "./services";
+export * from "./secops";

@@ -7,3 +7,4 @@ export * from "./intake.service";
 export * from "./process.service";
 export * from "./replay.service";
 export * from "./webhooks.queries";
+export * from "./secrets.service";

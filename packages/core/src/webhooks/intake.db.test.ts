@@ -1,6 +1,12 @@
 // Group commit with poison in the group: every event of a group commits or fails on its own.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createTestDatabase, signStripe, stripePayloads, type TestDatabase } from "../testing/index";
+import {
+  createTestDatabase,
+  fixedSecretSource,
+  signStripe,
+  stripePayloads,
+  type TestDatabase,
+} from "../testing/index";
 import { createWebhookIntake } from "./intake.service";
 
 const SECRET = "whsec_group_poison";
@@ -10,8 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const intakeFor = () =>
-  createWebhookIntake(t.db, { active: () => Promise.resolve([SECRET]), invalidate: () => undefined });
+const intakeFor = () => createWebhookIntake(t.db, fixedSecretSource(SECRET));
 const request = (body: string) => ({
   provider: "STRIPE" as const,
   rawBody: Buffer.from(body),

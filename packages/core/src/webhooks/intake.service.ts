@@ -191,10 +191,11 @@ export function createWebhookIntake(
 
   async function receive(req: IntakeRequest): Promise<IntakeResult> {
     const active = await secrets.active(req.provider);
+    const values = active.map((a) => a.secret);
     const verified =
       req.provider === "STRIPE"
-        ? verifyStripe(req.rawBody, req.headers, active)
-        : verifyRazorpay(req.rawBody, req.headers, active);
+        ? verifyStripe(req.rawBody, req.headers, values)
+        : verifyRazorpay(req.rawBody, req.headers, values);
     if (!verified.ok) {
       await logRejection(db, req, 400, verified.reason);
       return { accepted: false, code: "BAD_REQUEST", reason: verified.reason };
@@ -205,6 +206,8 @@ export function createWebhookIntake(
       await logRejection(db, req, 400, stale);
       return { accepted: false, code: "BAD_REQUEST", reason: stale };
     }
+    const verifiedBy = active[verified.secretIndex]?.id ?? null;
+    if (verifiedBy) secrets.markVerified(verifiedBy);
     const meaning = interpretEvent(e.provider, e.eventType, e.payload);
     const stored = await new Promise<Stored>((resolve, reject) => {
       queue.push({
@@ -218,6 +221,8 @@ export function createWebhookIntake(
           payment_reference: meaning.paymentReference,
           order_reference: meaning.orderReference,
           body_sha256: createHash("sha256").update(req.rawBody).digest("hex"),
+          verified_with: verifiedBy ? "STORED" : "ENVIRONMENT",
+          verified_secret_id: verifiedBy,
         },
         payload: e.payload,
         resolve,

@@ -14,7 +14,9 @@ export interface VerifiedWebhook {
   headers: Record<string, string>;
 }
 
-export type VerifyResult = { ok: true; event: VerifiedWebhook } | { ok: false; reason: string };
+/** `secretIndex`: which of the secrets passed in verified the signature. */
+export type VerifyResult =
+  { ok: true; event: VerifiedWebhook; secretIndex: number } | { ok: false; reason: string };
 
 // constructEvent needs an instance but makes no network call; the key is never used.
 const stripe = new Stripe("sk_test_signature_checks_only");
@@ -48,7 +50,7 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
   // The SDK reads `t=<digits>` exactly so; anything else it refuses before comparing signatures.
   if (!/(^|,)t=\d+(,|$)/.test(header)) return { ok: false, reason: "Stripe-Signature is malformed" };
   if (secrets.length === 0) return { ok: false, reason: "no Stripe webhook secret is configured" };
-  for (const secret of secrets) {
+  for (const [secretIndex, secret] of secrets.entries()) {
     const checked = constructStripeEvent(raw, header, secret);
     if (checked.kind === "NO_MATCH") continue;
     if (checked.kind === "STALE")
@@ -66,6 +68,7 @@ export function verifyStripe(raw: Buffer, headers: Headers, secrets: readonly st
     const { id, type } = event as { id: string; type: unknown };
     return {
       ok: true,
+      secretIndex,
       event: {
         provider: "STRIPE",
         providerEventId: id,
@@ -120,14 +123,17 @@ export function verifyRazorpay(raw: Buffer, headers: Headers, secrets: readonly 
     return { ok: false, reason: "X-Razorpay-Signature is not a hex SHA-256 HMAC" };
   if (secrets.length === 0) return { ok: false, reason: "no Razorpay webhook secret is configured" };
   const body = raw.toString("utf8");
-  const matched = secrets.some((secret) => Razorpay.validateWebhookSignature(body, signature, secret));
-  if (!matched) return { ok: false, reason: "signature does not match any active Razorpay secret" };
+  const secretIndex = secrets.findIndex((secret) =>
+    Razorpay.validateWebhookSignature(body, signature, secret),
+  );
+  if (secretIndex < 0) return { ok: false, reason: "signature does not match any active Razorpay secret" };
   const payload = parseJson(raw);
   if (!payload) return { ok: false, reason: "body is not a JSON object" };
   if (typeof payload.event !== "string") return { ok: false, reason: "body has no event field" };
   const eventId = single(headers, "x-razorpay-event-id").value;
   return {
     ok: true,
+    secretIndex,
     event: {
       provider: "RAZORPAY",
       providerEventId: eventId ?? `sha256:${createHash("sha256").update(raw).digest("hex")}`,

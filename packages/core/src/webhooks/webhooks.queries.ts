@@ -44,6 +44,8 @@ export type WebhookEventRow = Omit<
   | "resolvedBy"
   | "resolvedAt"
   | "bodySha256"
+  | "verifiedWith"
+  | "verifiedSecretId"
 >;
 const PROCESSING_COLUMNS = [
   "id",
@@ -311,6 +313,9 @@ export interface IntakeEventRow {
   order_reference: string | null;
   /** sha256 of the exact body: one stored event per provider and body. */
   body_sha256: string;
+  /** Which secret verified the delivery (secops): ENVIRONMENT, or STORED with its id. */
+  verified_with?: "ENVIRONMENT" | "STORED";
+  verified_secret_id?: string | null;
 }
 
 /**
@@ -325,13 +330,15 @@ export async function insertEventsWithJobs(
   const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
     WITH ins AS (
       INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
-        raw_body, raw_bytes, headers, payment_reference, order_reference, body_sha256)
+        raw_body, raw_bytes, headers, payment_reference, order_reference, body_sha256, verified_with,
+        verified_secret_id)
       SELECT provider, provider_event_id, event_type, COALESCE(sanitized_payload, raw_body::jsonb),
         sanitized_payload IS NOT NULL, raw_body, decode(raw_base64, 'base64'), headers, payment_reference,
-        order_reference, body_sha256
+        order_reference, body_sha256, verified_with, verified_secret_id
       FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS x(
         provider text, provider_event_id text, event_type text, raw_body text, raw_base64 text,
-        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text, body_sha256 text)
+        sanitized_payload jsonb, headers jsonb, payment_reference text, order_reference text, body_sha256 text,
+        verified_with text, verified_secret_id uuid)
       ON CONFLICT DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (
@@ -366,16 +373,6 @@ export async function selectEventIdsByProviderId(
         ),
       ]),
     )
-    .execute();
-}
-
-/** Signing secrets stored for rotation that are neither revoked nor expired at `now`. */
-export async function selectLiveSecrets(db: DbOrTrx, now: Date) {
-  return db
-    .selectFrom("webhookSecrets")
-    .select(["provider", "secret"])
-    .where("revokedAt", "is", null)
-    .where((eb) => eb.or([eb("expiresAt", "is", null), eb("expiresAt", ">", now)]))
     .execute();
 }
 

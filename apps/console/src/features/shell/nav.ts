@@ -20,6 +20,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/audit", label: "Audit", minRole: "OPERATOR" },
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },
+  { path: "/security", label: "Security", minRole: "ADMIN" },
 ];
 
 export function navItemsFor(role: string): NavItem[] {

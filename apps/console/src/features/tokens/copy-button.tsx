@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Button } from "../../ui/button";
 
-export function CopyButton({ text }: { text: string }) {
+export function CopyButton({ text, what = "token" }: { text: string; what?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   async function copy() {
     try {
@@ -15,13 +15,13 @@ export function CopyButton({ text }: { text: string }) {
   return (
     <>
       <Button size="sm" variant="primary" onClick={() => void copy()}>
-        {state === "copied" ? "Copied ✓" : "Copy token"}
+        {state === "copied" ? "Copied ✓" : `Copy ${what}`}
       </Button>
       <span className="sr-only" role="status">
-        {state === "copied" ? "Token copied to the clipboard" : ""}
+        {state === "copied" ? `The ${what} is on the clipboard` : ""}
       </span>
       {state === "failed" ? (
-        <span className="field-error">Copy failed: select the token and copy it by hand.</span>
+        <span className="field-error">Copy failed: select the {what} and copy it by hand.</span>
       ) : null}
     </>
   );

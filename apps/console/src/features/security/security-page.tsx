@@ -1,0 +1,21 @@
+// The Security area (admins): signing keys, sessions, webhook secrets, provider keys.
+import { PageHeader } from "../../ui/page-header";
+import { KeysPanel } from "./keys-panel";
+import { ProvidersPanel } from "./providers-panel";
+import { SecretsPanel } from "./secrets-panel";
+import { SessionsPanel } from "./sessions-panel";
+
+export function SecurityPage() {
+  return (
+    <>
+      <PageHeader
+        title="Security"
+        description="Signing keys, staff sessions, webhook secrets and payment provider keys. Every action here is audited with your reason."
+      />
+      <KeysPanel />
+      <SessionsPanel />
+      <SecretsPanel />
+      <ProvidersPanel />
+    </>
+  );
+}

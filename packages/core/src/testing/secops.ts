@@ -1,0 +1,34 @@
+// Security test fixtures: a fixed master key (tests only: it is public), and a secret source
+// holding fixed webhook secrets (as if from the environment).
+import { randomUUID } from "node:crypto";
+import { parseMasterKey } from "../security/master-key";
+import { createMemoryStore, createRedisStore, type SharedStore } from "../shared-store/index";
+import { loadTestEnv } from "./env";
+import type { SecretSource } from "../webhooks/secrets";
+
+export const TEST_MASTER_KEY_BASE64 = Buffer.alloc(32, 7).toString("base64");
+export const TEST_MASTER_KEY = parseMasterKey(TEST_MASTER_KEY_BASE64);
+
+export function fixedSecretSource(...secrets: string[]): SecretSource {
+  return {
+    active: () => Promise.resolve(secrets.map((secret) => ({ id: null, secret }))),
+    markVerified: () => undefined,
+    invalidate: () => undefined,
+    listen: () => Promise.resolve(() => Promise.resolve()),
+    flush: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Two handles on one shared store, as two server instances have: Redis (a fresh key prefix) when
+ * REDIS_URL is set, else one in-memory store used by both.
+ */
+export function sharedTestStores(): [SharedStore, SharedStore] {
+  const url = loadTestEnv().REDIS_URL;
+  if (!url) {
+    const memory = createMemoryStore();
+    return [memory, memory];
+  }
+  const prefix = `radha-test-${randomUUID().slice(0, 8)}:`;
+  return [createRedisStore(url, prefix), createRedisStore(url, prefix)];
+}
