@@ -5,6 +5,7 @@ import type { TOrderDetail, TOrderSummary } from "@radha/core/orders/schema";
 import {
   createPendingOrder,
   createTestDatabase,
+  fixedSecretSource,
   signStripe,
   stripePayloads,
   stripeRefund,
@@ -23,10 +24,7 @@ const ops = (...args: string[]) => runOps({ DATABASE_URL: database.url }, args);
 
 async function deliver(event: object): Promise<string> {
   const body = JSON.stringify(event);
-  const r = await createWebhookIntake(database.db, {
-    active: () => Promise.resolve([SECRET]),
-    invalidate: () => undefined,
-  }).receive({
+  const r = await createWebhookIntake(database.db, fixedSecretSource(SECRET)).receive({
     provider: "STRIPE",
     rawBody: Buffer.from(body),
     headers: { "stripe-signature": signStripe(body, SECRET) },

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../audit/audit.service";
 import {
+  fixedSecretSource,
   createPendingOrder,
   createTestDatabase,
   razorpayPayloads,
@@ -43,8 +44,8 @@ async function deliver(provider: "STRIPE" | "RAZORPAY", event: object, eventId?:
           ...(eventId ? { "x-razorpay-event-id": eventId } : {}),
         };
   const r = await createWebhookIntake(t.db, {
-    active: (p) => Promise.resolve([p === "STRIPE" ? STRIPE : RAZORPAY]),
-    invalidate: () => undefined,
+    ...fixedSecretSource(),
+    active: (p) => Promise.resolve([{ id: null, secret: p === "STRIPE" ? STRIPE : RAZORPAY }]),
   }).receive({ provider, rawBody: Buffer.from(body), headers });
   if (!r.accepted) throw new Error(r.reason);
   await processWebhookEvent(t.db, r.eventId, { trigger: "AUTO", maxAttempts: 3, backoffBaseSeconds: 30 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPendingOrder,
   createTestDatabase,
+  fixedSecretSource,
   razorpayPayloads,
   signRazorpay,
   signStripe,
@@ -24,8 +25,8 @@ afterAll(() => t.drop());
 
 const intake = () =>
   createWebhookIntake(t.db, {
-    active: (p) => Promise.resolve([p === "STRIPE" ? STRIPE : RAZORPAY]),
-    invalidate: () => undefined,
+    ...fixedSecretSource(),
+    active: (p) => Promise.resolve([{ id: null, secret: p === "STRIPE" ? STRIPE : RAZORPAY }]),
   });
 const OPTS = { trigger: "AUTO" as const, maxAttempts: 3, backoffBaseSeconds: 30 };
 
