@@ -29,6 +29,7 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "webhooks.replayRuns": (c, cursor, limit) => c.webhooks.replayRuns({ cursor, limit }),
   "users.list": (c, cursor, limit) => c.users.list({ cursor, limit }),
   "tokens.list": (c, cursor, limit) => c.tokens.list({ cursor, limit }),
+  "audit.securityEvents": (c, cursor, limit) => c.audit.securityEvents({ cursor, limit }),
 };
 
 describe("list procedures", () => {
@@ -61,6 +62,7 @@ describe("list procedures", () => {
           tokenHash: `hash-${i}`,
           tokenPrefix: "rso_pg",
           createdAt,
+          expiresAt: new Date(Date.now() + 86_400_000),
         })),
       )
       .execute();

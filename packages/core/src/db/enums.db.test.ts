@@ -17,6 +17,7 @@ import {
   USER_ROLES,
   USER_STATUSES,
 } from "../security/security.schema";
+import { SECURITY_EVENT_KINDS } from "../security/security-events.schema";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import {
   ATTEMPT_OUTCOMES,
@@ -50,6 +51,8 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["webhook_attempts", "outcome", ATTEMPT_OUTCOMES],
   ["webhook_rejections", "provider", PROVIDERS],
   ["webhook_replay_runs", "status", REPLAY_RUN_STATUSES],
+  ["security_events", "kind", SECURITY_EVENT_KINDS],
+  ["security_events", "actor_type", ACTOR_TYPES],
 ];
 
 let t: TestDatabase;
