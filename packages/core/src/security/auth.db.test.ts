@@ -77,6 +77,15 @@ describe("staff sign-in", () => {
     expect(lockouts.items.map((e) => [e.target, e.ip])).toContainEqual([user.email, "10.1.0.1"]);
   });
 
+  it("counts only failures: many successful sign-ins never lock anyone out", async () => {
+    const user = await createUser(t.db);
+    for (let i = 0; i < 5; i++)
+      await auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.2.0.1" });
+    await expect(
+      auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.2.0.1" }),
+    ).resolves.toMatchObject({ user: { id: user.id } });
+  });
+
   it("refuses customers and suspended staff", async () => {
     const customer = await createUser(t.db, { role: "CUSTOMER" });
     await expect(auth.login({ email: customer.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({

@@ -195,7 +195,7 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
           "newPassword: choose a password different from the temporary one",
         );
     }
-    const role = user.role as TStaffRole;
+    const role = user.role;
     let totp: { enable: string | null; step: number } | null = null;
     const mfaRequired = role === "ADMIN" && (user.totpSecret !== null || config.requireAdminMfa === true);
     if (mfaRequired) {
@@ -240,7 +240,8 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
           ? await hashPassword(input.password)
           : null;
     // A success clears this pair's failures: the owner is not held back by their own typos.
-    await Promise.all([store.del(limits[0]!.key).catch(() => undefined), fallback.del(limits[0]!.key)]);
+    const pairKey = `login:pair:${email}:${ip}`;
+    await Promise.all([store.del(pairKey).catch(() => undefined), fallback.del(pairKey)]);
 
     const refreshToken = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + config.refreshTokenTtlSeconds * 1000);

@@ -27,7 +27,7 @@ const WARNINGS: Record<string, string> = {
 
 /** Why `password` is refused, or null when it passes. */
 export function passwordProblem(password: string, userInputs: readonly string[] = []): string | null {
-  if ([...password].length < PASSWORD_MIN_LENGTH)
+  if (Array.from(password).length < PASSWORD_MIN_LENGTH)
     return `Passwords need at least ${PASSWORD_MIN_LENGTH} characters`;
   if (password.trim().length < PASSWORD_MIN_LENGTH) return "Passwords cannot be mostly spaces";
   // zxcvbn's cost grows with length; what is past 100 characters adds nothing to the verdict.
