@@ -49,7 +49,7 @@ export function SecurityEventsPanel() {
       <p className="muted small">
         Refused calls, failed sign-ins, lockouts and refresh-token reuse. Only the newest 10,000 are kept.
       </p>
-      <div className="filter-bar">
+      <div className="filter-bar" style={{ justifySelf: "start" }}>
         <label htmlFor="security-kind">Kind</label>
         <select
           id="security-kind"
