@@ -9,7 +9,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAuthService, Keyring } from "@radha/core/security";
 import { createMemoryStore } from "@radha/core/shared-store";
-import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from "@radha/core/testing";
+import {
+  createTestDatabase,
+  createUser,
+  TEST_MASTER_KEY,
+  type TestDatabase,
+} from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/ops.mjs");
@@ -113,11 +118,22 @@ describe("ops (child process, real database)", () => {
   });
 
   it("tokens create prints a working token once and records the OS user as actor", async () => {
-    const created = await run("tokens", "create", "--name", "stock-sync", "--role", "operator", "--json");
+    const owner = await createUser(database.db, { role: "ADMIN" });
+    const created = await run(
+      "tokens",
+      "create",
+      "--name",
+      "stock-sync",
+      "--role",
+      "operator",
+      "--owner",
+      owner.email,
+      "--json",
+    );
     expect(created.code).toBe(0);
     const body = JSON.parse(created.stdout) as { token: string; id: string; name: string; role: string };
-    expect(Object.keys(body).sort()).toEqual(["id", "name", "role", "token"]);
-    expect(body).toMatchObject({ name: "stock-sync", role: "OPERATOR" });
+    expect(Object.keys(body).sort()).toEqual(["expiresAt", "id", "name", "owner", "role", "token"]);
+    expect(body).toMatchObject({ name: "stock-sync", role: "OPERATOR", owner: owner.email });
 
     const row = await database.db
       .selectFrom("serviceTokens")
@@ -134,8 +150,10 @@ describe("ops (child process, real database)", () => {
       config: {
         accessTokenTtlSeconds: 900,
         refreshTokenTtlSeconds: 3600,
-        loginMaxPerAccount: 10,
+        loginMaxPerAccountIp: 10,
+        loginMaxPerAccount: 100,
         loginMaxPerIp: 30,
+        requireAdminMfa: false,
         loginWindowSeconds: 900,
       },
     });

@@ -32,7 +32,7 @@ export function createProgram(): Command {
       examples(
         "ops db migrate",
         "ops db seed",
-        "ops tokens create --name stock-sync --role OPERATOR",
+        "ops tokens create --name stock-sync --role OPERATOR --owner ops@example.com",
         "ops tokens list --json",
         "ops audit verify",
       ) +

@@ -1,4 +1,5 @@
 import { createBrowserRouter, Navigate } from "react-router";
+import { AccountPage } from "./features/account/account-page";
 import { LoginPage } from "./features/auth/login-page";
 import { RequireAuth, RequireRole } from "./features/auth/require-auth";
 import { AuditPage } from "./features/audit/audit-page";
@@ -25,6 +26,7 @@ export function createRouter() {
       children: [
         { index: true, element: <Navigate to="/system" replace /> },
         { path: "system", element: <SystemPage /> },
+        { path: "account", element: <AccountPage /> },
         { path: "inventory", element: <StockPage /> },
         { path: "inventory/changes", element: <ChangesPage /> },
         { path: "inventory/low-stock", element: <LowStockPage /> },

@@ -31,7 +31,9 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     },
     // Every body, tRPC included, is at most 1 MB: files travel through /api/files (multipart).
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from OPS_TRUSTED_PROXIES (none by default): anyone else
+    // could set the address that rate limits, the audit log and sessions record.
+    trustProxy: deps.env.OPS_TRUSTED_PROXIES.length > 0 ? deps.env.OPS_TRUSTED_PROXIES : false,
     routerOptions: { maxParamLength: 5000 },
     genReqId: (req) => {
       const given = req.headers["x-request-id"];

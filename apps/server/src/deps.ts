@@ -50,9 +50,11 @@ export function createDeps(
   const api = createApiDeps(db, store, {
     accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
+    loginMaxPerAccountIp: env.OPS_LOGIN_MAX_PER_ACCOUNT_IP,
     loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
     loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
     loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
+    requireAdminMfa: env.OPS_REQUIRE_ADMIN_MFA,
     webhookProcessing: {
       maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
       backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,

@@ -7,7 +7,18 @@ import {
   securityEnv,
   webhookProcessingEnv,
 } from "@radha/core/env";
+import { isIP } from "node:net";
 import { z } from "zod";
+
+function isCidr(value: string): boolean {
+  const [address, bits, extra] = value.split("/");
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 const ZServerEnv = z.object({
   ...databaseEnv,
@@ -32,8 +43,34 @@ const ZServerEnv = z.object({
     .int()
     .min(300)
     .default(60 * 60 * 24 * 14),
-  OPS_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins per account + address pair, per address, and per account from anywhere. */
+  OPS_LOGIN_MAX_PER_ACCOUNT_IP: z.coerce.number().int().min(1).default(10),
   OPS_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
+  OPS_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(200),
+  OPS_REQUIRE_ADMIN_MFA: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  /** Comma-separated CIDRs (or addresses) whose X-Forwarded-For is believed; none by default. */
+  OPS_TRUSTED_PROXIES: optionalString.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((c) => c.trim())
+              .filter(Boolean)
+          : [],
+      )
+      .refine(
+        (list) => list.every(isCidr),
+        "OPS_TRUSTED_PROXIES: give IPv4/IPv6 addresses or CIDRs, comma-separated",
+      ),
+  ),
+  /** Webhook requests per provider per minute before 429 (providers retry). */
+  OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
   OPS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   OPS_WEBHOOK_MAX_BODY_BYTES: z.coerce
     .number()

@@ -28,7 +28,7 @@ export function createContextInner(opts: ContextInnerOptions) {
     /** Resolved once per request, and only by procedures that need a caller. */
     authenticate(): Promise<Principal> {
       if (!opts.bearer) return Promise.reject(new Error("no bearer"));
-      principal ??= opts.deps.auth.authenticate(opts.bearer);
+      principal ??= opts.deps.auth.authenticate(opts.bearer, meta);
       return principal;
     },
     actor(p: Principal | null): Actor {

@@ -15,9 +15,13 @@ import type { ProcessOptions, TProvider } from "@radha/core/webhooks";
 export interface ApiConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Failed sign-ins per account + address pair, per address, and per account (a much higher ceiling). */
+  loginMaxPerAccountIp: number;
   loginMaxPerAccount: number;
   loginMaxPerIp: number;
   loginWindowSeconds: number;
+  /** ADMIN sign-ins need a TOTP code (OPS_REQUIRE_ADMIN_MFA). */
+  requireAdminMfa: boolean;
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   providerKeys: ProviderKeys;
@@ -54,9 +58,11 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): Ap
     config: {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      loginMaxPerAccountIp: config.loginMaxPerAccountIp,
       loginMaxPerAccount: config.loginMaxPerAccount,
       loginMaxPerIp: config.loginMaxPerIp,
       loginWindowSeconds: config.loginWindowSeconds,
+      requireAdminMfa: config.requireAdminMfa,
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });

@@ -2,12 +2,16 @@
 // which record the minimum role in meta so the role-matrix test can check each one.
 import { initTRPC } from "@trpc/server";
 import type { TStaffRole } from "@radha/core/security/schema";
+import { DomainError } from "@radha/core/errors";
+import { recordSecurityEvent } from "@radha/core/security";
 import { requireStaff } from "./authorize";
 import type { Context } from "./context";
 import { asDomainError, domainErrorData, toTRPCError } from "./errors";
 
 export interface Meta {
   minRole: TStaffRole | "PUBLIC";
+  /** Only people signed in may call it, never a service token (managing users, tokens, credentials). */
+  peopleOnly?: boolean;
 }
 
 const t = initTRPC
@@ -47,12 +51,33 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.meta({ minRole: "PUBLIC" }).use(mapErrors);
 
-export function staffProcedure(minRole: TStaffRole) {
+export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean } = {}) {
   return t.procedure
-    .meta({ minRole })
+    .meta({ minRole, ...(opts.peopleOnly ? { peopleOnly: true } : {}) })
     .use(mapErrors)
-    .use(async ({ ctx, next }) => {
-      const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole);
+    .use(async ({ ctx, next, path }) => {
+      const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole).catch(
+        async (error: unknown) => {
+          // A refused call at a privileged procedure leaves a trace in the capped security events.
+          if (error instanceof DomainError && error.code === "FORBIDDEN")
+            await recordForbidden(ctx, path, error.message);
+          throw error;
+        },
+      );
+      if (opts.peopleOnly && principal.kind !== "user") {
+        const message = "Service tokens cannot do this; sign in as a person";
+        await recordForbidden(ctx, path, message);
+        throw new DomainError("FORBIDDEN", message);
+      }
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });
+}
+
+async function recordForbidden(ctx: Context, path: string, message: string): Promise<void> {
+  const principal = await ctx.authenticate().catch(() => null);
+  await recordSecurityEvent(ctx.deps.db, ctx.actor(principal), {
+    kind: "FORBIDDEN",
+    target: path,
+    detail: message,
+  });
 }

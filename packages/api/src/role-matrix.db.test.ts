@@ -23,6 +23,9 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "auth.refresh": "PUBLIC",
   "auth.logout": "VIEWER",
   "auth.me": "VIEWER",
+  "auth.changePassword": "VIEWER",
+  "auth.totpBegin": "ADMIN",
+  "auth.totpConfirm": "ADMIN",
   "system.health": "VIEWER",
   "system.flags": "VIEWER",
   "system.setFlag": "ADMIN",
@@ -31,11 +34,13 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "users.suspend": "ADMIN",
   "users.restore": "ADMIN",
   "users.changeRole": "ADMIN",
+  "users.resetPassword": "ADMIN",
   "tokens.list": "ADMIN",
   "tokens.create": "ADMIN",
   "tokens.revoke": "ADMIN",
   "audit.list": "OPERATOR",
   "audit.verify": "ADMIN",
+  "audit.securityEvents": "ADMIN",
   "inventory.stock": "VIEWER",
   "inventory.changes": "VIEWER",
   "inventory.variantLedger": "VIEWER",
@@ -70,15 +75,36 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "security.abandonKeyRotation": "ADMIN",
 };
 
+// Only people signed in may call these; a service token of any role is FORBIDDEN (issue 10).
+const PEOPLE_ONLY = [
+  "auth.changePassword",
+  "auth.totpBegin",
+  "auth.totpConfirm",
+  "users.list",
+  "users.create",
+  "users.suspend",
+  "users.restore",
+  "users.changeRole",
+  "users.resetPassword",
+  "tokens.list",
+  "tokens.create",
+  "tokens.revoke",
+];
+
 // At run time tRPC keeps a flat map of dotted paths to procedures (its type says nested).
 const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>;
 const ROLES: TStaffRole[] = ["VIEWER", "OPERATOR", "ADMIN"];
 
 let s: TestApi;
+// Each role as a signed-in person, and as a service token.
 const tokens = {} as Record<TStaffRole, string>;
+const serviceTokens = {} as Record<TStaffRole, string>;
 beforeAll(async () => {
   s = await createTestApi();
-  for (const role of ROLES) tokens[role] = await s.serviceToken(role);
+  for (const role of ROLES) {
+    tokens[role] = (await s.signIn(role)).accessToken;
+    serviceTokens[role] = await s.serviceToken(role);
+  }
 });
 afterAll(() => s.close());
 
@@ -106,6 +132,10 @@ describe("role matrix", () => {
     for (const [path, role] of Object.entries(declared))
       expect(role, `${path} has no declared role`).toBeDefined();
     expect(declared).toEqual(EXPECTED);
+    const peopleOnly = Object.entries(procedures)
+      .filter(([, p]) => p._def.meta?.peopleOnly)
+      .map(([path]) => path);
+    expect(peopleOnly.sort()).toEqual([...PEOPLE_ONLY].sort());
   });
 
   for (const path of Object.keys(EXPECTED)) {
@@ -115,16 +145,26 @@ describe("role matrix", () => {
       if (min === "PUBLIC") {
         // Public: who calls makes no difference (a refresh without a session is still refused).
         expect(anonymous).not.toBe("FORBIDDEN");
-        for (const bearer of [...ROLES.map((r) => tokens[r]), "not-a-token"])
+        for (const bearer of [
+          ...ROLES.map((r) => tokens[r]),
+          ...ROLES.map((r) => serviceTokens[r]),
+          "not-a-token",
+        ])
           expect(await codeOf(bearer, path)).toBe(anonymous);
         return;
       }
       expect(anonymous).toBe("UNAUTHORIZED");
       expect(await codeOf("not-a-token", path)).toBe("UNAUTHORIZED");
       for (const role of ROLES) {
-        const code = await codeOf(tokens[role], path);
+        // Signing out ends the session the rest of the matrix uses: it gets a session of its own.
+        const person = path === "auth.logout" ? (await s.signIn(role)).accessToken : tokens[role];
+        const code = await codeOf(person, path);
         if (roleAtLeast(role, min)) expect(code, `${role} on ${path}`).not.toMatch(/UNAUTHORIZED|FORBIDDEN/);
         else expect(code, `${role} on ${path}`).toBe("FORBIDDEN");
+        const asToken = await codeOf(serviceTokens[role], path);
+        if (roleAtLeast(role, min) && !PEOPLE_ONLY.includes(path))
+          expect(asToken, `${role} token on ${path}`).not.toMatch(/UNAUTHORIZED|FORBIDDEN/);
+        else expect(asToken, `${role} token on ${path}`).toBe("FORBIDDEN");
       }
     });
   }

@@ -19,8 +19,10 @@ export type Caller = ReturnType<typeof createCaller>;
 export const TEST_API_CONFIG: ApiConfig = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 14 * 24 * 3600,
-  loginMaxPerAccount: 10,
+  loginMaxPerAccountIp: 10,
+  loginMaxPerAccount: 100,
   loginMaxPerIp: 30,
+  requireAdminMfa: false,
   loginWindowSeconds: 900,
   webhookProcessing: { maxAttempts: 8, backoffBaseSeconds: 30 },
   providerKeys: {},
@@ -77,7 +79,12 @@ export async function createTestApi(
     },
     async serviceToken(role) {
       const name = `svc-${role.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`;
-      const { token } = await createServiceToken(database.db, SYSTEM_ACTOR, { name, role });
+      const owner = await createUser(database.db, { role });
+      const { token } = await createServiceToken(database.db, SYSTEM_ACTOR, {
+        name,
+        role,
+        ownerEmail: owner.email,
+      });
       return token;
     },
     callerFor,

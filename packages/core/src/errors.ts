@@ -23,14 +23,18 @@ export type DomainErrorDetails =
   /** Stock movements refused because stock would go negative: one line per movement. */
   | { refused: string[] }
   /** A count file that is not valid CSV: the line the parser stopped at (the header is line 1). */
-  | { line: number };
+  | { line: number }
+  /** Sign-in needs one more step: a new password, a TOTP code, or TOTP enrolment (secret shown once). */
+  | { signInStep: TSignInStep; totpSecret?: string; otpauthUrl?: string };
+
+export type TSignInStep = "PASSWORD_CHANGE_REQUIRED" | "TOTP_REQUIRED" | "TOTP_ENROLMENT_REQUIRED";
 
 /** One line per item a person must fix, for the console and the CLI alike. */
 export function describeErrorDetails(details: DomainErrorDetails | null | undefined): string[] {
   if (!details) return [];
   if ("refused" in details) return details.refused;
   // A count file's bad line is already named in the message.
-  if ("line" in details) return [];
+  if ("line" in details || "signInStep" in details) return [];
   return details.problems.map(
     (row) =>
       `Line ${row.line} (${row.sku ?? row.variantId ?? "no SKU"}): ${row.problems.map((p) => p.message).join("; ")}`,

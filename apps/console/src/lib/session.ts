@@ -5,7 +5,7 @@ import type { AppRouter } from "@radha/api/router";
 import type { TAuthTokens, TSessionUser } from "@radha/core/security/schema";
 import { API_URL } from "./api-url";
 
-export type SignedOutReason = "none" | "logout" | "expired";
+export type SignedOutReason = "none" | "logout" | "expired" | "password";
 
 export type SessionState =
   | { status: "restoring" }

@@ -76,7 +76,7 @@ export async function registerFileRoutes(app: FastifyInstance, deps: AppDeps): P
   const staffActor = async (req: FastifyRequest, minRole: TStaffRole): Promise<Actor> => {
     const principal = await requireStaff(
       bearerFrom(req.headers.authorization),
-      (bearer) => deps.auth.authenticate(bearer),
+      (bearer) => deps.auth.authenticate(bearer, { ip: req.ip, requestId: req.id }),
       minRole,
     );
     return actorFor(principal, { requestId: req.id, ip: req.ip });

@@ -44,7 +44,7 @@ describe("bad input", () => {
     const res = await inject({
       method: "GET",
       url: `/api/trpc/tokens.list?input=${input}`,
-      headers: { authorization: `Bearer ${await s.serviceToken("ADMIN")}` },
+      headers: { authorization: `Bearer ${(await s.signIn("ADMIN")).accessToken}` },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe("This cursor is not valid; start again from the first page");

@@ -30,7 +30,7 @@ export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): v
     const bearer = bearerFrom(req.headers.authorization);
     if (!bearer) return { authenticated: false as const };
     try {
-      const p = await deps.auth.authenticate(bearer);
+      const p = await deps.auth.authenticate(bearer, { ip: req.ip, requestId: req.id });
       return { authenticated: true as const, kind: p.kind, role: p.role, name: p.name };
     } catch {
       return { authenticated: false as const };

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { asDomainError } from "@radha/api";
 import { DomainError } from "@radha/core/errors";
 import { logRejection, type TProvider } from "@radha/core/webhooks";
+import { createMemoryStore } from "@radha/core/shared-store";
 import type { AppDeps } from "../deps";
 import { sendError } from "./errors";
 
@@ -36,6 +37,23 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
       return sendError(reply, new DomainError("UNAVAILABLE", "Could not store the event; retry later"));
     });
 
+    // Before the body is read or a signature checked: a flood costs a counter, not a verify.
+    scope.addHook("onRequest", async (req, reply) => {
+      const provider = providerOf(req);
+      if (!provider) return;
+      const limit = await webhookRateLimit(deps, provider);
+      if (limit.allowed) return;
+      req.log.warn({ provider }, "webhook rate limit reached");
+      void reply.header("retry-after", String(limit.retryAfterSeconds));
+      return sendError(
+        reply,
+        new DomainError(
+          "RATE_LIMITED",
+          `More than ${deps.env.OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE} ${provider} webhooks this minute; retry after ${limit.retryAfterSeconds} s`,
+        ),
+      );
+    });
+
     for (const provider of ["stripe", "razorpay"] as const) {
       scope.post(`/api/webhooks/${provider}`, async (req, reply) => {
         const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -56,6 +74,14 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
     done();
   });
 }
+
+/** A per-provider fixed window shared by every instance; counted per instance when the store fails. */
+async function webhookRateLimit(deps: AppDeps, provider: TProvider) {
+  const key = `webhooks:rate:${provider}`;
+  const { count, resetSeconds } = await deps.store.hit(key, 60).catch(() => fallbackStore.hit(key, 60));
+  return { allowed: count <= deps.env.OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE, retryAfterSeconds: resetSeconds };
+}
+const fallbackStore = createMemoryStore();
 
 function providerOf(req: FastifyRequest): TProvider | undefined {
   if (req.url.startsWith("/api/webhooks/stripe")) return "STRIPE";

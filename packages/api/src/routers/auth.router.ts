@@ -1,4 +1,11 @@
-import { ZLoginInput, ZRefreshInput } from "@radha/core/security/schema";
+import {
+  beginTotpEnrolment,
+  changeOwnPassword,
+  confirmTotpEnrolment,
+  type Person,
+} from "@radha/core/security";
+import { ZChangePassword, ZLoginInput, ZRefreshInput, ZTotpCode } from "@radha/core/security/schema";
+import type { Principal } from "@radha/core/security";
 import { refreshCookie } from "../cookies";
 import { publicProcedure, router, staffProcedure } from "../init";
 
@@ -21,6 +28,21 @@ export const authRouter = router({
     if (ctx.principal.kind !== "user") return { ok: true as const };
     return ctx.deps.auth.logout(ctx.principal, ctx.meta);
   }),
+  /** Every session of the caller ends, this one included: the console signs in again. */
+  changePassword: staffProcedure("VIEWER", { peopleOnly: true })
+    .input(ZChangePassword)
+    .mutation(async ({ ctx, input }) => {
+      const result = await changeOwnPassword(ctx.deps.db, person(ctx.principal), ctx.actor, input);
+      ctx.setCookie(refreshCookie(null, 0, ctx.secure));
+      return result;
+    }),
+  /** A new authenticator key for the signed-in admin, active once totpConfirm accepts a code. */
+  totpBegin: staffProcedure("ADMIN", { peopleOnly: true }).mutation(({ ctx }) =>
+    beginTotpEnrolment(ctx.deps.db, person(ctx.principal)),
+  ),
+  totpConfirm: staffProcedure("ADMIN", { peopleOnly: true })
+    .input(ZTotpCode)
+    .mutation(({ ctx, input }) => confirmTotpEnrolment(ctx.deps.db, person(ctx.principal), ctx.actor, input)),
   me: staffProcedure("VIEWER").query(({ ctx }) => {
     const p = ctx.principal;
     return p.kind === "user"
@@ -28,3 +50,9 @@ export const authRouter = router({
       : { kind: p.kind, id: p.tokenId, email: null, name: p.name, role: p.role };
   }),
 });
+
+/** peopleOnly procedures run only for signed-in users; this narrows the principal for them. */
+function person(p: Principal): Person {
+  if (p.kind !== "user") throw new Error("peopleOnly procedure reached by a service token");
+  return { userId: p.userId, email: p.email };
+}

@@ -34,6 +34,7 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "security.sessions": (c, cursor, limit) => c.security.sessions({ cursor, limit }),
   "security.webhookSecrets": (c, cursor, limit) => c.security.webhookSecrets({ cursor, limit }),
   "security.keyRotations": (c, cursor, limit) => c.security.keyRotations({ cursor, limit }),
+  "audit.securityEvents": (c, cursor, limit) => c.audit.securityEvents({ cursor, limit }),
 };
 
 describe("list procedures", () => {
@@ -66,6 +67,7 @@ describe("list procedures", () => {
           tokenHash: `hash-${i}`,
           tokenPrefix: "rso_pg",
           createdAt,
+          expiresAt: new Date(Date.now() + 86_400_000),
         })),
       )
       .execute();

@@ -2,6 +2,7 @@
 // snake_case in SQL (CamelCasePlugin).
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { TActorType } from "../audit/audit.schema";
+import type { TSecurityEventKind } from "../security/security-events.schema";
 import type { TProductStatus } from "../catalog/catalog.schema";
 import type {
   TInventoryBatchKind,
@@ -48,6 +49,12 @@ export interface UsersTable {
   lastLoginAt: Date | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
+  mustChangePassword: Generated<boolean>;
+  passwordChangedAt: Date | null;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpEnabledAt: Date | null;
+  totpLastStep: string | null;
 }
 
 export interface SessionsTable {
@@ -92,6 +99,10 @@ export interface ServiceTokensTable {
   createdAt: CreatedAt;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** Issue 10: the person the token acts for; it dies with their suspension or demotion. */
+  ownerUserId: string | null;
+  expiresAt: Date;
+  lastUsedIp: string | null;
 }
 
 export interface SystemConfigTable {
@@ -357,7 +368,29 @@ export interface WebhookReplayRunsTable {
   finishedAt: Date | null;
 }
 
+// Issue 10 (auth hardening): refresh-token history and the capped security-events table.
+export interface RefreshTokenHistoryTable {
+  tokenHash: string;
+  sessionId: string;
+  rotatedAt: CreatedAt;
+}
+
+export interface SecurityEventsTable {
+  id: ColumnType<string, never, never>;
+  occurredAt: CreatedAt;
+  kind: TSecurityEventKind;
+  actorType: TActorType;
+  actorId: string | null;
+  actorLabel: string | null;
+  ip: string | null;
+  requestId: string | null;
+  target: string | null;
+  detail: string | null;
+}
+
 export interface Database {
+  refreshTokenHistory: RefreshTokenHistoryTable;
+  securityEvents: SecurityEventsTable;
   webhookSecrets: WebhookSecretsTable;
   webhookEvents: WebhookEventsTable;
   webhookAttempts: WebhookAttemptsTable;

@@ -17,6 +17,7 @@ import {
   USER_ROLES,
   USER_STATUSES,
 } from "../security/security.schema";
+import { SECURITY_EVENT_KINDS } from "../security/security-events.schema";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import {
   ATTEMPT_OUTCOMES,
@@ -54,6 +55,8 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["payments", "provider", PROVIDERS],
   ["payments", "status", PAYMENT_STATUSES],
   ["refunds", "provider", PROVIDERS],
+  ["security_events", "kind", SECURITY_EVENT_KINDS],
+  ["security_events", "actor_type", ACTOR_TYPES],
 ];
 
 let t: TestDatabase;

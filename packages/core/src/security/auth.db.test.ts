@@ -9,13 +9,15 @@ import { ensureSigningKeys } from "./keys.service";
 import { changeUserRole, restoreUser, suspendUser } from "./users.service";
 import { createServiceToken, revokeServiceToken } from "./service-tokens.service";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
+import { listSecurityEvents } from "./security-events.service";
 
 let t: TestDatabase;
 let auth: AuthService;
 const config = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
-  loginMaxPerAccount: 3,
+  loginMaxPerAccountIp: 3,
+  loginMaxPerAccount: 50,
   loginMaxPerIp: 100,
   loginWindowSeconds: 60,
 };
@@ -47,7 +49,7 @@ describe("staff sign-in", () => {
     expect(event).toMatchObject({ actorType: "USER", requestId: "r1", ip: "10.0.0.1" });
   });
 
-  it("refuses a wrong password with one message for unknown and known emails, and audits both", async () => {
+  it("refuses a wrong password with one message for unknown and known emails, as capped security events", async () => {
     const user = await createUser(t.db);
     await expect(
       auth.login({ email: user.email, password: "wrong" }, { ip: "10.0.0.2" }),
@@ -55,23 +57,40 @@ describe("staff sign-in", () => {
     await expect(
       auth.login({ email: "nobody@example.test", password: "wrong" }, { ip: "10.0.0.2" }),
     ).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: "Wrong email or password." });
-    const failures = await listAuditEvents(t.db, { action: "auth.login_failed" });
+    const failures = await listSecurityEvents(t.db, { kind: "LOGIN_FAILED" });
     expect(failures.items.map((f) => f.actorLabel)).toEqual(
       expect.arrayContaining([user.email, "nobody@example.test"]),
     );
     expect(JSON.stringify(failures)).not.toContain('wrong"');
+    // Anonymous failures no longer grow the append-only audit log.
+    expect((await listAuditEvents(t.db, { action: "auth.login_failed" })).items).toEqual([]);
   });
 
-  it("rate-limits repeated attempts on one account", async () => {
+  it("rate-limits failures per account and address; the owner elsewhere still signs in", async () => {
     const user = await createUser(t.db);
     for (let i = 0; i < 3; i++)
       await expect(
-        auth.login({ email: user.email, password: "nope" }, { ip: `10.1.0.${i}` }),
+        auth.login({ email: user.email, password: "nope" }, { ip: "10.1.0.1" }),
       ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    // Even the right password is refused once the window is used up.
+    // Even the right password is refused from that address once its failures are used up…
+    await expect(
+      auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.1.0.1" }),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    // …but the owner at another address is not locked out by someone else's guesses.
     await expect(
       auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.1.0.9" }),
-    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    ).resolves.toMatchObject({ user: { id: user.id } });
+    const lockouts = await listSecurityEvents(t.db, { kind: "LOCKOUT" });
+    expect(lockouts.items.map((e) => [e.target, e.ip])).toContainEqual([user.email, "10.1.0.1"]);
+  });
+
+  it("counts only failures: many successful sign-ins never lock anyone out", async () => {
+    const user = await createUser(t.db);
+    for (let i = 0; i < 5; i++)
+      await auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.2.0.1" });
+    await expect(
+      auth.login({ email: user.email, password: TEST_PASSWORD }, { ip: "10.2.0.1" }),
+    ).resolves.toMatchObject({ user: { id: user.id } });
   });
 
   it("refuses customers and suspended staff", async () => {
@@ -87,13 +106,42 @@ describe("staff sign-in", () => {
 });
 
 describe("sessions", () => {
-  it("rotates refresh tokens: the old one stops working", async () => {
+  it("rotates refresh tokens: the old one stops working, and its reuse ends the whole family", async () => {
     const user = await createUser(t.db);
     const first = await auth.login({ email: user.email, password: TEST_PASSWORD }, {});
     const second = await auth.refresh(first.refreshToken, {});
     expect(second.refreshToken).not.toBe(first.refreshToken);
-    await expect(auth.refresh(first.refreshToken, {})).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     await expect(auth.authenticate(second.accessToken)).resolves.toMatchObject({ userId: user.id });
+    // Replaying R1 after R1 → R2: two parties hold the family; R2 and its access token die too.
+    await expect(auth.refresh(first.refreshToken, { ip: "203.0.113.7" })).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
+    await expect(auth.refresh(second.refreshToken, {})).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(auth.authenticate(second.accessToken)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(auth.authenticate(first.accessToken)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    const audit = await listAuditEvents(t.db, { action: "auth.refresh_reuse" });
+    expect(audit.items[0]).toMatchObject({
+      actorLabel: user.email,
+      ip: "203.0.113.7",
+      targetType: "session",
+    });
+    const events = await listSecurityEvents(t.db, { kind: "REFRESH_TOKEN_REUSE" });
+    expect(events.items[0]).toMatchObject({ actorLabel: user.email, ip: "203.0.113.7" });
+  });
+
+  it("refuses an access token once its session has expired, not only once revoked", async () => {
+    const user = await createUser(t.db);
+    const tokens = await auth.login({ email: user.email, password: TEST_PASSWORD }, {});
+    await expect(auth.authenticate(tokens.accessToken)).resolves.toMatchObject({ userId: user.id });
+    await t.db
+      .updateTable("sessions")
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where("userId", "=", user.id)
+      .execute();
+    await expect(auth.authenticate(tokens.accessToken)).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+      message: "This session has expired; sign in again.",
+    });
   });
 
   it("refuses a revoked session on its next request", async () => {
@@ -166,9 +214,11 @@ describe("admins", () => {
 
 describe("service tokens", () => {
   it("authenticates with its role until revoked", async () => {
+    const owner = await createUser(t.db, { role: "OPERATOR" });
     const { token, info } = await createServiceToken(t.db, SYSTEM_ACTOR, {
       name: "billing-svc",
       role: "OPERATOR",
+      ownerEmail: owner.email,
     });
     await expect(auth.authenticate(token)).resolves.toMatchObject({
       kind: "service",

@@ -143,20 +143,36 @@ export async function findActiveServiceTokenByName(db: DbOrTrx, name: string) {
     .executeTakeFirst();
 }
 
+/** An unrevoked service token with its owner as they are now (null columns when ownerless). */
 export async function findActiveServiceTokenByHash(db: DbOrTrx, tokenHash: string) {
   return db
     .selectFrom("serviceTokens")
-    .select(["id", "name", "role", "lastUsedAt"])
-    .where("tokenHash", "=", tokenHash)
-    .where("revokedAt", "is", null)
+    .leftJoin("users as owner", "owner.id", "serviceTokens.ownerUserId")
+    .select([
+      "serviceTokens.id",
+      "serviceTokens.name",
+      "serviceTokens.role",
+      "serviceTokens.lastUsedAt",
+      "serviceTokens.lastUsedIp",
+      "serviceTokens.expiresAt",
+      "serviceTokens.ownerUserId",
+      "owner.role as ownerRole",
+      "owner.status as ownerStatus",
+    ])
+    .where("serviceTokens.tokenHash", "=", tokenHash)
+    .where("serviceTokens.revokedAt", "is", null)
     .executeTakeFirst();
 }
 
 /** Newest first, by (createdAt, id). */
 export async function selectServiceTokens(db: DbOrTrx, page: NewestFirstPage) {
   return newestFirst(
-    db.selectFrom("serviceTokens").selectAll(),
-    { time: "createdAt", id: "id" },
+    db
+      .selectFrom("serviceTokens")
+      .leftJoin("users as owner", "owner.id", "serviceTokens.ownerUserId")
+      .selectAll("serviceTokens")
+      .select("owner.email as ownerEmail"),
+    { time: "serviceTokens.createdAt", id: "serviceTokens.id" },
     page,
   ).execute();
 }

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { pageInput } from "../pagination/pagination.schema";
 
+export * from "./security-events.schema";
+
 export const STAFF_ROLES = ["VIEWER", "OPERATOR", "ADMIN"] as const;
 export type TStaffRole = (typeof STAFF_ROLES)[number];
 export const ZStaffRole = z.enum(STAFF_ROLES);
@@ -29,6 +31,14 @@ export function roleAtLeast(role: string, minimum: TStaffRole): boolean {
 export const ZLoginInput = z.object({
   email: z.email("Enter a valid email address").max(320),
   password: z.string().min(1, "Enter your password").max(1024),
+  /** The 6-digit code of an authenticator app (ADMIN accounts with TOTP, or enrolling). */
+  totpCode: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app")
+    .optional(),
+  /** Only when the sign-in asked for it (an admin reset the password). */
+  newPassword: z.string().max(1024).optional(),
 });
 export type TLoginInput = z.infer<typeof ZLoginInput>;
 
@@ -57,6 +67,10 @@ export const ZCreateServiceToken = z.object({
     .max(80)
     .regex(/^[a-z0-9][a-z0-9._-]*$/i, "Use letters, digits, dot, dash or underscore"),
   role: ZStaffRole,
+  /** Days until the token stops working: 90 unless given, at most a year. */
+  expiresInDays: z.number().int().min(1).max(365).default(90),
+  /** Who the token acts for; only when no person is signed in (the CLI). A person owns their own. */
+  ownerEmail: z.email("Enter a valid email address").max(320).optional(),
 });
 export type TCreateServiceToken = z.infer<typeof ZCreateServiceToken>;
 
@@ -99,6 +113,8 @@ export interface TStaffUser {
   suspensionReason: string | null;
   lastLoginAt: string | null;
   createdAt: string;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
 }
 
 export interface TServiceTokenInfo {
@@ -109,4 +125,30 @@ export interface TServiceTokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  expiresAt: string;
+  ownerEmail: string | null;
+  lastUsedIp: string | null;
+}
+
+export const ZChangePassword = z.object({
+  currentPassword: z.string().min(1, "Enter your current password").max(1024),
+  newPassword: z.string().min(12, "Passwords need at least 12 characters").max(1024),
+});
+export type TChangePassword = z.infer<typeof ZChangePassword>;
+
+export const ZResetPassword = z.object({
+  userId: z.uuid("Not a user id"),
+  reason: z.string().trim().min(3, "Give a reason").max(500),
+});
+
+export const ZTotpCode = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app"),
+});
+
+export interface TTotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
 }

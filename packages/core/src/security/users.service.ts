@@ -6,6 +6,7 @@ import { decodeCursor, toPage } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { hashPassword, verifyPassword } from "./passwords";
+import { assertPasswordPolicy } from "./passwords-policy";
 import {
   findUserByEmail,
   insertUser,
@@ -25,7 +26,7 @@ import {
   type TStaffUserListInput,
 } from "./security.schema";
 
-function toStaffUser(u: UserRow): TStaffUser {
+export function toStaffUser(u: UserRow): TStaffUser {
   return {
     id: u.id,
     email: u.email,
@@ -36,6 +37,8 @@ function toStaffUser(u: UserRow): TStaffUser {
     suspensionReason: u.suspensionReason,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
+    mustChangePassword: u.mustChangePassword,
+    totpEnabled: u.totpSecret !== null,
   };
 }
 
@@ -75,6 +78,7 @@ function assertNotLastAdmin(user: UserRow, activeAdmins: number, change: string)
 
 export async function createStaffUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
   const input = ZCreateUser.parse(raw);
+  assertPasswordPolicy(input.password, [input.email, input.name]);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const existing = await findUserByEmail(trx, input.email.toLowerCase());
@@ -167,6 +171,8 @@ export async function ensureBootstrapAdmin(
   password: string,
 ): Promise<"created" | "updated" | "unchanged"> {
   const lower = email.toLowerCase();
+  // A weak bootstrap password stops the start (the message names the variable, never the value).
+  assertPasswordPolicy(password, [lower], "OPS_ADMIN_PASSWORD");
   const existing = await findUserByEmail(db, lower);
   if (
     existing?.role === "ADMIN" &&
@@ -186,13 +192,17 @@ export async function ensureBootstrapAdmin(
         suspendedAt: null,
         suspensionReason: null,
         passwordHash,
+        mustChangePassword: false,
+        passwordChangedAt: new Date(),
         updatedAt: new Date(),
       });
+      // A new bootstrap password ends every session the old one opened.
+      const sessionsRevoked = await revokeSessions(trx, { userId: existing.id }, "bootstrap password set");
       await writeAudit(trx, actor, {
         action: "users.bootstrap_admin",
         target: { type: "user", id: existing.id },
         before: publicFields(existing),
-        after: { role: "ADMIN", status: "ACTIVE", password: "reset" },
+        after: { role: "ADMIN", status: "ACTIVE", password: "reset", sessionsRevoked },
       });
       return "updated";
     }

@@ -1,7 +1,14 @@
 // Test factories: rows a test needs, with overridable defaults.
 import { randomBytes } from "node:crypto";
 import type { Db, Role } from "../db/database";
-import { hashPassword } from "../security/passwords";
+import { hashPassword, setPasswordHashCost } from "../security/passwords";
+
+/**
+ * Tests hash at scrypt N = 2^12 (a production hash takes ~0.3 s); passwords.db.test.ts restores
+ * the production cost to prove it and the re-hash at sign-in.
+ */
+export const TEST_SCRYPT_LOG_N = 12;
+setPasswordHashCost(TEST_SCRYPT_LOG_N);
 
 export const TEST_PASSWORD = "correct horse battery staple";
 let cachedHash: Promise<string> | undefined;

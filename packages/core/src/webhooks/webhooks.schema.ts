@@ -31,8 +31,9 @@ export type TReplayRunStatus = (typeof REPLAY_RUN_STATUSES)[number];
 
 const isoDate = z.iso.datetime({ offset: true, error: "Use an ISO 8601 time, e.g. 2026-11-28T10:00:00Z" });
 
+// Strict: an unknown key (a misspelt "providr") is refused, never stripped into "every event".
 export const ZWebhookFilter = z
-  .object({
+  .strictObject({
     provider: ZProvider.optional(),
     status: ZWebhookStatus.optional(),
     eventType: z.string().trim().max(100).optional(),
@@ -95,7 +96,7 @@ export interface TWebhookEventDetail extends TWebhookEventSummary {
   attempts: TWebhookAttempt[];
 }
 
-export const ZReplayStart = z.object({
+export const ZReplayStart = z.strictObject({
   filter: ZWebhookFilter,
   /** Events per second; omit for no limit. */
   ratePerSecond: z.number().int().min(1).max(10_000).optional(),

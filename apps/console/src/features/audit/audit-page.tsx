@@ -13,6 +13,7 @@ import { PageHeader } from "../../ui/page-header";
 import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { Table, type Column } from "../../ui/table";
+import { SecurityEventsPanel } from "./security-events-panel";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -121,6 +122,7 @@ export function AuditPage() {
         description="Every change, newest first. The log is append-only and hash-chained."
       />
       {roleAtLeast(user.role, "ADMIN") ? <VerifyChain /> : null}
+      {roleAtLeast(user.role, "ADMIN") ? <SecurityEventsPanel /> : null}
       <form
         className="filter-bar"
         role="search"

@@ -10,10 +10,12 @@ import { ErrorBanner } from "../../ui/error-banner";
 import { Field, fieldErrors } from "../../ui/field";
 import { Loading } from "../../ui/states";
 import { safeNextPath } from "../shell/nav";
+import { signInStepOf, type SignInStep } from "./sign-in-step";
 
 const NOTICE = {
   logout: "You have signed out.",
   expired: "Your session has ended; sign in again.",
+  password: "Your password was changed and every session ended. Sign in with the new password.",
   none: null,
 } as const;
 
@@ -25,12 +27,20 @@ export function LoginPage() {
   const next = safeNextPath(params.get("next"));
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [newPassword, setNewPassword] = useState("");
+  const [totpCode, setTotpCode] = useState("");
+  const [step, setStep] = useState<SignInStep | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (tokens) => {
         startSession(tokens);
         void navigate(next, { replace: true });
+      },
+      onError: (err) => {
+        const asked = signInStepOf(err);
+        // Keep an enrolment key on screen while the person retries a mistyped code.
+        if (asked) setStep((prev) => (asked.totpSecret || !prev ? asked : { ...prev, step: asked.step }));
       },
     }),
   );
@@ -48,7 +58,12 @@ export function LoginPage() {
 
   function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const parsed = ZLoginInput.safeParse({ email: email.trim(), password });
+    const parsed = ZLoginInput.safeParse({
+      email: email.trim(),
+      password,
+      ...(newPassword ? { newPassword } : {}),
+      ...(totpCode.trim() ? { totpCode: totpCode.trim() } : {}),
+    });
     if (!parsed.success) {
       setErrors(fieldErrors(parsed.error.issues));
       return;
@@ -94,6 +109,51 @@ export function LoginPage() {
             />
           )}
         </Field>
+        {step?.step === "PASSWORD_CHANGE_REQUIRED" || newPassword ? (
+          <Field
+            label="New password"
+            hint="At least 12 characters, not a common password: a few unrelated words work well."
+            error={errors.newPassword}
+          >
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                name="new-password"
+                autoComplete="new-password"
+                value={newPassword}
+                onChange={(e) => setNewPassword(e.target.value)}
+              />
+            )}
+          </Field>
+        ) : null}
+        {step?.totpSecret ? (
+          <div className="notice" data-testid="totp-enrolment">
+            <p>Add this key to your authenticator app, then enter the code it shows:</p>
+            <p>
+              <code className="mono">{step.totpSecret}</code>
+            </p>
+            {step.otpauthUrl ? (
+              <p className="muted small">
+                Or open <a href={step.otpauthUrl}>this link</a> on the phone with the app.
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {step?.step === "TOTP_REQUIRED" || step?.step === "TOTP_ENROLMENT_REQUIRED" ? (
+          <Field label="Authenticator code" error={errors.totpCode}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                name="totp"
+                value={totpCode}
+                onChange={(e) => setTotpCode(e.target.value)}
+              />
+            )}
+          </Field>
+        ) : null}
         <Button type="submit" variant="primary" busy={login.isPending} className="btn-block">
           {login.isPending ? "Signing in…" : "Sign in"}
         </Button>

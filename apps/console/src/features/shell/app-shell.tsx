@@ -35,6 +35,9 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <span className="role-badge" data-testid="current-role">
             {user.role}
           </span>
+          <NavLink to="/account" className="btn btn-sm">
+            Account
+          </NavLink>
           <Button size="sm" onClick={() => logout.mutate()} busy={logout.isPending}>
             {logout.isPending ? "Signing out…" : "Sign out"}
           </Button>

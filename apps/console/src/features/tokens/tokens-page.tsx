@@ -39,10 +39,20 @@ export function TokensPage() {
     { header: "Name", cell: (t) => <strong className="mono">{t.name}</strong> },
     { header: "Role", cell: (t) => <span className="role-badge">{t.role}</span> },
     { header: "Prefix", cell: (t) => <code>{t.tokenPrefix}…</code> },
+    { header: "Owner", cell: (t) => t.ownerEmail ?? <span className="muted">none (refused)</span> },
     { header: "Created", cell: (t) => formatDate(t.createdAt), className: "nowrap" },
+    { header: "Expires", cell: (t) => formatDate(t.expiresAt), className: "nowrap" },
     {
       header: "Last used",
-      cell: (t) => (t.lastUsedAt ? formatDateTimeShort(t.lastUsedAt) : <span className="muted">never</span>),
+      cell: (t) =>
+        t.lastUsedAt ? (
+          <>
+            {formatDateTimeShort(t.lastUsedAt)}
+            {t.lastUsedIp ? <div className="muted small mono">{t.lastUsedIp}</div> : null}
+          </>
+        ) : (
+          <span className="muted">never</span>
+        ),
       className: "nowrap",
     },
     {
@@ -50,6 +60,8 @@ export function TokensPage() {
       cell: (t) =>
         t.revokedAt ? (
           <StatusChip tone="bad">revoked {formatDateTimeShort(t.revokedAt)}</StatusChip>
+        ) : new Date(t.expiresAt).getTime() < Date.now() ? (
+          <StatusChip tone="bad">expired</StatusChip>
         ) : (
           <StatusChip tone="ok">active</StatusChip>
         ),
@@ -154,6 +166,7 @@ function CreateTokenDialog({
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [role, setRole] = useState<TStaffRole>("VIEWER");
+  const [days, setDays] = useState("90");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const create = useMutation(
     trpc.tokens.create.mutationOptions({
@@ -166,7 +179,7 @@ function CreateTokenDialog({
 
   function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const parsed = ZCreateServiceToken.safeParse({ name, role });
+    const parsed = ZCreateServiceToken.safeParse({ name, role, expiresInDays: Number(days) });
     if (!parsed.success) {
       setErrors(fieldErrors(parsed.error.issues));
       return;
@@ -194,6 +207,22 @@ function CreateTokenDialog({
                 </option>
               ))}
             </select>
+          )}
+        </Field>
+        <Field
+          label="Expires in (days)"
+          hint="1 to 365. The token acts for you: it stops working if you are suspended or lose this role."
+          error={errors.expiresInDays}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              max={365}
+              value={days}
+              onChange={(e) => setDays(e.target.value)}
+            />
           )}
         </Field>
         {create.isError ? <ErrorBanner error={create.error} /> : null}

@@ -21,8 +21,10 @@ import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
+import { ResetPasswordDialog } from "./reset-password-dialog";
 
-type Action = { kind: "suspend" | "restore" | "role"; user: TStaffUser } | { kind: "create" } | null;
+type Action =
+  { kind: "suspend" | "restore" | "role" | "reset"; user: TStaffUser } | { kind: "create" } | null;
 
 export function UsersPage() {
   const trpc = useTRPC();
@@ -49,7 +51,11 @@ export function UsersPage() {
       header: "Status",
       cell: (u) =>
         u.status === "ACTIVE" ? (
-          <StatusChip tone="ok">active</StatusChip>
+          <>
+            <StatusChip tone="ok">active</StatusChip>
+            {u.mustChangePassword ? <div className="muted small">must change password</div> : null}
+            {u.totpEnabled ? <div className="muted small">authenticator app on</div> : null}
+          </>
         ) : (
           <>
             <StatusChip tone="bad">suspended</StatusChip>
@@ -75,6 +81,13 @@ export function UsersPage() {
               aria-label={`Change role of ${u.email}`}
             >
               Change role
+            </Button>
+            <Button
+              size="sm"
+              onClick={() => setAction({ kind: "reset", user: u })}
+              aria-label={`Reset password of ${u.email}`}
+            >
+              Reset password
             </Button>
             {u.status === "ACTIVE" ? (
               <Button
@@ -131,6 +144,7 @@ export function UsersPage() {
       {action?.kind === "suspend" ? <SuspendDialog user={action.user} onClose={close} /> : null}
       {action?.kind === "restore" ? <RestoreDialog user={action.user} onClose={close} /> : null}
       {action?.kind === "role" ? <ChangeRoleDialog user={action.user} onClose={close} /> : null}
+      {action?.kind === "reset" ? <ResetPasswordDialog user={action.user} onClose={close} /> : null}
     </>
   );
 }
