@@ -93,7 +93,10 @@ function hostileStringFor(s: JsonSchema): fc.Arbitrary<string> {
 
 function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
   if (s.format === "uuid")
-    return fc.oneof(fc.uuid(), fc.constantFrom("00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"));
+    return fc.oneof(
+      fc.uuid(),
+      fc.constantFrom("00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+    );
   if (s.format === "date-time") return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
   if (s.format === "email") return fc.emailAddress();
   const minLength = Math.min(s.minLength ?? 0, 50);
@@ -104,8 +107,12 @@ function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
 function integerArbitrary(s: JsonSchema, integer: boolean): fc.Arbitrary<number> {
   const min = s.minimum ?? -Number.MAX_SAFE_INTEGER;
   const max = s.maximum ?? Number.MAX_SAFE_INTEGER;
-  const edges = fc.constantFrom(...[min, max, 0, 1, 2 ** 31, 2 ** 53 - 1].filter((n) => n >= min && n <= max));
-  const any = integer ? fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) }) : fc.double({ min, max, noNaN: true });
+  const edges = fc.constantFrom(
+    ...[min, max, 0, 1, 2 ** 31, 2 ** 53 - 1].filter((n) => n >= min && n <= max),
+  );
+  const any = integer
+    ? fc.integer({ min: Math.max(min, -(2 ** 31)), max: Math.min(max, 2 ** 31 - 1) })
+    : fc.double({ min, max, noNaN: true });
   return fc.oneof(any, edges);
 }
 
@@ -139,7 +146,7 @@ function arbitraryFor(s: JsonSchema, depth = 0): fc.Arbitrary<Json> {
       const keys = Object.keys(props);
       return fc.record(Object.fromEntries(keys.map((k) => [k, arbitraryFor(props[k] ?? {}, depth + 1)])), {
         requiredKeys: (s.required ?? []).filter((k) => keys.includes(k)),
-      }) as fc.Arbitrary<Json>;
+      });
     }
     default:
       return anyJson;
@@ -158,7 +165,11 @@ function inputArbitrary(def: ProcedureDef): fc.Arbitrary<Json | undefined> {
         .tuple(typed, fc.constantFrom(...keys), anyJson)
         .map(([o, k, v]) => (o && typeof o === "object" && !Array.isArray(o) ? { ...o, [k]: v } : o))
     : anyJson;
-  return fc.oneof({ arbitrary: typed, weight: 7 }, { arbitrary: oneFieldWrong, weight: 2 }, { arbitrary: anyJson, weight: 1 });
+  return fc.oneof(
+    { arbitrary: typed, weight: 7 },
+    { arbitrary: oneFieldWrong, weight: 2 },
+    { arbitrary: anyJson, weight: 1 },
+  );
 }
 
 let s: TestServer;
@@ -185,7 +196,11 @@ async function call(path: string, def: ProcedureDef, input: Json | undefined): P
     const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
     return fetch(url + query, { headers });
   }
-  return fetch(url, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
+  return fetch(url, {
+    method: "POST",
+    headers,
+    body: input === undefined ? undefined : JSON.stringify(input),
+  });
 }
 
 async function stillAdmin(): Promise<boolean> {
@@ -214,7 +229,12 @@ it("no generated or hostile input makes any procedure answer 5xx", { timeout: 60
         const body = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status >= 500)
-          failures.push({ path, status: res.status, input: JSON.stringify(input).slice(0, 200), body: body.slice(0, 200) });
+          failures.push({
+            path,
+            status: res.status,
+            input: JSON.stringify(input).slice(0, 200),
+            body: body.slice(0, 200),
+          });
         return true;
       }),
       { numRuns: RUNS_PER_PROCEDURE },

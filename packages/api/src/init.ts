@@ -1,6 +1,8 @@
 // initTRPC, called once. Every procedure is built from `publicProcedure` or `staffProcedure(role)`,
 // which record the minimum role in meta so the role-matrix test can check each one.
 import { initTRPC } from "@trpc/server";
+import { DomainError } from "@radha/core/errors";
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from "@radha/core/input/schema";
 import type { TStaffRole } from "@radha/core/security/schema";
 import { requireStaff } from "./authorize";
 import type { Context } from "./context";
@@ -45,12 +47,24 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.meta({ minRole: "PUBLIC" }).use(mapErrors);
+// Text Postgres cannot store (NUL, unpaired surrogates) is refused in any field of any procedure,
+// naming the field, before authentication or SQL sees it.
+const rejectUnstorableInput = t.middleware(async ({ getRawInput, next }) => {
+  const field = findUnstorableText(await getRawInput());
+  if (field !== null) throw new DomainError("BAD_REQUEST", `${field}: ${UNSTORABLE_TEXT_MESSAGE}`);
+  return next();
+});
+
+export const publicProcedure = t.procedure
+  .meta({ minRole: "PUBLIC" })
+  .use(mapErrors)
+  .use(rejectUnstorableInput);
 
 export function staffProcedure(minRole: TStaffRole) {
   return t.procedure
     .meta({ minRole })
     .use(mapErrors)
+    .use(rejectUnstorableInput)
     .use(async ({ ctx, next }) => {
       const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole);
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
