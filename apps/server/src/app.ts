@@ -45,7 +45,10 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
 
   server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
-  registerMetrics(server);
+  registerMetrics(server, {
+    procedures: new Set(Object.keys(appRouter._def.procedures)),
+    token: deps.env.OPS_METRICS_TOKEN,
+  });
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
   await registerWebhookRoutes(server, deps);

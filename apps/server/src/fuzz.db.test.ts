@@ -183,7 +183,7 @@ async function signInAdmin(): Promise<void> {
 
 beforeAll(async () => {
   s = await createTestServer();
-  await seedDemoData(s.database.db);
+  await seedDemoData(s.database.db, { demoStaff: false });
   await s.listen();
   await signInAdmin();
 });

@@ -10,7 +10,7 @@ let s: TestServer;
 let admin: Awaited<ReturnType<TestServer["signIn"]>>;
 beforeAll(async () => {
   s = await createTestServer();
-  await seedDemoData(s.database.db);
+  await seedDemoData(s.database.db, { demoStaff: false });
   admin = await s.signIn("ADMIN");
 });
 afterAll(() => s.close());
