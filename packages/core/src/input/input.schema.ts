@@ -34,3 +34,9 @@ export function isStorableTime(date: Date): boolean {
   const ms = date.getTime();
   return !Number.isNaN(ms) && ms >= EARLIEST && ms <= LATEST;
 }
+
+/**
+ * Calls one tRPC batch request may carry (the server refuses more with a 400); the console's and
+ * @radha/client's batch links split at this size.
+ */
+export const MAX_BATCH_CALLS = 20;
