@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from "@trpc/server/adapters/fastify";
 import { appRouter, createContext, type AppRouter } from "@radha/api";
+import { MAX_BATCH_CALLS } from "@radha/core/input/schema";
 import Fastify from "fastify";
 import type { AppDeps } from "./deps";
 import { registerConsole } from "./http/console";
@@ -48,7 +49,10 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
 
   server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
-  registerMetrics(server);
+  registerMetrics(server, {
+    procedures: new Set(Object.keys(appRouter._def.procedures)),
+    token: deps.env.OPS_METRICS_TOKEN,
+  });
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
   registerJwksRoute(server, deps);
@@ -60,6 +64,7 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     trpcOptions: {
       router: appRouter,
       createContext: createContext(deps),
+      maxBatchSize: MAX_BATCH_CALLS,
       onError({ error, path, req }) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           req.log.error({ err: error.cause ?? error, path }, "tRPC procedure failed");

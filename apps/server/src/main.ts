@@ -38,8 +38,9 @@ async function main(): Promise<void> {
     await sealStoredWebhookSecrets(db, masterKey);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
       const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
-      const result = await seedDemoData(db);
-      demoSignIn = `${DEMO_ADMIN.email} / ${DEMO_PASSWORD}`;
+      // The published demo password only ever on the embedded demo database.
+      const result = await seedDemoData(db, { demoStaff: embedded !== undefined });
+      if (embedded) demoSignIn = `${DEMO_ADMIN.email} / ${DEMO_PASSWORD}`;
       if (result.products + result.users > 0) console.log(`seeded demo data: ${JSON.stringify(result)}`);
     }
     if (env.OPS_ADMIN_EMAIL && env.OPS_ADMIN_PASSWORD) {

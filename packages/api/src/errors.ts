@@ -52,7 +52,19 @@ export function asDomainError(error: unknown): DomainError | undefined {
   // A lost database connection is an outage, not a bug: 503, and the caller retries.
   if (isConnectionLoss(error))
     return new DomainError("UNAVAILABLE", "The database is unavailable; retry shortly", { cause: error });
+  if (isPostgresDataError(error))
+    return new DomainError("BAD_REQUEST", `A value could not be used: ${error.message}`, { cause: error });
   return undefined;
+}
+
+/**
+ * Postgres class 22 ("data exception": out-of-range numbers and dates, bad encodings) is always
+ * the caller's value, never our fault: a last resort for input no schema caught, answered 400.
+ */
+function isPostgresDataError(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 export function domainErrorData(error: DomainError): DomainErrorData {

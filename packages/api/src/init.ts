@@ -1,6 +1,7 @@
 // initTRPC, called once. Every procedure is built from `publicProcedure` or `staffProcedure(role)`,
 // which record the minimum role in meta so the role-matrix test can check each one.
 import { initTRPC } from "@trpc/server";
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from "@radha/core/input/schema";
 import type { TStaffRole } from "@radha/core/security/schema";
 import { DomainError } from "@radha/core/errors";
 import { recordSecurityEvent } from "@radha/core/security";
@@ -49,12 +50,24 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.meta({ minRole: "PUBLIC" }).use(mapErrors);
+// Text Postgres cannot store (NUL, unpaired surrogates) is refused in any field of any procedure,
+// naming the field, before authentication or SQL sees it.
+const rejectUnstorableInput = t.middleware(async ({ getRawInput, next }) => {
+  const field = findUnstorableText(await getRawInput());
+  if (field !== null) throw new DomainError("BAD_REQUEST", `${field}: ${UNSTORABLE_TEXT_MESSAGE}`);
+  return next();
+});
+
+export const publicProcedure = t.procedure
+  .meta({ minRole: "PUBLIC" })
+  .use(mapErrors)
+  .use(rejectUnstorableInput);
 
 export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean } = {}) {
   return t.procedure
     .meta({ minRole, ...(opts.peopleOnly ? { peopleOnly: true } : {}) })
     .use(mapErrors)
+    .use(rejectUnstorableInput)
     .use(async ({ ctx, next, path }) => {
       const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole).catch(
         async (error: unknown) => {

@@ -56,6 +56,8 @@ export function createOpsClient({ url, token, fetch }: OpsClientOptions): OpsCli
     links: [
       httpBatchLink({
         url: `${url.replace(/\/+$/, "")}/api/trpc`,
+        // The server refuses batches of more calls (MAX_BATCH_CALLS in @radha/core/input/schema).
+        maxItems: 20,
         headers: () => ({ authorization: `Bearer ${token}` }),
         ...(fetch ? { fetch } : {}),
       }),

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { migrate } from "@radha/core/db";
 import { seedDemoData, DEMO_PASSWORD, DEMO_USERS } from "@radha/dev-db";
+import { loadEnv } from "../env";
 import { contextFor } from "../lib/context";
 import { examples } from "../lib/options";
 
@@ -31,7 +32,9 @@ export function registerDbCommands(program: Command): void {
     .addHelpText("after", examples("ops db seed", "ops db seed --json"))
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const counts = await withDb((conn) => seedDemoData(conn));
+      // Demo staff with the published password only on the embedded database, never DATABASE_URL's.
+      const demoStaff = !loadEnv().DATABASE_URL;
+      const counts = await withDb((conn) => seedDemoData(conn, { demoStaff }));
       out.result(counts, (c) => {
         const added = c.products + c.variants + c.orders + c.users;
         if (added === 0) {

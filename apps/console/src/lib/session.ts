@@ -46,7 +46,8 @@ export function getSession(): SessionState {
   return state;
 }
 
-export function startSession(tokens: TAuthTokens): void {
+/** The refresh token stays in its HttpOnly cookie: the console never sees it. */
+export function startSession(tokens: Omit<TAuthTokens, "refreshToken">): void {
   const expiresAt = Date.parse(tokens.accessTokenExpiresAt);
   clearTimeout(timer);
   timer = setTimeout(

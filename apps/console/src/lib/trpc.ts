@@ -4,6 +4,7 @@ import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from 
 import { observable } from "@trpc/server/observable";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@radha/api/router";
+import { MAX_BATCH_CALLS } from "@radha/core/input/schema";
 import { API_URL } from "./api-url";
 import { getAccessToken, refreshSession } from "./session";
 
@@ -50,6 +51,7 @@ export function createConsoleClient() {
       httpBatchLink({
         url: API_URL,
         maxURLLength: 4000,
+        maxItems: MAX_BATCH_CALLS,
         async headers() {
           const token = await getAccessToken();
           return token ? { Authorization: `Bearer ${token}` } : {};

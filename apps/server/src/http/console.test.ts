@@ -23,6 +23,33 @@ afterAll(async () => {
 });
 
 describe("console static files", () => {
+  it("pages and scripts carry CSP with frame-ancestors, nosniff and a referrer policy", async () => {
+    for (const url of ["/", "/inventory/batches", "/assets/index-abc.js"]) {
+      const res = await app.inject({ method: "GET", url });
+      expect(res.headers["content-security-policy"], url).toMatch(/default-src 'self'/);
+      expect(res.headers["content-security-policy"], url).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers["content-security-policy"], url).toMatch(/script-src 'self'(;|$)/);
+      expect(res.headers["x-content-type-options"], url).toBe("nosniff");
+      expect(res.headers["referrer-policy"], url).toBe("no-referrer");
+      expect(res.headers["strict-transport-security"], url).toBeUndefined();
+    }
+  });
+
+  it("adds HSTS when served over HTTPS", async () => {
+    const proxied = Fastify({ trustProxy: true });
+    await registerConsole(proxied, dist);
+    try {
+      const res = await proxied.inject({
+        method: "GET",
+        url: "/",
+        headers: { "x-forwarded-proto": "https" },
+      });
+      expect(res.headers["strict-transport-security"]).toMatch(/max-age=\d{7,}/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("serves the scripts, and index.html for client-side routes", async () => {
     const script = await app.inject({ method: "GET", url: "/assets/index-abc.js" });
     expect(script.statusCode).toBe(200);

@@ -22,7 +22,40 @@ function appDir(from: string): string {
 // and are never served.
 const isSourceMap = (url: string) => (url.split("?")[0] ?? url).endsWith(".map");
 
+/**
+ * The console loads only its own scripts, styles and API; no page may frame it. Styles allow
+ * inline because React and the chart library set style attributes.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Security headers on every response (JSON answers are harmless under them too). */
+function addSecurityHeaders(app: FastifyInstance): void {
+  app.addHook("onSend", (req, reply, payload, done) => {
+    void reply
+      .header("content-security-policy", CONTENT_SECURITY_POLICY)
+      .header("x-content-type-options", "nosniff")
+      .header("x-frame-options", "DENY")
+      .header("referrer-policy", "no-referrer")
+      .header("cross-origin-opener-policy", "same-origin");
+    if (req.protocol === "https")
+      void reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    done(null, payload);
+  });
+}
+
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
+  addSecurityHeaders(app);
   const built = existsSync(path.join(dist, "index.html"));
   if (built)
     await app.register(fastifyStatic, {

@@ -10,7 +10,7 @@ import { createTestServer, type TestServer } from "../testing";
 let s: TestServer;
 beforeAll(async () => {
   s = await createTestServer();
-  await seedDemoData(s.database.db);
+  await seedDemoData(s.database.db, { demoStaff: true });
 });
 afterAll(() => s.close());
 

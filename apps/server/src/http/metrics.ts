@@ -1,8 +1,61 @@
 // Prometheus metrics: request duration by route template, request and error counters, process.
-import type { FastifyInstance } from "fastify";
+// Readable with `Authorization: Bearer <OPS_METRICS_TOKEN>`, or from loopback when that is unset.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { bearerFrom } from "@radha/api";
+import { DomainError } from "@radha/core/errors";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 
-export function registerMetrics(app: FastifyInstance): Registry {
+export interface MetricsOptions {
+  /** tRPC procedure paths: each gets its own label; any other path under /api/trpc shares one. */
+  procedures: ReadonlySet<string>;
+  /** Bearer token that reads /metrics; unset: loopback clients only. */
+  token?: string | undefined;
+}
+
+/** Labels for what no route matched, so random paths never add series. */
+const UNMATCHED = "unmatched";
+const TRPC_UNKNOWN = "/api/trpc/(unknown)";
+const TRPC_BATCH = "/api/trpc/(batch)";
+
+function routeLabel(req: FastifyRequest, procedures: ReadonlySet<string>): string {
+  const route = req.routeOptions.url;
+  if (route === undefined) return UNMATCHED;
+  if (!route.startsWith("/api/trpc/")) return route;
+  // tRPC shares one route; a known procedure's path keeps the label set small and meaningful.
+  const path = (req.params as { path?: string } | undefined)?.path ?? "";
+  if (procedures.has(path)) return `/api/trpc/${path}`;
+  return path.includes(",") ? TRPC_BATCH : TRPC_UNKNOWN;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** The socket's own peer, never a forwarded header: a local proxy forwarding others is refused. */
+function isDirectLoopback(req: FastifyRequest): boolean {
+  const forwarded = req.headers["x-forwarded-for"] ?? req.headers.forwarded;
+  return forwarded === undefined && LOOPBACK.test(req.socket.remoteAddress ?? "");
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function checkMetricsAccess(req: FastifyRequest, token: string | undefined): void {
+  if (token === undefined) {
+    if (!isDirectLoopback(req))
+      throw new DomainError(
+        "FORBIDDEN",
+        "/metrics answers loopback clients only; set OPS_METRICS_TOKEN to scrape it remotely",
+      );
+    return;
+  }
+  const given = bearerFrom(req.headers.authorization);
+  if (given === null || !sameSecret(given, token))
+    throw new DomainError("UNAUTHENTICATED", "/metrics needs Authorization: Bearer <OPS_METRICS_TOKEN>");
+}
+
+export function registerMetrics(app: FastifyInstance, opts: MetricsOptions): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["method", "route", "status_code"] as const;
@@ -27,14 +80,9 @@ export function registerMetrics(app: FastifyInstance): Registry {
   });
 
   app.addHook("onResponse", (req, reply, done) => {
-    const route = req.routeOptions.url ?? "unmatched";
-    // tRPC shares one route; the procedure path keeps the label set small and meaningful.
-    const template = route.startsWith("/api/trpc/")
-      ? `/api/trpc/${(req.params as { path?: string }).path ?? ""}`
-      : route;
     const labels = {
       method: req.method,
-      route: template.length > 120 ? `${template.slice(0, 117)}...` : template,
+      route: routeLabel(req, opts.procedures),
       status_code: String(reply.statusCode),
     };
     duration.observe(labels, reply.elapsedTime / 1000);
@@ -43,8 +91,9 @@ export function registerMetrics(app: FastifyInstance): Registry {
     done();
   });
 
-  app.get("/metrics", async (_req, reply) =>
-    reply.header("content-type", registry.contentType).send(await registry.metrics()),
-  );
+  app.get("/metrics", async (req, reply) => {
+    checkMetricsAccess(req, opts.token);
+    return reply.header("content-type", registry.contentType).send(await registry.metrics());
+  });
   return registry;
 }

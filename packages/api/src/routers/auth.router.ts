@@ -6,14 +6,31 @@ import {
 } from "@radha/core/security";
 import { ZChangePassword, ZLoginInput, ZRefreshInput, ZTotpCode } from "@radha/core/security/schema";
 import type { Principal } from "@radha/core/security";
+import { z } from "zod";
 import { refreshCookie } from "../cookies";
 import { publicProcedure, router, staffProcedure } from "../init";
 
+/**
+ * The refresh token travels in the HttpOnly cookie only, out of reach of page scripts. A caller
+ * without a cookie jar (a script, another service) asks for it in the body with
+ * `returnRefreshToken: true`, and a refresh that sent its token in the body gets the next one there.
+ */
+function withoutRefreshToken<T extends { refreshToken: string }>(
+  tokens: T,
+  inBody: boolean,
+): Omit<T, "refreshToken"> & { refreshToken?: string } {
+  const { refreshToken, ...rest } = tokens;
+  return inBody ? { ...rest, refreshToken } : rest;
+}
+
+const ZLoginRequest = ZLoginInput.extend({ returnRefreshToken: z.boolean().optional() });
+
 export const authRouter = router({
-  login: publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
-    const tokens = await ctx.deps.auth.login(input, ctx.meta);
+  login: publicProcedure.input(ZLoginRequest).mutation(async ({ ctx, input }) => {
+    const { returnRefreshToken, ...credentials } = input;
+    const tokens = await ctx.deps.auth.login(credentials, ctx.meta);
     ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.config.refreshTokenTtlSeconds, ctx.secure));
-    return tokens;
+    return withoutRefreshToken(tokens, returnRefreshToken === true);
   }),
   refresh: publicProcedure.input(ZRefreshInput).mutation(async ({ ctx, input }) => {
     const tokens = await ctx.deps.auth.refresh(
@@ -21,7 +38,7 @@ export const authRouter = router({
       ctx.meta,
     );
     ctx.setCookie(refreshCookie(tokens.refreshToken, ctx.deps.config.refreshTokenTtlSeconds, ctx.secure));
-    return tokens;
+    return withoutRefreshToken(tokens, input?.refreshToken !== undefined);
   }),
   logout: staffProcedure("VIEWER").mutation(async ({ ctx }) => {
     ctx.setCookie(refreshCookie(null, 0, ctx.secure));

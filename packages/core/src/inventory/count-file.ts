@@ -2,6 +2,7 @@
 // export, headerless pasted "sku,count[,reason[,notes]]" lines, or rows given as JSON.
 import { CsvError, parse } from "csv-parse/sync";
 import { DomainError } from "../errors";
+import { unguardCsvCell } from "./csv-guard";
 import { MAX_COUNT_FILE_BYTES, MAX_COUNT_ROWS, type TCountRow } from "./inventory.schema";
 
 export interface CountInputRow {
@@ -134,7 +135,7 @@ export function parseCountCsv(csv: string): CountInput {
       "PAYLOAD_TOO_LARGE",
       `The file has ${body.length} rows; the limit is ${MAX_COUNT_ROWS}. Split it.`,
     );
-  const cell = (r: string[], i: number) => (i >= 0 ? text(r[i]) : null);
+  const cell = (r: string[], i: number) => (i >= 0 ? text(unguardCsvCell(r[i] ?? "")) : null);
   let ignored = 0;
   const rows: CountInputRow[] = [];
   body.forEach((r, i) => {

@@ -4,6 +4,7 @@ import { Readable, pipeline } from "node:stream";
 import { text } from "node:stream/consumers";
 import { stringify } from "csv-stringify";
 import type { DbOrTrx } from "../db/database";
+import { guardCsvCell } from "./csv-guard";
 import { iterateStock } from "./inventory.queries";
 
 export const EXPORT_COLUMNS = [
@@ -28,9 +29,9 @@ async function* exportRecords(db: DbOrTrx, written: { count: number }): AsyncGen
   for await (const page of iterateStock(db)) {
     for (const r of page) {
       yield {
-        sku: r.sku,
-        product: r.product,
-        options: r.options,
+        sku: guardCsvCell(r.sku),
+        product: guardCsvCell(r.product),
+        options: guardCsvCell(r.options),
         on_hand: r.onHand,
         reserved: r.reserved,
         available: r.available,

@@ -9,6 +9,7 @@ import type {
   Trx,
 } from "../db/database";
 import { DomainError, must } from "../errors";
+import { isStorableTime, TIME_RANGE_MESSAGE } from "../input/input.schema";
 import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
@@ -166,13 +167,18 @@ export async function listBatchLedger(db: DbOrTrx, batchId: string): Promise<TLe
 /** Turns "90m" / "1h" / "2d" / an ISO time into a Date. */
 export function parseSince(since: string, now = new Date()): Date {
   const m = /^(\d+)\s*([mhd])$/.exec(since.trim());
-  if (m)
-    return new Date(
-      now.getTime() - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"],
+  const d = m
+    ? new Date(
+        now.getTime() - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"],
+      )
+    : new Date(since);
+  if (Number.isNaN(d.getTime()) && !m)
+    throw new DomainError(
+      "BAD_REQUEST",
+      `since: cannot read "${since}" as a time: use 30m, 1h, 2d or an ISO time`,
     );
-  const d = new Date(since);
-  if (Number.isNaN(d.getTime()))
-    throw new DomainError("BAD_REQUEST", `Cannot read "${since}" as a time: use 30m, 1h, 2d or an ISO time`);
+  if (!isStorableTime(d))
+    throw new DomainError("BAD_REQUEST", `since: "${since}" is out of range. ${TIME_RANGE_MESSAGE}`);
   return d;
 }
 
@@ -382,7 +388,8 @@ export async function updateVariantThreshold(
 ): Promise<string[]> {
   const values: Partial<Record<ThresholdColumn, number | null>> = { [column]: value };
   let q = trx.updateTable("productVariants").set({ ...values, updatedAt: new Date() });
-  if (opts.variantIds) q = q.where("id", "in", opts.variantIds);
+  // One array parameter however many ids: an IN list binds one each and Postgres stops at 65,535.
+  if (opts.variantIds) q = q.where(sql<boolean>`id = ANY(${[...opts.variantIds]}::uuid[])`);
   if (opts.onlyWhereUnset) {
     q = q.where(column, "is", null);
     if (column === "lowStockThreshold")

@@ -2,6 +2,7 @@
 // values (e.g. [createdAt, id] or [seq]); lists fetch limit + 1 rows to know whether more exist.
 import { z } from "zod";
 import { DomainError } from "../errors";
+import { isStorableTime } from "../input/input.schema";
 import type { TPage } from "./pagination.schema";
 
 export type CursorKey = readonly (string | number)[];
@@ -53,5 +54,14 @@ export const ZKeyBigint = z
   .string()
   .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9_223_372_036_854_775_807n);
 
-/** A timestamp key at the microsecond precision Postgres stores (a JS Date would drop it). */
-export const ZKeyTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+/**
+ * A timestamp key at the microsecond precision Postgres stores (a JS Date would drop it), and a
+ * real calendar time: "2026-02-30" or hour 25 would reach SQL as an out-of-range error.
+ */
+export const ZKeyTime = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+  .refine((v) => {
+    const date = new Date(`${v.slice(0, 23)}Z`);
+    return isStorableTime(date) && date.toISOString().slice(0, 19) === v.slice(0, 19);
+  });

@@ -1,9 +1,8 @@
 // What Postgres jsonb refuses in a parsed payload, replaced so the event can still be stored.
 // The raw bytes keep what was sent; this only shapes the queryable copy.
+import { UNSTORABLE_TEXT } from "../input/input.schema";
 
-/** U+0000 (jsonb has no escape for it) and UTF-16 halves without their partner. */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what jsonb refuses
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSTORABLE = new RegExp(UNSTORABLE_TEXT.source, "g");
 
 export function storableString(s: string): string {
   return s.replace(UNSTORABLE, "\ufffd");

@@ -1,5 +1,6 @@
 // Idempotent demo data: sarees with variants, orders in several states, one user of every role.
 // Safe to run again: every row is keyed (slug, sku, order number, email) and skipped if present.
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Db, OrderStatus, Role } from "@radha/core/db";
 import { hashPassword } from "@radha/core/security";
@@ -68,12 +69,24 @@ export interface SeedResult {
   users: number;
 }
 
-export async function seedDemoData(db: Db): Promise<SeedResult> {
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
+export interface SeedOptions {
+  /**
+   * Add the demo staff (admin, operator, viewer) with the published DEMO_PASSWORD. Only for the
+   * embedded demo database: a database given by DATABASE_URL must never get a known admin.
+   */
+  demoStaff: boolean;
+}
+
+export async function seedDemoData(db: Db, opts: SeedOptions): Promise<SeedResult> {
+  // Without demo staff, the demo customer (who cannot sign in to ops) gets an unguessable password.
+  const passwordHash = await hashPassword(
+    opts.demoStaff ? DEMO_PASSWORD : randomBytes(24).toString("base64url"),
+  );
+  const seededUsers = DEMO_USERS.filter((u) => opts.demoStaff || u.role === "CUSTOMER");
   return db.transaction().execute(async (trx) => {
     const users = await trx
       .insertInto("users")
-      .values(DEMO_USERS.map((u) => ({ ...u, passwordHash })))
+      .values(seededUsers.map((u) => ({ ...u, passwordHash })))
       .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
       .returning("id")
       .execute();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@radha/core/testing";
 import { findLedgerMismatches } from "@radha/core/inventory";
-import { seedDemoData } from "./index";
+import { verifyPassword } from "@radha/core/security";
+import { DEMO_PASSWORD, seedDemoData } from "./index";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 it("seeds at least 30 sarees with variants, orders in several states and every role, once", async () => {
-  const first = await seedDemoData(t.db);
+  const first = await seedDemoData(t.db, { demoStaff: true });
   expect(first.products).toBeGreaterThanOrEqual(30);
   expect(first.variants).toBeGreaterThan(first.products);
   const statuses = await t.db.selectFrom("orders").select("status").distinct().execute();
@@ -18,7 +19,7 @@ it("seeds at least 30 sarees with variants, orders in several states and every r
   const roles = await t.db.selectFrom("users").select("role").distinct().execute();
   expect(roles.map((r) => r.role).sort()).toEqual(["ADMIN", "CUSTOMER", "OPERATOR", "VIEWER"]);
 
-  const second = await seedDemoData(t.db);
+  const second = await seedDemoData(t.db, { demoStaff: true });
   expect(second).toEqual({ products: 0, variants: 0, orders: 0, users: 0 });
   const count = await t.db
     .selectFrom("orders")
@@ -60,4 +61,17 @@ it("seeds payments that hold together: PENDING orders hold stock, paid ones have
   expect(statuses).toContain("NEEDS_REVIEW");
   expect(statuses).toContain("PROCESSED");
   expect(await findLedgerMismatches(t.db)).toEqual([]);
+});
+
+it("without demoStaff (any DATABASE_URL database) seeds no one who can sign in with the demo password", async () => {
+  const other = await createTestDatabase();
+  try {
+    const result = await seedDemoData(other.db, { demoStaff: false });
+    expect(result.products).toBeGreaterThan(0);
+    const users = await other.db.selectFrom("users").select(["email", "role", "passwordHash"]).execute();
+    expect(users.map((u) => u.role)).toEqual(["CUSTOMER"]);
+    for (const u of users) expect(await verifyPassword(DEMO_PASSWORD, u.passwordHash ?? "")).toBe(false);
+  } finally {
+    await other.drop();
+  }
 });
