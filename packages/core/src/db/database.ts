@@ -18,6 +18,7 @@ import type {
   TUserRole,
   TUserStatus,
 } from "../security/security.schema";
+import type { TDataMigrationStatus } from "../dbops/dbops.schema";
 import type {
   TAttemptOutcome,
   TAttemptTrigger,
@@ -329,7 +330,24 @@ export interface WebhookReplayRunsTable {
   finishedAt: Date | null;
 }
 
+// dbops: data-migration checkpoints.
+export interface DataMigrationsTable {
+  name: string;
+  status: ColumnType<TDataMigrationStatus, TDataMigrationStatus | undefined, TDataMigrationStatus>;
+  checkpoint: string | null;
+  rowsScanned: ColumnType<string, number | undefined, number>;
+  rowsChanged: ColumnType<string, number | undefined, number>;
+  batches: Generated<number>;
+  pauseRequested: Generated<boolean>;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
 export interface Database {
+  dataMigrations: DataMigrationsTable;
   webhookSecrets: WebhookSecretsTable;
   webhookEvents: WebhookEventsTable;
   webhookAttempts: WebhookAttemptsTable;
