@@ -93,7 +93,9 @@ export async function readBackups(dir: string, database?: string): Promise<TBack
     const b = await readBackup(dir, id);
     if (b && (!database || b.database === database)) backups.push(b);
   }
-  return backups.sort((a, b) => (a.startedAt === b.startedAt ? b.id.localeCompare(a.id) : b.startedAt.localeCompare(a.startedAt)));
+  return backups.sort((a, b) =>
+    a.startedAt === b.startedAt ? b.id.localeCompare(a.id) : b.startedAt.localeCompare(a.startedAt),
+  );
 }
 
 export async function deleteBackupFiles(dir: string, id: string): Promise<void> {

@@ -61,7 +61,9 @@ describe("backups", () => {
     const listed = (await listBackups(config, {})).items.find((x) => x.id === b.id);
     expect(listed?.lastVerification?.outcome).toBe("PASSED");
     const { rows } = await import("kysely").then(({ sql }) =>
-      sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE ${`${t.name.slice(0, 30)}_verify_%`}`.execute(
+      sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE ${`${t.name.slice(0, 30)}_verify_%`}`.execute(
         t.db,
       ),
     );
@@ -116,10 +118,7 @@ describe("S3 copies", () => {
   });
 
   it("copies the dump and manifest to a real S3-protocol server and lists them", async () => {
-    const s3config = configFor({
-      backupDir: path.join(dir, "s3"),
-      s3: { ...s3.config, prefix: "nightly/" },
-    });
+    const s3config = configFor({ backupDir: path.join(dir, "s3"), s3: { ...s3.config, prefix: "nightly/" } });
     const b = await createBackup({ db: t.db, config: s3config }, SYSTEM_ACTOR);
     expect(b.s3).toMatchObject({ bucket: "radha-backups", key: `nightly/${b.id}.dump` });
     const remote = await listRemoteBackups(s3config);

@@ -65,7 +65,11 @@ export async function withAdmin<T>(config: DbopsConfig, fn: (admin: AdminDb) => 
 }
 
 /** Runs `fn` on a short-lived handle to another database on the same server. */
-export async function withDatabaseNamed<T>(config: DbopsConfig, name: string, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withDatabaseNamed<T>(
+  config: DbopsConfig,
+  name: string,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
   const { db } = createDb({
     connectionString: urlForDatabase(config.databaseUrl, name),
     max: 2,
@@ -231,7 +235,8 @@ export async function getBackup(config: DbopsConfig, raw: unknown): Promise<TBac
 
 /** What the configured bucket holds under its prefix. */
 export async function listRemoteBackups(config: DbopsConfig): Promise<RemoteObject[]> {
-  if (!config.s3) throw new DomainError("PRECONDITION_FAILED", "No S3 bucket configured (OPS_BACKUP_S3_BUCKET)");
+  if (!config.s3)
+    throw new DomainError("PRECONDITION_FAILED", "No S3 bucket configured (OPS_BACKUP_S3_BUCKET)");
   const bucket = createBackupBucket(config.s3);
   try {
     return await bucket.list();
@@ -251,9 +256,11 @@ export async function restoreDumpInto(config: DbopsConfig, file: string, name: s
   const server = await withAdmin(config, (admin) => selectServerVersion(admin));
   const pgRestore = await resolvePgTool("pg_restore", server.versionNum, config.pgBinDir);
   await withAdmin(config, (admin) => createDatabase(admin, name));
-  await runTool(pgRestore.path, ["--exit-on-error", "--single-transaction", "--no-password", `--dbname=${name}`, file], {
-    env: libpqEnv(urlForDatabase(config.databaseUrl, name)),
-  });
+  await runTool(
+    pgRestore.path,
+    ["--exit-on-error", "--single-transaction", "--no-password", `--dbname=${name}`, file],
+    { env: libpqEnv(urlForDatabase(config.databaseUrl, name)) },
+  );
 }
 
 /** Tables whose row count in `db` differs from the manifest's (tables the manifest lists). */
@@ -275,7 +282,12 @@ async function step(
     steps.push({ step: name, ok: true, durationMs: Math.round(performance.now() - t0), message });
     return true;
   } catch (e) {
-    steps.push({ step: name, ok: false, durationMs: Math.round(performance.now() - t0), message: (e as Error).message });
+    steps.push({
+      step: name,
+      ok: false,
+      durationMs: Math.round(performance.now() - t0),
+      message: (e as Error).message,
+    });
     return false;
   }
 }
@@ -300,9 +312,13 @@ export async function verifyBackup(deps: DbopsDeps, actor: Actor, raw: unknown):
       );
       const { sha256 } = await sha256File(file);
       if (size !== backup.sizeBytes)
-        throw new Error(`size is ${size} bytes, the manifest says ${backup.sizeBytes} (truncated or replaced)`);
+        throw new Error(
+          `size is ${size} bytes, the manifest says ${backup.sizeBytes} (truncated or replaced)`,
+        );
       if (sha256 !== backup.sha256)
-        throw new Error(`SHA-256 is ${sha256.slice(0, 16)}…, the manifest says ${backup.sha256.slice(0, 16)}… (altered)`);
+        throw new Error(
+          `SHA-256 is ${sha256.slice(0, 16)}…, the manifest says ${backup.sha256.slice(0, 16)}… (altered)`,
+        );
       return `sha256 ${sha256.slice(0, 16)}… and ${size} bytes match`;
     })) &&
     (await step(steps, "list", async () => {

@@ -60,7 +60,9 @@ export function convertProductImages(images: unknown, productName: string): Prod
   return images
     .filter((i) => !isMarker(i))
     .map((img: unknown, position) =>
-      typeof img === "string" ? { url: img, alt: productName, position } : ({ ...(img as object), position } as ProductImage),
+      typeof img === "string"
+        ? { url: img, alt: productName, position }
+        : ({ ...(img as object), position } as ProductImage),
     );
 }
 
@@ -77,7 +79,11 @@ export const productImagesMigration: DataMigration<ProductRow, ProductImage[]> =
   peekBatch: peekProductImagesBatch,
   keyOf: (row) => row.id,
   transform: (row) => convertProductImages(row.images, row.name),
-  write: (trx, changes) => updateProductImages(trx, changes.map((c) => ({ id: c.row.id, images: c.value }))),
+  write: (trx, changes) =>
+    updateProductImages(
+      trx,
+      changes.map((c) => ({ id: c.row.id, images: c.value })),
+    ),
   remaining: countProductsWithPlainImages,
 };
 
@@ -98,7 +104,11 @@ function migrationNamed(name: string): AnyDataMigration {
 
 type MigrationRow = NonNullable<Awaited<ReturnType<typeof selectDataMigrationRow>>>;
 
-function toState(m: AnyDataMigration, row: MigrationRow | undefined, remaining: number | null): TDataMigrationState {
+function toState(
+  m: AnyDataMigration,
+  row: MigrationRow | undefined,
+  remaining: number | null,
+): TDataMigrationState {
   return {
     name: m.name,
     description: m.description,
@@ -199,12 +209,17 @@ export async function runDataMigration(
           pauseRequested: false,
           error: null,
           finishedAt: null,
-          ...(fresh ? { checkpoint: null, rowsScanned: 0, rowsChanged: 0, batches: 0, startedAt: new Date() } : {}),
+          ...(fresh
+            ? { checkpoint: null, rowsScanned: 0, rowsChanged: 0, batches: 0, startedAt: new Date() }
+            : {}),
         });
-        await recordAuditInTrx(trx, actor, m.name, fresh ? "data_migrations.start" : "data_migrations.resume", {
-          from: fresh ? null : row.checkpoint,
-          batchSize: input.batchSize,
-        });
+        await recordAuditInTrx(
+          trx,
+          actor,
+          m.name,
+          fresh ? "data_migrations.start" : "data_migrations.resume",
+          { from: fresh ? null : row.checkpoint, batchSize: input.batchSize },
+        );
         return { checkpoint: fresh ? null : row.checkpoint };
       });
       let after = start.checkpoint;
@@ -224,7 +239,11 @@ export async function runDataMigration(
             });
             await m.write(trx, changes);
             const last = m.keyOf(rows[rows.length - 1]);
-            await advanceDataMigration(trx, m.name, { checkpoint: last, scanned: rows.length, changed: changes.length });
+            await advanceDataMigration(trx, m.name, {
+              checkpoint: last,
+              scanned: rows.length,
+              changed: changes.length,
+            });
             return { n: rows.length, changed: changes.length, last };
           });
           if (batch.n === 0) break;
@@ -243,7 +262,10 @@ export async function runDataMigration(
           if (wait > 0) await sleep(wait);
         }
       } catch (e) {
-        await updateDataMigrationRow(conn, m.name, { status: "FAILED", error: (e as Error).message.slice(0, 1000) });
+        await updateDataMigrationRow(conn, m.name, {
+          status: "FAILED",
+          error: (e as Error).message.slice(0, 1000),
+        });
         throw e;
       }
       const remaining = await m.remaining(conn);
@@ -254,12 +276,13 @@ export async function runDataMigration(
           pauseRequested: false,
           ...(status === "COMPLETED" ? { finishedAt: new Date() } : {}),
         });
-        await recordAuditInTrx(trx, actor, m.name, status === "PAUSED" ? "data_migrations.paused" : "data_migrations.complete", {
-          scanned,
-          changed,
-          batches,
-          remaining,
-        });
+        await recordAuditInTrx(
+          trx,
+          actor,
+          m.name,
+          status === "PAUSED" ? "data_migrations.paused" : "data_migrations.complete",
+          { scanned, changed, batches, remaining },
+        );
       });
       return {
         name: m.name,
@@ -296,7 +319,10 @@ export async function pauseDataMigration(db: Db, actor: Actor, name: string): Pr
 }
 
 /** Verify: how many rows still need the change. */
-export async function verifyDataMigration(db: Db, name: string): Promise<{ name: string; ok: boolean; remaining: number }> {
+export async function verifyDataMigration(
+  db: Db,
+  name: string,
+): Promise<{ name: string; ok: boolean; remaining: number }> {
   const m = migrationNamed(name);
   const remaining = await m.remaining(db);
   return { name: m.name, ok: remaining === 0, remaining };

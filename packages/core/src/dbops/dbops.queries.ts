@@ -9,7 +9,9 @@ export type AdminDb = Kysely<any>;
 
 export async function selectServerVersion(db: DbOrTrx): Promise<{ version: string; versionNum: number }> {
   const { rows } = await sql<{ version: string; num: string }>`
-    SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`.execute(db);
+    SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`.execute(
+    db,
+  );
   const row = rows[0];
   return { version: row?.version ?? "unknown", versionNum: Number(row?.num ?? 0) };
 }
@@ -79,7 +81,9 @@ export async function countRowsNewerThan(db: DbOrTrx, table: string, since: Date
 // Database-level statements (on the maintenance database).
 
 export async function databaseExists(admin: AdminDb, name: string): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`SELECT 1 AS n FROM pg_database WHERE datname = ${name}`.execute(admin);
+  const { rows } = await sql<{ n: number }>`SELECT 1 AS n FROM pg_database WHERE datname = ${name}`.execute(
+    admin,
+  );
   return rows.length > 0;
 }
 
@@ -92,7 +96,9 @@ export async function dropDatabase(admin: AdminDb, name: string): Promise<void> 
 }
 
 export async function setAllowConnections(admin: AdminDb, name: string, allow: boolean): Promise<void> {
-  await sql`ALTER DATABASE ${sql.id(name)} ALLOW_CONNECTIONS ${sql.raw(allow ? "true" : "false")}`.execute(admin);
+  await sql`ALTER DATABASE ${sql.id(name)} ALLOW_CONNECTIONS ${sql.raw(allow ? "true" : "false")}`.execute(
+    admin,
+  );
 }
 
 export async function renameDatabase(admin: AdminDb, from: string, to: string): Promise<void> {
@@ -168,13 +174,19 @@ export async function selectActivity(db: DbOrTrx, minSeconds: number): Promise<A
   return rows;
 }
 
+/**
+ * Largest tables and indexes from the catalog's page counts (as of the last VACUUM/ANALYZE):
+ * pg_total_relation_size would open each relation and wait behind an exclusive lock, the very
+ * situation diagnostics are opened for.
+ */
 export async function selectLargestRelations(db: DbOrTrx, limit: number) {
   const { rows } = await sql<{ name: string; kind: "table" | "index"; bytes: string; pretty: string }>`
     SELECT c.relname AS name, CASE c.relkind WHEN 'i' THEN 'index' ELSE 'table' END AS kind,
-      pg_total_relation_size(c.oid) AS bytes, pg_size_pretty(pg_total_relation_size(c.oid)) AS pretty
+      c.relpages::bigint * current_setting('block_size')::bigint AS bytes,
+      pg_size_pretty(c.relpages::bigint * current_setting('block_size')::bigint) AS pretty
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'i')
-    ORDER BY pg_total_relation_size(c.oid) DESC LIMIT ${limit}`.execute(db);
+    ORDER BY c.relpages DESC, c.relname LIMIT ${limit}`.execute(db);
   return rows.map((r) => ({ ...r, bytes: Number(r.bytes) }));
 }
 
@@ -225,7 +237,12 @@ export async function lockDataMigrationRow(trx: Trx, name: string) {
     .values({ name })
     .onConflict((oc) => oc.column("name").doNothing())
     .execute();
-  return trx.selectFrom("dataMigrations").selectAll().where("name", "=", name).forUpdate().executeTakeFirstOrThrow();
+  return trx
+    .selectFrom("dataMigrations")
+    .selectAll()
+    .where("name", "=", name)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
 }
 
 export async function updateDataMigrationRow(
@@ -293,7 +310,10 @@ export async function peekProductImagesBatch(
   return q.execute();
 }
 
-export async function updateProductImages(trx: Trx, rows: { id: string; images: unknown[] }[]): Promise<void> {
+export async function updateProductImages(
+  trx: Trx,
+  rows: { id: string; images: unknown[] }[],
+): Promise<void> {
   if (rows.length === 0) return;
   const values = sql.join(rows.map((r) => sql`(${r.id}::uuid, ${JSON.stringify(r.images)}::jsonb)`));
   await sql`UPDATE products p SET images = v.images FROM (VALUES ${values}) AS v(id, images) WHERE p.id = v.id`.execute(
@@ -312,7 +332,9 @@ export async function countProductsWithPlainImages(db: DbOrTrx): Promise<number>
 
 /** A session-level lock held by one migration runner; ends with its connection if the process dies. */
 export async function tryAdvisoryLock(db: DbOrTrx, key: string): Promise<boolean> {
-  const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext(${key})) AS ok`.execute(db);
+  const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext(${key})) AS ok`.execute(
+    db,
+  );
   return rows[0]?.ok ?? false;
 }
 

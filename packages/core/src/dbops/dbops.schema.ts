@@ -9,9 +9,7 @@ export const ZBackupId = z
   .string()
   .regex(/^bk_\d{8}T\d{9}Z_[a-f0-9]{6}$/, "backup id looks like bk_20261201T031500123Z_1a2b3c");
 
-export const ZCreateBackup = z.object({
-  label: z.string().trim().min(1).max(120).optional(),
-});
+export const ZCreateBackup = z.object({ label: z.string().trim().min(1).max(120).optional() });
 export type TCreateBackup = z.infer<typeof ZCreateBackup>;
 
 /** Row count and newest row time of one table, as seen by the dump's own snapshot. */
@@ -80,10 +78,7 @@ export interface TRetentionPolicy {
   keepMonthly: number;
 }
 
-export const ZPrune = z.object({
-  apply: z.boolean().default(false),
-  reason: ZReason.optional(),
-});
+export const ZPrune = z.object({ apply: z.boolean().default(false), reason: ZReason.optional() });
 
 export interface TPruneDecision {
   id: string;
@@ -167,7 +162,9 @@ export interface TBackupHealth {
 export const DATA_MIGRATION_STATUSES = ["PENDING", "RUNNING", "PAUSED", "COMPLETED", "FAILED"] as const;
 export type TDataMigrationStatus = (typeof DATA_MIGRATION_STATUSES)[number];
 
-export const ZMigrationName = z.string().regex(/^[a-z0-9_-]{3,80}$/, "migration names are like product-images-v1");
+export const ZMigrationName = z
+  .string()
+  .regex(/^[a-z0-9_-]{3,80}$/, "migration names are like product-images-v1");
 
 export const ZRunDataMigration = z.object({
   name: ZMigrationName,

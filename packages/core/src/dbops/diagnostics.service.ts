@@ -3,7 +3,8 @@
 // never the connection asking, never autovacuum, walwriter or any other system process.
 import type pg from "pg";
 import { type Actor, recordAuditEvent } from "../audit/audit.service";
-import type { Db } from "../db/database";
+import type { Kysely } from "kysely";
+import type { Database, Db, DbOrTrx } from "../db/database";
 import { DomainError } from "../errors";
 import {
   cancelBackend,
@@ -52,7 +53,7 @@ export async function getDbStatus(
 }
 
 /** Refuses anything but another client backend connected to our database. */
-async function targetBackend(db: Db, pid: number) {
+async function targetBackend(db: DbOrTrx | Kysely<Database>, pid: number) {
   const [own, backend, settings] = await Promise.all([
     selectOwnPid(db),
     selectBackend(db, pid),
@@ -61,7 +62,10 @@ async function targetBackend(db: Db, pid: number) {
   if (pid === own) throw new DomainError("FORBIDDEN", `pid ${pid} is this operation's own connection`);
   if (!backend) throw new DomainError("NOT_FOUND", `No backend with pid ${pid}`);
   if (backend.backendType !== "client backend")
-    throw new DomainError("FORBIDDEN", `pid ${pid} is a PostgreSQL ${backend.backendType}, not a client connection`);
+    throw new DomainError(
+      "FORBIDDEN",
+      `pid ${pid} is a PostgreSQL ${backend.backendType}, not a client connection`,
+    );
   if (backend.database !== settings.database)
     throw new DomainError(
       "FORBIDDEN",
@@ -72,8 +76,11 @@ async function targetBackend(db: Db, pid: number) {
 
 export async function cancelDbBackend(db: Db, actor: Actor, raw: unknown): Promise<TBackendAction> {
   const input = ZCancelBackend.parse(raw);
-  const backend = await targetBackend(db, input.pid);
-  const cancelled = await cancelBackend(db, input.pid);
+  // The check and the signal on one connection: "our own pid" is the one sending it.
+  const { backend, cancelled } = await db.connection().execute(async (conn) => {
+    const b = await targetBackend(conn, input.pid);
+    return { backend: b, cancelled: await cancelBackend(conn, input.pid) };
+  });
   await recordAuditEvent(db, actor, {
     action: "db.cancel",
     target: { type: "backend", id: String(input.pid) },
@@ -86,7 +93,9 @@ export async function cancelDbBackend(db: Db, actor: Actor, raw: unknown): Promi
     action: "cancel",
     cancelled,
     terminated: false,
-    message: cancelled ? `Cancelled the running statement of pid ${input.pid}` : `pid ${input.pid} had nothing to cancel`,
+    message: cancelled
+      ? `Cancelled the running statement of pid ${input.pid}`
+      : `pid ${input.pid} had nothing to cancel`,
   };
 }
 
@@ -95,15 +104,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Cancel first; if the session is still busy after the grace period, end it. */
 export async function terminateDbBackend(db: Db, actor: Actor, raw: unknown): Promise<TBackendAction> {
   const input = ZTerminateBackend.parse(raw);
-  const backend = await targetBackend(db, input.pid);
-  const cancelled = await cancelBackend(db, input.pid);
-  const deadline = Date.now() + input.graceMs;
-  let after = await selectBackend(db, input.pid);
-  while (after && after.state !== "idle" && Date.now() < deadline) {
-    await sleep(Math.min(200, input.graceMs));
-    after = await selectBackend(db, input.pid);
-  }
-  const terminated = after ? await terminateBackend(db, input.pid) : false;
+  const { backend, cancelled, terminated } = await db.connection().execute(async (conn) => {
+    const b = await targetBackend(conn, input.pid);
+    const c = await cancelBackend(conn, input.pid);
+    const deadline = Date.now() + input.graceMs;
+    let after = await selectBackend(conn, input.pid);
+    while (after && after.state !== "idle" && Date.now() < deadline) {
+      await sleep(Math.min(200, input.graceMs));
+      after = await selectBackend(conn, input.pid);
+    }
+    return { backend: b, cancelled: c, terminated: after ? await terminateBackend(conn, input.pid) : false };
+  });
   await recordAuditEvent(db, actor, {
     action: "db.terminate",
     target: { type: "backend", id: String(input.pid) },

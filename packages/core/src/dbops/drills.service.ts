@@ -91,7 +91,10 @@ export async function listDrills(config: DbopsConfig, raw: unknown = {}): Promis
     : all;
   const items = rest.slice(0, input.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rest.length > input.limit && last ? encodeCursor([last.startedAt, last.id]) : null };
+  return {
+    items,
+    nextCursor: rest.length > input.limit && last ? encodeCursor([last.startedAt, last.id]) : null,
+  };
 }
 
 /** Backup and drill staleness, for the System page's health check and for alert rules. */
@@ -106,14 +109,19 @@ export async function backupHealth(config: DbopsConfig, now = new Date()): Promi
   if (!newest) problems.push({ level: "warn", text: "no backup yet" });
   else {
     const age = hours(newest.startedAt);
-    if (age > config.backupMaxAgeHours * 2) problems.push({ level: "fail", text: `newest backup is ${Math.round(age)} h old` });
-    else if (age > config.backupMaxAgeHours) problems.push({ level: "warn", text: `newest backup is ${Math.round(age)} h old` });
+    if (age > config.backupMaxAgeHours * 2)
+      problems.push({ level: "fail", text: `newest backup is ${Math.round(age)} h old` });
+    else if (age > config.backupMaxAgeHours)
+      problems.push({ level: "warn", text: `newest backup is ${Math.round(age)} h old` });
   }
   if (!lastDrill) problems.push({ level: "warn", text: "no restore drill yet" });
   else if (lastDrill.outcome === "FAILED")
     problems.push({ level: "fail", text: `last restore drill failed: ${lastDrill.reason ?? "unknown"}` });
   else if (hours(lastDrill.startedAt) > config.drillMaxAgeHours)
-    problems.push({ level: "warn", text: `last restore drill is ${Math.round(hours(lastDrill.startedAt))} h old` });
+    problems.push({
+      level: "warn",
+      text: `last restore drill is ${Math.round(hours(lastDrill.startedAt))} h old`,
+    });
   const status = problems.some((p) => p.level === "fail") ? "fail" : problems.length ? "warn" : "pass";
   return {
     status,

@@ -37,7 +37,11 @@ async function versionOf(bin: string): Promise<ResolvedTool> {
  * The newest usable `tool` whose major version is at least the server's; otherwise a
  * PRECONDITION_FAILED naming the package to install.
  */
-export async function resolvePgTool(tool: PgTool, serverVersionNum: number, binDir?: string): Promise<ResolvedTool> {
+export async function resolvePgTool(
+  tool: PgTool,
+  serverVersionNum: number,
+  binDir?: string,
+): Promise<ResolvedTool> {
   const serverMajor = Math.floor(serverVersionNum / 10000);
   const found: ResolvedTool[] = [];
   for (const bin of [...new Set(candidates(tool, binDir, serverMajor))]) {

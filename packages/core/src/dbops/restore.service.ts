@@ -45,10 +45,12 @@ export async function previewRestore(deps: DbopsDeps, raw: unknown): Promise<TRe
   for (const t of backup.tables) {
     const rowsNow = now.get(t.table) ?? 0;
     const newer = (await countRowsNewerThan(deps.db, t.table, new Date(backup.startedAt))) ?? 0;
-    if (newer > 0 || rowsNow !== t.rows) lost.push({ table: t.table, rowsNow, rowsInBackup: t.rows, newerRows: newer });
+    if (newer > 0 || rowsNow !== t.rows)
+      lost.push({ table: t.table, rowsNow, rowsInBackup: t.rows, newerRows: newer });
   }
   const warnings: string[] = [];
-  if (backup.database !== database) warnings.push(`backup is of database ${backup.database}, restoring over ${database}`);
+  if (backup.database !== database)
+    warnings.push(`backup is of database ${backup.database}, restoring over ${database}`);
   if (backup.missing) warnings.push("the dump file is missing: the restore will fail");
   if (!backup.lastVerification) warnings.push("this backup was never verified (ops backups verify)");
   else if (backup.lastVerification.outcome === "FAILED")
@@ -129,7 +131,10 @@ export async function applyRestore(
   const backup = await getBackup(config, { id: input.id });
   if (backup.missing) throw new DomainError("PRECONDITION_FAILED", `The dump of ${backup.id} is missing`);
   if (backup.lastVerification?.outcome === "FAILED")
-    throw new DomainError("PRECONDITION_FAILED", `${backup.id} failed its last verification; choose another backup`);
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `${backup.id} failed its last verification; choose another backup`,
+    );
   if (await getFlag(db, "restore_in_progress"))
     throw new DomainError("CONFLICT", "A restore is already running (system flag restore_in_progress)");
 
@@ -168,7 +173,13 @@ export async function applyRestore(
         }),
       );
     } catch (e) {
-      const s = { step: name, ok: false, at, durationMs: Math.round(performance.now() - t0), message: (e as Error).message };
+      const s = {
+        step: name,
+        ok: false,
+        at,
+        durationMs: Math.round(performance.now() - t0),
+        message: (e as Error).message,
+      };
       report.steps.push(s);
       hooks.onStep?.(s);
       throw e;
@@ -179,7 +190,11 @@ export async function applyRestore(
 
   try {
     await step("lock", async () => {
-      await setFlag(db, actor, { key: "restore_in_progress", value: true, reason: `restore ${report.id}: ${reason}` });
+      await setFlag(db, actor, {
+        key: "restore_in_progress",
+        value: true,
+        reason: `restore ${report.id}: ${reason}`,
+      });
       return "restore_in_progress on: ops changes are refused";
     });
     await step("checksum", async () => {
@@ -193,7 +208,11 @@ export async function applyRestore(
       return `pre-restore backup ${pre.id} (${pre.sizeBytes} bytes)`;
     });
     await step("maintenance_on", async () => {
-      await setFlag(db, actor, { key: "maintenance_mode", value: true, reason: `restore ${report.id}: ${reason}` });
+      await setFlag(db, actor, {
+        key: "maintenance_mode",
+        value: true,
+        reason: `restore ${report.id}: ${reason}`,
+      });
       return "maintenance_mode on: storefront answers 503, webhook processing waits";
     });
     await step("restore", async () => {
@@ -201,7 +220,10 @@ export async function applyRestore(
       return `restored ${backup.id} into new database ${fresh}`;
     });
     await step("migrate", async () => {
-      const { db: freshDb } = createDb({ connectionString: urlForDatabase(config.databaseUrl, fresh), max: 1 });
+      const { db: freshDb } = createDb({
+        connectionString: urlForDatabase(config.databaseUrl, fresh),
+        max: 1,
+      });
       try {
         const { applied } = await migrate(freshDb, urlForDatabase(config.databaseUrl, fresh));
         return applied.length ? `applied ${applied.join(", ")}` : "schema already current";
@@ -233,7 +255,11 @@ export async function applyRestore(
     });
     await step("unlock", async () => {
       await afterSwap(() =>
-        setFlag(db, actor, { key: "restore_in_progress", value: false, reason: `restore ${report.id} finished` }),
+        setFlag(db, actor, {
+          key: "restore_in_progress",
+          value: false,
+          reason: `restore ${report.id} finished`,
+        }),
       );
       return "restore_in_progress off; maintenance_mode stays on until `ops maintenance off --reason …`";
     });

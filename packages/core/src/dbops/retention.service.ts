@@ -6,7 +6,13 @@ import { DomainError } from "../errors";
 import { deleteBackupFiles, readBackups } from "./backup-store";
 import type { DbopsDeps } from "./backups.service";
 import { databaseNameOf } from "./config";
-import { ZPrune, type TBackup, type TPruneDecision, type TPrunePlan, type TRetentionPolicy } from "./dbops.schema";
+import {
+  ZPrune,
+  type TBackup,
+  type TPruneDecision,
+  type TPrunePlan,
+  type TRetentionPolicy,
+} from "./dbops.schema";
 import { createBackupBucket } from "./s3";
 
 function isoWeek(d: Date): string {
@@ -27,7 +33,10 @@ const PERIODS = [
 type RetentionInput = Pick<TBackup, "id" | "startedAt" | "lastVerification" | "missing">;
 
 /** Decides, for every backup, keep or delete and why. Pure: the same input gives the same plan. */
-export function planRetention(backups: readonly RetentionInput[], policy: TRetentionPolicy): TPruneDecision[] {
+export function planRetention(
+  backups: readonly RetentionInput[],
+  policy: TRetentionPolicy,
+): TPruneDecision[] {
   const newestFirst = [...backups].sort((a, b) =>
     a.startedAt === b.startedAt ? b.id.localeCompare(a.id) : b.startedAt.localeCompare(a.startedAt),
   );

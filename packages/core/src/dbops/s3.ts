@@ -1,12 +1,7 @@
 // Off-site copies of backups on S3-compatible object storage (AWS S3, MinIO, R2, s3rver in tests).
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import {
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 
 export interface S3Config {
   bucket: string;
@@ -62,7 +57,11 @@ export function createBackupBucket(config: S3Config) {
           new ListObjectsV2Command({ Bucket: config.bucket, Prefix: keyOf(""), ContinuationToken: token }),
         );
         for (const o of page.Contents ?? [])
-          out.push({ key: o.Key ?? "", size: o.Size ?? 0, lastModified: o.LastModified?.toISOString() ?? null });
+          out.push({
+            key: o.Key ?? "",
+            size: o.Size ?? 0,
+            lastModified: o.LastModified?.toISOString() ?? null,
+          });
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return out;
