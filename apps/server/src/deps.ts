@@ -1,6 +1,7 @@
 // Everything a running server needs, built once from the environment and closed on stop.
 import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
+import { dbopsConfigFromEnv } from "@radha/core/dbops";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -24,7 +25,7 @@ export function createDeps(
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db } = createDb({
+  const { db, pool } = createDb({
     connectionString: databaseUrl,
     max: env.OPS_DB_POOL_MAX,
     applicationName: "radha-ops-server",
@@ -33,22 +34,28 @@ export function createDeps(
       console.error(JSON.stringify({ level: "warn", msg: "postgres connection lost", err: error.message })),
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
-  const api = createApiDeps(db, store, {
-    accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
-    loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
-    loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
-    loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
-    webhookProcessing: {
-      maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
-      backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+  const api = createApiDeps(
+    db,
+    store,
+    {
+      accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
+      loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
+      webhookProcessing: {
+        maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
+        backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+      },
+      providerKeys: {
+        stripeSecretKey: env.STRIPE_SECRET_KEY,
+        razorpayKeyId: env.RAZORPAY_KEY_ID,
+        razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
+      },
+      dbops: dbopsConfigFromEnv(env, databaseUrl, process.cwd()),
     },
-    providerKeys: {
-      stripeSecretKey: env.STRIPE_SECRET_KEY,
-      razorpayKeyId: env.RAZORPAY_KEY_ID,
-      razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
-    },
-  });
+    pool,
+  );
   const webhookSecrets = createSecretSource(db, {
     STRIPE: env.STRIPE_WEBHOOK_SECRET,
     RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET,

@@ -2,6 +2,7 @@
 import {
   createEnvLoader,
   databaseEnv,
+  dbopsEnv,
   optionalString,
   redisEnv,
   webhookProcessingEnv,
@@ -12,6 +13,7 @@ const ZServerEnv = z.object({
   ...databaseEnv,
   ...redisEnv,
   ...webhookProcessingEnv,
+  ...dbopsEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

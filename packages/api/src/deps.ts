@@ -1,6 +1,7 @@
 // What the routers need, wired from core once: the server builds it from its env, tests from a
 // test database. The server adds what only raw routes and jobs use (webhook intake, env).
 import type { Db } from "@radha/core/db";
+import type { DbopsConfig, PoolStats } from "@radha/core/dbops";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
 import type { SharedStore } from "@radha/core/shared-store";
 import { createHealthService, type HealthService, type ProviderKeys } from "@radha/core/system";
@@ -15,6 +16,8 @@ export interface ApiConfig {
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   providerKeys: ProviderKeys;
+  /** Backups, restores and drills; without it those procedures answer PRECONDITION_FAILED. */
+  dbops?: DbopsConfig | undefined;
 }
 
 export interface ApiDeps {
@@ -24,9 +27,11 @@ export interface ApiDeps {
   auth: AuthService;
   health: HealthService;
   config: ApiConfig;
+  /** The pool behind `db`, for the Database page's pool usage. */
+  pool?: PoolStats | undefined;
 }
 
-export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): ApiDeps {
+export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig, pool?: PoolStats): ApiDeps {
   const keyring = new Keyring(db);
   const auth = createAuthService({
     db,
@@ -41,5 +46,5 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): Ap
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });
-  return { db, store, keyring, auth, health, config };
+  return { db, store, keyring, auth, health, config, pool };
 }

@@ -2,6 +2,7 @@
 // which record the minimum role in meta so the role-matrix test can check each one.
 import { initTRPC } from "@trpc/server";
 import type { TStaffRole } from "@radha/core/security/schema";
+import { assertNoRestoreRunning } from "@radha/core/dbops";
 import { requireStaff } from "./authorize";
 import type { Context } from "./context";
 import { asDomainError, domainErrorData, toTRPCError } from "./errors";
@@ -47,12 +48,17 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.meta({ minRole: "PUBLIC" }).use(mapErrors);
 
+const RESTORE_EXEMPT = new Set(["auth.logout", "system.setFlag"]);
+
 export function staffProcedure(minRole: TStaffRole) {
   return t.procedure
     .meta({ minRole })
     .use(mapErrors)
-    .use(async ({ ctx, next }) => {
+    .use(async ({ ctx, next, type, path }) => {
       const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole);
+      // While a restore swaps the database, changes would land in the database being replaced.
+      // Signing out and setting flags (the way out of a restore that died) stay possible.
+      if (type === "mutation" && !RESTORE_EXEMPT.has(path)) await assertNoRestoreRunning(ctx.deps.db);
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });
 }

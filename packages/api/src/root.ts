@@ -6,6 +6,9 @@ import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
+import { backupsRouter } from "./routers/backups.router";
+import { dataMigrationsRouter } from "./routers/data-migrations.router";
+import { databaseRouter } from "./routers/database.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -16,6 +19,9 @@ export const appRouter = router({
   audit: auditRouter,
   webhooks: webhooksRouter,
   inventory: inventoryRouter,
+  backups: backupsRouter,
+  database: databaseRouter,
+  dataMigrations: dataMigrationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

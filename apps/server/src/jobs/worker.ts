@@ -4,6 +4,17 @@ import { Logger, run, type TaskList } from "graphile-worker";
 import { createPool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
+import {
+  createBackup,
+  pruneBackups,
+  runDataMigration,
+  runDrill,
+  verifyBackup,
+  webhookProcessingPaused,
+  type DbopsConfig,
+} from "@radha/core/dbops";
+import type { Actor } from "@radha/core/audit";
+import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
@@ -13,9 +24,32 @@ function payloadId(payload: unknown, key: "eventId" | "runId"): string {
   return value;
 }
 
+/** Who asked for a queued dbops job (the console's user), else the scheduler. */
+function actorOf(payload: unknown): Actor {
+  const actor = (payload as { actor?: Actor } | null)?.actor;
+  return actor && typeof actor.type === "string" ? actor : { ...SYSTEM_ACTOR, label: "scheduler" };
+}
+
+function dbopsOf(deps: AppDeps): DbopsConfig {
+  if (!deps.config.dbops) throw new Error("backups are not configured");
+  return deps.config.dbops;
+}
+
+/** While paused, a webhook job puts itself back 30 s later; the event stays stored and unprocessed. */
+const PAUSED_RETRY_MS = 30_000;
+
 export function taskList(deps: AppDeps): TaskList {
   return {
-    [JOB.webhookProcess]: async (payload) => {
+    [JOB.webhookProcess]: async (payload, helpers) => {
+      if (await webhookProcessingPaused(deps.db)) {
+        const eventId = payloadId(payload, "eventId");
+        await helpers.addJob(
+          JOB.webhookProcess,
+          { eventId },
+          { jobKey: `webhook:${eventId}`, runAt: new Date(Date.now() + PAUSED_RETRY_MS), maxAttempts: 1 },
+        );
+        return;
+      }
       await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
         ...deps.config.webhookProcessing,
         trigger: "AUTO",
@@ -33,12 +67,40 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
+    [JOB.backupCreate]: async (payload) => {
+      const label = (payload as { label?: unknown } | null)?.label;
+      await createBackup({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), {
+        label: typeof label === "string" ? label : "nightly",
+      });
+    },
+    [JOB.backupVerify]: async (payload) => {
+      const id = (payload as { id?: unknown } | null)?.id;
+      await verifyBackup({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), { id });
+    },
+    [JOB.backupPrune]: async (payload) => {
+      await pruneBackups({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), {
+        apply: true,
+        reason: "daily retention",
+      });
+    },
+    [JOB.drillRun]: async (payload) => {
+      await runDrill({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload));
+    },
+    [JOB.dataMigrationRun]: async (payload) => {
+      const { actor: _actor, ...input } = payload as Record<string, unknown>;
+      await runDataMigration(deps.db, actorOf(payload), input);
+    },
   };
 }
 
-export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join(
-  "\n",
-);
+export const CRONTAB = [
+  `* * * * * ${JOB.webhookSweep}`,
+  `*/15 * * * * ${JOB.inventoryScanLowStock}`,
+  // Nightly backup, then retention, then a restore drill of what the night produced (UTC).
+  `0 2 * * * ${JOB.backupCreate} ?max=1`,
+  `30 3 * * * ${JOB.backupPrune} ?max=1`,
+  `0 4 * * * ${JOB.drillRun} ?max=1`,
+].join("\n");
 
 export interface WorkerHandle {
   stop(): Promise<void>;

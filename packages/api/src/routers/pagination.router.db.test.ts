@@ -29,6 +29,8 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "webhooks.replayRuns": (c, cursor, limit) => c.webhooks.replayRuns({ cursor, limit }),
   "users.list": (c, cursor, limit) => c.users.list({ cursor, limit }),
   "tokens.list": (c, cursor, limit) => c.tokens.list({ cursor, limit }),
+  "backups.list": (c, cursor, limit) => c.backups.list({ cursor, limit }),
+  "backups.drills": (c, cursor, limit) => c.backups.drills({ cursor, limit }),
 };
 
 describe("list procedures", () => {

@@ -341,3 +341,45 @@ export async function tryAdvisoryLock(db: DbOrTrx, key: string): Promise<boolean
 export async function advisoryUnlock(db: DbOrTrx, key: string): Promise<void> {
   await sql`SELECT pg_advisory_unlock(hashtext(${key}))`.execute(db);
 }
+
+export { enqueueJob } from "../jobs/queue";
+
+// Webhook events a restore must carry over: received (and acknowledged) while it ran.
+
+export async function selectWebhookEventsSince(db: DbOrTrx, since: Date) {
+  return db
+    .selectFrom("webhookEvents")
+    .select([
+      "provider",
+      "providerEventId",
+      "eventType",
+      "payload",
+      "rawBody",
+      "rawBytes",
+      "payloadSanitized",
+      "headers",
+      "paymentReference",
+      "orderReference",
+      "receivedAt",
+    ])
+    .where("receivedAt", ">=", since)
+    .orderBy("receivedAt")
+    .execute();
+}
+
+/** Stores events as newly received (skipping any the database already has) and returns the new ids. */
+export async function insertCarriedWebhookEvents(
+  trx: Trx,
+  rows: Awaited<ReturnType<typeof selectWebhookEventsSince>>,
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await trx
+    .insertInto("webhookEvents")
+    .values(
+      rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload), headers: JSON.stringify(r.headers) })),
+    )
+    .onConflict((oc) => oc.columns(["provider", "providerEventId"]).doNothing())
+    .returning("id")
+    .execute();
+  return inserted.map((r) => r.id);
+}

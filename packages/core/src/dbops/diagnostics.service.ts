@@ -1,7 +1,6 @@
 // Live database diagnostics and the two emergency actions on a backend: cancel its statement, or
 // end its session after a cancel and a grace period. Only client backends on our own database,
 // never the connection asking, never autovacuum, walwriter or any other system process.
-import type pg from "pg";
 import { type Actor, recordAuditEvent } from "../audit/audit.service";
 import type { Kysely } from "kysely";
 import type { Database, Db, DbOrTrx } from "../db/database";
@@ -18,9 +17,17 @@ import {
 } from "./dbops.queries";
 import { ZCancelBackend, ZTerminateBackend, type TBackendAction, type TDbStatus } from "./dbops.schema";
 
+/** What getDbStatus reads of a pg.Pool. */
+export interface PoolStats {
+  options: { max?: number | undefined };
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
 export async function getDbStatus(
   db: Db,
-  opts: { pool?: pg.Pool | undefined; longRunningSeconds?: number } = {},
+  opts: { pool?: PoolStats | undefined; longRunningSeconds?: number } = {},
 ): Promise<TDbStatus> {
   const [settings, byState, activity, largest] = await Promise.all([
     selectConnectionSettings(db),
@@ -39,7 +46,7 @@ export async function getDbStatus(
     byState,
     pool: opts.pool
       ? {
-          max: opts.pool.options.max,
+          max: opts.pool.options.max ?? 10,
           total: opts.pool.totalCount,
           idle: opts.pool.idleCount,
           waiting: opts.pool.waitingCount,

@@ -6,3 +6,5 @@ export * from "./restore.service";
 export * from "./drills.service";
 export * from "./diagnostics.service";
 export * from "./data-migrations.service";
+export * from "./jobs.service";
+export { dropDatabase } from "./dbops.queries";

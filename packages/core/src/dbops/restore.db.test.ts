@@ -68,7 +68,11 @@ describe("restore", () => {
       deps,
       SYSTEM_ACTOR,
       { id: backup.id, apply: true, reason: "products deleted by mistake" },
-      { onStep: (s) => steps.push(s.step) },
+      {
+        onStep: (s) => {
+          steps.push(s.step);
+        },
+      },
     );
     expect(report.outcome).toBe("SUCCEEDED");
     expect(steps).toEqual([
@@ -81,6 +85,7 @@ describe("restore", () => {
       "verify_counts",
       "prepare_flags",
       "swap",
+      "carry_webhooks",
       "unlock",
     ]);
     leftovers.push(report.oldDatabase ?? "");

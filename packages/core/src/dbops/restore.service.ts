@@ -23,8 +23,12 @@ import {
   type DbopsDeps,
 } from "./backups.service";
 import { databaseNameOf, urlForDatabase } from "./config";
+import { JOB } from "../jobs/queue";
 import {
   countRowsNewerThan,
+  enqueueJob,
+  insertCarriedWebhookEvents,
+  selectWebhookEventsSince,
   databaseExists,
   dropDatabase,
   renameDatabase,
@@ -111,7 +115,8 @@ async function swapDatabases(deps: DbopsDeps, live: string, fresh: string, old: 
 }
 
 export interface RestoreHooks {
-  onStep?: (step: TRestoreStep) => void;
+  /** Called after each step; the restore waits for it (tests look at the system mid-restore). */
+  onStep?: (step: TRestoreStep) => void | Promise<void>;
 }
 
 export async function applyRestore(
@@ -163,7 +168,7 @@ export async function applyRestore(
       const message = await fn();
       const s = { step: name, ok: true, at, durationMs: Math.round(performance.now() - t0), message };
       report.steps.push(s);
-      hooks.onStep?.(s);
+      await hooks.onStep?.(s);
       await afterSwap(() =>
         recordAuditEvent(onDb, actor, {
           action: `backups.restore.${name}`,
@@ -181,13 +186,14 @@ export async function applyRestore(
         message: (e as Error).message,
       };
       report.steps.push(s);
-      hooks.onStep?.(s);
+      await hooks.onStep?.(s);
       throw e;
     } finally {
       await writeRestoreReport(config.backupDir, report);
     }
   }
 
+  const lockedAt = new Date();
   try {
     await step("lock", async () => {
       await setFlag(db, actor, {
@@ -252,6 +258,20 @@ export async function applyRestore(
       onDb = db;
       report.oldDatabase = old;
       return `restored database is now ${database}; the replaced one is kept as ${old} (drop it when satisfied)`;
+    });
+    await step("carry_webhooks", async () => {
+      // Deliveries acknowledged while the restore ran were stored in the database now kept as the
+      // old one: bring them over, queued for processing (which waits while maintenance is on).
+      const rows = await withDatabaseNamed(config, old, (oldDb) => selectWebhookEventsSince(oldDb, lockedAt));
+      const ids = await afterSwap(() =>
+        db.transaction().execute(async (trx) => {
+          const inserted = await insertCarriedWebhookEvents(trx, rows);
+          for (const id of inserted)
+            await enqueueJob(trx, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+          return inserted;
+        }),
+      );
+      return `${ids.length} webhook event(s) received during the restore carried over (${rows.length - ids.length} already present)`;
     });
     await step("unlock", async () => {
       await afterSwap(() =>
