@@ -2,6 +2,7 @@
 import {
   createEnvLoader,
   databaseEnv,
+  dbopsEnv,
   optionalString,
   redisEnv,
   securityEnv,
@@ -20,6 +21,7 @@ const ZCliEnv = z.object({
   RAZORPAY_KEY_ID: optionalString,
   RAZORPAY_KEY_SECRET: optionalString,
   RAZORPAY_WEBHOOK_SECRET: optionalString,
+  ...dbopsEnv,
   /** Where `pnpm ops …` was typed (pnpm sets it); relative CLI paths resolve against it. */
   INIT_CWD: optionalString,
 });

@@ -1,7 +1,10 @@
 // The `ops` CLI: `ops <domain> <verb>`, talking to core directly on the server's database.
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit";
+import { registerBackupsCommands } from "./commands/backups";
 import { registerDbCommands } from "./commands/db";
+import { registerDbDiagnosticsCommands } from "./commands/db-diagnostics";
+import { registerMigrationsCommands } from "./commands/migrations";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWebhooksCommands } from "./commands/webhooks";
@@ -52,6 +55,9 @@ export function createProgram(): Command {
   registerSessionsCommands(program);
   registerSecretsCommands(program);
   registerProvidersCommands(program);
+  registerDbDiagnosticsCommands(program);
+  registerBackupsCommands(program);
+  registerMigrationsCommands(program);
   return program;
 }
 

@@ -2,6 +2,7 @@
 import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
 import { type MasterKey, parseMasterKey } from "@radha/core/security";
+import { dbopsConfigFromEnv } from "@radha/core/dbops";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -37,7 +38,7 @@ export function createDeps(
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db } = createDb({
+  const { db, pool } = createDb({
     connectionString: databaseUrl,
     max: env.OPS_DB_POOL_MAX,
     applicationName: "radha-ops-server",
@@ -47,33 +48,39 @@ export function createDeps(
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
-  const api = createApiDeps(db, store, {
-    accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
-    loginMaxPerAccountIp: env.OPS_LOGIN_MAX_PER_ACCOUNT_IP,
-    loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
-    loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
-    loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
-    requireAdminMfa: env.OPS_REQUIRE_ADMIN_MFA,
-    webhookProcessing: {
-      maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
-      backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+  const api = createApiDeps(
+    db,
+    store,
+    {
+      accessTokenTtlSeconds: env.OPS_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.OPS_REFRESH_TOKEN_TTL_SECONDS,
+      loginMaxPerAccountIp: env.OPS_LOGIN_MAX_PER_ACCOUNT_IP,
+      loginMaxPerAccount: env.OPS_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerIp: env.OPS_LOGIN_MAX_PER_IP,
+      loginWindowSeconds: env.OPS_LOGIN_WINDOW_SECONDS,
+      requireAdminMfa: env.OPS_REQUIRE_ADMIN_MFA,
+      webhookProcessing: {
+        maxAttempts: env.OPS_WEBHOOK_MAX_ATTEMPTS,
+        backoffBaseSeconds: env.OPS_WEBHOOK_BACKOFF_SECONDS,
+      },
+      providerKeys: {
+        stripeSecretKey: env.STRIPE_SECRET_KEY,
+        razorpayKeyId: env.RAZORPAY_KEY_ID,
+        razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
+      },
+      masterKey,
+      webhookSecretsFromEnv,
+      dbops: dbopsConfigFromEnv(env, databaseUrl, process.cwd()),
+      providerCheck: {
+        stripeSecretKey: env.STRIPE_SECRET_KEY,
+        razorpayKeyId: env.RAZORPAY_KEY_ID,
+        razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
+        stripeApiBase: env.STRIPE_API_BASE,
+        razorpayApiBase: env.RAZORPAY_API_BASE,
+      },
     },
-    providerKeys: {
-      stripeSecretKey: env.STRIPE_SECRET_KEY,
-      razorpayKeyId: env.RAZORPAY_KEY_ID,
-      razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
-    },
-    masterKey,
-    webhookSecretsFromEnv,
-    providerCheck: {
-      stripeSecretKey: env.STRIPE_SECRET_KEY,
-      razorpayKeyId: env.RAZORPAY_KEY_ID,
-      razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
-      stripeApiBase: env.STRIPE_API_BASE,
-      razorpayApiBase: env.RAZORPAY_API_BASE,
-    },
-  });
+    pool,
+  );
   const webhookSecrets = createSecretSource(db, webhookSecretsFromEnv, masterKey);
   const ready = Promise.all([api.ready, webhookSecrets.listen(store).catch(() => undefined)]).then(
     () => undefined,

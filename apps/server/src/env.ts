@@ -2,6 +2,7 @@
 import {
   createEnvLoader,
   databaseEnv,
+  dbopsEnv,
   optionalString,
   redisEnv,
   securityEnv,
@@ -27,6 +28,7 @@ const ZServerEnv = z.object({
   ...securityEnv,
   /** Days between scheduled signing-key rotations (the job checks hourly). */
   OPS_KEY_ROTATION_DAYS: z.coerce.number().min(1).max(365).default(30),
+  ...dbopsEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

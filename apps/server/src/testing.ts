@@ -1,5 +1,8 @@
 // Boots a real server on a fresh database for tests (server, client, CLI, console e2e): the
 // API's test harness plus HTTP and, on request, a job worker.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createMemoryStore, type SharedStore } from "@radha/core/shared-store";
 import { createTestApi, type TestApi } from "@radha/api/testing";
 import { createTestDatabase, TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
@@ -21,9 +24,11 @@ export interface TestServer extends Omit<TestApi, "deps"> {
 export async function createTestServer(
   opts: { store?: SharedStore; env?: Partial<Record<string, string>>; consoleDist?: string } = {},
 ): Promise<TestServer> {
-  // A fixed master key (public, tests only) unless the test brings its own.
+  // A fixed master key (public, tests only) unless the test brings its own; backups go to a
+  // folder of this test's own unless the test names one.
+  const backupDir = opts.env?.OPS_BACKUP_DIR ?? (await mkdtemp(path.join(tmpdir(), "radha-server-backups-")));
   const env = {
-    ...loadEnv({ OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64, ...opts.env }),
+    ...loadEnv({ OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64, ...opts.env, OPS_BACKUP_DIR: backupDir }),
     LOG_LEVEL: "silent" as const,
   };
   // The API harness creates the database and signs people in; the server wires its own deps on it.

@@ -8,6 +8,7 @@ import {
   type MasterKey,
   type ProviderCheckConfig,
 } from "@radha/core/security";
+import type { DbopsConfig, PoolStats } from "@radha/core/dbops";
 import type { SharedStore } from "@radha/core/shared-store";
 import { createHealthService, type HealthService, type ProviderKeys } from "@radha/core/system";
 import type { ProcessOptions, TProvider } from "@radha/core/webhooks";
@@ -31,6 +32,8 @@ export interface ApiConfig {
   webhookSecretsFromEnv: Partial<Record<TProvider, string>>;
   /** Keys and API bases for `security.checkProviders`. */
   providerCheck: ProviderCheckConfig;
+  /** Backups, restores and drills; without it those procedures answer PRECONDITION_FAILED. */
+  dbops?: DbopsConfig | undefined;
 }
 
 export interface ApiDeps {
@@ -40,11 +43,13 @@ export interface ApiDeps {
   auth: AuthService;
   health: HealthService;
   config: ApiConfig;
+  /** The pool behind `db`, for the Database page's pool usage. */
+  pool?: PoolStats | undefined;
   /** Resolves once this instance listens for key changes announced by others. */
   ready: Promise<void>;
 }
 
-export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): ApiDeps {
+export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig, pool?: PoolStats): ApiDeps {
   const keyring = new Keyring(db, config.masterKey);
   const ready = keyring.listen(store).then(
     () => undefined,
@@ -66,5 +71,5 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): Ap
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });
-  return { db, store, keyring, auth, health, config, ready };
+  return { db, store, keyring, auth, health, config, ready, pool };
 }

@@ -5,6 +5,7 @@ import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from "@radha/core/input/s
 import type { TStaffRole } from "@radha/core/security/schema";
 import { DomainError } from "@radha/core/errors";
 import { recordSecurityEvent } from "@radha/core/security";
+import { assertNoRestoreRunning } from "@radha/core/dbops";
 import { requireStaff } from "./authorize";
 import type { Context } from "./context";
 import { asDomainError, domainErrorData, toTRPCError } from "./errors";
@@ -64,11 +65,17 @@ export const publicProcedure = t.procedure
   .use(rejectUnstorableInput);
 
 export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean } = {}) {
+
+// While a restore swaps the database, changes would land in the database being replaced.
+// Signing out and setting flags (the way out of a restore that died) stay possible.
+const RESTORE_EXEMPT = new Set(["auth.logout", "system.setFlag"]);
+
+export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean } = {}) {
   return t.procedure
     .meta({ minRole, ...(opts.peopleOnly ? { peopleOnly: true } : {}) })
     .use(mapErrors)
     .use(rejectUnstorableInput)
-    .use(async ({ ctx, next, path }) => {
+    .use(async ({ ctx, next, type, path }) => {
       const principal = await requireStaff(ctx.bearer, () => ctx.authenticate(), minRole).catch(
         async (error: unknown) => {
           // A refused call at a privileged procedure leaves a trace in the capped security events.
@@ -82,6 +89,7 @@ export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean
         await recordForbidden(ctx, path, message);
         throw new DomainError("FORBIDDEN", message);
       }
+      if (type === "mutation" && !RESTORE_EXEMPT.has(path)) await assertNoRestoreRunning(ctx.deps.db);
       return next({ ctx: { principal, actor: ctx.actor(principal) } });
     });
 }

@@ -8,6 +8,9 @@ import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
 import { ordersRouter } from "./routers/orders.router";
 import { securityRouter } from "./routers/security.router";
+import { backupsRouter } from "./routers/backups.router";
+import { dataMigrationsRouter } from "./routers/data-migrations.router";
+import { databaseRouter } from "./routers/database.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -20,6 +23,9 @@ export const appRouter = router({
   inventory: inventoryRouter,
   orders: ordersRouter,
   security: securityRouter,
+  backups: backupsRouter,
+  database: databaseRouter,
+  dataMigrations: dataMigrationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,10 @@ import {
   TEST_PASSWORD,
   type TestDatabase,
 } from "@radha/core/testing";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { DbopsConfig } from "@radha/core/dbops";
 import { createContextInner } from "./context";
 import { createApiDeps, type ApiConfig, type ApiDeps } from "./deps";
 import { createCaller } from "./root";
@@ -30,6 +34,17 @@ export const TEST_API_CONFIG: ApiConfig = {
   webhookSecretsFromEnv: {},
   providerCheck: {},
 };
+
+/** Backups of the test database into `backupDir`, with the README's default retention. */
+export function testDbopsConfig(databaseUrl: string, backupDir: string): DbopsConfig {
+  return {
+    databaseUrl,
+    backupDir,
+    retention: { keepLast: 7, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 },
+    backupMaxAgeHours: 26,
+    drillMaxAgeHours: 50,
+  };
+}
 
 export interface TestApi {
   deps: ApiDeps;
@@ -55,7 +70,11 @@ export async function createTestApi(
   const ownDeps = !opts.deps;
   const deps =
     opts.deps ??
-    createApiDeps(database.db, opts.store ?? createMemoryStore(), { ...TEST_API_CONFIG, ...opts.config });
+    createApiDeps(database.db, opts.store ?? createMemoryStore(), {
+      ...TEST_API_CONFIG,
+      dbops: testDbopsConfig(database.url, await mkdtemp(path.join(tmpdir(), "radha-api-backups-"))),
+      ...opts.config,
+    });
   await ensureSigningKeys(deps.db, deps.config.masterKey);
   await deps.ready;
   const callerFor = (bearer: string | null) =>

@@ -63,3 +63,24 @@ export function createEnvLoader<S extends z.ZodType>(
     return cached;
   };
 }
+
+/** Backups, restores and drills (server jobs and the CLI read the same settings). */
+export const dbopsEnv = {
+  OPS_BACKUP_DIR: z.string().trim().default(".data/backups"),
+  OPS_PG_BIN_DIR: optionalString,
+  OPS_BACKUP_S3_BUCKET: optionalString,
+  OPS_BACKUP_S3_ENDPOINT: optionalString,
+  OPS_BACKUP_S3_REGION: z.string().trim().default("us-east-1"),
+  OPS_BACKUP_S3_PREFIX: z.string().trim().default("radha-backups/"),
+  OPS_BACKUP_S3_ACCESS_KEY_ID: optionalString,
+  OPS_BACKUP_S3_SECRET_ACCESS_KEY: optionalString,
+  OPS_BACKUP_S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
+  OPS_BACKUP_KEEP_LAST: z.coerce.number().int().min(1).max(1000).default(7),
+  OPS_BACKUP_KEEP_DAILY: z.coerce.number().int().min(0).max(1000).default(7),
+  OPS_BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(1000).default(4),
+  OPS_BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(1000).default(6),
+  /** A newest backup older than this many hours turns the backups health check to warn (x2: fail). */
+  OPS_BACKUP_MAX_AGE_HOURS: z.coerce.number().min(1).max(10_000).default(26),
+  /** A drill older than this many hours is stale (warn). */
+  OPS_DRILL_MAX_AGE_HOURS: z.coerce.number().min(1).max(10_000).default(50),
+};

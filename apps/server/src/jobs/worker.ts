@@ -5,6 +5,17 @@ import { createPool, isConnectionLoss } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { runScheduledKeyRotation } from "@radha/core/security";
 import { JOB } from "@radha/core/jobs";
+import {
+  createBackup,
+  pruneBackups,
+  runDataMigration,
+  runDrill,
+  verifyBackup,
+  webhookProcessingPaused,
+  type DbopsConfig,
+} from "@radha/core/dbops";
+import type { Actor } from "@radha/core/audit";
+import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
@@ -36,9 +47,32 @@ export function retryOnConnectionLoss(task: Task, deadlineMs = 60_000): Task {
 /** Hourly: retires keys whose tokens have expired, rotates when the ACTIVE key is OPS_KEY_ROTATION_DAYS old. */
 export const SIGNING_KEY_ROTATION_JOB = "security:rotate-signing-keys";
 
+/** Who asked for a queued dbops job (the console's user), else the scheduler. */
+function actorOf(payload: unknown): Actor {
+  const actor = (payload as { actor?: Actor } | null)?.actor;
+  return actor && typeof actor.type === "string" ? actor : { ...SYSTEM_ACTOR, label: "scheduler" };
+}
+
+function dbopsOf(deps: AppDeps): DbopsConfig {
+  if (!deps.config.dbops) throw new Error("backups are not configured");
+  return deps.config.dbops;
+}
+
+/** While paused, a webhook job puts itself back 30 s later; the event stays stored and unprocessed. */
+const PAUSED_RETRY_MS = 30_000;
+
 export function taskList(deps: AppDeps): TaskList {
   const tasks: Record<string, Task> = {
-    [JOB.webhookProcess]: async (payload) => {
+    [JOB.webhookProcess]: async (payload, helpers) => {
+      if (await webhookProcessingPaused(deps.db)) {
+        const eventId = payloadId(payload, "eventId");
+        await helpers.addJob(
+          JOB.webhookProcess,
+          { eventId },
+          { jobKey: `webhook:${eventId}`, runAt: new Date(Date.now() + PAUSED_RETRY_MS), maxAttempts: 1 },
+        );
+        return;
+      }
       await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
         ...deps.config.webhookProcessing,
         trigger: "AUTO",
@@ -67,6 +101,29 @@ export function taskList(deps: AppDeps): TaskList {
         deps.env.OPS_KEY_ROTATION_DAYS,
       );
     },
+    [JOB.backupCreate]: async (payload) => {
+      const label = (payload as { label?: unknown } | null)?.label;
+      await createBackup({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), {
+        label: typeof label === "string" ? label : "nightly",
+      });
+    },
+    [JOB.backupVerify]: async (payload) => {
+      const id = (payload as { id?: unknown } | null)?.id;
+      await verifyBackup({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), { id });
+    },
+    [JOB.backupPrune]: async (payload) => {
+      await pruneBackups({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload), {
+        apply: true,
+        reason: "daily retention",
+      });
+    },
+    [JOB.drillRun]: async (payload) => {
+      await runDrill({ db: deps.db, config: dbopsOf(deps) }, actorOf(payload));
+    },
+    [JOB.dataMigrationRun]: async (payload) => {
+      const { actor: _actor, ...input } = payload as Record<string, unknown>;
+      await runDataMigration(deps.db, actorOf(payload), input);
+    },
   };
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
@@ -75,6 +132,10 @@ export const CRONTAB = [
   `* * * * * ${JOB.webhookSweep}`,
   `*/15 * * * * ${JOB.inventoryScanLowStock}`,
   `7 * * * * ${SIGNING_KEY_ROTATION_JOB}`,
+  // Nightly backup, then retention, then a restore drill of what the night produced (UTC).
+  `0 2 * * * ${JOB.backupCreate} ?max=1`,
+  `30 3 * * * ${JOB.backupPrune} ?max=1`,
+  `0 4 * * * ${JOB.drillRun} ?max=1`,
 ].join("\n");
 
 export interface WorkerHandle {

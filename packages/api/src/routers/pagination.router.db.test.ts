@@ -35,6 +35,8 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "security.webhookSecrets": (c, cursor, limit) => c.security.webhookSecrets({ cursor, limit }),
   "security.keyRotations": (c, cursor, limit) => c.security.keyRotations({ cursor, limit }),
   "audit.securityEvents": (c, cursor, limit) => c.audit.securityEvents({ cursor, limit }),
+  "backups.list": (c, cursor, limit) => c.backups.list({ cursor, limit }),
+  "backups.drills": (c, cursor, limit) => c.backups.drills({ cursor, limit }),
 };
 
 describe("list procedures", () => {

@@ -20,6 +20,7 @@ import type {
   TUserStatus,
 } from "../security/security.schema";
 import type { TRotationStatus, TRotationStep, TVerifiedWith } from "../security/secops.schema";
+import type { TDataMigrationStatus } from "../dbops/dbops.schema";
 import type {
   TAttemptOutcome,
   TAttemptTrigger,
@@ -391,6 +392,26 @@ export interface SecurityEventsTable {
 export interface Database {
   refreshTokenHistory: RefreshTokenHistoryTable;
   securityEvents: SecurityEventsTable;
+}
+
+// dbops: data-migration checkpoints.
+export interface DataMigrationsTable {
+  name: string;
+  status: ColumnType<TDataMigrationStatus, TDataMigrationStatus | undefined, TDataMigrationStatus>;
+  checkpoint: string | null;
+  rowsScanned: ColumnType<string, number | undefined, number>;
+  rowsChanged: ColumnType<string, number | undefined, number>;
+  batches: Generated<number>;
+  pauseRequested: Generated<boolean>;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface Database {
+  dataMigrations: DataMigrationsTable;
   webhookSecrets: WebhookSecretsTable;
   webhookEvents: WebhookEventsTable;
   webhookAttempts: WebhookAttemptsTable;

@@ -9,6 +9,7 @@ import {
   RESET_ON_PROBLEM,
   RESET_SOURCES,
 } from "../inventory/inventory.schema";
+import { DATA_MIGRATION_STATUSES } from "../dbops/dbops.schema";
 import { ORDER_STATUSES, PAYMENT_STATUSES, REVIEW_RESOLUTIONS } from "../orders/orders.schema";
 import {
   SIGNING_KEY_ALGS,
@@ -30,6 +31,7 @@ import {
 // A value the API accepts but a CHECK constraint refuses fails only when someone first saves it.
 const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][] = [
   ["users", "role", USER_ROLES],
+  ["data_migrations", "status", DATA_MIGRATION_STATUSES],
   ["users", "status", USER_STATUSES],
   ["signing_keys", "alg", SIGNING_KEY_ALGS],
   ["signing_keys", "state", SIGNING_KEY_STATES],

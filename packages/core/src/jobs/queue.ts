@@ -7,4 +7,9 @@ export const JOB = {
   webhookReplayRun: "webhook_replay_run",
   webhookSweep: "webhook_sweep",
   inventoryScanLowStock: "inventory_scan_low_stock",
+  backupCreate: "dbops_backup_create",
+  backupVerify: "dbops_backup_verify",
+  backupPrune: "dbops_backup_prune",
+  drillRun: "dbops_drill_run",
+  dataMigrationRun: "dbops_data_migration_run",
 } as const;

@@ -12,6 +12,11 @@ export const SYSTEM_FLAGS = {
     default: false,
     description: "Storefront reads answer 503 while operators work",
   },
+  restore_in_progress: {
+    schema: z.boolean(),
+    default: false,
+    description: "Set while a database restore runs: ops changes are refused and webhook processing waits",
+  },
   low_stock_default_threshold: {
     schema: z.number().int().min(0).max(100000),
     default: 10,

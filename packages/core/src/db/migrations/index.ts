@@ -8,6 +8,7 @@ import * as webhookRawBytes from "./2026_12_01_0001_webhook_raw_bytes";
 import * as payments from "./2026_12_02_0800_payments";
 import * as securityOperations from "./2026_12_02_0900_security_operations";
 import * as authHardening from "./2026_12_02_1000_auth_hardening";
+import * as dataMigrations from "./2026_12_02_1100_data_migrations";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_0800_payments": payments,
   "2026_12_02_0900_security_operations": securityOperations,
   "2026_12_02_1000_auth_hardening": authHardening,
+  "2026_12_02_1100_data_migrations": dataMigrations,
 };

@@ -1,0 +1,329 @@
+// Named data migrations (not schema): keyset batches, each in its own short transaction that also
+// moves the checkpoint, so a killed run resumes where it stopped and no row is changed twice. A
+// migration's transform returns null for a row already in the new shape: idempotent by
+// construction, with no marker written into the data. One runner per migration (advisory lock).
+import { type Actor, writeAudit } from "../audit/audit.service";
+import type { Db, DbOrTrx, Trx } from "../db/database";
+import { DomainError } from "../errors";
+import {
+  advanceDataMigration,
+  advisoryUnlock,
+  countProductsWithPlainImages,
+  lockDataMigrationRow,
+  peekProductImagesBatch,
+  selectDataMigrationRow,
+  selectDataMigrationRows,
+  selectProductImagesBatch,
+  tryAdvisoryLock,
+  updateDataMigrationRow,
+  updateProductImages,
+} from "./dbops.queries";
+import {
+  ZMigrationName,
+  ZRunDataMigration,
+  type TDataMigrationRunResult,
+  type TDataMigrationState,
+  type TDataMigrationStatus,
+} from "./dbops.schema";
+
+export interface DataMigration<Row, Value> {
+  name: string;
+  description: string;
+  /** The batch after `after` in key order, locked for the batch's transaction. */
+  lockBatch(trx: Trx, after: string | null, limit: number): Promise<Row[]>;
+  /** The same batch, read only (dry runs). */
+  peekBatch(db: DbOrTrx, after: string | null, limit: number): Promise<Row[]>;
+  keyOf(row: Row): string;
+  /** The row's new value, or null when it needs no change. */
+  transform(row: Row): Value | null;
+  write(trx: Trx, changes: { row: Row; value: Value }[]): Promise<void>;
+  /** Rows still needing the change (the verify step: 0 when done). */
+  remaining(db: DbOrTrx): Promise<number>;
+}
+
+export interface ProductImage {
+  url: string;
+  alt: string;
+  position: number;
+}
+
+function isMarker(value: unknown): boolean {
+  return (
+    typeof value === "object" && value !== null && Object.keys(value).length === 1 && "migrated" in value
+  );
+}
+
+/** Plain URL strings become { url, alt, position }; the old runbook's `{migrated: true}` markers go. */
+export function convertProductImages(images: unknown, productName: string): ProductImage[] | null {
+  if (!Array.isArray(images)) return null;
+  if (!images.some((i) => typeof i === "string" || isMarker(i))) return null;
+  return images
+    .filter((i) => !isMarker(i))
+    .map((img: unknown, position) =>
+      typeof img === "string"
+        ? { url: img, alt: productName, position }
+        : ({ ...(img as object), position } as ProductImage),
+    );
+}
+
+interface ProductRow {
+  id: string;
+  images: unknown;
+  name: string;
+}
+
+export const productImagesMigration: DataMigration<ProductRow, ProductImage[]> = {
+  name: "product-images-v1",
+  description: "Product images: plain URL strings become { url, alt, position } objects (no marker written)",
+  lockBatch: selectProductImagesBatch,
+  peekBatch: peekProductImagesBatch,
+  keyOf: (row) => row.id,
+  transform: (row) => convertProductImages(row.images, row.name),
+  write: (trx, changes) =>
+    updateProductImages(
+      trx,
+      changes.map((c) => ({ id: c.row.id, images: c.value })),
+    ),
+  remaining: countProductsWithPlainImages,
+};
+
+// Methods are bivariant in their parameters, so every migration fits the registry's type.
+type AnyDataMigration = DataMigration<unknown, unknown>;
+
+export const DATA_MIGRATIONS: readonly AnyDataMigration[] = [productImagesMigration];
+
+function migrationNamed(name: string): AnyDataMigration {
+  const m = DATA_MIGRATIONS.find((x) => x.name === ZMigrationName.parse(name));
+  if (!m)
+    throw new DomainError(
+      "NOT_FOUND",
+      `No data migration named ${name}; known: ${DATA_MIGRATIONS.map((x) => x.name).join(", ")}`,
+    );
+  return m;
+}
+
+type MigrationRow = NonNullable<Awaited<ReturnType<typeof selectDataMigrationRow>>>;
+
+function toState(
+  m: AnyDataMigration,
+  row: MigrationRow | undefined,
+  remaining: number | null,
+): TDataMigrationState {
+  return {
+    name: m.name,
+    description: m.description,
+    status: row?.status ?? "PENDING",
+    checkpoint: row?.checkpoint ?? null,
+    rowsScanned: Number(row?.rowsScanned ?? 0),
+    rowsChanged: Number(row?.rowsChanged ?? 0),
+    batches: row?.batches ?? 0,
+    startedAt: row?.startedAt?.toISOString() ?? null,
+    updatedAt: row?.updatedAt.toISOString() ?? null,
+    finishedAt: row?.finishedAt?.toISOString() ?? null,
+    error: row?.error ?? null,
+    remaining,
+  };
+}
+
+export async function listDataMigrations(db: Db): Promise<TDataMigrationState[]> {
+  const rows = await selectDataMigrationRows(db);
+  return Promise.all(
+    DATA_MIGRATIONS.map(async (m) =>
+      toState(
+        m,
+        rows.find((r) => r.name === m.name),
+        await m.remaining(db),
+      ),
+    ),
+  );
+}
+
+export async function getDataMigration(db: Db, name: string): Promise<TDataMigrationState> {
+  const m = migrationNamed(name);
+  return toState(m, await selectDataMigrationRow(db, m.name), await m.remaining(db));
+}
+
+export interface MigrationProgress {
+  scanned: number;
+  changed: number;
+  batches: number;
+  checkpoint: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs (or resumes) a migration from its checkpoint, or with `dryRun` counts what would change
+ * without writing. Stops after the batch in progress when a pause is requested.
+ */
+export async function runDataMigration(
+  db: Db,
+  actor: Actor,
+  raw: unknown,
+  onProgress?: (p: MigrationProgress) => void,
+): Promise<TDataMigrationRunResult> {
+  const input = ZRunDataMigration.parse(raw);
+  const m = migrationNamed(input.name);
+  const t0 = performance.now();
+  const minBatchMs = input.maxBatchesPerSecond > 0 ? 1000 / input.maxBatchesPerSecond : 0;
+
+  if (input.dryRun) {
+    let after: string | null = null;
+    let scanned = 0;
+    let wouldChange = 0;
+    let batches = 0;
+    for (;;) {
+      const rows = await m.peekBatch(db, after, input.batchSize);
+      if (rows.length === 0) break;
+      batches++;
+      scanned += rows.length;
+      wouldChange += rows.filter((r) => m.transform(r) !== null).length;
+      after = m.keyOf(rows[rows.length - 1]);
+      onProgress?.({ scanned, changed: 0, batches, checkpoint: after });
+      if (rows.length < input.batchSize) break;
+    }
+    return {
+      name: m.name,
+      dryRun: true,
+      status: (await selectDataMigrationRow(db, m.name))?.status ?? "PENDING",
+      rowsScanned: scanned,
+      rowsChanged: 0,
+      wouldChange,
+      batches,
+      durationMs: Math.round(performance.now() - t0),
+      verify: null,
+    };
+  }
+
+  const lockKey = `data-migration:${m.name}`;
+  return db.connection().execute(async (conn) => {
+    if (!(await tryAdvisoryLock(conn, lockKey)))
+      throw new DomainError("CONFLICT", `Data migration ${m.name} is already running in another process`);
+    try {
+      const start = await conn.transaction().execute(async (trx) => {
+        const row = await lockDataMigrationRow(trx, m.name);
+        // A completed migration run again rescans from the start (and finds nothing to change).
+        const fresh = row.status === "COMPLETED" || row.status === "PENDING";
+        await updateDataMigrationRow(trx, m.name, {
+          status: "RUNNING",
+          pauseRequested: false,
+          error: null,
+          finishedAt: null,
+          ...(fresh
+            ? { checkpoint: null, rowsScanned: 0, rowsChanged: 0, batches: 0, startedAt: new Date() }
+            : {}),
+        });
+        await recordAuditInTrx(
+          trx,
+          actor,
+          m.name,
+          fresh ? "data_migrations.start" : "data_migrations.resume",
+          { from: fresh ? null : row.checkpoint, batchSize: input.batchSize },
+        );
+        return { checkpoint: fresh ? null : row.checkpoint };
+      });
+      let after = start.checkpoint;
+      let status: TDataMigrationStatus = "RUNNING";
+      let scanned = 0;
+      let changed = 0;
+      let batches = 0;
+      try {
+        for (;;) {
+          const tb = performance.now();
+          const batch = await conn.transaction().execute(async (trx) => {
+            const rows = await m.lockBatch(trx, after, input.batchSize);
+            if (rows.length === 0) return { n: 0, changed: 0, last: after };
+            const changes = rows.flatMap((row) => {
+              const value = m.transform(row);
+              return value === null ? [] : [{ row, value }];
+            });
+            await m.write(trx, changes);
+            const last = m.keyOf(rows[rows.length - 1]);
+            await advanceDataMigration(trx, m.name, {
+              checkpoint: last,
+              scanned: rows.length,
+              changed: changes.length,
+            });
+            return { n: rows.length, changed: changes.length, last };
+          });
+          if (batch.n === 0) break;
+          batches++;
+          scanned += batch.n;
+          changed += batch.changed;
+          after = batch.last;
+          onProgress?.({ scanned, changed, batches, checkpoint: after });
+          if (batch.n < input.batchSize) break;
+          const row = await selectDataMigrationRow(conn, m.name);
+          if (row?.pauseRequested) {
+            status = "PAUSED";
+            break;
+          }
+          const wait = minBatchMs - (performance.now() - tb);
+          if (wait > 0) await sleep(wait);
+        }
+      } catch (e) {
+        await updateDataMigrationRow(conn, m.name, {
+          status: "FAILED",
+          error: (e as Error).message.slice(0, 1000),
+        });
+        throw e;
+      }
+      const remaining = await m.remaining(conn);
+      if (status === "RUNNING") status = "COMPLETED";
+      await conn.transaction().execute(async (trx) => {
+        await updateDataMigrationRow(trx, m.name, {
+          status,
+          pauseRequested: false,
+          ...(status === "COMPLETED" ? { finishedAt: new Date() } : {}),
+        });
+        await recordAuditInTrx(
+          trx,
+          actor,
+          m.name,
+          status === "PAUSED" ? "data_migrations.paused" : "data_migrations.complete",
+          { scanned, changed, batches, remaining },
+        );
+      });
+      return {
+        name: m.name,
+        dryRun: false,
+        status,
+        rowsScanned: scanned,
+        rowsChanged: changed,
+        wouldChange: remaining,
+        batches,
+        durationMs: Math.round(performance.now() - t0),
+        verify: status === "COMPLETED" ? { ok: remaining === 0, remaining } : null,
+      };
+    } finally {
+      await advisoryUnlock(conn, lockKey);
+    }
+  });
+}
+
+async function recordAuditInTrx(trx: Trx, actor: Actor, name: string, action: string, after: unknown) {
+  await writeAudit(trx, actor, { action, target: { type: "data_migration", id: name }, after });
+}
+
+/** Asks a running migration to stop after its current batch. */
+export async function pauseDataMigration(db: Db, actor: Actor, name: string): Promise<TDataMigrationState> {
+  const m = migrationNamed(name);
+  await db.transaction().execute(async (trx) => {
+    const row = await lockDataMigrationRow(trx, m.name);
+    if (row.status !== "RUNNING")
+      throw new DomainError("CONFLICT", `${m.name} is ${row.status}, not RUNNING; nothing to pause`);
+    await updateDataMigrationRow(trx, m.name, { pauseRequested: true });
+    await recordAuditInTrx(trx, actor, m.name, "data_migrations.pause", { checkpoint: row.checkpoint });
+  });
+  return getDataMigration(db, m.name);
+}
+
+/** Verify: how many rows still need the change. */
+export async function verifyDataMigration(
+  db: Db,
+  name: string,
+): Promise<{ name: string; ok: boolean; remaining: number }> {
+  const m = migrationNamed(name);
+  const remaining = await m.remaining(db);
+  return { name: m.name, ok: remaining === 0, remaining };
+}

@@ -1,0 +1,10 @@
+export * from "./dbops.schema";
+export * from "./config";
+export * from "./backups.service";
+export * from "./retention.service";
+export * from "./restore.service";
+export * from "./drills.service";
+export * from "./diagnostics.service";
+export * from "./data-migrations.service";
+export * from "./jobs.service";
+export { dropDatabase } from "./dbops.queries";
