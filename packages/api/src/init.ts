@@ -64,8 +64,6 @@ export const publicProcedure = t.procedure
   .use(mapErrors)
   .use(rejectUnstorableInput);
 
-export function staffProcedure(minRole: TStaffRole, opts: { peopleOnly?: boolean } = {}) {
-
 // While a restore swaps the database, changes would land in the database being replaced.
 // Signing out and setting flags (the way out of a restore that died) stay possible.
 const RESTORE_EXEMPT = new Set(["auth.logout", "system.setFlag"]);
