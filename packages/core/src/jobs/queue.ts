@@ -7,4 +7,7 @@ export const JOB = {
   webhookReplayRun: "webhook_replay_run",
   webhookSweep: "webhook_sweep",
   inventoryScanLowStock: "inventory_scan_low_stock",
+  monitoringSample: "monitoring_sample",
+  monitoringPrune: "monitoring_prune",
+  notificationDeliver: "notification_deliver",
 } as const;

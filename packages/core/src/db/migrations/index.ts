@@ -5,6 +5,7 @@ import * as inventory from "./2026_11_28_0002_inventory";
 import * as webhooks from "./2026_11_28_0003_webhooks";
 import * as inventoryCountUploads from "./2026_11_29_0001_inventory_count_uploads";
 import * as webhookRawBytes from "./2026_12_01_0001_webhook_raw_bytes";
+import * as monitoringIncidents from "./2026_12_02_1200_monitoring_incidents";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "2026_11_28_0003_webhooks": webhooks,
   "2026_11_29_0001_inventory_count_uploads": inventoryCountUploads,
   "2026_12_01_0001_webhook_raw_bytes": webhookRawBytes,
+  "2026_12_02_1200_monitoring_incidents": monitoringIncidents,
 };
