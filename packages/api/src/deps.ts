@@ -1,6 +1,8 @@
 // What the routers need, wired from core once: the server builds it from its env, tests from a
 // test database. The server adds what only raw routes and jobs use (webhook intake, env).
 import type { Db } from "@radha/core/db";
+import type { BackupStatus, ChecklistDeps } from "@radha/core/emergency";
+import { createMetricRegistry, type MetricRegistry } from "@radha/core/monitoring";
 import { createAuthService, Keyring, type AuthService } from "@radha/core/security";
 import type { SharedStore } from "@radha/core/shared-store";
 import { createHealthService, type HealthService, type ProviderKeys } from "@radha/core/system";
@@ -15,6 +17,11 @@ export interface ApiConfig {
   /** Retry policy shared by automatic processing and replays. */
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   providerKeys: ProviderKeys;
+  /** The recovery checklist's disk folders and (after merge) the backups domain's status. */
+  monitoring?: {
+    diskPaths?: { label: string; path: string }[];
+    backupStatus?: () => Promise<BackupStatus>;
+  };
 }
 
 export interface ApiDeps {
@@ -24,6 +31,10 @@ export interface ApiDeps {
   auth: AuthService;
   health: HealthService;
   config: ApiConfig;
+  /** Where sampled metrics come from; other domains register theirs (one call each). */
+  metricSources: MetricRegistry;
+  /** What the recovery checklist reads. */
+  checklist(): ChecklistDeps;
 }
 
 export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): ApiDeps {
@@ -41,5 +52,14 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig): Ap
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });
-  return { db, store, keyring, auth, health, config };
+  const metricSources = createMetricRegistry();
+  const checklist = (): ChecklistDeps => ({
+    db,
+    store,
+    providerChecks: async () =>
+      (await health.report()).checks.filter((c) => c.name === "stripe" || c.name === "razorpay"),
+    diskPaths: config.monitoring?.diskPaths ?? [{ label: "data", path: process.cwd() }],
+    ...(config.monitoring?.backupStatus ? { backupStatus: config.monitoring.backupStatus } : {}),
+  });
+  return { db, store, keyring, auth, health, config, metricSources, checklist };
 }

@@ -6,6 +6,9 @@ import { systemRouter } from "./routers/system.router";
 import { tokensRouter } from "./routers/tokens.router";
 import { usersRouter } from "./routers/users.router";
 import { webhooksRouter } from "./routers/webhooks.router";
+import { emergencyRouter } from "./routers/emergency.router";
+import { incidentsRouter } from "./routers/incidents.router";
+import { monitoringRouter } from "./routers/monitoring.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -16,6 +19,9 @@ export const appRouter = router({
   audit: auditRouter,
   webhooks: webhooksRouter,
   inventory: inventoryRouter,
+  monitoring: monitoringRouter,
+  incidents: incidentsRouter,
+  emergency: emergencyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -29,6 +29,10 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "webhooks.replayRuns": (c, cursor, limit) => c.webhooks.replayRuns({ cursor, limit }),
   "users.list": (c, cursor, limit) => c.users.list({ cursor, limit }),
   "tokens.list": (c, cursor, limit) => c.tokens.list({ cursor, limit }),
+  "monitoring.alerts": (c, cursor, limit) => c.monitoring.alerts({ cursor, limit }),
+  "monitoring.deliveries": (c, cursor, limit) => c.monitoring.deliveries({ cursor, limit }),
+  "incidents.list": (c, cursor, limit) => c.incidents.list({ cursor, limit }),
+  "emergency.checks": (c, cursor, limit) => c.emergency.checks({ cursor, limit }),
 };
 
 describe("list procedures", () => {
