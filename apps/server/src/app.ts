@@ -11,6 +11,8 @@ import { registerHealthRoutes } from "./http/health";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
 import { registerWebhookRoutes } from "./http/webhooks";
+import { requestStatsSource } from "./monitoring/request-stats";
+import { registerSampledGauges } from "./monitoring/sampled-gauges";
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -45,7 +47,10 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
 
   server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
-  registerMetrics(server);
+  const metrics = registerMetrics(server);
+  registerSampledGauges(metrics, deps.db);
+  deps.metricSources.register(requestStatsSource(metrics));
+  await deps.flags.start();
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
   await registerWebhookRoutes(server, deps);

@@ -1,6 +1,8 @@
 // Everything a running server needs, built once from the environment and closed on stop.
 import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
+import { createFlagCache, type FlagCache } from "@radha/core/emergency";
+import { processMetricSource } from "@radha/core/monitoring";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -14,6 +16,8 @@ export interface AppDeps extends ApiDeps {
   env: TServerEnv;
   webhookSecrets: SecretSource;
   webhookIntake: WebhookIntake;
+  /** This instance's copy of the system flags, refreshed when any instance announces a change. */
+  flags: FlagCache;
   close(): Promise<void>;
 }
 
@@ -24,7 +28,7 @@ export function createDeps(
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db } = createDb({
+  const { db, pool } = createDb({
     connectionString: databaseUrl,
     max: env.OPS_DB_POOL_MAX,
     applicationName: "radha-ops-server",
@@ -48,7 +52,10 @@ export function createDeps(
       razorpayKeyId: env.RAZORPAY_KEY_ID,
       razorpayKeySecret: env.RAZORPAY_KEY_SECRET,
     },
+    monitoring: { diskPaths: [{ label: "data", path: env.OPS_DATA_DIR ?? process.cwd() }] },
   });
+  api.metricSources.register(processMetricSource(pool));
+  const flags = createFlagCache(db, store);
   const webhookSecrets = createSecretSource(db, {
     STRIPE: env.STRIPE_WEBHOOK_SECRET,
     RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET,
@@ -58,8 +65,10 @@ export function createDeps(
     env,
     webhookSecrets,
     webhookIntake: createWebhookIntake(db, webhookSecrets),
+    flags,
     async close() {
       api.health.stop();
+      await flags.stop();
       await store.close();
       await db.destroy();
     },

@@ -4,10 +4,11 @@ import { Logger, run, type TaskList } from "graphile-worker";
 import { createPool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
+import { deliverNotification, evaluateAlertRules, pruneMetricSamples, sampleMetrics } from "@radha/core/monitoring";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
-function payloadId(payload: unknown, key: "eventId" | "runId"): string {
+function payloadId(payload: unknown, key: "eventId" | "runId" | "deliveryId"): string {
   const value = (payload as Record<string, unknown> | null)?.[key];
   if (typeof value !== "string") throw new Error(`job payload has no ${key}`);
   return value;
@@ -33,12 +34,27 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
+    [JOB.monitoringSample]: async () => {
+      const { at, samples, failed } = await sampleMetrics(deps.db, deps.metricSources);
+      for (const f of failed)
+        console.error(JSON.stringify({ level: "warn", msg: "metric source failed", source: f.source, err: f.error }));
+      await evaluateAlertRules(deps.db, samples, at);
+    },
+    [JOB.monitoringPrune]: async () => {
+      await pruneMetricSamples(deps.db);
+    },
+    [JOB.notificationDeliver]: async (payload) => {
+      await deliverNotification(deps.db, payloadId(payload, "deliveryId"));
+    },
   };
 }
 
-export const CRONTAB = [`* * * * * ${JOB.webhookSweep}`, `*/15 * * * * ${JOB.inventoryScanLowStock}`].join(
-  "\n",
-);
+export const CRONTAB = [
+  `* * * * * ${JOB.webhookSweep}`,
+  `*/15 * * * * ${JOB.inventoryScanLowStock}`,
+  `* * * * * ${JOB.monitoringSample}`,
+  `17 * * * * ${JOB.monitoringPrune}`,
+].join("\n");
 
 export interface WorkerHandle {
   stop(): Promise<void>;

@@ -15,6 +15,7 @@ import {
   readPgConnections,
   readStockMovementsSince,
   readWebhookBacklog,
+  selectLatestSamples,
   selectSeries,
   type SampleRow,
 } from "./monitoring.queries";
@@ -221,4 +222,8 @@ export async function getMetricSeries(db: DbOrTrx, raw: unknown, now = new Date(
     s.points.push({ at: r.at.toISOString(), value: r.value });
   }
   return [...series.values()];
+}
+
+export async function latestSamples(db: DbOrTrx, withinSeconds: number): Promise<SampleRow[]> {
+  return selectLatestSamples(db, withinSeconds);
 }

@@ -107,6 +107,20 @@ export async function selectSeries(db: DbOrTrx, metrics: readonly string[], sinc
     .execute();
 }
 
+/** The newest sample of each metric and subject within the last `seconds`. */
+export async function selectLatestSamples(db: DbOrTrx, seconds: number) {
+  return db
+    .selectFrom("metricSamples")
+    .distinctOn(["metric", "subject"])
+    .select(["metric", "subject", "value"])
+    .where("at", ">=", new Date(Date.now() - seconds * 1000))
+    .orderBy("metric")
+    .orderBy("subject")
+    .orderBy("at", "desc")
+    .limit(2_000)
+    .execute();
+}
+
 /** Minute samples older than `before` become 10-minute averages (one row per bucket). */
 export async function downsampleSamples(db: DbOrTrx, before: Date): Promise<number> {
   const result = await sql`
