@@ -5,6 +5,8 @@ import { registerDbCommands } from "./commands/db";
 import { registerInventoryCommands } from "./commands/inventory";
 import { registerTokensCommands } from "./commands/tokens";
 import { registerWebhooksCommands } from "./commands/webhooks";
+import { registerEmergencyCommands } from "./commands/emergency";
+import { registerIncidentsCommands } from "./commands/incidents";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
@@ -36,6 +38,8 @@ export function createProgram(): Command {
   registerAuditCommands(program);
   registerInventoryCommands(program);
   registerWebhooksCommands(program);
+  registerIncidentsCommands(program);
+  registerEmergencyCommands(program);
   return program;
 }
 
