@@ -1,5 +1,11 @@
 // The CLI's environment: the only place in apps/cli that reads process.env.
-import { createEnvLoader, databaseEnv, optionalString, redisEnv, webhookProcessingEnv } from "@radha/core/env";
+import {
+  createEnvLoader,
+  databaseEnv,
+  optionalString,
+  redisEnv,
+  webhookProcessingEnv,
+} from "@radha/core/env";
 import { z } from "zod";
 
 const ZCliEnv = z.object({

@@ -19,7 +19,15 @@ const ops = (...args: string[]) =>
 
 describe("ops incidents", () => {
   it("declare → note → status → show → review → export", async () => {
-    const declared = await ops("incidents", "declare", "--severity", "P0", "--title", "Checkout down", "--json");
+    const declared = await ops(
+      "incidents",
+      "declare",
+      "--severity",
+      "P0",
+      "--title",
+      "Checkout down",
+      "--json",
+    );
     expect(declared.code, declared.stderr).toBe(0);
     const incident = JSON.parse(declared.stdout) as TIncidentDetail;
     expect(incident).toMatchObject({ severity: "P0", status: "INVESTIGATING", title: "Checkout down" });
@@ -37,17 +45,29 @@ describe("ops incidents", () => {
     const detail = JSON.parse(shown.stdout) as TIncidentDetail;
     expect(detail.status).toBe("RESOLVED");
     expect(detail.timeline.map((e) => e.kind)).toEqual(
-      expect.arrayContaining(["DECLARED", "NOTE", "emergency.stop_payments", "STATUS", "emergency.resume_payments"]),
+      expect.arrayContaining([
+        "DECLARED",
+        "NOTE",
+        "emergency.stop_payments",
+        "STATUS",
+        "emergency.resume_payments",
+      ]),
     );
     const human = await ops("incidents", "show", id);
     expect(human.stdout).toContain("P0 RESOLVED  Checkout down");
 
     const review = await ops(
-      "incidents", "review", id,
-      "--summary", "Deploy broke checkout",
-      "--impact", "20 minutes without orders",
-      "--root-cause", "Missing migration",
-      "--action", "Gate deploys on migrations @release@radha.test",
+      "incidents",
+      "review",
+      id,
+      "--summary",
+      "Deploy broke checkout",
+      "--impact",
+      "20 minutes without orders",
+      "--root-cause",
+      "Missing migration",
+      "--action",
+      "Gate deploys on migrations @release@radha.test",
     );
     expect(review.code, review.stderr).toBe(0);
     const exported = await ops("incidents", "export", id);

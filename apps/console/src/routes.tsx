@@ -12,6 +12,10 @@ import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
 import { UsersPage } from "./features/users/users-page";
 import { WebhooksPage } from "./features/webhooks/webhooks-page";
+import { IncidentPage } from "./features/incidents/incident-page";
+import { IncidentsPage } from "./features/incidents/incidents-page";
+import { AlertsPage } from "./features/monitoring/alerts-page";
+import { MonitoringPage } from "./features/monitoring/monitoring-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -58,6 +62,10 @@ export function createRouter() {
             </RequireRole>
           ),
         },
+        { path: "monitoring", element: <MonitoringPage /> },
+        { path: "alerts", element: <AlertsPage /> },
+        { path: "incidents", element: <IncidentsPage /> },
+        { path: "incidents/:id", element: <IncidentPage /> },
         { path: "*", element: <NotFound /> },
       ],
     },

@@ -18,10 +18,7 @@ export interface ApiConfig {
   webhookProcessing: Pick<ProcessOptions, "maxAttempts" | "backoffBaseSeconds">;
   providerKeys: ProviderKeys;
   /** The recovery checklist's disk folders and (after merge) the backups domain's status. */
-  monitoring?: {
-    diskPaths?: { label: string; path: string }[];
-    backupStatus?: () => Promise<BackupStatus>;
-  };
+  monitoring?: { diskPaths?: { label: string; path: string }[]; backupStatus?: () => Promise<BackupStatus> };
 }
 
 export interface ApiDeps {

@@ -1,7 +1,13 @@
 // ops emergency … and ops maintenance …: the payment switch, maintenance mode and the recovery
 // checklist. Flag changes are announced to every server over REDIS_URL.
 import type { Command } from "commander";
-import { resumePayments, runEmergencyCheck, setMaintenance, stopPayments, type TCheckReport } from "@radha/core/emergency";
+import {
+  resumePayments,
+  runEmergencyCheck,
+  setMaintenance,
+  stopPayments,
+  type TCheckReport,
+} from "@radha/core/emergency";
 import { createHealthService } from "@radha/core/system";
 import { loadEnv } from "../env";
 import { contextFor } from "../lib/context";
@@ -86,11 +92,15 @@ export function registerEmergencyCommands(program: Command): void {
                 providerChecks: async () => {
                   // The first provider check runs in the background: wait for it (at most 4 s).
                   for (let i = 0; i < 40; i++) {
-                    const checks = (await health.report()).checks.filter((c) => c.name === "stripe" || c.name === "razorpay");
+                    const checks = (await health.report()).checks.filter(
+                      (c) => c.name === "stripe" || c.name === "razorpay",
+                    );
                     if (!checks.some((c) => c.message === "first check still running")) return checks;
                     await new Promise((r) => setTimeout(r, 100));
                   }
-                  return (await health.report()).checks.filter((c) => c.name === "stripe" || c.name === "razorpay");
+                  return (await health.report()).checks.filter(
+                    (c) => c.name === "stripe" || c.name === "razorpay",
+                  );
                 },
                 diskPaths: [{ label: "data", path: env.OPS_DATA_DIR ?? process.cwd() }],
               },
@@ -108,7 +118,10 @@ export function registerEmergencyCommands(program: Command): void {
   const maintenance = program
     .command("maintenance")
     .description("Maintenance mode: the storefront answers 503 while it is on")
-    .addHelpText("after", examples('ops maintenance on --reason "restoring a backup"', 'ops maintenance off --reason "done"'));
+    .addHelpText(
+      "after",
+      examples('ops maintenance on --reason "restoring a backup"', 'ops maintenance off --reason "done"'),
+    );
   for (const on of [true, false])
     maintenance
       .command(on ? "on" : "off")
@@ -116,7 +129,9 @@ export function registerEmergencyCommands(program: Command): void {
       .requiredOption("--reason <text>", "why (kept in the audit log)")
       .action(async (opts: { reason: string }, command: Command) => {
         const { out, actor, withDb } = contextFor(command);
-        const state = await withDb((db) => withStore((store) => setMaintenance(db, store, actor, { on, reason: opts.reason })));
+        const state = await withDb((db) =>
+          withStore((store) => setMaintenance(db, store, actor, { on, reason: opts.reason })),
+        );
         out.result(state, (s) => {
           out.line(`Maintenance mode is ${s.maintenanceMode ? "ON" : "OFF"}.`);
           out.note(FLAGS_NOTE);

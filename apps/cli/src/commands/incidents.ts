@@ -79,25 +79,34 @@ export function registerIncidentsCommands(program: Command): void {
   incidents
     .command("declare")
     .description("Declare an incident; prints it with its id")
-    .requiredOption("--severity <P0..P3>", "P0 (15 min) · P1 (1 h) · P2 (4 h) · P3 (1 business day)", parseEnum(SEVERITIES, "severity"))
+    .requiredOption(
+      "--severity <P0..P3>",
+      "P0 (15 min) · P1 (1 h) · P2 (4 h) · P3 (1 business day)",
+      parseEnum(SEVERITIES, "severity"),
+    )
     .requiredOption("--title <title>", "what is happening, in a line")
     .option("--alert <id>", "the alert it comes from", parseUuid("alert"))
     .option("--note <text>", "a first note for the timeline")
-    .action(async (opts: { severity: TSeverity; title: string; alert?: string; note?: string }, command: Command) => {
-      const { out, actor, withDb } = contextFor(command);
-      const incident = await withDb((db) =>
-        declareIncident(db, actor, {
-          title: opts.title,
-          severity: opts.severity,
-          ...(opts.alert ? { alertId: opts.alert } : {}),
-          ...(opts.note ? { note: opts.note } : {}),
-        }),
-      );
-      out.result(incident, (i) => {
-        out.line(`Declared ${i.severity} incident ${i.id}: ${i.title}`);
-        out.line(`Acknowledge by ${i.timers.acknowledge.dueAt}; resolve by ${i.timers.resolve.dueAt}.`);
-      });
-    });
+    .action(
+      async (
+        opts: { severity: TSeverity; title: string; alert?: string; note?: string },
+        command: Command,
+      ) => {
+        const { out, actor, withDb } = contextFor(command);
+        const incident = await withDb((db) =>
+          declareIncident(db, actor, {
+            title: opts.title,
+            severity: opts.severity,
+            ...(opts.alert ? { alertId: opts.alert } : {}),
+            ...(opts.note ? { note: opts.note } : {}),
+          }),
+        );
+        out.result(incident, (i) => {
+          out.line(`Declared ${i.severity} incident ${i.id}: ${i.title}`);
+          out.line(`Acknowledge by ${i.timers.acknowledge.dueAt}; resolve by ${i.timers.resolve.dueAt}.`);
+        });
+      },
+    );
 
   pagingOptions(
     incidents
@@ -181,7 +190,12 @@ export function registerIncidentsCommands(program: Command): void {
     .action(
       async (
         id: string,
-        opts: { summary: string; impact: string; rootCause: string; action?: { text: string; owner: string }[] },
+        opts: {
+          summary: string;
+          impact: string;
+          rootCause: string;
+          action?: { text: string; owner: string }[];
+        },
         command: Command,
       ) => {
         const { out, actor, withDb } = contextFor(command);

@@ -4,7 +4,12 @@ import { Logger, run, type TaskList } from "graphile-worker";
 import { createPool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
-import { deliverNotification, evaluateAlertRules, pruneMetricSamples, sampleMetrics } from "@radha/core/monitoring";
+import {
+  deliverNotification,
+  evaluateAlertRules,
+  pruneMetricSamples,
+  sampleMetrics,
+} from "@radha/core/monitoring";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
@@ -37,7 +42,9 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.monitoringSample]: async () => {
       const { at, samples, failed } = await sampleMetrics(deps.db, deps.metricSources);
       for (const f of failed)
-        console.error(JSON.stringify({ level: "warn", msg: "metric source failed", source: f.source, err: f.error }));
+        console.error(
+          JSON.stringify({ level: "warn", msg: "metric source failed", source: f.source, err: f.error }),
+        );
       await evaluateAlertRules(deps.db, samples, at);
     },
     [JOB.monitoringPrune]: async () => {

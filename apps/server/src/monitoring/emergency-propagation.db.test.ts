@@ -13,7 +13,8 @@ const redisUrl = loadEnv().REDIS_URL;
 // test's channel to itself on a shared Redis. Without Redis, both share one in-memory store.
 const prefix = `radha-test-${randomBytes(4).toString("hex")}:`;
 const memory = redisUrl ? undefined : createMemoryStore();
-const newStore = (): SharedStore => (redisUrl ? createRedisStore(redisUrl, prefix) : (memory ?? createMemoryStore()));
+const newStore = (): SharedStore =>
+  redisUrl ? createRedisStore(redisUrl, prefix) : (memory ?? createMemoryStore());
 
 let a: TestServer;
 let bDeps: AppDeps;

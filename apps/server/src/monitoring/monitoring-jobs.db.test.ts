@@ -38,7 +38,12 @@ describe("monitoring jobs", () => {
     const memory = (await admin.monitoring.rules()).find((r) => r.key === "memory");
     if (!memory) throw new Error("seeded memory rule missing");
     // 1 MB with no hold: this process is always above it.
-    await admin.monitoring.updateRule({ id: memory.id, threshold: 1, holdSeconds: 0, reason: "test the pipeline" });
+    await admin.monitoring.updateRule({
+      id: memory.id,
+      threshold: 1,
+      holdSeconds: 0,
+      reason: "test the pipeline",
+    });
     for (let i = 0; i < 3; i++) await s.app.server.inject({ method: "GET", url: "/api/health/live" });
 
     await s.startWorker();
@@ -46,9 +51,17 @@ describe("monitoring jobs", () => {
     await expect.poll(() => bodies.length, { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
     expect(JSON.parse(bodies[0] ?? "{}").text).toMatch(/\[P2 FIRING\] Memory above 512 MB/);
 
-    const { rows } = await sql<{ metric: string }>`SELECT DISTINCT metric FROM metric_samples`.execute(s.deps.db);
+    const { rows } = await sql<{ metric: string }>`SELECT DISTINCT metric FROM metric_samples`.execute(
+      s.deps.db,
+    );
     const metrics = rows.map((r) => r.metric);
-    for (const m of ["http_requests_per_minute", "http_latency_p95_seconds", "process_rss_mb", "db_pool_in_use", "pg_connections"])
+    for (const m of [
+      "http_requests_per_minute",
+      "http_latency_p95_seconds",
+      "process_rss_mb",
+      "db_pool_in_use",
+      "pg_connections",
+    ])
       expect(metrics, m).toContain(m);
     const { items } = await admin.monitoring.deliveries({});
     expect(items[0]).toMatchObject({ channelName: "ops-room", status: "SENT", attempts: 1 });

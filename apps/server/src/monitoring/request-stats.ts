@@ -16,7 +16,11 @@ async function snapshot(registry: Registry): Promise<Snapshot> {
   let errors = 0;
   const histogram = await registry.getSingleMetric("http_request_duration_seconds")?.get();
   // A histogram's values carry the series name (…_bucket, …_sum, …_count); the type omits it.
-  const values = (histogram?.values ?? []) as { labels: Record<string, unknown>; value: number; metricName?: string }[];
+  const values = (histogram?.values ?? []) as {
+    labels: Record<string, unknown>;
+    value: number;
+    metricName?: string;
+  }[];
   for (const v of values) {
     if (v.metricName?.endsWith("_bucket")) {
       const le = v.labels.le === "+Inf" || v.labels.le === Infinity ? Infinity : Number(v.labels.le);

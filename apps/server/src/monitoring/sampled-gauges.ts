@@ -13,7 +13,8 @@ export function registerSampledGauges(registry: Registry, db: Db): void {
     async collect() {
       this.reset();
       try {
-        for (const s of await latestSamples(db, 300)) this.set({ metric: s.metric, subject: s.subject }, s.value);
+        for (const s of await latestSamples(db, 300))
+          this.set({ metric: s.metric, subject: s.subject }, s.value);
       } catch {
         // Database down: /metrics still answers with the process metrics.
       }

@@ -27,12 +27,20 @@ describe("incidents API", () => {
     const alert = alerts[0];
     expect(alert?.ruleKey).toBe("db_connections");
 
-    const incident = await operator.incidents.declare({ title: "DB connections exhausted", severity: "P1", alertId: alert?.id });
+    const incident = await operator.incidents.declare({
+      title: "DB connections exhausted",
+      severity: "P1",
+      alertId: alert?.id,
+    });
     expect(incident.timeline[0]?.text).toMatch(/from alert "Database connections above 80 % of max"/);
     await operator.monitoring.acknowledgeAlert({ id: alert?.id ?? "" });
     await operator.webhooks.replayStart({ filter: { status: "FAILED" } });
     await admin.system.setFlag({ key: "maintenance_mode", value: true, reason: "shed load" });
-    await operator.incidents.setStatus({ id: incident.id, status: "IDENTIFIED", note: "pool leak in worker" });
+    await operator.incidents.setStatus({
+      id: incident.id,
+      status: "IDENTIFIED",
+      note: "pool leak in worker",
+    });
     await operator.incidents.setStatus({ id: incident.id, status: "RESOLVED" });
     await operator.incidents.review({
       id: incident.id,
@@ -43,7 +51,15 @@ describe("incidents API", () => {
     });
     const detail = await viewer.incidents.get({ id: incident.id });
     const kinds = detail.timeline.map((e) => e.kind);
-    for (const k of ["DECLARED", "alerts.acknowledge", "webhooks.replay_start", "system.set_flag", "ACKNOWLEDGED", "STATUS", "REVIEW"])
+    for (const k of [
+      "DECLARED",
+      "alerts.acknowledge",
+      "webhooks.replay_start",
+      "system.set_flag",
+      "ACKNOWLEDGED",
+      "STATUS",
+      "REVIEW",
+    ])
       expect(kinds, k).toContain(k);
     expect(detail.status).toBe("REVIEWED");
     const { markdown } = await viewer.incidents.export({ id: incident.id });
@@ -52,7 +68,9 @@ describe("incidents API", () => {
   });
 
   it("viewers cannot declare; bad input names the field", async () => {
-    await expect(viewer.incidents.declare({ title: "nope", severity: "P0" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(viewer.incidents.declare({ title: "nope", severity: "P0" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(operator.incidents.declare({ title: "x", severity: "P0" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/title/),

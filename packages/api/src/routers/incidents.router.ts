@@ -27,7 +27,9 @@ export const incidentsRouter = router({
     .query(({ ctx, input }) => getIncident(ctx.deps.db, input.id)),
   export: staffProcedure("VIEWER")
     .input(ZIncidentId)
-    .query(async ({ ctx, input }) => ({ markdown: incidentToMarkdown(await getIncident(ctx.deps.db, input.id)) })),
+    .query(async ({ ctx, input }) => ({
+      markdown: incidentToMarkdown(await getIncident(ctx.deps.db, input.id)),
+    })),
   declare: staffProcedure("OPERATOR")
     .input(ZDeclareIncident)
     .mutation(({ ctx, input }) => declareIncident(ctx.deps.db, ctx.actor, input)),

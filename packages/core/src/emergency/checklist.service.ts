@@ -56,11 +56,7 @@ export const DEFAULT_THRESHOLDS = {
 class Rollback extends Error {}
 type StepResult = Omit<TCheckStep, "name" | "durationMs">;
 
-async function step(
-  name: string,
-  fn: () => Promise<StepResult>,
-  timeoutMs = 5_000,
-): Promise<TCheckStep> {
+async function step(name: string, fn: () => Promise<StepResult>, timeoutMs = 5_000): Promise<TCheckStep> {
   const t0 = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -72,7 +68,13 @@ async function step(
     ]);
     return { name, ...result, durationMs: Math.round(performance.now() - t0) };
   } catch (e) {
-    return { name, status: "fail", message: (e as Error).message, figures: {}, durationMs: Math.round(performance.now() - t0) };
+    return {
+      name,
+      status: "fail",
+      message: (e as Error).message,
+      figures: {},
+      durationMs: Math.round(performance.now() - t0),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -109,14 +111,22 @@ export async function runChecklistSteps(deps: ChecklistDeps): Promise<TCheckStep
     }),
     step("redis", async (): Promise<StepResult> => {
       if (deps.store.kind === "memory")
-        return { status: "warn", message: "not configured: in-memory stand-in (single instance only)", figures: {} };
+        return {
+          status: "warn",
+          message: "not configured: in-memory stand-in (single instance only)",
+          figures: {},
+        };
       const t0 = performance.now();
       try {
         await deps.store.ping(1_000);
       } catch (e) {
         return { status: "fail", message: `unreachable: ${(e as Error).message}`, figures: {} };
       }
-      return { status: "pass", message: "reachable (pinged; nothing flushed)", figures: { pingMs: Math.round(performance.now() - t0) } };
+      return {
+        status: "pass",
+        message: "reachable (pinged; nothing flushed)",
+        figures: { pingMs: Math.round(performance.now() - t0) },
+      };
     }),
     step("providers", async () => {
       const checks = await deps.providerChecks();
@@ -149,7 +159,8 @@ export async function runChecklistSteps(deps: ChecklistDeps): Promise<TCheckStep
       const b = await deps.backupStatus();
       const ageHours = b.lastBackupAt ? (Date.now() - b.lastBackupAt.getTime()) / 3_600_000 : Infinity;
       const backupStatus = grade(ageHours, t.backupWarnHours, t.backupFailHours);
-      const drillStatus: TCheckStatus = b.lastDrillOk === false ? "fail" : b.lastDrillOk === null ? "warn" : "pass";
+      const drillStatus: TCheckStatus =
+        b.lastDrillOk === false ? "fail" : b.lastDrillOk === null ? "warn" : "pass";
       return {
         status: worstStatus([backupStatus, drillStatus]),
         message: `last backup ${b.lastBackupAt ? `${ageHours.toFixed(1)} h ago` : "never"}; last drill ${b.lastDrillOk === null ? "never" : b.lastDrillOk ? "passed" : "FAILED"}`,
@@ -165,7 +176,9 @@ export async function runChecklistSteps(deps: ChecklistDeps): Promise<TCheckStep
         const r = await verifyAuditChain(db);
         return {
           status: r.ok ? "pass" : "fail",
-          message: r.ok ? `${r.checked} events verified` : `broken at seq ${r.firstBroken?.seq}: ${r.firstBroken?.reason}`,
+          message: r.ok
+            ? `${r.checked} events verified`
+            : `broken at seq ${r.firstBroken?.seq}: ${r.firstBroken?.reason}`,
           figures: { checked: r.checked, firstBrokenSeq: r.firstBroken?.seq ?? null },
         };
       },
@@ -182,8 +195,12 @@ export async function runChecklistSteps(deps: ChecklistDeps): Promise<TCheckStep
           const ratio = free / (s.blocks * s.bsize);
           figures[`${p.label}FreeBytes`] = free;
           figures[`${p.label}FreePercent`] = Math.round(ratio * 1000) / 10;
-          statuses.push(ratio <= t.diskFailFreeRatio ? "fail" : ratio <= t.diskWarnFreeRatio ? "warn" : "pass");
-          parts.push(`${p.label}: ${(free / 1_073_741_824).toFixed(1)} GiB free (${(ratio * 100).toFixed(0)} %)`);
+          statuses.push(
+            ratio <= t.diskFailFreeRatio ? "fail" : ratio <= t.diskWarnFreeRatio ? "warn" : "pass",
+          );
+          parts.push(
+            `${p.label}: ${(free / 1_073_741_824).toFixed(1)} GiB free (${(ratio * 100).toFixed(0)} %)`,
+          );
         } catch (e) {
           statuses.push("warn");
           parts.push(`${p.label}: cannot read ${p.path} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
@@ -243,5 +260,10 @@ export async function listEmergencyChecks(db: DbOrTrx, raw: unknown = {}): Promi
   const { cursor, limit } = ZCheckListInput.parse(raw);
   const before = decodeCursor(cursor, ZCheckKey);
   const rows = await selectChecks(db, { limit: limit + 1, before });
-  return toPage(rows, limit, (r) => toReport(r, []), (r) => [r.keyTime, r.id]);
+  return toPage(
+    rows,
+    limit,
+    (r) => toReport(r, []),
+    (r) => [r.keyTime, r.id],
+  );
 }

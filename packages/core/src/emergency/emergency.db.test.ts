@@ -103,7 +103,7 @@ describe("recovery checklist", () => {
   });
   afterAll(async () => {
     await store.close();
-    if (redis && redis.exitCode === null) await stopRedis(redis);
+    if (redis?.exitCode === null) await stopRedis(redis);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -120,7 +120,10 @@ describe("recovery checklist", () => {
 
     const healthy = await runEmergencyCheck(deps(), operator);
     expect(healthy.steps.find((s) => s.name === "redis")).toMatchObject({ status: "pass" });
-    expect(healthy.steps.find((s) => s.name === "database")).toMatchObject({ status: "pass", message: "reachable and writable" });
+    expect(healthy.steps.find((s) => s.name === "database")).toMatchObject({
+      status: "pass",
+      message: "reachable and writable",
+    });
     expect(healthy.steps.find((s) => s.name === "audit_chain")?.status).toBe("pass");
     expect(healthy.steps.find((s) => s.name === "backups")).toMatchObject({ status: "warn" });
     expect(healthy.steps.find((s) => s.name === "disk")?.figures).toHaveProperty("dataFreeBytes");
@@ -129,7 +132,10 @@ describe("recovery checklist", () => {
     await stopRedis(must(redis));
     const down = await runEmergencyCheck(deps(), operator);
     expect(down.status).toBe("fail");
-    expect(down.steps.find((s) => s.name === "redis")).toMatchObject({ status: "fail", message: expect.stringMatching(/unreachable/) });
+    expect(down.steps.find((s) => s.name === "redis")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(/unreachable/),
+    });
     expect(down.incidentIds).toEqual([incident.id]);
     const timeline = (await getIncident(t.db, incident.id)).timeline;
     expect(timeline.filter((e) => e.kind === "CHECK").map((e) => e.text)).toEqual([

@@ -10,7 +10,12 @@ import { ZEmergencyReason, ZMaintenance, ZResumePayments, type TEmergencyState }
 
 async function writeFlag(trx: Trx, actor: Actor, key: TFlagKey, value: boolean) {
   const before = await lockConfigValue(trx, key);
-  await upsertConfigValue(trx, { key, value, description: SYSTEM_FLAGS[key].description, updatedBy: actor.label });
+  await upsertConfigValue(trx, {
+    key,
+    value,
+    description: SYSTEM_FLAGS[key].description,
+    updatedBy: actor.label,
+  });
   return before ? before.value : SYSTEM_FLAGS[key].default;
 }
 

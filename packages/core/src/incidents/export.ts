@@ -46,7 +46,9 @@ export function incidentToMarkdown(i: TIncidentDetail): string {
       "### Action items",
       "",
       ...(i.review.actionItems.length
-        ? i.review.actionItems.map((a) => `- [ ] ${a.text} — owner: ${a.owner}${a.due ? `, due ${a.due}` : ""}`)
+        ? i.review.actionItems.map(
+            (a) => `- [ ] ${a.text} — owner: ${a.owner}${a.due ? `, due ${a.due}` : ""}`,
+          )
         : ["(none)"]),
     );
   }

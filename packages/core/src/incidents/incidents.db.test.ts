@@ -28,7 +28,12 @@ describe("incidents", () => {
   it("puts an operator's webhook replay and a flag change made while open on the timeline", async () => {
     const incident = await declareIncident(t.db, admin, { title: "Stripe payments failing", severity: "P1" });
     expect(incident.status).toBe("INVESTIGATING");
-    await startReplay(t.db, operator, { filter: { provider: "STRIPE", status: "FAILED" } }, { enqueue: false });
+    await startReplay(
+      t.db,
+      operator,
+      { filter: { provider: "STRIPE", status: "FAILED" } },
+      { enqueue: false },
+    );
     await setFlag(t.db, operator, { key: "payments_enabled", value: false, reason: "stop the bleeding" });
     await addIncidentNote(t.db, operator, { id: incident.id, text: "Replayed failed Stripe events" });
 
@@ -67,7 +72,11 @@ describe("incidents", () => {
     // Acknowledged late (status change after 20 minutes): still breached, and stays so.
     await sql`UPDATE incidents SET declared_at = declared_at - interval '20 minutes',
       ack_due_at = ack_due_at - interval '20 minutes' WHERE id = ${incident.id}`.execute(t.db);
-    const acked = await setIncidentStatus(t.db, operator, { id: incident.id, status: "IDENTIFIED", note: "bad deploy" });
+    const acked = await setIncidentStatus(t.db, operator, {
+      id: incident.id,
+      status: "IDENTIFIED",
+      note: "bad deploy",
+    });
     expect(acked.timers.acknowledge.breached).toBe(true);
     expect(acked.timers.acknowledge.metAt).not.toBeNull();
   });

@@ -87,12 +87,7 @@ export async function selectAlertsFiredDuring(db: DbOrTrx, from: Date, to: Date)
       "alerts.severity",
       "alertRules.name as ruleName",
     ])
-    .where((eb) =>
-      eb.or([
-        eb.between("alerts.firedAt", from, to),
-        eb.between("alerts.resolvedAt", from, to),
-      ]),
-    )
+    .where((eb) => eb.or([eb.between("alerts.firedAt", from, to), eb.between("alerts.resolvedAt", from, to)]))
     .orderBy("alerts.firedAt")
     .execute();
 }
@@ -101,7 +96,13 @@ export async function selectAlertForIncident(db: DbOrTrx, alertId: string) {
   return db
     .selectFrom("alerts")
     .innerJoin("alertRules", "alertRules.id", "alerts.ruleId")
-    .select(["alerts.id", "alerts.message", "alerts.severity", "alerts.subject", "alertRules.name as ruleName"])
+    .select([
+      "alerts.id",
+      "alerts.message",
+      "alerts.severity",
+      "alerts.subject",
+      "alertRules.name as ruleName",
+    ])
     .where("alerts.id", "=", alertId)
     .executeTakeFirst();
 }

@@ -7,18 +7,34 @@ export const SEVERITIES = ["P0", "P1", "P2", "P3"] as const;
 export type TSeverity = (typeof SEVERITIES)[number];
 export const ZSeverity = z.enum(SEVERITIES);
 
-export const INCIDENT_STATUSES = ["INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED", "REVIEWED"] as const;
+export const INCIDENT_STATUSES = [
+  "INVESTIGATING",
+  "IDENTIFIED",
+  "MONITORING",
+  "RESOLVED",
+  "REVIEWED",
+] as const;
 export type TIncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const ZIncidentStatus = z.enum(INCIDENT_STATUSES);
 
-export const INCIDENT_ENTRY_KINDS = ["DECLARED", "NOTE", "STATUS", "ACKNOWLEDGED", "CHECK", "REVIEW"] as const;
+export const INCIDENT_ENTRY_KINDS = [
+  "DECLARED",
+  "NOTE",
+  "STATUS",
+  "ACKNOWLEDGED",
+  "CHECK",
+  "REVIEW",
+] as const;
 export type TIncidentEntryKind = (typeof INCIDENT_ENTRY_KINDS)[number];
 
 /**
  * Response targets. Acknowledge: the runbook's response time (P3: one business day).
  * Resolve: our own targets, stated here once.
  */
-export const SEVERITY_TARGETS: Record<TSeverity, { label: string; ackMinutes: number; resolveMinutes: number }> = {
+export const SEVERITY_TARGETS: Record<
+  TSeverity,
+  { label: string; ackMinutes: number; resolveMinutes: number }
+> = {
   P0: { label: "Critical: system down, data loss", ackMinutes: 15, resolveMinutes: 4 * 60 },
   P1: { label: "High: major functionality impacted", ackMinutes: 60, resolveMinutes: 24 * 60 },
   P2: { label: "Medium: minor functionality impacted", ackMinutes: 4 * 60, resolveMinutes: 3 * 24 * 60 },

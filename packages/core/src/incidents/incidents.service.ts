@@ -91,8 +91,11 @@ async function addEntry(
 
 /** A person's first action on an incident acknowledges it (stops the acknowledge timer). */
 async function acknowledgeIfFirst(trx: Trx, row: IncidentRow, actor: Actor): Promise<IncidentRow> {
-  if (row.acknowledgedAt || actor.type === "SYSTEM" && actor.label === "system") return row;
-  const updated = await updateIncident(trx, row.id, { acknowledgedAt: new Date(), acknowledgedBy: actor.label });
+  if (row.acknowledgedAt || (actor.type === "SYSTEM" && actor.label === "system")) return row;
+  const updated = await updateIncident(trx, row.id, {
+    acknowledgedAt: new Date(),
+    acknowledgedBy: actor.label,
+  });
   await addEntry(trx, row.id, actor, "ACKNOWLEDGED", `Acknowledged by ${actor.label ?? "someone"}`);
   return updated;
 }
@@ -161,7 +164,10 @@ export async function acknowledgeIncident(db: Db, actor: Actor, id: string): Pro
 export async function setIncidentStatus(db: Db, actor: Actor, raw: unknown): Promise<TIncidentDetail> {
   const input = ZIncidentStatusChange.parse(raw);
   if (input.status === "REVIEWED")
-    throw new DomainError("BAD_REQUEST", "status: an incident becomes REVIEWED through its review (incidents review)");
+    throw new DomainError(
+      "BAD_REQUEST",
+      "status: an incident becomes REVIEWED through its review (incidents review)",
+    );
   await db.transaction().execute(async (trx) => {
     let row = await mustLock(trx, input.id);
     if (row.status === "REVIEWED")
@@ -246,7 +252,8 @@ export async function attachToOpenIncidents(
 }
 
 export async function getIncident(db: DbOrTrx, id: string, clock: Clock = {}): Promise<TIncidentDetail> {
-  if (!z.uuid().safeParse(id).success) throw new DomainError("BAD_REQUEST", `id: "${id}" is not an incident id`);
+  if (!z.uuid().safeParse(id).success)
+    throw new DomainError("BAD_REQUEST", `id: "${id}" is not an incident id`);
   const row = await selectIncident(db, id);
   if (!row) throw new DomainError("NOT_FOUND", `No incident ${id}`);
   const now = clock.now ?? (await databaseNow(db));
@@ -301,12 +308,21 @@ export async function getIncident(db: DbOrTrx, id: string, clock: Clock = {}): P
 
 const ZIncidentKey = z.tuple([ZKeyTime, z.uuid()]);
 
-export async function listIncidents(db: DbOrTrx, raw: unknown = {}, clock: Clock = {}): Promise<TPage<TIncident>> {
+export async function listIncidents(
+  db: DbOrTrx,
+  raw: unknown = {},
+  clock: Clock = {},
+): Promise<TPage<TIncident>> {
   const { cursor, limit, status } = ZIncidentListInput.parse(raw);
   const before = decodeCursor(cursor, ZIncidentKey);
   const [rows, now] = await Promise.all([
     selectIncidents(db, { status }, { limit: limit + 1, before }),
     clock.now ? Promise.resolve(clock.now) : databaseNow(db),
   ]);
-  return toPage(rows, limit, (r) => toIncident(r, now), (r) => [r.keyTime, r.id]);
+  return toPage(
+    rows,
+    limit,
+    (r) => toIncident(r, now),
+    (r) => [r.keyTime, r.id],
+  );
 }

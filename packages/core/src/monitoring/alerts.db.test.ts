@@ -100,7 +100,12 @@ describe("alert rules → notifications", () => {
       smtpPort,
       severities: ["P2"],
     });
-    await createChannel(t.db, admin, { kind: "SLACK", name: "slack-p0", url: `${httpUrl}/slack`, severities: ["P0"] });
+    await createChannel(t.db, admin, {
+      kind: "SLACK",
+      name: "slack-p0",
+      url: `${httpUrl}/slack`,
+      severities: ["P0"],
+    });
     const listed = JSON.stringify(await listChannels(t.db));
     expect(listed).not.toContain("s3cret-in-url");
     expect(listed).not.toContain(signingSecret);
@@ -129,7 +134,9 @@ describe("alert rules → notifications", () => {
 
     // One delivery job per routed channel (P2: webhook + e-mail, not the P0-only Slack).
     const { rows: jobs } = await sql<{ count: number }>`
-      SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'notification_deliver'`.execute(t.db);
+      SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'notification_deliver'`.execute(
+      t.db,
+    );
     expect(jobs[0]?.count).toBe(2);
     await deliverPending();
 
@@ -138,7 +145,10 @@ describe("alert rules → notifications", () => {
     const signature = String(hook?.headers[SIGNATURE_HEADER]);
     const [, ts, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
     expect(mac).toBe(createHmac("sha256", signingSecret).update(`${ts}.${hook?.body}`).digest("hex"));
-    expect(JSON.parse(hook?.body ?? "{}")).toMatchObject({ event: "ALERT_FIRING", alert: { rule: "memory", value: 640 } });
+    expect(JSON.parse(hook?.body ?? "{}")).toMatchObject({
+      event: "ALERT_FIRING",
+      alert: { rule: "memory", value: 640 },
+    });
     expect(received.some((r) => r.path === "/slack")).toBe(false);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.to).toEqual(["oncall@radha.test"]);
@@ -168,11 +178,17 @@ describe("alert rules → notifications", () => {
     const { items } = await listDeliveries(t.db, { status: "PENDING" });
     const hook = items.find((d) => d.channelName === "pager");
     if (!hook) throw new Error("no webhook delivery queued");
-    await expect(deliverNotification(t.db, hook.id)).rejects.toThrow(/attempt 1 failed: .* answered HTTP 503/);
+    await expect(deliverNotification(t.db, hook.id)).rejects.toThrow(
+      /attempt 1 failed: .* answered HTTP 503/,
+    );
     const { items: retrying } = await listDeliveries(t.db, { status: "RETRYING" });
-    expect(retrying.find((d) => d.id === hook.id)).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/HTTP 503/) });
+    expect(retrying.find((d) => d.id === hook.id)).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringMatching(/HTTP 503/),
+    });
     expect(JSON.stringify(retrying)).not.toContain("s3cret-in-url");
-    for (let attempt = 2; attempt < 5; attempt++) await expect(deliverNotification(t.db, hook.id)).rejects.toThrow();
+    for (let attempt = 2; attempt < 5; attempt++)
+      await expect(deliverNotification(t.db, hook.id)).rejects.toThrow();
     const last = await deliverNotification(t.db, hook.id);
     expect(last).toMatchObject({ status: "FAILED", attempts: 5 });
     failWith = 0;
@@ -189,17 +205,31 @@ describe("alert rules → notifications", () => {
     if (!hook) throw new Error("no webhook delivery queued");
     await expect(deliverNotification(t.db, hook.id)).rejects.toThrow();
     failWith = 0;
-    expect(await deliverNotification(t.db, hook.id)).toMatchObject({ status: "SENT", attempts: 2, lastError: null });
+    expect(await deliverNotification(t.db, hook.id)).toMatchObject({
+      status: "SENT",
+      attempts: 2,
+      lastError: null,
+    });
   });
 
   it("admins edit rules, audited with the reason", async () => {
     const rule = (await listAlertRules(t.db)).find((r) => r.key === "http_p95");
     if (!rule) throw new Error("seeded rule missing");
-    const updated = await updateAlertRule(t.db, admin, { id: rule.id, threshold: 1.5, reason: "tighter SLO" });
+    const updated = await updateAlertRule(t.db, admin, {
+      id: rule.id,
+      threshold: 1.5,
+      reason: "tighter SLO",
+    });
     expect(updated).toMatchObject({ threshold: 1.5, updatedBy: "admin@radha.test" });
     const { items } = await listAuditEvents(t.db, { action: "alerts.update_rule" });
-    expect(items[0]).toMatchObject({ reason: "tighter SLO", before: { threshold: 2 }, after: { threshold: 1.5 } });
-    await expect(updateAlertRule(t.db, admin, { id: rule.id, threshold: 1, reason: "" })).rejects.toThrow(/reason/);
+    expect(items[0]).toMatchObject({
+      reason: "tighter SLO",
+      before: { threshold: 2 },
+      after: { threshold: 1.5 },
+    });
+    await expect(updateAlertRule(t.db, admin, { id: rule.id, threshold: 1, reason: "" })).rejects.toThrow(
+      /reason/,
+    );
   });
 
   it("honours a rule's volume floor", async () => {

@@ -76,7 +76,7 @@ export async function updateAlertRule(db: Db, actor: Actor, raw: unknown): Promi
   return db.transaction().execute(async (trx) => {
     const before = await lockRule(trx, id);
     if (!before) throw new DomainError("NOT_FOUND", `No alert rule ${id}`);
-    const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => (v as unknown) !== undefined));
     const after = await updateRule(trx, id, { ...changes, updatedAt: new Date(), updatedBy: actor.label });
     await writeAudit(trx, actor, {
       action: "alerts.update_rule",
@@ -201,7 +201,11 @@ export async function acknowledgeAlert(db: Db, actor: Actor, id: string): Promis
     const alert = await lockAlert(trx, id);
     if (!alert) throw new DomainError("NOT_FOUND", `No alert ${id}`);
     if (alert.status !== "FIRING") return;
-    await updateAlert(trx, id, { status: "ACKNOWLEDGED", acknowledgedAt: new Date(), acknowledgedBy: actor.label });
+    await updateAlert(trx, id, {
+      status: "ACKNOWLEDGED",
+      acknowledgedAt: new Date(),
+      acknowledgedBy: actor.label,
+    });
     await writeAudit(trx, actor, {
       action: "alerts.acknowledge",
       target: { type: "alert", id },

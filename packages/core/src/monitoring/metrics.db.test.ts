@@ -44,14 +44,22 @@ describe("metric samples", () => {
     expect(result.samples.find((s) => s.metric === "db_pool_in_use")?.value).toBe(2);
     expect(result.samples.find((s) => s.metric === "audit_chain_ok")?.value).toBe(1);
 
-    const series = await getMetricSeries(t.db, { metrics: ["pg_connections"], range: "1h" }, new Date(at.getTime() + 60_000));
+    const series = await getMetricSeries(
+      t.db,
+      { metrics: ["pg_connections"], range: "1h" },
+      new Date(at.getTime() + 60_000),
+    );
     expect(series.find((s) => s.subject === "total")?.points).toHaveLength(1);
   });
 
   it("a failing source is reported and the others are still stored", async () => {
     const registry = createMetricRegistry([]);
     registry.register({ name: "broken", metrics: ["x"], read: () => Promise.reject(new Error("boom")) });
-    registry.register({ name: "fine", metrics: ["y"], read: () => Promise.resolve([{ metric: "y", subject: "", value: 1 }]) });
+    registry.register({
+      name: "fine",
+      metrics: ["y"],
+      read: () => Promise.resolve([{ metric: "y", subject: "", value: 1 }]),
+    });
     const r = await sampleMetrics(t.db, registry, new Date("2026-12-01T10:16:00Z"));
     expect(r.failed).toEqual([{ source: "broken", error: "boom" }]);
     expect(r.samples).toEqual([{ metric: "y", subject: "", value: 1 }]);
@@ -71,10 +79,15 @@ describe("metric samples", () => {
         })),
       )
       .execute();
-    await t.db.insertInto("metricSamples").values({ metric: "test_metric", subject: "", at: new Date("2026-11-20T00:00:00Z"), value: 1 }).execute();
+    await t.db
+      .insertInto("metricSamples")
+      .values({ metric: "test_metric", subject: "", at: new Date("2026-11-20T00:00:00Z"), value: 1 })
+      .execute();
     await pruneMetricSamples(t.db, now);
     const { rows } = await sql<{ at: Date; value: number; resolutionSeconds: number }>`
-      SELECT at, value, resolution_seconds FROM metric_samples WHERE metric = 'test_metric' ORDER BY at`.execute(t.db);
+      SELECT at, value, resolution_seconds FROM metric_samples WHERE metric = 'test_metric' ORDER BY at`.execute(
+      t.db,
+    );
     expect(rows).toEqual([{ at: old, value: 4.5, resolutionSeconds: 600 }]);
   });
 
@@ -82,7 +95,17 @@ describe("metric samples", () => {
     const registry = createMetricRegistry();
     await t.db
       .insertInto("alertRules")
-      .values({ key: "oversold", name: "Oversold orders", metric: "orders_oversold_open", comparison: "GT", threshold: 0, holdSeconds: 0, severity: "P1", volumeMetric: null, minVolume: null })
+      .values({
+        key: "oversold",
+        name: "Oversold orders",
+        metric: "orders_oversold_open",
+        comparison: "GT",
+        threshold: 0,
+        holdSeconds: 0,
+        severity: "P1",
+        volumeMetric: null,
+        minVolume: null,
+      })
       .execute();
     let rules = await listAlertRules(t.db, registry);
     expect(rules.find((r) => r.key === "oversold")?.connected).toBe(false);

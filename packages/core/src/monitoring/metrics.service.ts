@@ -120,7 +120,10 @@ export const BUILTIN_SOURCES: readonly MetricSource[] = [
     name: "inventory",
     metrics: ["stock_movements_last_minute", "inventory_low_stock_variants"],
     async read({ db, now }) {
-      const [moves, low] = await Promise.all([readStockMovementsSince(db, minuteAgo(now)), readOpenLowStock(db)]);
+      const [moves, low] = await Promise.all([
+        readStockMovementsSince(db, minuteAgo(now)),
+        readOpenLowStock(db),
+      ]);
       return [
         ...moves.map((m) => one("stock_movements_last_minute", m.count, m.type)),
         one("inventory_low_stock_variants", low),
@@ -145,7 +148,14 @@ export function processMetricSource(pool?: { totalCount: number; idleCount: numb
   let lastAt = process.hrtime.bigint();
   const source: MetricSource = {
     name: "process",
-    metrics: ["process_rss_mb", "process_heap_used_mb", "process_cpu_percent", "db_pool_in_use", "db_pool_idle", "db_pool_waiting"],
+    metrics: [
+      "process_rss_mb",
+      "process_heap_used_mb",
+      "process_cpu_percent",
+      "db_pool_in_use",
+      "db_pool_idle",
+      "db_pool_waiting",
+    ],
     read() {
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage(lastCpu);
@@ -178,7 +188,11 @@ export interface SampleResult {
 }
 
 /** Reads every due source and stores the minute's samples. */
-export async function sampleMetrics(db: Db, registry: MetricRegistry, now = new Date()): Promise<SampleResult> {
+export async function sampleMetrics(
+  db: Db,
+  registry: MetricRegistry,
+  now = new Date(),
+): Promise<SampleResult> {
   const at = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const minute = Math.floor(at.getTime() / 60_000);
   const failed: SampleResult["failed"] = [];

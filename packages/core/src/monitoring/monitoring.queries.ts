@@ -91,7 +91,9 @@ export async function insertSamples(db: DbOrTrx, at: Date, samples: readonly Sam
   await db
     .insertInto("metricSamples")
     .values(samples.map((s) => ({ ...s, at, resolutionSeconds: 60 })))
-    .onConflict((oc) => oc.columns(["metric", "subject", "at"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
+    .onConflict((oc) =>
+      oc.columns(["metric", "subject", "at"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })),
+    )
     .execute();
 }
 
@@ -154,14 +156,22 @@ export async function lockRule(trx: Trx, id: string): Promise<AlertRuleRow | und
 }
 
 export async function updateRule(db: DbOrTrx, id: string, patch: Updateable<AlertRulesTable>) {
-  return db.updateTable("alertRules").set(patch).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable("alertRules")
+    .set(patch)
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function selectBreaches(db: DbOrTrx, ruleId: string) {
   return db.selectFrom("alertRuleBreaches").selectAll().where("ruleId", "=", ruleId).execute();
 }
 
-export async function upsertBreach(db: DbOrTrx, row: { ruleId: string; subject: string; since: Date; lastValue: number }) {
+export async function upsertBreach(
+  db: DbOrTrx,
+  row: { ruleId: string; subject: string; since: Date; lastValue: number },
+) {
   await db
     .insertInto("alertRuleBreaches")
     .values(row)
@@ -170,7 +180,11 @@ export async function upsertBreach(db: DbOrTrx, row: { ruleId: string; subject: 
 }
 
 export async function deleteBreach(db: DbOrTrx, ruleId: string, subject: string) {
-  await db.deleteFrom("alertRuleBreaches").where("ruleId", "=", ruleId).where("subject", "=", subject).execute();
+  await db
+    .deleteFrom("alertRuleBreaches")
+    .where("ruleId", "=", ruleId)
+    .where("subject", "=", subject)
+    .execute();
 }
 
 export async function selectOpenAlerts(db: DbOrTrx, ruleId: string): Promise<AlertRow[]> {
@@ -183,7 +197,10 @@ export async function selectOpenAlerts(db: DbOrTrx, ruleId: string): Promise<Ale
 }
 
 /** Inserts the alert unless one is open for the rule and subject (the partial unique index). */
-export async function insertAlertOnce(db: DbOrTrx, row: Insertable<AlertsTable>): Promise<AlertRow | undefined> {
+export async function insertAlertOnce(
+  db: DbOrTrx,
+  row: Insertable<AlertsTable>,
+): Promise<AlertRow | undefined> {
   return db
     .insertInto("alerts")
     .values(row)
@@ -217,8 +234,15 @@ const ALERT_COLUMNS = [
   "alerts.resolvedAt",
 ] as const;
 
-export async function selectAlerts(db: DbOrTrx, filter: { status?: TAlertStatus | undefined }, page: NewestFirstPage) {
-  let q = db.selectFrom("alerts").innerJoin("alertRules", "alertRules.id", "alerts.ruleId").select(ALERT_COLUMNS);
+export async function selectAlerts(
+  db: DbOrTrx,
+  filter: { status?: TAlertStatus | undefined },
+  page: NewestFirstPage,
+) {
+  let q = db
+    .selectFrom("alerts")
+    .innerJoin("alertRules", "alertRules.id", "alerts.ruleId")
+    .select(ALERT_COLUMNS);
   if (filter.status) q = q.where("alerts.status", "=", filter.status);
   return newestFirst(q, { time: "alerts.fired_at", id: "alerts.id" }, page).execute();
 }
@@ -237,7 +261,11 @@ export async function selectAlertView(db: DbOrTrx, id: string) {
 const CHANNEL_COLUMNS = ["id", "name", "kind", "severities", "enabled", "targetHint", "createdAt"] as const;
 
 export async function insertChannel(db: DbOrTrx, row: Insertable<NotificationChannelsTable>) {
-  return db.insertInto("notificationChannels").values(row).returning(CHANNEL_COLUMNS).executeTakeFirstOrThrow();
+  return db
+    .insertInto("notificationChannels")
+    .values(row)
+    .returning(CHANNEL_COLUMNS)
+    .executeTakeFirstOrThrow();
 }
 
 /** Channels without their secrets: what every read answers. */
@@ -246,7 +274,11 @@ export async function selectChannels(db: DbOrTrx) {
 }
 
 export async function selectChannel(db: DbOrTrx, id: string) {
-  return db.selectFrom("notificationChannels").select(CHANNEL_COLUMNS).where("id", "=", id).executeTakeFirst();
+  return db
+    .selectFrom("notificationChannels")
+    .select(CHANNEL_COLUMNS)
+    .where("id", "=", id)
+    .executeTakeFirst();
 }
 
 /** Only the delivery job reads a channel's secret. */
@@ -255,11 +287,20 @@ export async function selectChannelForDelivery(db: DbOrTrx, id: string) {
 }
 
 export async function updateChannel(db: DbOrTrx, id: string, patch: Updateable<NotificationChannelsTable>) {
-  return db.updateTable("notificationChannels").set(patch).where("id", "=", id).returning(CHANNEL_COLUMNS).executeTakeFirst();
+  return db
+    .updateTable("notificationChannels")
+    .set(patch)
+    .where("id", "=", id)
+    .returning(CHANNEL_COLUMNS)
+    .executeTakeFirst();
 }
 
 export async function deleteChannel(db: DbOrTrx, id: string) {
-  return db.deleteFrom("notificationChannels").where("id", "=", id).returning(["id", "name", "kind"]).executeTakeFirst();
+  return db
+    .deleteFrom("notificationChannels")
+    .where("id", "=", id)
+    .returning(["id", "name", "kind"])
+    .executeTakeFirst();
 }
 
 export async function insertDelivery(db: DbOrTrx, row: Insertable<NotificationDeliveriesTable>) {
@@ -270,8 +311,16 @@ export async function selectDeliveryRow(db: DbOrTrx, id: string) {
   return db.selectFrom("notificationDeliveries").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-export async function updateDelivery(db: DbOrTrx, id: string, patch: Updateable<NotificationDeliveriesTable>) {
-  await db.updateTable("notificationDeliveries").set({ ...patch, updatedAt: new Date() }).where("id", "=", id).execute();
+export async function updateDelivery(
+  db: DbOrTrx,
+  id: string,
+  patch: Updateable<NotificationDeliveriesTable>,
+) {
+  await db
+    .updateTable("notificationDeliveries")
+    .set({ ...patch, updatedAt: new Date() })
+    .where("id", "=", id)
+    .execute();
 }
 
 function deliveryView(db: DbOrTrx) {

@@ -49,7 +49,13 @@ export const METRICS = {
 } as const;
 export type TMetricName = keyof typeof METRICS;
 
-export const METRIC_RANGES = { "1h": 3_600, "6h": 21_600, "24h": 86_400, "7d": 604_800, "14d": 1_209_600 } as const;
+export const METRIC_RANGES = {
+  "1h": 3_600,
+  "6h": 21_600,
+  "24h": 86_400,
+  "7d": 604_800,
+  "14d": 1_209_600,
+} as const;
 export type TMetricRange = keyof typeof METRIC_RANGES;
 
 export const ZMetricSeriesInput = z.object({
@@ -88,7 +94,7 @@ export interface TAlertRule {
 
 export const ZUpdateAlertRule = z.object({
   id: z.uuid("id: not a rule id"),
-  threshold: z.number().finite().optional(),
+  threshold: z.number().optional(),
   comparison: z.enum(COMPARISONS).optional(),
   holdSeconds: z.number().int().min(0).max(86_400).optional(),
   severity: ZSeverity.optional(),
@@ -124,13 +130,19 @@ export const ZCreateChannel = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("SLACK"),
     name: z.string().trim().min(1).max(100),
-    severities: z.array(ZSeverity).min(1).default([...SEVERITIES]),
+    severities: z
+      .array(ZSeverity)
+      .min(1)
+      .default([...SEVERITIES]),
     url: ZHttpUrl,
   }),
   z.object({
     kind: z.literal("WEBHOOK"),
     name: z.string().trim().min(1).max(100),
-    severities: z.array(ZSeverity).min(1).default([...SEVERITIES]),
+    severities: z
+      .array(ZSeverity)
+      .min(1)
+      .default([...SEVERITIES]),
     url: ZHttpUrl,
     /** HMAC-SHA256 key; generated when omitted and shown once in the answer. */
     signingSecret: z.string().min(16, "signingSecret: at least 16 characters").max(200).optional(),
@@ -138,7 +150,10 @@ export const ZCreateChannel = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("EMAIL"),
     name: z.string().trim().min(1).max(100),
-    severities: z.array(ZSeverity).min(1).default([...SEVERITIES]),
+    severities: z
+      .array(ZSeverity)
+      .min(1)
+      .default([...SEVERITIES]),
     to: z.array(z.email("to: an e-mail address")).min(1).max(20),
     from: z.email("from: an e-mail address"),
     smtpHost: z.string().trim().min(1).max(255),

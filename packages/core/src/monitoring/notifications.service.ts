@@ -11,7 +11,6 @@ import { DomainError } from "../errors";
 import { enqueueJob, JOB } from "../jobs/queue";
 import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
-import type { TSeverity } from "../incidents/incidents.schema";
 import { z } from "zod";
 import {
   deleteChannel,
@@ -99,7 +98,7 @@ export async function createChannel(
       const row = await insertChannel(trx, {
         name: input.name,
         kind: input.kind,
-        severities: [...new Set(input.severities ?? [])].sort() as TSeverity[],
+        severities: [...new Set(input.severities)].sort(),
         settings: JSON.stringify(settings),
         targetHint,
         secret: JSON.stringify(secret),
@@ -112,9 +111,13 @@ export async function createChannel(
       });
       return toChannel(row);
     });
-    return { channel, signingSecret: input.kind === "WEBHOOK" && !input.signingSecret ? signingSecret : null };
+    return {
+      channel,
+      signingSecret: input.kind === "WEBHOOK" && !input.signingSecret ? signingSecret : null,
+    };
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError("CONFLICT", `name: a channel named "${input.name}" exists`);
+    if (isUniqueViolation(e))
+      throw new DomainError("CONFLICT", `name: a channel named "${input.name}" exists`);
     throw e;
   }
 }
@@ -180,7 +183,12 @@ async function queueDelivery(
     maxAttempts: DELIVERY_MAX_ATTEMPTS,
     payload: JSON.stringify(payload),
   });
-  await enqueueJob(trx, JOB.notificationDeliver, { deliveryId: row.id }, { maxAttempts: DELIVERY_MAX_ATTEMPTS });
+  await enqueueJob(
+    trx,
+    JOB.notificationDeliver,
+    { deliveryId: row.id },
+    { maxAttempts: DELIVERY_MAX_ATTEMPTS },
+  );
   return row.id;
 }
 
@@ -191,7 +199,9 @@ export async function queueNotifications(
   rule: Pick<AlertRuleRow, "key" | "name">,
   event: "ALERT_FIRING" | "ALERT_RESOLVED",
 ): Promise<string[]> {
-  const channels = (await selectChannels(trx)).filter((c) => c.enabled && c.severities.includes(alert.severity));
+  const channels = (await selectChannels(trx)).filter(
+    (c) => c.enabled && c.severities.includes(alert.severity),
+  );
   const ids: string[] = [];
   for (const c of channels)
     ids.push(await queueDelivery(trx, c.id, event, { event, alert: alertPayload(alert, rule) }, alert.id));
@@ -207,7 +217,10 @@ export async function testChannel(db: Db, actor: Actor, id: string): Promise<{ d
       trx,
       id,
       "TEST",
-      { event: "TEST", message: `Test notification for channel "${channel.name}" from ${actor.label ?? "ops"}` },
+      {
+        event: "TEST",
+        message: `Test notification for channel "${channel.name}" from ${actor.label ?? "ops"}`,
+      },
       null,
     );
     await writeAudit(trx, actor, {
@@ -221,19 +234,23 @@ export async function testChannel(db: Db, actor: Actor, id: string): Promise<{ d
 
 function subjectLine(payload: Record<string, unknown>): string {
   const alert = payload.alert as ReturnType<typeof alertPayload> | undefined;
-  if (!alert) return String(payload.message ?? "RadhaGsareees Ops notification");
+  if (!alert) return typeof payload.message === "string" ? payload.message : "RadhaGsareees Ops notification";
   const verb = payload.event === "ALERT_RESOLVED" ? "RESOLVED" : "FIRING";
   return `[${alert.severity} ${verb}] ${alert.ruleName}${alert.subject ? ` (${alert.subject})` : ""}`;
 }
 
 function textBody(payload: Record<string, unknown>): string {
   const alert = payload.alert as ReturnType<typeof alertPayload> | undefined;
-  if (!alert) return String(payload.message ?? "");
+  if (!alert) return typeof payload.message === "string" ? payload.message : "";
   return `${subjectLine(payload)}\n${alert.message}\nFired at ${alert.firedAt}${alert.resolvedAt ? `, resolved at ${alert.resolvedAt}` : ""}`;
 }
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as receivers verify it. */
-export function signWebhookBody(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signWebhookBody(
+  secret: string,
+  body: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const mac = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
   return `t=${timestamp},v1=${mac}`;
 }
@@ -251,7 +268,7 @@ async function postJson(url: string, body: string, headers: Record<string, strin
   } catch (e) {
     // Name the failure without the URL (it is the secret for Slack-style hooks).
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    throw new Error(`could not reach ${new URL(url).host}: ${cause}`);
+    throw new Error(`could not reach ${new URL(url).host}: ${cause}`, { cause: e });
   }
   await res.body?.cancel();
   if (!res.ok) throw new Error(`${new URL(url).host} answered HTTP ${res.status}`);
@@ -289,10 +306,18 @@ async function send(
       ...(s.smtpUser ? { auth: { user: s.smtpUser, pass: password ?? "" } } : {}),
     });
     try {
-      await transport.sendMail({ from: s.from, to: s.to, subject: subjectLine(payload), text: textBody(payload) });
+      await transport.sendMail({
+        from: s.from,
+        to: s.to,
+        subject: subjectLine(payload),
+        text: textBody(payload),
+      });
     } catch (e) {
       const err = e as { code?: string; responseCode?: number };
-      throw new Error(`SMTP ${s.smtpHost}:${s.smtpPort} refused: ${err.code ?? ""} ${err.responseCode ?? ""}`.trim());
+      throw new Error(
+        `SMTP ${s.smtpHost}:${s.smtpPort} refused: ${err.code ?? ""} ${err.responseCode ?? ""}`.trim(),
+        { cause: e },
+      );
     } finally {
       transport.close();
     }
@@ -318,8 +343,13 @@ export async function deliverNotification(db: Db, deliveryId: string): Promise<T
   } catch (e) {
     const message = (e as Error).message.slice(0, 500);
     const last = attempts >= delivery.maxAttempts || !channel;
-    await updateDelivery(db, deliveryId, { status: last ? "FAILED" : "RETRYING", attempts, lastError: message });
-    if (!last) throw new Error(`notification ${deliveryId} attempt ${attempts} failed: ${message}`);
+    await updateDelivery(db, deliveryId, {
+      status: last ? "FAILED" : "RETRYING",
+      attempts,
+      lastError: message,
+    });
+    if (!last)
+      throw new Error(`notification ${deliveryId} attempt ${attempts} failed: ${message}`, { cause: e });
   }
   return getDelivery(db, deliveryId);
 }
