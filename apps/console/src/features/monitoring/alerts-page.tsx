@@ -91,7 +91,7 @@ function AlertsSection() {
   return (
     <section className="section" aria-labelledby="alerts-title">
       <div className="section-head">
-        <h2 id="alerts-title">Alerts</h2>
+        <h2 id="alerts-title">Recent alerts</h2>
       </div>
       {alerts.isPending ? <Loading label="Loading alerts…" /> : null}
       {alerts.isError ? <ErrorBanner error={alerts.error} onRetry={() => void alerts.refetch()} /> : null}
