@@ -62,7 +62,11 @@ async function seedSamples(): Promise<void> {
     push("webhook_pending", Math.max(0, Math.round(1 + 2 * wave)));
     push("webhook_oldest_pending_seconds", Math.max(0, 5 + 8 * wave));
   }
-  for (let i = 0; i < rows.length; i += 2000) await db.insertInto("metricSamples").values(rows.slice(i, i + 2000)).execute();
+  for (let i = 0; i < rows.length; i += 2000)
+    await db
+      .insertInto("metricSamples")
+      .values(rows.slice(i, i + 2000))
+      .execute();
 }
 
 describe("monitoring, alerts and incidents console", () => {
@@ -70,10 +74,19 @@ describe("monitoring, alerts and incidents console", () => {
     const db = live.server.database.db;
     await seedSamples();
     const port = (receiver.address() as AddressInfo).port;
-    await createChannel(db, SYSTEM_ACTOR, { kind: "SLACK", name: "ops-room", url: `http://127.0.0.1:${port}/hook`, severities: ["P1", "P2"] });
+    await createChannel(db, SYSTEM_ACTOR, {
+      kind: "SLACK",
+      name: "ops-room",
+      url: `http://127.0.0.1:${port}/hook`,
+      severities: ["P1", "P2"],
+    });
     const t0 = Date.now() - 15 * 60_000;
     await evaluateAlertRules(db, [{ metric: "process_rss_mb", subject: "", value: 530 }], new Date(t0));
-    await evaluateAlertRules(db, [{ metric: "process_rss_mb", subject: "", value: 541 }], new Date(t0 + 11 * 60_000));
+    await evaluateAlertRules(
+      db,
+      [{ metric: "process_rss_mb", subject: "", value: 541 }],
+      new Date(t0 + 11 * 60_000),
+    );
     await expect.poll(() => received.length, { timeout: 15_000 }).toBe(1);
     expect(received[0]).toContain("[P2 FIRING] Memory above 512 MB");
 
@@ -118,7 +131,9 @@ describe("monitoring, alerts and incidents console", () => {
     await timeline.getByText(/Recovery checklist:/).waitFor();
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await page.getByText("Acknowledge: met").waitFor();
-    await page.getByPlaceholder("What you saw or did").fill("Card testing from one BIN range; Stripe Radar rule added");
+    await page
+      .getByPlaceholder("What you saw or did")
+      .fill("Card testing from one BIN range; Stripe Radar rule added");
     await page.getByRole("button", { name: "Add note" }).click();
     await timeline.getByText("Card testing from one BIN range").waitFor();
     await page.getByRole("button", { name: "Mark resolved" }).click();

@@ -269,9 +269,7 @@ function ChannelsSection() {
       </p>
       {test.isSuccess ? <p role="status">Test queued; see its delivery below.</p> : null}
       {test.isError ? <ErrorBanner error={test.error} /> : null}
-      {channels.data?.length === 0 ? (
-        <Empty>No channels: alerts fire but nobody is told.</Empty>
-      ) : null}
+      {channels.data?.length === 0 ? <Empty>No channels: alerts fire but nobody is told.</Empty> : null}
       {channels.data && channels.data.length > 0 ? (
         <Table caption="Notification channels" columns={columns} rows={channels.data} rowKey={(c) => c.id} />
       ) : null}
