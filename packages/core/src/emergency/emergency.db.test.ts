@@ -36,7 +36,7 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
     ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", ""],
     { stdio: "ignore" },
   );
-  const store = createRedisStore(`redis://127.0.0.1:${port}`);
+  const store = createRedisStore(`redis://127.0.0.1:${port}`, "radha:");
   for (let i = 0; i < 50; i++) {
     try {
       await store.ping(200);
