@@ -15,6 +15,8 @@ import { registerProvidersCommands } from "./commands/providers";
 import { registerSecretsCommands } from "./commands/secrets";
 import { registerSessionsCommands } from "./commands/sessions";
 import { registerUsersCommands } from "./commands/users";
+import { registerEmergencyCommands } from "./commands/emergency";
+import { registerIncidentsCommands } from "./commands/incidents";
 import { globalOptions } from "./lib/context";
 import { EXIT, reportFailure } from "./lib/errors";
 import { examples } from "./lib/options";
@@ -58,6 +60,8 @@ export function createProgram(): Command {
   registerDbDiagnosticsCommands(program);
   registerBackupsCommands(program);
   registerMigrationsCommands(program);
+  registerIncidentsCommands(program);
+  registerEmergencyCommands(program);
   return program;
 }
 

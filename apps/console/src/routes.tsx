@@ -17,6 +17,10 @@ import { WebhooksPage } from "./features/webhooks/webhooks-page";
 import { OrdersPage } from "./features/orders/orders-page";
 import { OrderDetailPage } from "./features/orders/order-detail-page";
 import { ReviewQueuePage } from "./features/orders/review-queue-page";
+import { IncidentPage } from "./features/incidents/incident-page";
+import { IncidentsPage } from "./features/incidents/incidents-page";
+import { AlertsPage } from "./features/monitoring/alerts-page";
+import { MonitoringPage } from "./features/monitoring/monitoring-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -75,6 +79,10 @@ export function createRouter() {
             </RequireRole>
           ),
         },
+        { path: "monitoring", element: <MonitoringPage /> },
+        { path: "alerts", element: <AlertsPage /> },
+        { path: "incidents", element: <IncidentsPage /> },
+        { path: "incidents/:id", element: <IncidentPage /> },
         { path: "*", element: <NotFound /> },
       ],
     },

@@ -13,6 +13,8 @@ import { registerJwksRoute } from "./http/jwks";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
 import { registerWebhookRoutes } from "./http/webhooks";
+import { requestStatsSource } from "./monitoring/request-stats";
+import { registerSampledGauges } from "./monitoring/sampled-gauges";
 
 export interface BuildAppOptions {
   logLevel?: string;
@@ -49,10 +51,13 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
 
   server.setErrorHandler((error, _req, reply) => sendError(reply, error));
 
-  registerMetrics(server, {
+  const metrics = registerMetrics(server, {
     procedures: new Set(Object.keys(appRouter._def.procedures)),
     token: deps.env.OPS_METRICS_TOKEN,
   });
+  registerSampledGauges(metrics, deps.db);
+  deps.metricSources.register(requestStatsSource(metrics));
+  await deps.flags.start();
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
   registerJwksRoute(server, deps);

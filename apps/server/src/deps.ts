@@ -3,6 +3,8 @@ import { createApiDeps, type ApiDeps } from "@radha/api";
 import { createDb } from "@radha/core/db";
 import { type MasterKey, parseMasterKey } from "@radha/core/security";
 import { dbopsConfigFromEnv } from "@radha/core/dbops";
+import { createFlagCache, type FlagCache } from "@radha/core/emergency";
+import { processMetricSource } from "@radha/core/monitoring";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -16,6 +18,8 @@ export interface AppDeps extends ApiDeps {
   env: TServerEnv;
   webhookSecrets: SecretSource;
   webhookIntake: WebhookIntake;
+  /** This instance's copy of the system flags, refreshed when any instance announces a change. */
+  flags: FlagCache;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ export function createDeps(
       masterKey,
       webhookSecretsFromEnv,
       dbops: dbopsConfigFromEnv(env, databaseUrl, process.cwd()),
+      monitoring: { diskPaths: [{ label: "data", path: env.OPS_DATA_DIR ?? process.cwd() }] },
       providerCheck: {
         stripeSecretKey: env.STRIPE_SECRET_KEY,
         razorpayKeyId: env.RAZORPAY_KEY_ID,
@@ -85,6 +90,8 @@ export function createDeps(
   const ready = Promise.all([api.ready, webhookSecrets.listen(store).catch(() => undefined)]).then(
     () => undefined,
   );
+  api.metricSources.register(processMetricSource(pool));
+  const flags = createFlagCache(db, store);
   return {
     ...api,
     ready,
@@ -93,8 +100,10 @@ export function createDeps(
     webhookIntake: createWebhookIntake(db, webhookSecrets, {
       razorpayMaxAgeSeconds: env.OPS_RAZORPAY_MAX_EVENT_AGE_SECONDS,
     }),
+    flags,
     async close() {
       api.health.stop();
+      await flags.stop();
       await webhookSecrets.flush();
       await store.close();
       await db.destroy();

@@ -9,6 +9,8 @@ import {
   type ProviderCheckConfig,
 } from "@radha/core/security";
 import type { DbopsConfig, PoolStats } from "@radha/core/dbops";
+import type { BackupStatus, ChecklistDeps } from "@radha/core/emergency";
+import { createMetricRegistry, type MetricRegistry } from "@radha/core/monitoring";
 import type { SharedStore } from "@radha/core/shared-store";
 import { createHealthService, type HealthService, type ProviderKeys } from "@radha/core/system";
 import type { ProcessOptions, TProvider } from "@radha/core/webhooks";
@@ -34,6 +36,8 @@ export interface ApiConfig {
   providerCheck: ProviderCheckConfig;
   /** Backups, restores and drills; without it those procedures answer PRECONDITION_FAILED. */
   dbops?: DbopsConfig | undefined;
+  /** The recovery checklist's disk folders and (after merge) the backups domain's status. */
+  monitoring?: { diskPaths?: { label: string; path: string }[]; backupStatus?: () => Promise<BackupStatus> };
 }
 
 export interface ApiDeps {
@@ -47,6 +51,10 @@ export interface ApiDeps {
   pool?: PoolStats | undefined;
   /** Resolves once this instance listens for key changes announced by others. */
   ready: Promise<void>;
+  /** Where sampled metrics come from; other domains register theirs (one call each). */
+  metricSources: MetricRegistry;
+  /** What the recovery checklist reads. */
+  checklist(): ChecklistDeps;
 }
 
 export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig, pool?: PoolStats): ApiDeps {
@@ -71,5 +79,14 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig, poo
     },
   });
   const health = createHealthService({ db, store, keys: config.providerKeys });
-  return { db, store, keyring, auth, health, config, ready, pool };
+  const metricSources = createMetricRegistry();
+  const checklist = (): ChecklistDeps => ({
+    db,
+    store,
+    providerChecks: async () =>
+      (await health.report()).checks.filter((c) => c.name === "stripe" || c.name === "razorpay"),
+    diskPaths: config.monitoring?.diskPaths ?? [{ label: "data", path: process.cwd() }],
+    ...(config.monitoring?.backupStatus ? { backupStatus: config.monitoring.backupStatus } : {}),
+  });
+  return { db, store, keyring, auth, health, config, ready, pool, metricSources, checklist };
 }

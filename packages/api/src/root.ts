@@ -11,6 +11,9 @@ import { securityRouter } from "./routers/security.router";
 import { backupsRouter } from "./routers/backups.router";
 import { dataMigrationsRouter } from "./routers/data-migrations.router";
 import { databaseRouter } from "./routers/database.router";
+import { emergencyRouter } from "./routers/emergency.router";
+import { incidentsRouter } from "./routers/incidents.router";
+import { monitoringRouter } from "./routers/monitoring.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
@@ -26,6 +29,9 @@ export const appRouter = router({
   backups: backupsRouter,
   database: databaseRouter,
   dataMigrations: dataMigrationsRouter,
+  monitoring: monitoringRouter,
+  incidents: incidentsRouter,
+  emergency: emergencyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from "fastify";
 import { listPublicProducts } from "@radha/core/catalog";
 import { DomainError } from "@radha/core/errors";
-import { getFlag } from "@radha/core/system";
 import { z } from "zod";
 import type { AppDeps } from "../deps";
 import { bearerFrom } from "@radha/api";
@@ -19,7 +18,7 @@ const ZProductsQuery = z.object({
 export function registerStorefrontRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get("/api/products", async (req, reply) => {
     const limit = ZProductsQuery.parse(req.query).limit;
-    if (await getFlag(deps.db, "maintenance_mode")) {
+    if (await deps.flags.get("maintenance_mode")) {
       void reply.header("retry-after", "120");
       throw new DomainError("UNAVAILABLE", "The shop is under maintenance; please try again shortly.");
     }

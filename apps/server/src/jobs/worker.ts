@@ -16,10 +16,16 @@ import {
 } from "@radha/core/dbops";
 import type { Actor } from "@radha/core/audit";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
+import {
+  deliverNotification,
+  evaluateAlertRules,
+  pruneMetricSamples,
+  sampleMetrics,
+} from "@radha/core/monitoring";
 import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
-function payloadId(payload: unknown, key: "eventId" | "runId"): string {
+function payloadId(payload: unknown, key: "eventId" | "runId" | "deliveryId"): string {
   const value = (payload as Record<string, unknown> | null)?.[key];
   if (typeof value !== "string") throw new Error(`job payload has no ${key}`);
   return value;
@@ -124,6 +130,20 @@ export function taskList(deps: AppDeps): TaskList {
       const { actor: _actor, ...input } = payload as Record<string, unknown>;
       await runDataMigration(deps.db, actorOf(payload), input);
     },
+    [JOB.monitoringSample]: async () => {
+      const { at, samples, failed } = await sampleMetrics(deps.db, deps.metricSources);
+      for (const f of failed)
+        console.error(
+          JSON.stringify({ level: "warn", msg: "metric source failed", source: f.source, err: f.error }),
+        );
+      await evaluateAlertRules(deps.db, samples, at);
+    },
+    [JOB.monitoringPrune]: async () => {
+      await pruneMetricSamples(deps.db);
+    },
+    [JOB.notificationDeliver]: async (payload) => {
+      await deliverNotification(deps.db, payloadId(payload, "deliveryId"));
+    },
   };
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
@@ -136,6 +156,8 @@ export const CRONTAB = [
   `0 2 * * * ${JOB.backupCreate} ?max=1`,
   `30 3 * * * ${JOB.backupPrune} ?max=1`,
   `0 4 * * * ${JOB.drillRun} ?max=1`,
+  `* * * * * ${JOB.monitoringSample}`,
+  `17 * * * * ${JOB.monitoringPrune}`,
 ].join("\n");
 
 export interface WorkerHandle {

@@ -37,6 +37,10 @@ const LISTS: Record<string, (c: Caller, cursor: string | null, limit?: number) =
   "audit.securityEvents": (c, cursor, limit) => c.audit.securityEvents({ cursor, limit }),
   "backups.list": (c, cursor, limit) => c.backups.list({ cursor, limit }),
   "backups.drills": (c, cursor, limit) => c.backups.drills({ cursor, limit }),
+  "monitoring.alerts": (c, cursor, limit) => c.monitoring.alerts({ cursor, limit }),
+  "monitoring.deliveries": (c, cursor, limit) => c.monitoring.deliveries({ cursor, limit }),
+  "incidents.list": (c, cursor, limit) => c.incidents.list({ cursor, limit }),
+  "emergency.checks": (c, cursor, limit) => c.emergency.checks({ cursor, limit }),
 };
 
 describe("list procedures", () => {

@@ -1,3 +1,4 @@
+import { announceFlagChange } from "@radha/core/emergency";
 import { listFlags, setFlag } from "@radha/core/system";
 import { ZSetFlag } from "@radha/core/system/schema";
 import { router, staffProcedure } from "../init";
@@ -7,5 +8,9 @@ export const systemRouter = router({
   flags: staffProcedure("VIEWER").query(({ ctx }) => listFlags(ctx.deps.db)),
   setFlag: staffProcedure("ADMIN")
     .input(ZSetFlag)
-    .mutation(({ ctx, input }) => setFlag(ctx.deps.db, ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => {
+      const flag = await setFlag(ctx.deps.db, ctx.actor, input);
+      await announceFlagChange(ctx.deps.store);
+      return flag;
+    }),
 });

@@ -29,6 +29,16 @@ import type {
   TWebhookStatus,
 } from "../webhooks/webhooks.schema";
 
+import type { TCheckStatus } from "../system/system.schema";
+import type { TIncidentEntryKind, TIncidentStatus, TSeverity } from "../incidents/incidents.schema";
+import type {
+  TAlertStatus,
+  TChannelKind,
+  TComparison,
+  TDeliveryEvent,
+  TDeliveryStatus,
+} from "../monitoring/monitoring.schema";
+
 // Enum columns take their values from the const arrays in the domains' schema modules; these two
 // names stay for the seed and the test factories.
 export type Role = TUserRole;
@@ -389,6 +399,112 @@ export interface SecurityEventsTable {
   detail: string | null;
 }
 
+// Monitoring, alerts, notifications, incidents, emergency checks (issue 12).
+export interface MetricSamplesTable {
+  metric: string;
+  subject: ColumnType<string, string | undefined, string>;
+  at: Date;
+  value: number;
+  resolutionSeconds: ColumnType<number, number | undefined, number>;
+}
+export interface AlertRulesTable {
+  id: Generated<string>;
+  key: string;
+  name: string;
+  metric: string;
+  comparison: TComparison;
+  threshold: number;
+  holdSeconds: number;
+  severity: TSeverity;
+  volumeMetric: string | null;
+  minVolume: number | null;
+  enabled: Generated<boolean>;
+  description: Generated<string>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  updatedBy: string | null;
+}
+export interface AlertRuleBreachesTable {
+  ruleId: string;
+  subject: string;
+  since: Date;
+  lastValue: number;
+}
+export interface AlertsTable {
+  id: Generated<string>;
+  ruleId: string;
+  subject: string;
+  status: Generated<TAlertStatus>;
+  severity: TSeverity;
+  message: string;
+  value: number;
+  threshold: number;
+  firedAt: CreatedAt;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  resolvedValue: number | null;
+}
+export interface NotificationChannelsTable {
+  id: Generated<string>;
+  name: string;
+  kind: TChannelKind;
+  severities: TSeverity[];
+  enabled: Generated<boolean>;
+  settings: Json;
+  targetHint: string;
+  secret: Json;
+  createdAt: CreatedAt;
+  createdBy: string | null;
+}
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  channelId: string;
+  alertId: string | null;
+  event: TDeliveryEvent;
+  status: Generated<TDeliveryStatus>;
+  attempts: Generated<number>;
+  maxAttempts: number;
+  lastError: string | null;
+  payload: Json;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sentAt: Date | null;
+}
+export interface IncidentsTable {
+  id: Generated<string>;
+  title: string;
+  severity: TSeverity;
+  status: Generated<TIncidentStatus>;
+  alertId: string | null;
+  declaredAt: CreatedAt;
+  declaredBy: string | null;
+  ackDueAt: Date;
+  resolveDueAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  reviewedAt: Date | null;
+  review: Json | null;
+}
+export interface IncidentEntriesTable {
+  id: Generated<string>;
+  incidentId: string;
+  at: CreatedAt;
+  kind: TIncidentEntryKind;
+  actorLabel: string | null;
+  body: string;
+  data: Json | null;
+}
+export interface EmergencyChecksTable {
+  id: Generated<string>;
+  createdAt: CreatedAt;
+  createdBy: string | null;
+  status: TCheckStatus;
+  steps: Json;
+  incidentId: string | null;
+}
+
 export interface Database {
   refreshTokenHistory: RefreshTokenHistoryTable;
   securityEvents: SecurityEventsTable;
@@ -437,6 +553,15 @@ export interface Database {
   // secops: provider key-rotation checklists
   providerKeyRotations: ProviderKeyRotationsTable;
   providerKeyRotationSteps: ProviderKeyRotationStepsTable;
+  metricSamples: MetricSamplesTable;
+  alertRules: AlertRulesTable;
+  alertRuleBreaches: AlertRuleBreachesTable;
+  alerts: AlertsTable;
+  notificationChannels: NotificationChannelsTable;
+  notificationDeliveries: NotificationDeliveriesTable;
+  incidents: IncidentsTable;
+  incidentEntries: IncidentEntriesTable;
+  emergencyChecks: EmergencyChecksTable;
 }
 
 // --- orders: payments and refunds (2026_12_02_0800_payments) ---

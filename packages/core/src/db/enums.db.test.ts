@@ -19,6 +19,14 @@ import {
   USER_STATUSES,
 } from "../security/security.schema";
 import { SECURITY_EVENT_KINDS } from "../security/security-events.schema";
+import { INCIDENT_ENTRY_KINDS, INCIDENT_STATUSES, SEVERITIES } from "../incidents/incidents.schema";
+import {
+  ALERT_STATUSES,
+  CHANNEL_KINDS,
+  COMPARISONS,
+  DELIVERY_EVENTS,
+  DELIVERY_STATUSES,
+} from "../monitoring/monitoring.schema";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import {
   ATTEMPT_OUTCOMES,
@@ -59,6 +67,17 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["refunds", "provider", PROVIDERS],
   ["security_events", "kind", SECURITY_EVENT_KINDS],
   ["security_events", "actor_type", ACTOR_TYPES],
+  ["alert_rules", "comparison", COMPARISONS],
+  ["alert_rules", "severity", SEVERITIES],
+  ["alerts", "status", ALERT_STATUSES],
+  ["alerts", "severity", SEVERITIES],
+  ["notification_channels", "kind", CHANNEL_KINDS],
+  ["notification_deliveries", "event", DELIVERY_EVENTS],
+  ["notification_deliveries", "status", DELIVERY_STATUSES],
+  ["incidents", "severity", SEVERITIES],
+  ["incidents", "status", INCIDENT_STATUSES],
+  ["incident_entries", "kind", INCIDENT_ENTRY_KINDS],
+  ["emergency_checks", "status", ["pass", "warn", "fail"]],
 ];
 
 let t: TestDatabase;

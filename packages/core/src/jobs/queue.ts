@@ -12,4 +12,7 @@ export const JOB = {
   backupPrune: "dbops_backup_prune",
   drillRun: "dbops_drill_run",
   dataMigrationRun: "dbops_data_migration_run",
+  monitoringSample: "monitoring_sample",
+  monitoringPrune: "monitoring_prune",
+  notificationDeliver: "notification_deliver",
 } as const;

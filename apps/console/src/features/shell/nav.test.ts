@@ -2,11 +2,19 @@ import { describe, expect, it } from "vitest";
 import { navItemsFor, safeNextPath } from "./nav";
 
 const INVENTORY_READS = ["Inventory", "Stock changes", "Low stock", "Reset batches"];
+const OPS = ["Monitoring", "Alerts", "Incidents"];
 const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
   it("shows viewers the system and inventory read pages and webhooks", () => {
-    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks", "Orders", "Payment review"]);
+    expect(labels("VIEWER")).toEqual([
+      "System",
+      ...INVENTORY_READS,
+      "Webhooks",
+      "Orders",
+      "Payment review",
+      ...OPS,
+    ]);
   });
   it("adds audit for operators", () => {
     expect(labels("OPERATOR")).toEqual([
@@ -17,6 +25,7 @@ describe("navItemsFor", () => {
       "Orders",
       "Payment review",
       "Audit",
+      ...OPS,
     ]);
   });
   it("shows admins everything", () => {
@@ -30,6 +39,7 @@ describe("navItemsFor", () => {
       "Audit",
       "Users",
       "Service tokens",
+      ...OPS,
     ]);
   });
   it("shows nothing to unknown roles", () => {

@@ -21,6 +21,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },
   { path: "/security", label: "Security", minRole: "ADMIN" },
+  { path: "/monitoring", label: "Monitoring", minRole: "VIEWER" },
+  { path: "/alerts", label: "Alerts", minRole: "VIEWER" },
+  { path: "/incidents", label: "Incidents", minRole: "VIEWER" },
 ];
 
 export function navItemsFor(role: string): NavItem[] {

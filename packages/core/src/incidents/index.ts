@@ -1,0 +1,4 @@
+export * from "./incidents.schema";
+export * from "./incidents.service";
+export * from "./export";
+export { dueAt, timerState } from "./timers";
