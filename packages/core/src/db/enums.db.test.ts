@@ -17,6 +17,7 @@ import {
   USER_ROLES,
   USER_STATUSES,
 } from "../security/security.schema";
+import { ROTATION_STATUSES, ROTATION_STEPS, VERIFIED_WITH } from "../security/secops.schema";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import {
   ATTEMPT_OUTCOMES,
@@ -50,6 +51,10 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["webhook_attempts", "outcome", ATTEMPT_OUTCOMES],
   ["webhook_rejections", "provider", PROVIDERS],
   ["webhook_replay_runs", "status", REPLAY_RUN_STATUSES],
+  ["webhook_events", "verified_with", VERIFIED_WITH],
+  ["provider_key_rotations", "provider", PROVIDERS],
+  ["provider_key_rotations", "status", ROTATION_STATUSES],
+  ["provider_key_rotation_steps", "step", ROTATION_STEPS],
 ];
 
 let t: TestDatabase;
