@@ -20,6 +20,7 @@ describe("navItemsFor", () => {
       "Audit",
       "Users",
       "Service tokens",
+      "Security",
     ]);
   });
   it("shows nothing to unknown roles", () => {
