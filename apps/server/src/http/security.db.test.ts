@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { sharedTestStores, stripePayloads, TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type App } from "../app";
-import { createDeps, type AppDeps } from "../deps";
+import { createDeps, requireMasterKey, type AppDeps } from "../deps";
 import { loadEnv } from "../env";
 import { createTestServer, type TestServer } from "../testing";
 import { createStripeHeader } from "./webhook-test-helpers";
@@ -169,7 +169,7 @@ describe("a Stripe webhook secret roll", () => {
     expect(rows.items.find((i) => i.id === rolled.info.id)?.lastVerifiedAt).not.toBeNull();
 
     // Revoking the new one refuses it at once.
-    await admin.caller.security.revokeWebhookSecret({ id: rolled.info.id, reason: "drill" });
+    await admin.caller.security.revokeWebhookSecret({ id: rolled.info.id ?? "", reason: "drill" });
     expect(await deliver("6", NEW)).toBe(400);
     const audit = await s.database.db.selectFrom("auditLog").selectAll().execute();
     expect(JSON.stringify(audit)).not.toMatch(/whsec_(old|new)_dashboard/);
@@ -264,5 +264,14 @@ describe("provider key checks against a local stand-in", () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe("the master key at start", () => {
+  it("is required outside the embedded demo, with the fix in the message; a bad value names the variable", () => {
+    const env = loadEnv({ OPS_MASTER_KEY: "" });
+    expect(() => requireMasterKey(env)).toThrow(/OPS_MASTER_KEY is not set.*openssl rand -base64 32/s);
+    expect(requireMasterKey(env, TEST_MASTER_KEY_BASE64).bytes).toHaveLength(32);
+    expect(() => loadEnv({ OPS_MASTER_KEY: "too-short" })).toThrow(/OPS_MASTER_KEY/);
   });
 });

@@ -27,6 +27,7 @@ import {
   DELIVERY_EVENTS,
   DELIVERY_STATUSES,
 } from "../monitoring/monitoring.schema";
+import { ROTATION_STATUSES, ROTATION_STEPS, VERIFIED_WITH } from "../security/secops.schema";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import {
   ATTEMPT_OUTCOMES,
@@ -78,6 +79,10 @@ const ENUM_COLUMNS: [table: string, column: string, values: readonly string[]][]
   ["incidents", "status", INCIDENT_STATUSES],
   ["incident_entries", "kind", INCIDENT_ENTRY_KINDS],
   ["emergency_checks", "status", ["pass", "warn", "fail"]],
+  ["webhook_events", "verified_with", VERIFIED_WITH],
+  ["provider_key_rotations", "provider", PROVIDERS],
+  ["provider_key_rotations", "status", ROTATION_STATUSES],
+  ["provider_key_rotation_steps", "step", ROTATION_STEPS],
 ];
 
 let t: TestDatabase;

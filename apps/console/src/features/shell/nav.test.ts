@@ -39,6 +39,7 @@ describe("navItemsFor", () => {
       "Audit",
       "Users",
       "Service tokens",
+      "Security",
       ...OPS,
     ]);
   });
