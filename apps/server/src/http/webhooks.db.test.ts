@@ -198,11 +198,13 @@ describe("Razorpay intake", () => {
     ).toMatchObject({ duplicate: true });
     // The event id header is not signed: the same body under another id, or none, is the same event.
     for (const headers of [{ "x-razorpay-event-id": "evt_rzp_other" }, {}] as Record<string, string>[])
-      expect((await post("razorpay", body, { "x-razorpay-signature": sig, ...headers })).json()).toMatchObject({
-        duplicate: true,
-      });
+      expect(
+        (await post("razorpay", body, { "x-razorpay-signature": sig, ...headers })).json(),
+      ).toMatchObject({ duplicate: true });
     const noId = JSON.stringify(razorpayPayloads.captured("pay_intake_2"));
-    const first = await post("razorpay", noId, { "x-razorpay-signature": signRazorpay(noId, RAZORPAY_SECRET) });
+    const first = await post("razorpay", noId, {
+      "x-razorpay-signature": signRazorpay(noId, RAZORPAY_SECRET),
+    });
     expect(first.json()).toMatchObject({ duplicate: false });
     const rows = await s.database.db
       .selectFrom("webhookEvents")

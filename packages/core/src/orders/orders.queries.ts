@@ -75,44 +75,36 @@ export async function matchOrder(
     orderReference: string | null;
   },
 ): Promise<OrderMatch> {
-  if (m.paymentReference) {
-    const paid = await db
-      .selectFrom("payments")
-      .select("orderId")
-      .where("provider", "=", m.provider)
-      .where("providerPaymentId", "=", m.paymentReference)
-      .executeTakeFirst();
-    if (paid) return { kind: "FOUND", orderId: paid.orderId, via: "PAYMENT" };
-  }
   const refs = [m.paymentReference, m.providerOrderId].filter((r): r is string => r !== null);
-  if (refs.length) {
-    const byRef = await db
-      .selectFrom("orders")
-      .select("id")
-      .where("paymentProvider", "=", m.provider)
-      .where("paymentReference", "in", refs)
-      .orderBy("createdAt")
-      .executeTakeFirst();
-    if (byRef) return { kind: "FOUND", orderId: byRef.id, via: "ORDER_PAYMENT_REFERENCE" };
-  }
-  if (m.orderReference) {
-    const byNumber = await db
-      .selectFrom("orders")
-      .select(["id", "orderNumber", "paymentProvider"])
-      .where("orderNumber", "=", m.orderReference)
-      .executeTakeFirst();
-    if (byNumber) {
-      if (byNumber.paymentProvider !== m.provider)
-        return {
-          kind: "OTHER_PROVIDER",
-          orderId: byNumber.id,
-          orderNumber: byNumber.orderNumber,
-          provider: byNumber.paymentProvider,
-        };
-      return { kind: "FOUND", orderId: byNumber.id, via: "ORDER_NUMBER" };
-    }
-  }
-  return { kind: "NONE" };
+  // One round trip: the three ways to find the order, in order of trust.
+  const { rows } = await sql<{
+    via: "PAYMENT" | "ORDER_PAYMENT_REFERENCE" | "ORDER_NUMBER";
+    orderId: string;
+    orderNumber: string;
+    provider: TProvider | null;
+  }>`
+    SELECT via, order_id, order_number, provider FROM (
+      SELECT 1 AS rank, 'PAYMENT' AS via, o.id AS order_id, o.order_number, o.payment_provider AS provider, o.created_at
+      FROM payments p JOIN orders o ON o.id = p.order_id
+      WHERE p.provider = ${m.provider} AND p.provider_payment_id = ${m.paymentReference}
+      UNION ALL
+      SELECT 2, 'ORDER_PAYMENT_REFERENCE', o.id, o.order_number, o.payment_provider, o.created_at
+      FROM orders o WHERE o.payment_provider = ${m.provider} AND o.payment_reference = ANY(${refs}::text[])
+      UNION ALL
+      SELECT 3, 'ORDER_NUMBER', o.id, o.order_number, o.payment_provider, o.created_at
+      FROM orders o WHERE o.order_number = ${m.orderReference}
+    ) m ORDER BY rank, created_at LIMIT 1
+  `.execute(db);
+  const row = rows[0];
+  if (!row) return { kind: "NONE" };
+  if (row.via === "ORDER_NUMBER" && row.provider !== m.provider)
+    return {
+      kind: "OTHER_PROVIDER",
+      orderId: row.orderId,
+      orderNumber: row.orderNumber,
+      provider: row.provider,
+    };
+  return { kind: "FOUND", orderId: row.orderId, via: row.via };
 }
 
 export async function updateOrder(
