@@ -1,5 +1,5 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
-import { createDb, migrate } from "@radha/core/db";
+import { createDb, describeRuntimeRole, migrate } from "@radha/core/db";
 import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
@@ -13,17 +13,20 @@ const loadDevDb = () => import("@radha/dev-db");
 async function main(): Promise<void> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
+  // Runtime credentials (an application login role) and the owner's, for migrations.
   let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
+  let ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
+  if (!databaseUrl || !ownerUrl) {
     const { startLocalDatabase } = await loadDevDb();
     embedded = await startLocalDatabase({ dataDir: env.OPS_DATA_DIR, port: env.OPS_EMBEDDED_PG_PORT });
-    databaseUrl = embedded.url;
+    databaseUrl = ownerUrl = embedded.url;
   }
 
-  const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
+  const { db } = createDb({ connectionString: ownerUrl, max: 2, applicationName: "radha-ops-migrate" });
   let demoSignIn: string | undefined;
   try {
-    const { applied } = await migrate(db, databaseUrl);
+    const { applied } = await migrate(db, ownerUrl);
+    if (embedded) databaseUrl = await (await loadDevDb()).prepareLocalAppLogin(db, ownerUrl);
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureActiveSigningKey(db);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
@@ -41,6 +44,11 @@ async function main(): Promise<void> {
   }
 
   const deps = createDeps(env, { databaseUrl });
+  const role = await describeRuntimeRole(deps.db);
+  const roleLine =
+    role.superuser || role.ownedTables > 0 || !role.appMember
+      ? `${role.user} — WARNING: ${role.superuser ? "a superuser" : role.ownedTables > 0 ? "owns tables" : "not a member of radha_app"}; run the server as an application login role (README: Database roles)`
+      : `${role.user} (application role)`;
   const app = await buildApp(deps);
   const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
   await app.start();
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
       "",
       `RadhaGsareees Ops is up: ${url}`,
       `  address:  ${everyInterface ? `every interface (HOST=${env.HOST})` : `${env.HOST} only (set HOST=0.0.0.0 to accept other machines)`}`,
+      `  db role:  ${roleLine}`,
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,

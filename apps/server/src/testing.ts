@@ -24,7 +24,7 @@ export async function createTestServer(
   const env = { ...loadEnv(opts.env), LOG_LEVEL: "silent" as const };
   // The API harness creates the database and signs people in; the server wires its own deps on it.
   const database = await createTestDatabase();
-  const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });
+  const deps = createDeps(env, { databaseUrl: database.appUrl, store: opts.store ?? createMemoryStore() });
   const api = await createTestApi({ database, deps });
   const app = await buildApp(deps, {
     logLevel: "silent",
@@ -43,7 +43,7 @@ export async function createTestServer(
       return address;
     },
     async startWorker(workerOpts = {}) {
-      const runner = await startWorker(deps, api.database.url, {
+      const runner = await startWorker(deps, api.database.appUrl, {
         concurrency: workerOpts.concurrency ?? 4,
         pollInterval: 100,
         crontab: false,

@@ -11,8 +11,9 @@ if (!env.DATABASE_URL) {
   );
   process.exit(1);
 }
-const { db } = createDb({ connectionString: env.DATABASE_URL, max: 1 });
-await migrate(db, env.DATABASE_URL);
+const ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
+const { db } = createDb({ connectionString: ownerUrl, max: 1 });
+await migrate(db, ownerUrl);
 await db.destroy();
 const deps = createDeps(env);
 const worker = await startWorker(deps, env.DATABASE_URL);

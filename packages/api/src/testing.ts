@@ -44,7 +44,7 @@ export async function createTestApi(
   const ownDeps = !opts.deps;
   const deps =
     opts.deps ??
-    createApiDeps(database.db, opts.store ?? createMemoryStore(), { ...TEST_API_CONFIG, ...opts.config });
+    createApiDeps(database.appDb, opts.store ?? createMemoryStore(), { ...TEST_API_CONFIG, ...opts.config });
   await ensureActiveSigningKey(deps.db);
   const callerFor = (bearer: string | null) =>
     createCaller(createContextInner({ deps, bearer, requestId: "test", ip: "127.0.0.1" }));

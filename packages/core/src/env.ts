@@ -15,6 +15,8 @@ export const optionalString = z
 /** Where the database is: DATABASE_URL, else an embedded Postgres in OPS_DATA_DIR (server, CLI, tests). */
 export const databaseEnv = {
   DATABASE_URL: optionalString,
+  /** The owning role, for migrations (`DATABASE_URL` is then an application login role). */
+  OPS_MIGRATION_DATABASE_URL: optionalString,
   OPS_DATA_DIR: optionalString,
   OPS_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
 };

@@ -3,3 +3,4 @@
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded";
 export { defaultDataDir, startLocalDatabase, type LocalDatabaseOptions } from "./local-database";
 export * from "./seed/index";
+export { LOCAL_APP_LOGIN, prepareLocalAppLogin } from "./local-roles";

@@ -16,7 +16,7 @@ export function registerDbCommands(program: Command): void {
     .addHelpText("after", examples("ops db migrate", "DATABASE_URL=postgres://… ops db migrate --json"))
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const { applied } = await withDb((conn, url) => migrate(conn, url));
+      const { applied } = await withDb((conn, url) => migrate(conn, url), { owner: true });
       out.result({ applied }, ({ applied }) => {
         if (applied.length === 0) out.line("Database schema is up to date; nothing to apply.");
         else
@@ -31,7 +31,7 @@ export function registerDbCommands(program: Command): void {
     .addHelpText("after", examples("ops db seed", "ops db seed --json"))
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const counts = await withDb((conn) => seedDemoData(conn));
+      const counts = await withDb((conn) => seedDemoData(conn), { owner: true });
       out.result(counts, (c) => {
         const added = c.products + c.variants + c.orders + c.users;
         if (added === 0) {

@@ -1,2 +1,10 @@
 export * from "./audit.schema";
 export * from "./audit.service";
+export {
+  checkpointKey,
+  verifyAuditCheckpoint,
+  writeAuditCheckpoint,
+  type AuditCheckpoint,
+  type CheckpointConfig,
+  type TCheckpointCheck,
+} from "./checkpoint";
