@@ -1,4 +1,5 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
+import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit";
 import { createDb, describeRuntimeRole, migrate } from "@radha/core/db";
 import { ensureActiveSigningKey, ensureBootstrapAdmin } from "@radha/core/security";
 import type { EmbeddedPostgres } from "@radha/dev-db";
@@ -50,7 +51,12 @@ async function main(): Promise<void> {
       ? `${role.user} — WARNING: ${role.superuser ? "a superuser" : role.ownedTables > 0 ? "owns tables" : "not a member of radha_app"}; run the server as an application login role (README: Database roles)`
       : `${role.user} (application role)`;
   const app = await buildApp(deps);
-  const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
+  // Audit checkpoints: the configured folder and key, or the embedded demo's generated ones.
+  const auditCheckpoint =
+    checkpointConfigFromEnv(env) ?? (embedded ? (await loadDevDb()).localCheckpointConfig() : undefined);
+  if (auditCheckpoint) await writeAuditCheckpoint(deps.db, auditCheckpoint);
+  const worker =
+    env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl, { auditCheckpoint }) : undefined;
   await app.start();
   const everyInterface = env.HOST === "0.0.0.0" || env.HOST === "::";
   const url = `http://${everyInterface ? "localhost" : env.HOST}:${env.PORT}`;
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
       `RadhaGsareees Ops is up: ${url}`,
       `  address:  ${everyInterface ? `every interface (HOST=${env.HOST})` : `${env.HOST} only (set HOST=0.0.0.0 to accept other machines)`}`,
       `  db role:  ${roleLine}`,
+      `  audit checkpoints: ${auditCheckpoint ? `${auditCheckpoint.dir} (every 5 min)` : "off (set OPS_AUDIT_CHECKPOINT_DIR and _KEY)"}`,
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,

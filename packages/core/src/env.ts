@@ -23,6 +23,13 @@ export const databaseEnv = {
 
 export const redisEnv = { REDIS_URL: optionalString };
 
+/** Audit checkpoints outside the database (audit/checkpoint.ts): a folder and an HMAC key (or its file). */
+export const auditCheckpointEnv = {
+  OPS_AUDIT_CHECKPOINT_DIR: optionalString,
+  OPS_AUDIT_CHECKPOINT_KEY: optionalString,
+  OPS_AUDIT_CHECKPOINT_KEY_FILE: optionalString,
+};
+
 /** How failed webhook events are retried: the server's worker and the CLI's replays alike. */
 export const webhookProcessingEnv = {
   OPS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

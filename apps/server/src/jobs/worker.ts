@@ -1,6 +1,7 @@
 // Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
 // re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
 import { Logger, run, type Task, type TaskList } from "graphile-worker";
+import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
 import { createPool, isConnectionLoss } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { JOB } from "@radha/core/jobs";
@@ -33,7 +34,9 @@ export function retryOnConnectionLoss(task: Task, deadlineMs = 60_000): Task {
   };
 }
 
-export function taskList(deps: AppDeps): TaskList {
+export const AUDIT_CHECKPOINT_TASK = "audit_checkpoint";
+
+export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): TaskList {
   const tasks: Record<string, Task> = {
     [JOB.webhookProcess]: async (payload) => {
       await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
@@ -53,6 +56,10 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
+    // Every 5 minutes when checkpoints are configured (any worker; the file names dedupe).
+    [AUDIT_CHECKPOINT_TASK]: async () => {
+      if (auditCheckpoint) await writeAuditCheckpoint(deps.db, auditCheckpoint);
+    },
   };
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
@@ -68,7 +75,12 @@ export interface WorkerHandle {
 export async function startWorker(
   deps: AppDeps,
   connectionString: string,
-  opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {},
+  opts: {
+    concurrency?: number;
+    pollInterval?: number;
+    crontab?: boolean;
+    auditCheckpoint?: CheckpointConfig;
+  } = {},
 ): Promise<WorkerHandle> {
   const logger = new Logger((scope) => (level, message) => {
     if (["error", "warning"].includes(level))
@@ -83,8 +95,10 @@ export async function startWorker(
     concurrency,
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
-    taskList: taskList(deps),
-    ...(opts.crontab === false ? {} : { crontab: CRONTAB }),
+    taskList: taskList(deps, opts.auditCheckpoint),
+    ...(opts.crontab === false
+      ? {}
+      : { crontab: opts.auditCheckpoint ? `${CRONTAB}\n*/5 * * * * ${AUDIT_CHECKPOINT_TASK}` : CRONTAB }),
     logger,
   });
   return {

@@ -4,6 +4,7 @@
 // even its owner, who can switch off the triggers and recompute the chain forward — cannot forge
 // a checkpoint, so a rewrite of checkpointed rows or a truncated tail is reported.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { DbOrTrx } from "../db/database";
@@ -37,6 +38,28 @@ export function checkpointKey(value: string): Buffer {
   const key = Buffer.from(value, "utf8");
   if (key.length < 32) throw new Error("the audit checkpoint key must be at least 32 bytes");
   return key;
+}
+
+/**
+ * The checkpoint settings from the environment: none without a folder; a folder without a key is
+ * a configuration error (a checkpoint anyone can sign anchors nothing).
+ */
+export function checkpointConfigFromEnv(env: {
+  OPS_AUDIT_CHECKPOINT_DIR?: string | undefined;
+  OPS_AUDIT_CHECKPOINT_KEY?: string | undefined;
+  OPS_AUDIT_CHECKPOINT_KEY_FILE?: string | undefined;
+}): CheckpointConfig | undefined {
+  if (!env.OPS_AUDIT_CHECKPOINT_DIR) return undefined;
+  const value =
+    env.OPS_AUDIT_CHECKPOINT_KEY ??
+    (env.OPS_AUDIT_CHECKPOINT_KEY_FILE
+      ? readFileSync(env.OPS_AUDIT_CHECKPOINT_KEY_FILE, "utf8").trim()
+      : undefined);
+  if (!value)
+    throw new Error(
+      "OPS_AUDIT_CHECKPOINT_DIR is set but neither OPS_AUDIT_CHECKPOINT_KEY nor OPS_AUDIT_CHECKPOINT_KEY_FILE",
+    );
+  return { dir: env.OPS_AUDIT_CHECKPOINT_DIR, key: checkpointKey(value) };
 }
 
 function macOf(key: Buffer, c: Pick<AuditCheckpoint, "seq" | "hash" | "createdAt">): string {

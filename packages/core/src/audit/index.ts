@@ -1,6 +1,7 @@
 export * from "./audit.schema";
 export * from "./audit.service";
 export {
+  checkpointConfigFromEnv,
   checkpointKey,
   verifyAuditCheckpoint,
   writeAuditCheckpoint,
