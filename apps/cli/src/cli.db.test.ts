@@ -7,14 +7,11 @@ import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordAuditEvent, SYSTEM_ACTOR } from "@radha/core/audit";
 import { createAuthService, Keyring } from "@radha/core/security";
+import { sql } from "kysely";
 import { createMemoryStore } from "@radha/core/shared-store";
-import {
-  createTestDatabase,
-  createUser,
-  TEST_MASTER_KEY,
-  type TestDatabase,
-} from "@radha/core/testing";
+import { createTestDatabase, createUser, TEST_MASTER_KEY, type TestDatabase } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/ops.mjs");
@@ -250,7 +247,39 @@ describe("ops (child process, real database)", () => {
       ok: false,
       checked: 1,
       firstBroken: { seq: "2", reason: "its content no longer matches its hash" },
+      checkpoint: null,
     });
+  });
+
+  it("audit checkpoint + verify: a truncated tail the chain alone accepts is reported", async () => {
+    const own = await createTestDatabase();
+    const dir = await mkdtemp(path.join(tmpdir(), "radha-cli-ckpt-"));
+    try {
+      for (let i = 0; i < 4; i++)
+        await recordAuditEvent(own.appDb, SYSTEM_ACTOR, { action: "test.cli", after: { i } });
+      const env = {
+        DATABASE_URL: own.url,
+        OPS_AUDIT_CHECKPOINT_DIR: dir,
+        OPS_AUDIT_CHECKPOINT_KEY: "k".repeat(40),
+      };
+      const written = await ops(["audit", "checkpoint"], env);
+      expect(written.code).toBe(0);
+      expect(written.stdout).toContain("Checkpoint at seq 4");
+      expect((await ops(["audit", "verify"], env)).stdout).toContain("Matches checkpoint");
+      // The owner deletes the last two rows with the triggers off: the chain that is left verifies.
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log WHERE seq > 2; ALTER TABLE audit_log ENABLE TRIGGER USER`.execute(
+        own.db,
+      );
+      const verify = await ops(["audit", "verify"], env);
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toContain("Audit chain intact: 2 events verified");
+      expect(verify.stdout).toMatch(
+        /Checkpoint MISMATCH: the log ends at seq 2 but checkpoint .* vouches for seq 4/,
+      );
+    } finally {
+      await own.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports an unreachable database in one line", async () => {

@@ -1,5 +1,6 @@
 // The CLI's environment: the only place in apps/cli that reads process.env.
 import {
+  auditCheckpointEnv,
   createEnvLoader,
   databaseEnv,
   dbopsEnv,
@@ -22,6 +23,7 @@ const ZCliEnv = z.object({
   RAZORPAY_KEY_SECRET: optionalString,
   RAZORPAY_WEBHOOK_SECRET: optionalString,
   ...dbopsEnv,
+  ...auditCheckpointEnv,
   /** Where `pnpm ops …` was typed (pnpm sets it); relative CLI paths resolve against it. */
   INIT_CWD: optionalString,
 });

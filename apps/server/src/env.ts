@@ -1,5 +1,6 @@
 // The server's and the worker's environment: the only place in apps/server that reads process.env.
 import {
+  auditCheckpointEnv,
   createEnvLoader,
   databaseEnv,
   dbopsEnv,
@@ -29,6 +30,7 @@ const ZServerEnv = z.object({
   /** Days between scheduled signing-key rotations (the job checks hourly). */
   OPS_KEY_ROTATION_DAYS: z.coerce.number().min(1).max(365).default(30),
   ...dbopsEnv,
+  ...auditCheckpointEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

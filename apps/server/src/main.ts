@@ -1,5 +1,6 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
-import { createDb, migrate } from "@radha/core/db";
+import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit";
+import { createDb, describeRuntimeRole, migrate } from "@radha/core/db";
 import { ensureBootstrapAdmin, ensureSigningKeys } from "@radha/core/security";
 import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
 import type { EmbeddedPostgres } from "@radha/dev-db";
@@ -14,9 +15,11 @@ const loadDevDb = () => import("@radha/dev-db");
 async function main(): Promise<void> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
+  // Runtime credentials (an application login role) and the owner's, for migrations.
   let databaseUrl = env.DATABASE_URL;
+  let ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
   let demoMasterKey: string | undefined;
-  if (!databaseUrl) {
+  if (!databaseUrl || !ownerUrl) {
     const { loadOrCreateDemoMasterKey, startLocalDatabase } = await loadDevDb();
     if (!env.OPS_MASTER_KEY) {
       const demo = loadOrCreateDemoMasterKey(env.OPS_DATA_DIR);
@@ -24,15 +27,16 @@ async function main(): Promise<void> {
       demoMasterKey = demo.key;
     }
     embedded = await startLocalDatabase({ dataDir: env.OPS_DATA_DIR, port: env.OPS_EMBEDDED_PG_PORT });
-    databaseUrl = embedded.url;
+    databaseUrl = ownerUrl = embedded.url;
   }
   // Before touching the database: a missing master key is a start-up error with the fix in it.
   const masterKey = requireMasterKey(env, demoMasterKey);
 
-  const { db } = createDb({ connectionString: databaseUrl, max: 2, applicationName: "radha-ops-migrate" });
+  const { db } = createDb({ connectionString: ownerUrl, max: 2, applicationName: "radha-ops-migrate" });
   let demoSignIn: string | undefined;
   try {
-    const { applied } = await migrate(db, databaseUrl);
+    const { applied } = await migrate(db, ownerUrl);
+    if (embedded) databaseUrl = await (await loadDevDb()).prepareLocalAppLogin(db, ownerUrl);
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureSigningKeys(db, masterKey);
     await sealStoredWebhookSecrets(db, masterKey);
@@ -53,8 +57,18 @@ async function main(): Promise<void> {
 
   const deps = createDeps(env, { databaseUrl, masterKey });
   await deps.ready;
+  const role = await describeRuntimeRole(deps.db);
+  const roleLine =
+    role.superuser || role.ownedTables > 0 || !role.appMember
+      ? `${role.user} — WARNING: ${role.superuser ? "a superuser" : role.ownedTables > 0 ? "owns tables" : "not a member of radha_app"}; run the server as an application login role (README: Database roles)`
+      : `${role.user} (application role)`;
   const app = await buildApp(deps);
-  const worker = env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl) : undefined;
+  // Audit checkpoints: the configured folder and key, or the embedded demo's generated ones.
+  const auditCheckpoint =
+    checkpointConfigFromEnv(env) ?? (embedded ? (await loadDevDb()).localCheckpointConfig() : undefined);
+  if (auditCheckpoint) await writeAuditCheckpoint(deps.db, auditCheckpoint);
+  const worker =
+    env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl, { auditCheckpoint }) : undefined;
   await app.start();
   const everyInterface = env.HOST === "0.0.0.0" || env.HOST === "::";
   const url = `http://${everyInterface ? "localhost" : env.HOST}:${env.PORT}`;
@@ -63,6 +77,8 @@ async function main(): Promise<void> {
       "",
       `RadhaGsareees Ops is up: ${url}`,
       `  address:  ${everyInterface ? `every interface (HOST=${env.HOST})` : `${env.HOST} only (set HOST=0.0.0.0 to accept other machines)`}`,
+      `  db role:  ${roleLine}`,
+      `  audit checkpoints: ${auditCheckpoint ? `${auditCheckpoint.dir} (every 5 min)` : "off (set OPS_AUDIT_CHECKPOINT_DIR and _KEY)"}`,
       `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,

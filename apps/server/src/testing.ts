@@ -33,7 +33,7 @@ export async function createTestServer(
   };
   // The API harness creates the database and signs people in; the server wires its own deps on it.
   const database = await createTestDatabase();
-  const deps = createDeps(env, { databaseUrl: database.url, store: opts.store ?? createMemoryStore() });
+  const deps = createDeps(env, { databaseUrl: database.appUrl, store: opts.store ?? createMemoryStore() });
   const api = await createTestApi({ database, deps });
   const app = await buildApp(deps, {
     logLevel: "silent",
@@ -52,7 +52,7 @@ export async function createTestServer(
       return address;
     },
     async startWorker(workerOpts = {}) {
-      const runner = await startWorker(deps, api.database.url, {
+      const runner = await startWorker(deps, api.database.appUrl, {
         concurrency: workerOpts.concurrency ?? 4,
         pollInterval: 100,
         crontab: false,

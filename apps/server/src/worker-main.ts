@@ -1,4 +1,5 @@
 // A worker-only process: background jobs without the HTTP server. Run as many as you like.
+import { checkpointConfigFromEnv } from "@radha/core/audit";
 import { createDb, migrate } from "@radha/core/db";
 import { createDeps } from "./deps";
 import { loadEnv } from "./env";
@@ -11,11 +12,13 @@ if (!env.DATABASE_URL) {
   );
   process.exit(1);
 }
-const { db } = createDb({ connectionString: env.DATABASE_URL, max: 1 });
-await migrate(db, env.DATABASE_URL);
+const ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
+const { db } = createDb({ connectionString: ownerUrl, max: 1 });
+await migrate(db, ownerUrl);
 await db.destroy();
 const deps = createDeps(env);
-const worker = await startWorker(deps, env.DATABASE_URL);
+const auditCheckpoint = checkpointConfigFromEnv(env);
+const worker = await startWorker(deps, env.DATABASE_URL, { auditCheckpoint });
 console.log(`worker running (concurrency ${env.OPS_WORKER_CONCURRENCY})`);
 const stop = async () => {
   await worker.stop();

@@ -70,7 +70,7 @@ export async function createTestApi(
   const ownDeps = !opts.deps;
   const deps =
     opts.deps ??
-    createApiDeps(database.db, opts.store ?? createMemoryStore(), {
+    createApiDeps(database.appDb, opts.store ?? createMemoryStore(), {
       ...TEST_API_CONFIG,
       dbops: testDbopsConfig(database.url, await mkdtemp(path.join(tmpdir(), "radha-api-backups-"))),
       ...opts.config,

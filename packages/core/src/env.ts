@@ -15,6 +15,8 @@ export const optionalString = z
 /** Where the database is: DATABASE_URL, else an embedded Postgres in OPS_DATA_DIR (server, CLI, tests). */
 export const databaseEnv = {
   DATABASE_URL: optionalString,
+  /** The owning role, for migrations (`DATABASE_URL` is then an application login role). */
+  OPS_MIGRATION_DATABASE_URL: optionalString,
   OPS_DATA_DIR: optionalString,
   OPS_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
 };
@@ -33,6 +35,13 @@ export const securityEnv = {
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   RAZORPAY_API_BASE: optionalString.pipe(z.url().optional()),
   OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
+};
+
+/** Audit checkpoints outside the database (audit/checkpoint.ts): a folder and an HMAC key (or its file). */
+export const auditCheckpointEnv = {
+  OPS_AUDIT_CHECKPOINT_DIR: optionalString,
+  OPS_AUDIT_CHECKPOINT_KEY: optionalString,
+  OPS_AUDIT_CHECKPOINT_KEY_FILE: optionalString,
 };
 
 /** How failed webhook events are retried: the server's worker and the CLI's replays alike. */

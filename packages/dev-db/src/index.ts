@@ -4,3 +4,5 @@ export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOpti
 export { defaultDataDir, startLocalDatabase, type LocalDatabaseOptions } from "./local-database";
 export * from "./seed/index";
 export { demoMasterKeyPath, loadOrCreateDemoMasterKey } from "./master-key";
+export { LOCAL_APP_LOGIN, prepareLocalAppLogin } from "./local-roles";
+export { localCheckpointConfig } from "./local-checkpoints";

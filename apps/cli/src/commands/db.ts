@@ -17,7 +17,7 @@ export function registerDbCommands(program: Command): void {
     .addHelpText("after", examples("ops db migrate", "DATABASE_URL=postgres://… ops db migrate --json"))
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
-      const { applied } = await withDb((conn, url) => migrate(conn, url));
+      const { applied } = await withDb((conn, url) => migrate(conn, url), { owner: true });
       out.result({ applied }, ({ applied }) => {
         if (applied.length === 0) out.line("Database schema is up to date; nothing to apply.");
         else
@@ -34,7 +34,7 @@ export function registerDbCommands(program: Command): void {
       const { out, withDb } = contextFor(command);
       // Demo staff with the published password only on the embedded database, never DATABASE_URL's.
       const demoStaff = !loadEnv().DATABASE_URL;
-      const counts = await withDb((conn) => seedDemoData(conn, { demoStaff }));
+      const counts = await withDb((conn) => seedDemoData(conn, { demoStaff }), { owner: true });
       out.result(counts, (c) => {
         const added = c.products + c.variants + c.orders + c.users;
         if (added === 0) {

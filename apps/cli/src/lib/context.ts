@@ -15,7 +15,7 @@ export interface CommandContext {
   options: GlobalOptions;
   out: Output;
   actor: Actor;
-  withDb: <T>(fn: (db: Db, url: string) => Promise<T>) => Promise<T>;
+  withDb: <T>(fn: (db: Db, url: string) => Promise<T>, opts?: { owner?: boolean }) => Promise<T>;
 }
 
 function osUsername(): string {
@@ -39,5 +39,10 @@ export function globalOptions(command: Command): GlobalOptions {
 export function contextFor(command: Command): CommandContext {
   const options = globalOptions(command);
   const out = createOutput(options);
-  return { options, out, actor: cliActor(), withDb: (fn) => withDatabase(fn, (m) => out.note(m)) };
+  return {
+    options,
+    out,
+    actor: cliActor(),
+    withDb: (fn, opts) => withDatabase(fn, (m) => out.note(m), opts),
+  };
 }

@@ -6,10 +6,15 @@ import { loadEnv } from "../env";
 
 export type DatabaseLog = (message: string) => void;
 
-export async function withDatabase<T>(fn: (db: Db, url: string) => Promise<T>, log: DatabaseLog): Promise<T> {
+/** `owner`: schema work (migrate, seed) uses OPS_MIGRATION_DATABASE_URL when it is set. */
+export async function withDatabase<T>(
+  fn: (db: Db, url: string) => Promise<T>,
+  log: DatabaseLog,
+  opts: { owner?: boolean } = {},
+): Promise<T> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
-  let url = env.DATABASE_URL;
+  let url = (opts.owner ? env.OPS_MIGRATION_DATABASE_URL : undefined) ?? env.DATABASE_URL;
   if (!url) {
     embedded = await startLocalDatabase({
       dataDir: env.OPS_DATA_DIR,

@@ -1,6 +1,7 @@
 // Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
 // re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
 import { Logger, run, type Task, type TaskList } from "graphile-worker";
+import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
 import { createPool, isConnectionLoss } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { runScheduledKeyRotation } from "@radha/core/security";
@@ -67,7 +68,9 @@ function dbopsOf(deps: AppDeps): DbopsConfig {
 /** While paused, a webhook job puts itself back 30 s later; the event stays stored and unprocessed. */
 const PAUSED_RETRY_MS = 30_000;
 
-export function taskList(deps: AppDeps): TaskList {
+export const AUDIT_CHECKPOINT_TASK = "audit_checkpoint";
+
+export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): TaskList {
   const tasks: Record<string, Task> = {
     [JOB.webhookProcess]: async (payload, helpers) => {
       if (await webhookProcessingPaused(deps.db)) {
@@ -144,6 +147,10 @@ export function taskList(deps: AppDeps): TaskList {
     [JOB.notificationDeliver]: async (payload) => {
       await deliverNotification(deps.db, payloadId(payload, "deliveryId"));
     },
+    // Every 5 minutes when checkpoints are configured (any worker; the file names dedupe).
+    [AUDIT_CHECKPOINT_TASK]: async () => {
+      if (auditCheckpoint) await writeAuditCheckpoint(deps.db, auditCheckpoint);
+    },
   };
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
@@ -167,7 +174,12 @@ export interface WorkerHandle {
 export async function startWorker(
   deps: AppDeps,
   connectionString: string,
-  opts: { concurrency?: number; pollInterval?: number; crontab?: boolean } = {},
+  opts: {
+    concurrency?: number;
+    pollInterval?: number;
+    crontab?: boolean;
+    auditCheckpoint?: CheckpointConfig;
+  } = {},
 ): Promise<WorkerHandle> {
   const logger = new Logger((scope) => (level, message) => {
     if (["error", "warning"].includes(level))
@@ -182,8 +194,10 @@ export async function startWorker(
     concurrency,
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
-    taskList: taskList(deps),
-    ...(opts.crontab === false ? {} : { crontab: CRONTAB }),
+    taskList: taskList(deps, opts.auditCheckpoint),
+    ...(opts.crontab === false
+      ? {}
+      : { crontab: opts.auditCheckpoint ? `${CRONTAB}\n*/5 * * * * ${AUDIT_CHECKPOINT_TASK}` : CRONTAB }),
     logger,
   });
   return {

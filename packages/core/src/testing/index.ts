@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { createDb } from "../db/client";
+import { ensureAppLoginRole, withCredentials } from "../db/roles";
 import type { Db } from "../db/database";
 import { migrate } from "../db/migrate";
 import { loadTestEnv } from "./env";
@@ -85,14 +86,25 @@ export async function prepareTemplateDatabase(): Promise<void> {
   const { db } = createDb({ connectionString: withDatabase(serverUrl(), TEMPLATE), max: 1 });
   try {
     await migrate(db, withDatabase(serverUrl(), TEMPLATE));
+    await ensureAppLoginRole(db, TEST_APP_LOGIN.user, TEST_APP_LOGIN.password);
   } finally {
     await db.destroy();
   }
 }
 
+/**
+ * The login role the app runs as in tests: a member of the application role, so a missing grant
+ * fails a test. Shared by every run on the server (roles are cluster-wide; never dropped).
+ */
+export const TEST_APP_LOGIN = { user: "radha_app_test", password: "radha-app-test" } as const;
+
 export interface TestDatabase {
+  /** The owner's handle (the server's superuser): for setup, factories and assertions. */
   db: Db;
   url: string;
+  /** The application role's handle and URL: what servers, workers and API deps use. */
+  appDb: Db;
+  appUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -103,11 +115,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`));
   const url = withDatabase(serverUrl(), name);
   const { db } = createDb({ connectionString: url, max: 8 });
+  const appUrl = withCredentials(url, TEST_APP_LOGIN.user, TEST_APP_LOGIN.password);
+  const { db: appDb } = createDb({ connectionString: appUrl, max: 8 });
   return {
     db,
     url,
+    appDb,
+    appUrl,
     name,
     async drop() {
+      await appDb.destroy();
       await db.destroy();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
