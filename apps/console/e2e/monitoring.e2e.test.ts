@@ -41,7 +41,7 @@ async function signIn(page: Page, url: string, email: string): Promise<void> {
 async function seedSamples(): Promise<void> {
   const db = live.server.database.db;
   const now = Math.floor(Date.now() / 60_000) * 60_000;
-  const rows = [];
+  const rows: { metric: string; subject: string; at: Date; value: number }[] = [];
   for (let i = 360; i >= 1; i--) {
     const at = new Date(now - i * 60_000);
     const wave = Math.sin(i / 30);
