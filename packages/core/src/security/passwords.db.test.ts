@@ -61,11 +61,11 @@ const hashOf = async (userId: string) =>
     .passwordHash ?? "";
 
 describe("password policy", () => {
-  it("refuses short, blank, common and repetitive passwords and accepts a passphrase", () => {
+  it("refuses short, blank, common and repetitive passwords and accepts a passphrase", async () => {
     for (const weak of ["a", "            ", "password1234", "aaaaaaaaaaaa", "qwertyuiop12", "Password2026"])
-      expect(passwordProblem(weak), JSON.stringify(weak)).not.toBeNull();
-    expect(passwordProblem("ops.admin@radha.test", ["ops.admin@radha.test"])).not.toBeNull();
-    expect(passwordProblem(STRONG)).toBeNull();
+      expect(await passwordProblem(weak), JSON.stringify(weak)).not.toBeNull();
+    expect(await passwordProblem("ops.admin@radha.test", ["ops.admin@radha.test"])).not.toBeNull();
+    expect(await passwordProblem(STRONG)).toBeNull();
   });
 
   it("holds for new users", async () => {
