@@ -181,7 +181,16 @@ describe("ops (child process, real database)", () => {
     });
 
     // The human form shows the secret once, with a warning, and the list never shows it.
-    const human = await run("tokens", "create", "--name", "report-bot", "--role", "VIEWER");
+    const human = await run(
+      "tokens",
+      "create",
+      "--name",
+      "report-bot",
+      "--role",
+      "VIEWER",
+      "--owner",
+      owner.email,
+    );
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/rso_[A-Za-z0-9_-]{20,}/);
     expect(human.stderr).toMatch(/shown only once/);
@@ -198,15 +207,17 @@ describe("ops (child process, real database)", () => {
   });
 
   it("rejects bad input with a clear message, a non-zero exit and no stack trace", async () => {
-    const badRole = await run("tokens", "create", "--name", "x-bot", "--role", "KING");
+    const owner = await createUser(database.db, { role: "ADMIN" });
+    const create = (...args: string[]) => run("tokens", "create", "--owner", owner.email, ...args);
+    const badRole = await create("--name", "x-bot", "--role", "KING");
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toContain('"KING" is not a staff role; use one of VIEWER, OPERATOR, ADMIN');
 
-    const badName = await run("tokens", "create", "--name", "no spaces", "--role", "VIEWER");
+    const badName = await create("--name", "no spaces", "--role", "VIEWER");
     expect(badName.code).toBe(1);
     expect(badName.stderr).toMatch(/^error: invalid input: name: /m);
 
-    const duplicate = await run("tokens", "create", "--name", "report-bot", "--role", "VIEWER");
+    const duplicate = await create("--name", "report-bot", "--role", "VIEWER");
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('An active service token named "report-bot" exists');
 
@@ -214,7 +225,7 @@ describe("ops (child process, real database)", () => {
     expect(unknownId.code).toBe(1);
     expect(unknownId.stderr).toContain("No service token with that id");
 
-    const missing = await run("tokens", "create", "--role", "VIEWER");
+    const missing = await create("--role", "VIEWER");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--name <name>'");
 

@@ -188,7 +188,7 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
           "An admin reset your password: choose a new one to sign in.",
           { details: { signInStep: "PASSWORD_CHANGE_REQUIRED" } },
         );
-      assertPasswordPolicy(input.newPassword, [user.email, user.name], "newPassword");
+      await assertPasswordPolicy(input.newPassword, [user.email, user.name], "newPassword");
       if (input.newPassword === input.password)
         throw new DomainError(
           "BAD_REQUEST",

@@ -46,7 +46,7 @@ export async function changeOwnPassword(
     throw new DomainError("BAD_REQUEST", "currentPassword: that is not your current password");
   if (input.newPassword === input.currentPassword)
     throw new DomainError("BAD_REQUEST", "newPassword: choose a password different from the current one");
-  assertPasswordPolicy(input.newPassword, [user.email, user.name], "newPassword");
+  await assertPasswordPolicy(input.newPassword, [user.email, user.name], "newPassword");
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, user.id);

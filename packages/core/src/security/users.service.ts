@@ -78,7 +78,7 @@ function assertNotLastAdmin(user: UserRow, activeAdmins: number, change: string)
 
 export async function createStaffUser(db: Db, actor: Actor, raw: unknown): Promise<TStaffUser> {
   const input = ZCreateUser.parse(raw);
-  assertPasswordPolicy(input.password, [input.email, input.name]);
+  await assertPasswordPolicy(input.password, [input.email, input.name]);
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const existing = await findUserByEmail(trx, input.email.toLowerCase());
@@ -172,7 +172,7 @@ export async function ensureBootstrapAdmin(
 ): Promise<"created" | "updated" | "unchanged"> {
   const lower = email.toLowerCase();
   // A weak bootstrap password stops the start (the message names the variable, never the value).
-  assertPasswordPolicy(password, [lower], "OPS_ADMIN_PASSWORD");
+  await assertPasswordPolicy(password, [lower], "OPS_ADMIN_PASSWORD");
   const existing = await findUserByEmail(db, lower);
   if (
     existing?.role === "ADMIN" &&
