@@ -12,6 +12,8 @@ import { SystemPage } from "./features/system/system-page";
 import { TokensPage } from "./features/tokens/tokens-page";
 import { UsersPage } from "./features/users/users-page";
 import { WebhooksPage } from "./features/webhooks/webhooks-page";
+import { BackupsPage } from "./features/backups/backups-page";
+import { DatabasePage } from "./features/database/database-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -58,6 +60,8 @@ export function createRouter() {
             </RequireRole>
           ),
         },
+        { path: "database", element: <DatabasePage /> },
+        { path: "backups", element: <BackupsPage /> },
         { path: "*", element: <NotFound /> },
       ],
     },

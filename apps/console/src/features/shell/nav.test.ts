@@ -2,14 +2,22 @@ import { describe, expect, it } from "vitest";
 import { navItemsFor, safeNextPath } from "./nav";
 
 const INVENTORY_READS = ["Inventory", "Stock changes", "Low stock", "Reset batches"];
+const DATABASE_PAGES = ["Database", "Backups"];
 const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
   it("shows viewers the system and inventory read pages and webhooks", () => {
-    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks"]);
+    expect(labels("VIEWER")).toEqual(["System", ...INVENTORY_READS, "Webhooks", ...DATABASE_PAGES]);
   });
   it("adds audit for operators", () => {
-    expect(labels("OPERATOR")).toEqual(["System", ...INVENTORY_READS, "Stock reset", "Webhooks", "Audit"]);
+    expect(labels("OPERATOR")).toEqual([
+      "System",
+      ...INVENTORY_READS,
+      "Stock reset",
+      "Webhooks",
+      "Audit",
+      ...DATABASE_PAGES,
+    ]);
   });
   it("shows admins everything", () => {
     expect(labels("ADMIN")).toEqual([
@@ -20,6 +28,7 @@ describe("navItemsFor", () => {
       "Audit",
       "Users",
       "Service tokens",
+      ...DATABASE_PAGES,
     ]);
   });
   it("shows nothing to unknown roles", () => {

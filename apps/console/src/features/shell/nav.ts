@@ -18,6 +18,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/audit", label: "Audit", minRole: "OPERATOR" },
   { path: "/users", label: "Users", minRole: "ADMIN" },
   { path: "/tokens", label: "Service tokens", minRole: "ADMIN" },
+  { path: "/database", label: "Database", minRole: "VIEWER" },
+  { path: "/backups", label: "Backups", minRole: "VIEWER" },
 ];
 
 export function navItemsFor(role: string): NavItem[] {
