@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { createTestDatabase, domainErrorOf, type TestDatabase } from "../testing/index";
 import {
@@ -9,6 +9,9 @@ import {
   runDataMigration,
   verifyDataMigration,
 } from "./data-migrations.service";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let t: TestDatabase;
 const N = 250;
