@@ -56,6 +56,8 @@ describe("console journeys", () => {
       "Audit",
       "Users",
       "Service tokens",
+      "Database",
+      "Backups",
     ]);
     // Admins get a toggle per flag.
     await page.getByRole("button", { name: "Turn off payments_enabled" }).waitFor();
@@ -158,6 +160,8 @@ describe("console journeys", () => {
       "Low stock",
       "Reset batches",
       "Webhooks",
+      "Database",
+      "Backups",
     ]);
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("link", { name: "Service tokens" }).count()).toBe(0);

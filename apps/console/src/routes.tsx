@@ -21,6 +21,8 @@ import { IncidentPage } from "./features/incidents/incident-page";
 import { IncidentsPage } from "./features/incidents/incidents-page";
 import { AlertsPage } from "./features/monitoring/alerts-page";
 import { MonitoringPage } from "./features/monitoring/monitoring-page";
+import { BackupsPage } from "./features/backups/backups-page";
+import { DatabasePage } from "./features/database/database-page";
 
 export function createRouter() {
   return createBrowserRouter([
@@ -83,6 +85,8 @@ export function createRouter() {
         { path: "alerts", element: <AlertsPage /> },
         { path: "incidents", element: <IncidentsPage /> },
         { path: "incidents/:id", element: <IncidentPage /> },
+        { path: "database", element: <DatabasePage /> },
+        { path: "backups", element: <BackupsPage /> },
         { path: "*", element: <NotFound /> },
       ],
     },

@@ -5,8 +5,11 @@ import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { applyRestore, createBackup, dropDatabase, withAdmin, type DbopsConfig } from "@radha/core/dbops";
 import { getFlag, setFlag } from "@radha/core/system";
 import { createProduct, signStripe, stripePayloads } from "@radha/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestServer, type TestServer } from "./testing";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const STRIPE_SECRET = "whsec_restore_test";
 let s: TestServer;

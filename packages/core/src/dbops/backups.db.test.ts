@@ -1,7 +1,7 @@
 import { mkdtemp, open, readFile, rm, stat, truncate, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { createProduct, createTestDatabase, domainErrorOf, type TestDatabase } from "../testing/index";
 import { backupPaths } from "./backup-store";
@@ -9,6 +9,9 @@ import { createBackup, listBackups, listRemoteBackups, verifyBackup } from "./ba
 import type { DbopsConfig } from "./config";
 import { resolvePgTool } from "./pg-tools";
 import { startS3Server, type LocalS3 } from "../testing/s3";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let t: TestDatabase;
 let dir: string;

@@ -160,7 +160,7 @@ export async function runDataMigration(
   db: Db,
   actor: Actor,
   raw: unknown,
-  onProgress?: (p: MigrationProgress) => void,
+  onProgress?: (p: MigrationProgress) => void | Promise<void>,
 ): Promise<TDataMigrationRunResult> {
   const input = ZRunDataMigration.parse(raw);
   const m = migrationNamed(input.name);
@@ -179,7 +179,7 @@ export async function runDataMigration(
       scanned += rows.length;
       wouldChange += rows.filter((r) => m.transform(r) !== null).length;
       after = m.keyOf(rows[rows.length - 1]);
-      onProgress?.({ scanned, changed: 0, batches, checkpoint: after });
+      await onProgress?.({ scanned, changed: 0, batches, checkpoint: after });
       if (rows.length < input.batchSize) break;
     }
     return {
@@ -232,29 +232,28 @@ export async function runDataMigration(
           const tb = performance.now();
           const batch = await conn.transaction().execute(async (trx) => {
             const rows = await m.lockBatch(trx, after, input.batchSize);
-            if (rows.length === 0) return { n: 0, changed: 0, last: after };
+            if (rows.length === 0) return { n: 0, changed: 0, last: after, pause: false };
             const changes = rows.flatMap((row) => {
               const value = m.transform(row);
               return value === null ? [] : [{ row, value }];
             });
             await m.write(trx, changes);
             const last = m.keyOf(rows[rows.length - 1]);
-            await advanceDataMigration(trx, m.name, {
+            const { pauseRequested } = await advanceDataMigration(trx, m.name, {
               checkpoint: last,
               scanned: rows.length,
               changed: changes.length,
             });
-            return { n: rows.length, changed: changes.length, last };
+            return { n: rows.length, changed: changes.length, last, pause: pauseRequested };
           });
           if (batch.n === 0) break;
           batches++;
           scanned += batch.n;
           changed += batch.changed;
           after = batch.last;
-          onProgress?.({ scanned, changed, batches, checkpoint: after });
+          await onProgress?.({ scanned, changed, batches, checkpoint: after });
           if (batch.n < input.batchSize) break;
-          const row = await selectDataMigrationRow(conn, m.name);
-          if (row?.pauseRequested) {
+          if (batch.pause) {
             status = "PAUSED";
             break;
           }

@@ -272,8 +272,8 @@ export async function advanceDataMigration(
   trx: Trx,
   name: string,
   batch: { checkpoint: string; scanned: number; changed: number },
-): Promise<void> {
-  await trx
+): Promise<{ pauseRequested: boolean }> {
+  return trx
     .updateTable("dataMigrations")
     .set({
       checkpoint: batch.checkpoint,
@@ -283,7 +283,8 @@ export async function advanceDataMigration(
       updatedAt: new Date(),
     })
     .where("name", "=", name)
-    .execute();
+    .returning("pauseRequested")
+    .executeTakeFirstOrThrow();
 }
 
 // The product-images migration: plain URL strings → { url, alt, position } objects.
@@ -315,10 +316,10 @@ export async function updateProductImages(
   rows: { id: string; images: unknown[] }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const values = sql.join(rows.map((r) => sql`(${r.id}::uuid, ${JSON.stringify(r.images)}::jsonb)`));
-  await sql`UPDATE products p SET images = v.images FROM (VALUES ${values}) AS v(id, images) WHERE p.id = v.id`.execute(
-    trx,
-  );
+  // Two array parameters, whatever the batch size (a VALUES list would bind two per row).
+  await sql`UPDATE products p SET images = v.images
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.images))}::jsonb[]) AS v(id, images)
+    WHERE p.id = v.id`.execute(trx);
 }
 
 /** Products whose images still hold at least one plain string. */

@@ -1,10 +1,13 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { createDb } from "../db/client";
 import { createTestDatabase, domainErrorOf, type TestDatabase } from "../testing/index";
 import { cancelDbBackend, getDbStatus, terminateDbBackend } from "./diagnostics.service";
 import { selectOwnPid } from "./dbops.queries";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let t: TestDatabase;
 let other: TestDatabase;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { getFlag } from "../system/system.service";
 import {
@@ -17,6 +17,9 @@ import type { DbopsConfig } from "./config";
 import { databaseExists, dropDatabase } from "./dbops.queries";
 import { backupHealth, listDrills, runDrill } from "./drills.service";
 import { applyRestore, previewRestore } from "./restore.service";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let t: TestDatabase;
 let dir: string;

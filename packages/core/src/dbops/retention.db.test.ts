@@ -1,13 +1,16 @@
 import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { createTestDatabase, type TestDatabase } from "../testing/index";
 import { backupPaths, recordVerification, writeManifest } from "./backup-store";
 import type { DbopsConfig } from "./config";
 import type { TBackupManifest } from "./dbops.schema";
 import { planRetention, pruneBackups } from "./retention.service";
+
+// pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let t: TestDatabase;
 let dir: string;

@@ -3,6 +3,7 @@ import { navItemsFor, safeNextPath } from "./nav";
 
 const INVENTORY_READS = ["Inventory", "Stock changes", "Low stock", "Reset batches"];
 const OPS = ["Monitoring", "Alerts", "Incidents"];
+const DATABASE_PAGES = ["Database", "Backups"];
 const labels = (role: string) => navItemsFor(role).map((i) => i.label);
 
 describe("navItemsFor", () => {
@@ -14,6 +15,7 @@ describe("navItemsFor", () => {
       "Orders",
       "Payment review",
       ...OPS,
+      ...DATABASE_PAGES,
     ]);
   });
   it("adds audit for operators", () => {
@@ -26,6 +28,7 @@ describe("navItemsFor", () => {
       "Payment review",
       "Audit",
       ...OPS,
+      ...DATABASE_PAGES,
     ]);
   });
   it("shows admins everything", () => {
@@ -41,6 +44,7 @@ describe("navItemsFor", () => {
       "Service tokens",
       "Security",
       ...OPS,
+      ...DATABASE_PAGES,
     ]);
   });
   it("shows nothing to unknown roles", () => {

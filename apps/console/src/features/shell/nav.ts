@@ -24,6 +24,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/monitoring", label: "Monitoring", minRole: "VIEWER" },
   { path: "/alerts", label: "Alerts", minRole: "VIEWER" },
   { path: "/incidents", label: "Incidents", minRole: "VIEWER" },
+  { path: "/database", label: "Database", minRole: "VIEWER" },
+  { path: "/backups", label: "Backups", minRole: "VIEWER" },
 ];
 
 export function navItemsFor(role: string): NavItem[] {

@@ -1,4 +1,5 @@
 import { PageHeader } from "../../ui/page-header";
+import { BackupHealthPanel } from "../backups/backup-health-panel";
 import { FlagsPanel } from "./flags-panel";
 import { HealthPanel } from "./health-panel";
 
@@ -7,6 +8,7 @@ export function SystemPage() {
     <>
       <PageHeader title="System" description="Health of the platform and the switches that control it." />
       <HealthPanel />
+      <BackupHealthPanel />
       <FlagsPanel />
     </>
   );
