@@ -5,6 +5,7 @@ import { type MasterKey, parseMasterKey } from "@radha/core/security";
 import { dbopsConfigFromEnv } from "@radha/core/dbops";
 import { createFlagCache, type FlagCache } from "@radha/core/emergency";
 import { processMetricSource } from "@radha/core/monitoring";
+import { backupFreshnessSource, backupStatus, oversoldOrdersSource } from "./monitoring/connected-sources";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -52,6 +53,7 @@ export function createDeps(
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
+  const dbops = dbopsConfigFromEnv(env, databaseUrl, process.cwd());
   const api = createApiDeps(
     db,
     store,
@@ -74,8 +76,14 @@ export function createDeps(
       },
       masterKey,
       webhookSecretsFromEnv,
-      dbops: dbopsConfigFromEnv(env, databaseUrl, process.cwd()),
-      monitoring: { diskPaths: [{ label: "data", path: env.OPS_DATA_DIR ?? process.cwd() }] },
+      dbops,
+      monitoring: {
+        diskPaths: [
+          { label: "data", path: env.OPS_DATA_DIR ?? process.cwd() },
+          { label: "backups", path: dbops.backupDir },
+        ],
+        backupStatus: () => backupStatus(dbops),
+      },
       providerCheck: {
         stripeSecretKey: env.STRIPE_SECRET_KEY,
         razorpayKeyId: env.RAZORPAY_KEY_ID,
@@ -91,6 +99,8 @@ export function createDeps(
     () => undefined,
   );
   api.metricSources.register(processMetricSource(pool));
+  api.metricSources.register(oversoldOrdersSource);
+  api.metricSources.register(backupFreshnessSource(dbops));
   const flags = createFlagCache(db, store);
   return {
     ...api,

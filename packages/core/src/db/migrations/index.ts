@@ -10,6 +10,7 @@ import * as securityOperations from "./2026_12_02_0900_security_operations";
 import * as authHardening from "./2026_12_02_1000_auth_hardening";
 import * as dataMigrations from "./2026_12_02_1100_data_migrations";
 import * as monitoringIncidents from "./2026_12_02_1200_monitoring_incidents";
+import * as connectedAlertRules from "./2026_12_02_1201_connected_alert_rules";
 import * as appRole from "./2026_12_02_1050_app_role";
 
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_1000_auth_hardening": authHardening,
   "2026_12_02_1100_data_migrations": dataMigrations,
   "2026_12_02_1200_monitoring_incidents": monitoringIncidents,
+  "2026_12_02_1201_connected_alert_rules": connectedAlertRules,
   "2026_12_02_1050_app_role": appRole,
 };
