@@ -16,9 +16,12 @@ describe("asDomainError for Postgres errors", () => {
     );
   });
 
-  it("other classes (constraint violations, lost connections) stay unknown errors", () => {
+  it("other classes (constraint violations) stay unknown errors", () => {
     expect(asDomainError(pgError("23505", "duplicate key"))).toBeUndefined();
-    expect(asDomainError(pgError("57P01", "terminating connection"))).toBeUndefined();
     expect(asDomainError(pgError("ERR_22", "not postgres"))).toBeUndefined();
+  });
+
+  it("a lost connection is an outage (503 UNAVAILABLE), not a data error", () => {
+    expect(asDomainError(pgError("57P01", "terminating connection"))?.code).toBe("UNAVAILABLE");
   });
 });
