@@ -355,6 +355,7 @@ describe("ops webhooks health and list", () => {
         "alertReason",
         "failed",
         "ignored",
+        "needsReview",
         "oldestPendingSeconds",
         "p50LatencyMs",
         "p95LatencyMs",
@@ -433,7 +434,7 @@ describe("ops webhooks health and list", () => {
     const badStatus = await ops("webhooks", "list", "--status", "DONE");
     expect(badStatus.code).toBe(2);
     expect(badStatus.stderr).toContain(
-      '--status "DONE" is not an event status; use one of PENDING, PROCESSING, PROCESSED, FAILED, IGNORED.',
+      '--status "DONE" is not an event status; use one of PENDING, PROCESSING, PROCESSED, FAILED, IGNORED, NEEDS_REVIEW.',
     );
   });
 });
