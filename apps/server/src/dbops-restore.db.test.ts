@@ -18,7 +18,9 @@ let oldDatabase: string | null = null;
 
 beforeAll(async () => {
   s = await createTestServer({ env: { STRIPE_WEBHOOK_SECRET: STRIPE_SECRET } });
-  config = s.deps.config.dbops as DbopsConfig;
+  const dbops = s.deps.config.dbops;
+  if (!dbops) throw new Error("the test server has no backup folder");
+  config = dbops;
   await s.startWorker({ concurrency: 2 });
 });
 
