@@ -41,7 +41,9 @@ describe("console journeys", () => {
     const overall = page.getByTestId("overall-health");
     await overall.waitFor();
     expect(await overall.textContent()).toMatch(/All systems healthy[\s\S]*Overall status: pass/);
-    const databaseRow = page.getByRole("row").filter({ hasText: "database" });
+    const databaseRow = page
+      .getByRole("row")
+      .filter({ has: page.getByRole("cell", { name: "database", exact: true }) });
     expect(await databaseRow.count()).toBe(1);
     expect(await databaseRow.getByRole("cell").nth(1).textContent()).toMatch(/^\W*pass$/);
     expect(await page.getByTestId("current-role").textContent()).toBe("ADMIN");
@@ -53,9 +55,15 @@ describe("console journeys", () => {
       "Reset batches",
       "Stock reset",
       "Webhooks",
+      "Orders",
+      "Payment review",
       "Audit",
       "Users",
       "Service tokens",
+      "Security",
+      "Monitoring",
+      "Alerts",
+      "Incidents",
       "Database",
       "Backups",
     ]);
@@ -160,6 +168,11 @@ describe("console journeys", () => {
       "Low stock",
       "Reset batches",
       "Webhooks",
+      "Orders",
+      "Payment review",
+      "Monitoring",
+      "Alerts",
+      "Incidents",
       "Database",
       "Backups",
     ]);

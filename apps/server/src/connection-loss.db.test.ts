@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDb, migrate } from "@radha/core/db";
 import { createMemoryStore } from "@radha/core/shared-store";
-import { freePort, signStripe, stripePayloads } from "@radha/core/testing";
+import { freePort, signStripe, stripePayloads, TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@radha/dev-db";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildApp, type App } from "./app";
@@ -32,7 +32,10 @@ beforeAll(async () => {
   const { db } = createDb({ connectionString: pg.url, max: 2 });
   await migrate(db, pg.url);
   await db.destroy();
-  const env = { ...loadEnv({ STRIPE_WEBHOOK_SECRET: SECRET }), LOG_LEVEL: "silent" as const };
+  const env = {
+    ...loadEnv({ STRIPE_WEBHOOK_SECRET: SECRET, OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64 }),
+    LOG_LEVEL: "silent" as const,
+  };
   deps = createDeps(env, { databaseUrl: pg.url, store: createMemoryStore() });
   app = await buildApp(deps, { logLevel: "silent" });
   worker = await startWorker(deps, pg.url, { concurrency: 2, pollInterval: 100, crontab: false });

@@ -37,7 +37,13 @@ export function requireMasterKey(env: TServerEnv, demoKey?: string): MasterKey {
 
 export function createDeps(
   env: TServerEnv,
-  overrides: { databaseUrl?: string; store?: SharedStore; masterKey?: MasterKey } = {},
+  overrides: {
+    databaseUrl?: string;
+    /** The owning role's URL: backups and restores (pg_dump sees every table only as the owner). */
+    ownerUrl?: string;
+    store?: SharedStore;
+    masterKey?: MasterKey;
+  } = {},
 ): AppDeps {
   const masterKey = overrides.masterKey ?? requireMasterKey(env);
   const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
@@ -53,7 +59,11 @@ export function createDeps(
   });
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
-  const dbops = dbopsConfigFromEnv(env, databaseUrl, process.cwd());
+  const dbops = dbopsConfigFromEnv(
+    env,
+    overrides.ownerUrl ?? env.OPS_MIGRATION_DATABASE_URL ?? databaseUrl,
+    process.cwd(),
+  );
   const api = createApiDeps(
     db,
     store,

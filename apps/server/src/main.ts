@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     await db.destroy();
   }
 
-  const deps = createDeps(env, { databaseUrl, masterKey });
+  const deps = createDeps(env, { databaseUrl, ownerUrl, masterKey });
   await deps.ready;
   const role = await describeRuntimeRole(deps.db);
   const roleLine =

@@ -33,7 +33,11 @@ export async function createTestServer(
   };
   // The API harness creates the database and signs people in; the server wires its own deps on it.
   const database = await createTestDatabase();
-  const deps = createDeps(env, { databaseUrl: database.appUrl, store: opts.store ?? createMemoryStore() });
+  const deps = createDeps(env, {
+    databaseUrl: database.appUrl,
+    ownerUrl: database.url,
+    store: opts.store ?? createMemoryStore(),
+  });
   const api = await createTestApi({ database, deps });
   const app = await buildApp(deps, {
     logLevel: "silent",

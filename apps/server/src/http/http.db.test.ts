@@ -143,6 +143,8 @@ describe("storefront", () => {
       value: true,
       reason: "restore drill",
     });
+    // The core call writes the flag without announcing it; the server's flag cache re-reads now.
+    await s.deps.flags.refresh();
     try {
       const res = await inject({ method: "GET", url: "/api/products" });
       expect(res.statusCode).toBe(503);
@@ -153,6 +155,7 @@ describe("storefront", () => {
       });
     } finally {
       await setFlag(s.database.db, SYSTEM_ACTOR, { key: "maintenance_mode", value: false, reason: "done" });
+      await s.deps.flags.refresh();
     }
   });
 });

@@ -2,6 +2,7 @@
 // is honoured by the other within a second (pub/sub announcement; the database holds the value).
 import { randomBytes } from "node:crypto";
 import { createMemoryStore, createRedisStore, type SharedStore } from "@radha/core/shared-store";
+import { TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type App } from "../app";
 import { createDeps, type AppDeps } from "../deps";
@@ -21,7 +22,10 @@ let bDeps: AppDeps;
 let b: App;
 beforeAll(async () => {
   a = await createTestServer({ store: newStore() });
-  bDeps = createDeps(loadEnv({ LOG_LEVEL: "silent" }), { databaseUrl: a.database.url, store: newStore() });
+  bDeps = createDeps(loadEnv({ LOG_LEVEL: "silent", OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64 }), {
+    databaseUrl: a.database.url,
+    store: newStore(),
+  });
   b = await buildApp(bDeps, { logLevel: "silent" });
 });
 afterAll(async () => {
