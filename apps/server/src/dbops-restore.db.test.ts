@@ -18,7 +18,7 @@ let oldDatabase: string | null = null;
 
 beforeAll(async () => {
   s = await createTestServer({ env: { STRIPE_WEBHOOK_SECRET: STRIPE_SECRET } });
-  config = s.deps.config.dbops as DbopsConfig;
+  config = s.deps.config.dbops!;
   await s.startWorker({ concurrency: 2 });
 });
 
