@@ -33,8 +33,8 @@ describe("database operations pages", () => {
 
     await page.getByRole("link", { name: "Backups" }).click();
     await page.waitForURL(/\/backups$/);
-    await page.getByRole("row").filter({ hasText: backup.id }).waitFor();
-    await page.locator(".recharts-line").first().waitFor();
+    await page.getByRole("row").filter({ hasText: backup.id }).filter({ hasText: "e2e" }).waitFor();
+    await page.locator(".recharts-legend-item").first().waitFor();
     await page.getByRole("button", { name: "Create backup" }).click();
     await page.getByText("Backup queued").waitFor();
     await shot(page, "backups-admin");

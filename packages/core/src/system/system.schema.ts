@@ -15,7 +15,7 @@ export const SYSTEM_FLAGS = {
   restore_in_progress: {
     schema: z.boolean(),
     default: false,
-    description: "Set while a database restore runs: ops changes are refused and webhook processing waits",
+    description: "Set while a restore runs: ops changes are refused and webhook processing waits",
   },
   low_stock_default_threshold: {
     schema: z.number().int().min(0).max(100000),
