@@ -13,6 +13,7 @@ import {
   signStripe,
   stripeEvent,
   stripePayloads,
+  TEST_MASTER_KEY_BASE64,
 } from "@radha/core/testing";
 import { executeReplayRun, startReplay, sweepDueWebhooks } from "@radha/core/webhooks";
 import type { Db } from "@radha/core/db";
@@ -373,7 +374,13 @@ it("a worker killed mid-batch: after restart every event settles and no effect i
     const child = spawn(process.execPath, ["--import", "tsx", "src/worker-main.ts"], {
       cwd: SERVER_DIR,
       // eslint-disable-next-line no-restricted-properties -- the worker child inherits this environment, with the test database
-      env: { ...process.env, DATABASE_URL: t.database.url, OPS_WORKER_CONCURRENCY: "4", LOG_LEVEL: "silent" },
+      env: {
+        ...process.env,
+        DATABASE_URL: t.database.url,
+        OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
+        OPS_WORKER_CONCURRENCY: "4",
+        LOG_LEVEL: "silent",
+      },
       stdio: "ignore",
     });
     const deadline = Date.now() + 30_000;
