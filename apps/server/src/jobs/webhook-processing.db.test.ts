@@ -373,8 +373,8 @@ it("a worker killed mid-batch: after restart every event settles and no effect i
 
     const child = spawn(process.execPath, ["--import", "tsx", "src/worker-main.ts"], {
       cwd: SERVER_DIR,
-      // eslint-disable-next-line no-restricted-properties -- the worker child inherits this environment, with the test database
       env: {
+        // eslint-disable-next-line no-restricted-properties -- the worker child inherits this environment, with the test database
         ...process.env,
         DATABASE_URL: t.database.url,
         OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
