@@ -1,6 +1,11 @@
 // Everything a running server needs, built once from the environment and closed on stop.
 import { createApiDeps, type ApiDeps } from "@radha/api";
-import { createDb } from "@radha/core/db";
+import {
+  createSwappableDb,
+  resolveDatabaseUrl,
+  type SwappablePool,
+  watchDatabaseUrlFile,
+} from "@radha/core/db";
 import { type MasterKey, parseMasterKey } from "@radha/core/security";
 import { dbopsConfigFromEnv } from "@radha/core/dbops";
 import { createFlagCache, type FlagCache } from "@radha/core/emergency";
@@ -21,6 +26,10 @@ export interface AppDeps extends ApiDeps {
   webhookIntake: WebhookIntake;
   /** This instance's copy of the system flags, refreshed when any instance announces a change. */
   flags: FlagCache;
+  /** The pool behind `db`: swaps to new credentials when DATABASE_URL_FILE changes. */
+  databasePool: SwappablePool;
+  /** Called with each new database URL this process switches to (the worker's pool follows). */
+  onDatabaseUrlChange(listener: (url: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -43,20 +52,41 @@ export function createDeps(
     ownerUrl?: string;
     store?: SharedStore;
     masterKey?: MasterKey;
+    /** The embedded demo database: no passwords to rotate. */
+    embedded?: boolean;
   } = {},
 ): AppDeps {
   const masterKey = overrides.masterKey ?? requireMasterKey(env);
-  const databaseUrl = overrides.databaseUrl ?? env.DATABASE_URL;
+  const databaseUrl = overrides.databaseUrl ?? resolveDatabaseUrl(env);
   if (!databaseUrl)
-    throw new Error("DATABASE_URL is required here (main.ts starts an embedded Postgres when it is unset)");
-  const { db, pool } = createDb({
+    throw new Error(
+      "DATABASE_URL or DATABASE_URL_FILE is required here (main.ts starts an embedded Postgres when both are unset)",
+    );
+  const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
+    console.error(JSON.stringify({ level, msg, ...extra }));
+  const { db, pool } = createSwappableDb({
     connectionString: databaseUrl,
     max: env.OPS_DB_POOL_MAX,
     applicationName: "radha-ops-server",
     // One line per lost connection, so a Postgres restart shows in the log; the pool reconnects.
-    onConnectionError: (error) =>
-      console.error(JSON.stringify({ level: "warn", msg: "postgres connection lost", err: error.message })),
+    onConnectionError: (error) => log("warn", "postgres connection lost", { err: error.message }),
+    onDrained: ({ user }) => log("info", "database pool: old connections drained", { role: user }),
   });
+  // Credentials from a file follow it: a rotation writes the file, every instance switches
+  // its pool without a restart (the URL — a password — is never logged; the role is).
+  const urlListeners = new Set<(url: string) => void>();
+  const switchTo = (url: string) => {
+    if (!pool.swap(url)) return;
+    log("info", "database credentials changed: new connections use the new login role", { role: pool.user });
+    for (const l of urlListeners) l(url);
+  };
+  const urlFile = overrides.databaseUrl ? undefined : env.DATABASE_URL_FILE;
+  const urlWatcher = urlFile
+    ? watchDatabaseUrlFile(urlFile, switchTo, {
+        onError: (e) =>
+          log("warn", "DATABASE_URL_FILE unreadable; keeping the current credentials", { err: e.message }),
+      })
+    : undefined;
   const store = overrides.store ?? createSharedStore(env.REDIS_URL);
   const webhookSecretsFromEnv = { STRIPE: env.STRIPE_WEBHOOK_SECRET, RAZORPAY: env.RAZORPAY_WEBHOOK_SECRET };
   const dbops = dbopsConfigFromEnv(
@@ -87,6 +117,12 @@ export function createDeps(
       masterKey,
       webhookSecretsFromEnv,
       dbops,
+      dbPassword: {
+        adminUrl: env.OPS_DB_ADMIN_URL ?? env.OPS_MIGRATION_DATABASE_URL ?? overrides.ownerUrl,
+        credentialsFile: urlFile,
+        staticUrl: urlFile || overrides.embedded ? undefined : databaseUrl,
+        applyLocally: switchTo,
+      },
       monitoring: {
         diskPaths: [
           { label: "data", path: env.OPS_DATA_DIR ?? process.cwd() },
@@ -121,7 +157,13 @@ export function createDeps(
       razorpayMaxAgeSeconds: env.OPS_RAZORPAY_MAX_EVENT_AGE_SECONDS,
     }),
     flags,
+    databasePool: pool,
+    onDatabaseUrlChange(listener) {
+      urlListeners.add(listener);
+      return () => urlListeners.delete(listener);
+    },
     async close() {
+      urlWatcher?.stop();
       api.health.stop();
       await flags.stop();
       await webhookSecrets.flush();

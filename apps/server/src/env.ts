@@ -1,14 +1,5 @@
 // The server's and the worker's environment: the only place in apps/server that reads process.env.
-import {
-  auditCheckpointEnv,
-  createEnvLoader,
-  databaseEnv,
-  dbopsEnv,
-  optionalString,
-  redisEnv,
-  securityEnv,
-  webhookProcessingEnv,
-} from "@radha/core/env";
+import { createEnvLoader, operationsEnv, optionalString } from "@radha/core/env";
 import { isIP } from "node:net";
 import { z } from "zod";
 
@@ -23,22 +14,12 @@ function isCidr(value: string): boolean {
 }
 
 const ZServerEnv = z.object({
-  ...databaseEnv,
-  ...redisEnv,
-  ...webhookProcessingEnv,
-  ...securityEnv,
+  ...operationsEnv,
   /** Days between scheduled signing-key rotations (the job checks hourly). */
   OPS_KEY_ROTATION_DAYS: z.coerce.number().min(1).max(365).default(30),
-  ...dbopsEnv,
-  ...auditCheckpointEnv,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: optionalString,
-  RAZORPAY_KEY_ID: optionalString,
-  RAZORPAY_KEY_SECRET: optionalString,
-  RAZORPAY_WEBHOOK_SECRET: optionalString,
   OPS_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   OPS_ADMIN_PASSWORD: optionalString,
   OPS_SEED: z.enum(["auto", "always", "never"]).default("auto"),

@@ -1,6 +1,6 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
 import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit";
-import { createDb, describeRuntimeRole, migrate } from "@radha/core/db";
+import { createDb, describeRuntimeRole, migrate, resolveDatabaseUrl } from "@radha/core/db";
 import { ensureBootstrapAdmin, ensureSigningKeys } from "@radha/core/security";
 import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
 import type { EmbeddedPostgres } from "@radha/dev-db";
@@ -16,8 +16,9 @@ async function main(): Promise<void> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
   // Runtime credentials (an application login role) and the owner's, for migrations.
-  let databaseUrl = env.DATABASE_URL;
-  let ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
+  // DATABASE_URL, or DATABASE_URL_FILE's URL (re-read on change by createDeps: password rotation).
+  let databaseUrl = resolveDatabaseUrl(env);
+  let ownerUrl = env.OPS_MIGRATION_DATABASE_URL ?? databaseUrl;
   let demoMasterKey: string | undefined;
   if (!databaseUrl || !ownerUrl) {
     const { loadOrCreateDemoMasterKey, startLocalDatabase } = await loadDevDb();
@@ -55,7 +56,13 @@ async function main(): Promise<void> {
     await db.destroy();
   }
 
-  const deps = createDeps(env, { databaseUrl, ownerUrl, masterKey });
+  // With DATABASE_URL_FILE, createDeps reads (and watches) the file itself.
+  const deps = createDeps(env, {
+    ...(env.DATABASE_URL_FILE && !embedded ? {} : { databaseUrl }),
+    ownerUrl,
+    masterKey,
+    embedded: embedded !== undefined,
+  });
   await deps.ready;
   const role = await describeRuntimeRole(deps.db);
   const roleLine =
@@ -68,7 +75,9 @@ async function main(): Promise<void> {
     checkpointConfigFromEnv(env) ?? (embedded ? (await loadDevDb()).localCheckpointConfig() : undefined);
   if (auditCheckpoint) await writeAuditCheckpoint(deps.db, auditCheckpoint);
   const worker =
-    env.OPS_WORKER === "inline" ? await startWorker(deps, databaseUrl, { auditCheckpoint }) : undefined;
+    env.OPS_WORKER === "inline"
+      ? await startWorker(deps, deps.databasePool.currentUrl, { auditCheckpoint })
+      : undefined;
   await app.start();
   const everyInterface = env.HOST === "0.0.0.0" || env.HOST === "::";
   const url = `http://${everyInterface ? "localhost" : env.HOST}:${env.PORT}`;
@@ -79,7 +88,7 @@ async function main(): Promise<void> {
       `  address:  ${everyInterface ? `every interface (HOST=${env.HOST})` : `${env.HOST} only (set HOST=0.0.0.0 to accept other machines)`}`,
       `  db role:  ${roleLine}`,
       `  audit checkpoints: ${auditCheckpoint ? `${auditCheckpoint.dir} (every 5 min)` : "off (set OPS_AUDIT_CHECKPOINT_DIR and _KEY)"}`,
-      `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : "DATABASE_URL"}`,
+      `  database: ${embedded ? `embedded PostgreSQL (${embedded.adopted ? "adopted running server" : "started"}) ${embedded.url}` : env.DATABASE_URL_FILE ? `DATABASE_URL_FILE ${env.DATABASE_URL_FILE} (followed on change)` : "DATABASE_URL"}`,
       `  worker:   ${worker ? `in this process (concurrency ${env.OPS_WORKER_CONCURRENCY})` : "off (run: pnpm --filter @radha/server worker)"}`,
       `  redis:    ${deps.store.kind === "redis" ? "REDIS_URL" : "not configured (in-memory fallback)"}`,
       ...(demoSignIn ? [`  demo sign-in: ${demoSignIn}  (also operator@… and viewer@…)`] : []),

@@ -5,6 +5,7 @@ import {
   createAuthService,
   Keyring,
   type AuthService,
+  type DbPasswordSettings,
   type MasterKey,
   type ProviderCheckConfig,
 } from "@radha/core/security";
@@ -36,6 +37,8 @@ export interface ApiConfig {
   providerCheck: ProviderCheckConfig;
   /** Backups, restores and drills; without it those procedures answer PRECONDITION_FAILED. */
   dbops?: DbopsConfig | undefined;
+  /** Database password rotation (admin URL, credentials file); without it `rotateDbPassword` explains and stops. */
+  dbPassword?: DbPasswordSettings | undefined;
   /** The recovery checklist's disk folders and (after merge) the backups domain's status. */
   monitoring?: { diskPaths?: { label: string; path: string }[]; backupStatus?: () => Promise<BackupStatus> };
 }

@@ -60,6 +60,8 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "orders.resolveReview": "OPERATOR",
   "orders.returnStock": "OPERATOR",
   "security.keys": "ADMIN",
+  "security.dbPassword": "ADMIN",
+  "security.rotateDbPassword": "ADMIN",
   "security.rotateKeys": "ADMIN",
   "security.revokeKey": "ADMIN",
   "security.sessions": "ADMIN",

@@ -15,6 +15,10 @@ export const optionalString = z
 /** Where the database is: DATABASE_URL, else an embedded Postgres in OPS_DATA_DIR (server, CLI, tests). */
 export const databaseEnv = {
   DATABASE_URL: optionalString,
+  /** A file holding the URL instead (re-read when it changes: `ops db rotate-password` writes it). */
+  DATABASE_URL_FILE: optionalString,
+  /** A superuser or CREATEROLE role's URL for password rotation; else OPS_MIGRATION_DATABASE_URL. */
+  OPS_DB_ADMIN_URL: optionalString,
   /** The owning role, for migrations (`DATABASE_URL` is then an application login role). */
   OPS_MIGRATION_DATABASE_URL: optionalString,
   OPS_DATA_DIR: optionalString,
@@ -35,6 +39,15 @@ export const securityEnv = {
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   RAZORPAY_API_BASE: optionalString.pipe(z.url().optional()),
   OPS_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
+};
+
+/** Payment provider API keys and the environment's webhook secrets (server and CLI alike). */
+export const providerKeysEnv = {
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  RAZORPAY_KEY_ID: optionalString,
+  RAZORPAY_KEY_SECRET: optionalString,
+  RAZORPAY_WEBHOOK_SECRET: optionalString,
 };
 
 /** Audit checkpoints outside the database (audit/checkpoint.ts): a folder and an HMAC key (or its file). */
@@ -92,4 +105,15 @@ export const dbopsEnv = {
   OPS_BACKUP_MAX_AGE_HOURS: z.coerce.number().min(1).max(10_000).default(26),
   /** A drill older than this many hours is stale (warn). */
   OPS_DRILL_MAX_AGE_HOURS: z.coerce.number().min(1).max(10_000).default(50),
+};
+
+/** Every group the server and the CLI both read: each app adds only what is its own. */
+export const operationsEnv = {
+  ...databaseEnv,
+  ...redisEnv,
+  ...webhookProcessingEnv,
+  ...securityEnv,
+  ...providerKeysEnv,
+  ...dbopsEnv,
+  ...auditCheckpointEnv,
 };

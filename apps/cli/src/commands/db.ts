@@ -4,6 +4,7 @@ import { migrate } from "@radha/core/db";
 import { seedDemoData, DEMO_PASSWORD, DEMO_USERS } from "@radha/dev-db";
 import { loadEnv } from "../env";
 import { contextFor } from "../lib/context";
+import { registerDbPasswordCommands } from "./db-password";
 import { examples } from "../lib/options";
 
 export function registerDbCommands(program: Command): void {
@@ -33,7 +34,7 @@ export function registerDbCommands(program: Command): void {
     .action(async (_opts: unknown, command: Command) => {
       const { out, withDb } = contextFor(command);
       // Demo staff with the published password only on the embedded database, never DATABASE_URL's.
-      const demoStaff = !loadEnv().DATABASE_URL;
+      const demoStaff = !loadEnv().DATABASE_URL && !loadEnv().DATABASE_URL_FILE;
       const counts = await withDb((conn) => seedDemoData(conn, { demoStaff }), { owner: true });
       out.result(counts, (c) => {
         const added = c.products + c.variants + c.orders + c.users;
@@ -46,4 +47,6 @@ export function registerDbCommands(program: Command): void {
         if (c.users > 0) out.line(`Demo console sign-in: ${staff.join(", ")} / ${DEMO_PASSWORD}`);
       });
     });
+
+  registerDbPasswordCommands(db);
 }

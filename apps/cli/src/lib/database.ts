@@ -1,6 +1,6 @@
-// Opens the database the server uses: DATABASE_URL when set, else the embedded Postgres in
+// Opens the database the server uses: DATABASE_URL (or DATABASE_URL_FILE's URL) when set, else the embedded Postgres in
 // <repo>/.data/pg (adopting one the server left running, stopping only one we started).
-import { createDb, type Db } from "@radha/core/db";
+import { createDb, resolveDatabaseUrl, type Db } from "@radha/core/db";
 import { startLocalDatabase, type EmbeddedPostgres } from "@radha/dev-db";
 import { loadEnv } from "../env";
 
@@ -14,7 +14,7 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const env = loadEnv();
   let embedded: EmbeddedPostgres | undefined;
-  let url = (opts.owner ? env.OPS_MIGRATION_DATABASE_URL : undefined) ?? env.DATABASE_URL;
+  let url = (opts.owner ? env.OPS_MIGRATION_DATABASE_URL : undefined) ?? resolveDatabaseUrl(env);
   if (!url) {
     embedded = await startLocalDatabase({
       dataDir: env.OPS_DATA_DIR,

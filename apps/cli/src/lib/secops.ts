@@ -10,7 +10,8 @@ import { loadEnv } from "../env";
 export function cliMasterKey(): MasterKey {
   const env = loadEnv();
   if (env.OPS_MASTER_KEY) return parseMasterKey(env.OPS_MASTER_KEY);
-  if (!env.DATABASE_URL) return parseMasterKey(loadOrCreateDemoMasterKey(env.OPS_DATA_DIR).key);
+  if (!env.DATABASE_URL && !env.DATABASE_URL_FILE)
+    return parseMasterKey(loadOrCreateDemoMasterKey(env.OPS_DATA_DIR).key);
   throw new DomainError(
     "PRECONDITION_FAILED",
     "OPS_MASTER_KEY is not set: give the CLI the same master key as the server (32 random bytes in base64).",

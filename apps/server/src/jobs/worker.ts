@@ -2,7 +2,7 @@
 // re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
 import { Logger, run, type Task, type TaskList } from "graphile-worker";
 import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
-import { createPool, isConnectionLoss } from "@radha/core/db";
+import { createPool, isConnectionLoss, SwappablePool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { runScheduledKeyRotation } from "@radha/core/security";
 import { JOB } from "@radha/core/jobs";
@@ -188,9 +188,15 @@ export async function startWorker(
   const concurrency = opts.concurrency ?? deps.env.OPS_WORKER_CONCURRENCY;
   // Our own pool, which ignores errors on idle connections (a database restart or a dropped
   // test database must not crash the process), ended only after the runner has stopped.
-  const pgPool = createPool({ connectionString, max: concurrency + 2, applicationName: "radha-ops-worker" });
+  // It follows the server's credentials (DATABASE_URL_FILE rotation) like the server's own pool.
+  const pgPool = new SwappablePool(connectionString, {
+    makePool: (url) =>
+      createPool({ connectionString: url, max: concurrency + 2, applicationName: "radha-ops-worker" }),
+  });
+  const unfollow = deps.onDatabaseUrlChange((url) => pgPool.swap(url));
   const runner = await run({
-    pgPool,
+    // graphile-worker uses connect/query/end and the error/connect events, all of which it has.
+    pgPool: pgPool as unknown as NonNullable<Parameters<typeof run>[0]["pgPool"]>,
     concurrency,
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
@@ -202,6 +208,7 @@ export async function startWorker(
   });
   return {
     async stop() {
+      unfollow();
       await runner.stop();
       await pgPool.end();
     },

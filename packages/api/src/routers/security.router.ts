@@ -7,10 +7,13 @@ import {
   listKeyRotations,
   listSessions,
   listSigningKeys,
+  planDbPasswordRotation,
   revokeSessionsFor,
   revokeSigningKey,
+  rotateDbPassword,
   rotateSigningKeys,
   startKeyRotation,
+  withDbPasswordDeps,
 } from "@radha/core/security";
 import {
   ZAbandonRotation,
@@ -18,6 +21,7 @@ import {
   ZCheckProviders,
   ZRevokeKey,
   ZRevokeSessions,
+  ZRotateDbPassword,
   ZRotateKeys,
   ZRotationListInput,
   ZRotationStepInput,
@@ -47,6 +51,9 @@ const secretOps = (deps: ApiDeps) => ({
   fromEnv: deps.config.webhookSecretsFromEnv,
   store: deps.store,
 });
+
+/** Database password rotation: this server's admin URL and credentials file (none: it explains and stops). */
+const dbPassword = (deps: ApiDeps) => deps.config.dbPassword ?? {};
 
 export const securityRouter = router({
   keys: staffProcedure("ADMIN").query(({ ctx }) => listSigningKeys(ctx.deps.db)),
@@ -89,4 +96,13 @@ export const securityRouter = router({
   abandonKeyRotation: staffProcedure("ADMIN")
     .input(ZAbandonRotation)
     .mutation(({ ctx, input }) => abandonKeyRotation(ctx.deps.db, ctx.actor, input)),
+  /** What `rotateDbPassword` would do here, the login roles and their sessions, or why it cannot run. */
+  dbPassword: staffProcedure("ADMIN").query(({ ctx }) =>
+    withDbPasswordDeps(dbPassword(ctx.deps), (deps) => planDbPasswordRotation(deps)),
+  ),
+  rotateDbPassword: staffProcedure("ADMIN")
+    .input(ZRotateDbPassword)
+    .mutation(({ ctx, input }) =>
+      withDbPasswordDeps(dbPassword(ctx.deps), (deps) => rotateDbPassword(deps, ctx.actor, input)),
+    ),
 });

@@ -2,6 +2,7 @@
 import { CamelCasePlugin, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database, Db } from "./database";
+import { SwappablePool } from "./swappable-pool";
 
 // Return BIGINT (audit seq, counts) as strings untouched and NUMERIC as strings; parse
 // int8 counts where needed explicitly.
@@ -37,6 +38,26 @@ export function createDb(opts: CreateDbOptions): { db: Db; pool: pg.Pool } {
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     // JSON columns (webhook payloads, audit before/after) keep their keys exactly as stored.
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  return { db, pool };
+}
+
+/**
+ * createDb on a SwappablePool: `pool.swap(url)` moves new connections to other credentials while
+ * the running process keeps serving (database password rotation); the old pool drains.
+ */
+export function createSwappableDb(opts: CreateDbOptions & { onDrained?: (info: { user: string }) => void }): {
+  db: Db;
+  pool: SwappablePool;
+} {
+  const pool = new SwappablePool(opts.connectionString, {
+    makePool: (connectionString) => createPool({ ...opts, connectionString }),
+    ...(opts.onDrained ? { onDrained: opts.onDrained } : {}),
+  });
+  const db = new Kysely<Database>({
+    // Kysely needs connect() and end() only; the wrapper hands out the current pool's clients.
+    dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return { db, pool };

@@ -20,3 +20,4 @@ export {
 export * from "./passwords-policy";
 export * from "./credentials.service";
 export * from "./security-events.service";
+export * from "./db-password.service";

@@ -163,3 +163,46 @@ export interface TRotationInfo {
   }[];
 }
 export const ZAbandonRotation = z.object({ rotationId: z.uuid("Not a rotation id"), reason: ZReason });
+
+// Database password rotation (alternating login roles; db-password.service.ts).
+export const ZRotateDbPassword = z.object({ reason: ZReason });
+export const ZSetupLoginRoles = z.object({
+  prefix: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, "lower-case letters, digits and _ (a role name prefix)")
+    .default("radha_login"),
+  reason: ZReason,
+});
+export interface TDbRoleSessions {
+  role: string;
+  applicationName: string;
+  count: number;
+}
+export interface TDbPasswordPlan {
+  /** Whether `ops db rotate-password` can run here; when not, `reason` says why. */
+  managed: boolean;
+  reason: string | null;
+  /** The login role in the credentials file (the servers' current one) and its partner. */
+  activeRole: string | null;
+  idleRole: string | null;
+  credentialsFile: string | null;
+  sessions: TDbRoleSessions[];
+  /** What a rotation does, in order (shown when it cannot run). */
+  steps: string[];
+}
+export interface TDbPasswordRotation {
+  activeRole: string;
+  previousRole: string;
+  credentialsFile: string;
+  /** False when sessions of the previous role remained past the wait: its password is unchanged. */
+  previousPasswordReplaced: boolean;
+  lingeringSessions: TDbRoleSessions[];
+}
+export interface TLoginRolesSetup {
+  roles: string[];
+  created: string[];
+  activeRole: string;
+  credentialsFile: string;
+  fileWritten: boolean;
+}
