@@ -23,6 +23,7 @@ import { createTestDatabase, TEST_MASTER_KEY_BASE64, type TestDatabase } from "@
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
 import { loadEnv } from "./env";
+import { startWorker, type WorkerHandle } from "./jobs/worker";
 
 const ACTOR = { type: "SYSTEM" as const, id: null, label: "test" };
 const prefix = `rot_${randomBytes(4).toString("hex")}`;
@@ -35,6 +36,7 @@ let deps: AppDeps;
 let app: App;
 let api: TestApi;
 let base: string;
+let worker: WorkerHandle;
 
 const passwordIn = (url: string) => decodeURIComponent(new URL(url).password);
 const verifierOf = async (role: string) =>
@@ -43,12 +45,12 @@ const verifierOf = async (role: string) =>
       database.db,
     )
   ).rows[0]?.v ?? "";
-/** The roles the server's own connections log in as, right now. */
-const serverRoles = async () =>
+/** The roles the server's (or its inline worker's) connections log in as, right now. */
+const serverRoles = async (applicationName = "radha-ops-server") =>
   (
     await sql<{ usename: string }>`
       SELECT DISTINCT usename FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = 'radha-ops-server'`.execute(database.db)
+      WHERE datname = current_database() AND application_name = ${applicationName}`.execute(database.db)
   ).rows.map((r) => r.usename);
 
 beforeAll(async () => {
@@ -79,9 +81,16 @@ beforeAll(async () => {
   api = await createTestApi({ database, deps });
   app = await buildApp(deps, { logLevel: "silent" });
   base = await app.server.listen({ port: 0, host: "127.0.0.1" });
+  // The inline job worker too: its pool (and graphile-worker's LISTEN connection) must follow.
+  worker = await startWorker(deps, deps.databasePool.currentUrl, {
+    concurrency: 2,
+    pollInterval: 100,
+    crontab: false,
+  });
 }, 60_000);
 
 afterAll(async () => {
+  await worker?.stop();
   await app?.stop();
   await deps?.close();
   await api?.close();
@@ -122,17 +131,19 @@ it("rotates the password under a steady stream of requests: none fails, the serv
 
   await waitForRequests(50);
   expect(await serverRoles()).toEqual([roleA]);
+  expect(await serverRoles("radha-ops-worker")).toEqual([roleA]);
   const oldPassword = passwordIn(readDatabaseUrlFile(file));
 
   // Rotation 1: a → b. The server is not told directly: it follows the file.
   const rotate = () =>
-    withDbPasswordDeps({ adminUrl: database.url, credentialsFile: file, drainTimeoutMs: 30_000 }, (d) =>
+    withDbPasswordDeps({ adminUrl: database.url, credentialsFile: file, drainTimeoutMs: 10_000 }, (d) =>
       rotateDbPassword(d, ACTOR, { reason: "test: scheduled rotation" }),
     );
   const first: TDbPasswordRotation = await rotate();
   expect(first).toMatchObject({ activeRole: roleB, previousRole: roleA, previousPasswordReplaced: true });
   await waitForRequests(50);
   expect(await serverRoles()).toEqual([roleB]);
+  expect(await serverRoles("radha-ops-worker")).toEqual([roleB]);
   const newUrl = readDatabaseUrlFile(file);
   expect(userOfUrl(newUrl)).toBe(roleB);
   // The old secret does not match a's verifier any more; the new one matches b's.

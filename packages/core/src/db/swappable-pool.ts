@@ -37,13 +37,15 @@ export class SwappablePool extends EventEmitter {
     this.#onDrained = opts.onDrained;
     this.#url = connectionString;
     this.#current = this.#wire(this.#makePool(connectionString));
+    // Like createPool's pools: errors are handled (the inner pools report them), so
+    // graphile-worker keeps its hands off and a lost connection never crashes the process.
+    this.on("error", () => undefined);
+    this.on("connect", () => undefined);
   }
 
   /** Forwards the inner pool's events: graphile-worker and our logging listen on the pool. */
   #wire(pool: pg.Pool): pg.Pool {
-    pool.on("error", (error, client) => {
-      if (this.listenerCount("error") > 0) this.emit("error", error, client);
-    });
+    pool.on("error", (error, client) => this.emit("error", error, client));
     pool.on("connect", (client) => this.emit("connect", client));
     return pool;
   }
