@@ -8,10 +8,13 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordAuditEvent, SYSTEM_ACTOR } from "@radha/core/audit";
-import { createAuthService, Keyring } from "@radha/core/security";
 import { sql } from "kysely";
-import { createMemoryStore } from "@radha/core/shared-store";
-import { createTestDatabase, createUser, TEST_MASTER_KEY, type TestDatabase } from "@radha/core/testing";
+import {
+  createTestAuthService,
+  createTestDatabase,
+  createUser,
+  type TestDatabase,
+} from "@radha/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bin/ops.mjs");
@@ -148,20 +151,7 @@ describe("ops (child process, real database)", () => {
     expect(row.tokenHash).toBe(createHash("sha256").update(body.token).digest("hex"));
     expect(row.createdBy).toBe(`cli:${userInfo().username}`);
 
-    const auth = createAuthService({
-      db: database.db,
-      keyring: new Keyring(database.db, TEST_MASTER_KEY),
-      store: createMemoryStore(),
-      config: {
-        accessTokenTtlSeconds: 900,
-        refreshTokenTtlSeconds: 3600,
-        loginMaxPerAccountIp: 10,
-        loginMaxPerAccount: 100,
-        loginMaxPerIp: 30,
-        requireAdminMfa: false,
-        loginWindowSeconds: 900,
-      },
-    });
+    const auth = createTestAuthService(database.db, { loginMaxPerIp: 30, loginWindowSeconds: 900 });
     await expect(auth.authenticate(body.token)).resolves.toMatchObject({
       kind: "service",
       tokenId: body.id,

@@ -1,7 +1,7 @@
 // Server entry: env → database (embedded when DATABASE_URL is unset) → migrate → listen.
 import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit";
 import { createDb, describeRuntimeRole, migrate, resolveDatabaseUrl } from "@radha/core/db";
-import { ensureBootstrapAdmin, ensureSigningKeys } from "@radha/core/security";
+import { ensureBootstrapAdmin, ensureSigningKeys, sealStoredTotpSecrets } from "@radha/core/security";
 import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureSigningKeys(db, masterKey);
     await sealStoredWebhookSecrets(db, masterKey);
+    // TOTP secrets from before sealing: sealed here, once, before any sign-in reads them.
+    const sealedTotp = await sealStoredTotpSecrets(db, masterKey);
+    if (sealedTotp > 0) console.log(`sealed ${sealedTotp} stored TOTP secret(s) with the master key`);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
       const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
       // The published demo password only ever on the embedded demo database.

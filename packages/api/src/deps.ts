@@ -70,6 +70,7 @@ export function createApiDeps(db: Db, store: SharedStore, config: ApiConfig, poo
   const auth = createAuthService({
     db,
     keyring,
+    masterKey: config.masterKey,
     store,
     config: {
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,

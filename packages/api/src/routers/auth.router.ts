@@ -55,11 +55,13 @@ export const authRouter = router({
     }),
   /** A new authenticator key for the signed-in admin, active once totpConfirm accepts a code. */
   totpBegin: staffProcedure("ADMIN", { peopleOnly: true }).mutation(({ ctx }) =>
-    beginTotpEnrolment(ctx.deps.db, person(ctx.principal)),
+    beginTotpEnrolment(ctx.deps.db, ctx.deps.config.masterKey, person(ctx.principal)),
   ),
   totpConfirm: staffProcedure("ADMIN", { peopleOnly: true })
     .input(ZTotpCode)
-    .mutation(({ ctx, input }) => confirmTotpEnrolment(ctx.deps.db, person(ctx.principal), ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      confirmTotpEnrolment(ctx.deps.db, ctx.deps.config.masterKey, person(ctx.principal), ctx.actor, input),
+    ),
   me: staffProcedure("VIEWER").query(({ ctx }) => {
     const p = ctx.principal;
     return p.kind === "user"

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStore } from "../shared-store/memory-store";
 import { createTestDatabase, createUser, TEST_PASSWORD, type TestDatabase } from "../testing/index";
 import { listAuditEvents } from "../audit/audit.service";
-import { createAuthService, type AuthService } from "./auth.service";
-import { TEST_MASTER_KEY } from "../testing/index";
-import { Keyring } from "./keyring";
+import type { AuthService } from "./auth.service";
+import { createTestAuthService, TEST_MASTER_KEY } from "../testing/index";
 import { ensureSigningKeys } from "./keys.service";
 import { changeUserRole, restoreUser, suspendUser } from "./users.service";
 import { createServiceToken, revokeServiceToken } from "./service-tokens.service";
@@ -13,24 +11,11 @@ import { listSecurityEvents } from "./security-events.service";
 
 let t: TestDatabase;
 let auth: AuthService;
-const config = {
-  accessTokenTtlSeconds: 900,
-  refreshTokenTtlSeconds: 3600,
-  loginMaxPerAccountIp: 3,
-  loginMaxPerAccount: 50,
-  loginMaxPerIp: 100,
-  loginWindowSeconds: 60,
-};
-
 beforeAll(async () => {
   t = await createTestDatabase();
   await ensureSigningKeys(t.db, TEST_MASTER_KEY);
-  auth = createAuthService({
-    db: t.db,
-    keyring: new Keyring(t.db, TEST_MASTER_KEY),
-    store: createMemoryStore(),
-    config,
-  });
+  // A low pair limit: the lockout tests reach it in three tries.
+  auth = createTestAuthService(t.db, { loginMaxPerAccountIp: 3, loginMaxPerAccount: 50 });
 });
 afterAll(() => t.drop());
 

@@ -9,6 +9,8 @@ import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./password
 import { assertPasswordPolicy } from "./passwords-policy";
 import { findRotatedRefreshFamily, insertRotatedRefreshHash } from "./refresh-family.queries";
 import { recordSecurityEvent } from "./security-events.service";
+import type { MasterKey } from "./master-key";
+import { openTotpSecret, resealTotpSecret, sealTotpSecret } from "./totp-seal";
 import { matchTotp, newTotpSecret, totpUri } from "./totp";
 import {
   findActiveServiceTokenByHash,
@@ -61,6 +63,8 @@ export interface AuthConfig {
 export interface AuthDeps {
   db: Db;
   keyring: Keyring;
+  /** Seals and opens TOTP secrets at rest (OPS_MASTER_KEY). */
+  masterKey: MasterKey;
   store: SharedStore;
   config: AuthConfig;
 }
@@ -76,7 +80,7 @@ function userActor(userId: string, email: string, meta: RequestMeta): Actor {
   return { type: "USER", id: userId, label: email, requestId: meta.requestId ?? null, ip: meta.ip ?? null };
 }
 
-export function createAuthService({ db, keyring, store, config }: AuthDeps) {
+export function createAuthService({ db, keyring, masterKey, store, config }: AuthDeps) {
   // When Redis is down, rate limits keep working per instance instead of failing open.
   const fallback = createMemoryStore();
   const hit = async (key: string) => {
@@ -199,16 +203,20 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
     let totp: { enable: string | null; step: number } | null = null;
     const mfaRequired = role === "ADMIN" && (user.totpSecret !== null || config.requireAdminMfa === true);
     if (mfaRequired) {
-      const secret = user.totpSecret ?? user.totpPendingSecret;
-      if (!input.totpCode || !secret) {
+      const stored = user.totpSecret ?? user.totpPendingSecret;
+      const secret = stored === null ? null : openTotpSecret(masterKey, user.id, stored);
+      if (!input.totpCode || !secret || !stored) {
         if (user.totpSecret)
           throw new DomainError(
             "PRECONDITION_FAILED",
             "Enter the 6-digit code from your authenticator app.",
             { details: { signInStep: "TOTP_REQUIRED" } },
           );
-        const pending = user.totpPendingSecret ?? newTotpSecret();
-        if (!user.totpPendingSecret) await updateUser(db, user.id, { totpPendingSecret: pending });
+        const pending = user.totpPendingSecret
+          ? openTotpSecret(masterKey, user.id, user.totpPendingSecret)
+          : newTotpSecret();
+        if (!user.totpPendingSecret)
+          await updateUser(db, user.id, { totpPendingSecret: sealTotpSecret(masterKey, user.id, pending) });
         throw new DomainError(
           "PRECONDITION_FAILED",
           "Admins must use an authenticator app: add this key to one, then enter its 6-digit code.",
@@ -230,7 +238,8 @@ export function createAuthService({ db, keyring, store, config }: AuthDeps) {
             details: { signInStep: user.totpSecret ? "TOTP_REQUIRED" : "TOTP_ENROLMENT_REQUIRED" },
           }),
         );
-      totp = { enable: user.totpSecret ? null : secret, step };
+      // Enabling moves the pending value (sealed for this user) into totp_secret as it is.
+      totp = { enable: user.totpSecret ? null : resealTotpSecret(masterKey, user.id, stored), step };
     }
 
     const newHash =

@@ -21,7 +21,9 @@ import {
   type TStaffUser,
   type TTotpEnrolment,
 } from "./security.schema";
+import type { MasterKey } from "./master-key";
 import { matchTotp, newTotpSecret, totpUri } from "./totp";
+import { openTotpSecret, resealTotpSecret, sealTotpSecret } from "./totp-seal";
 import { toStaffUser } from "./users.service";
 
 /** The person signed in (service tokens never manage credentials). */
@@ -100,14 +102,21 @@ export async function resetUserPassword(
 }
 
 /** Starts (or restarts) TOTP enrolment for a signed-in admin: a new key, not active until confirmed. */
-export async function beginTotpEnrolment(db: Db, person: Person): Promise<TTotpEnrolment> {
+export async function beginTotpEnrolment(
+  db: Db,
+  masterKey: MasterKey,
+  person: Person,
+): Promise<TTotpEnrolment> {
   const secret = newTotpSecret();
-  await updateUser(db, person.userId, { totpPendingSecret: secret });
+  await updateUser(db, person.userId, {
+    totpPendingSecret: sealTotpSecret(masterKey, person.userId, secret),
+  });
   return { secret, otpauthUrl: totpUri(person.email, secret) };
 }
 
 export async function confirmTotpEnrolment(
   db: Db,
+  masterKey: MasterKey,
   person: Person,
   actor: Actor,
   raw: unknown,
@@ -117,10 +126,10 @@ export async function confirmTotpEnrolment(
     const user = await lockUser(trx, person.userId);
     if (!user?.totpPendingSecret)
       throw new DomainError("PRECONDITION_FAILED", "Start enrolment first: no authenticator key is waiting");
-    const step = matchTotp(user.totpPendingSecret, code, null);
+    const step = matchTotp(openTotpSecret(masterKey, user.id, user.totpPendingSecret), code, null);
     if (step === null) throw new DomainError("BAD_REQUEST", "code: that code is not valid; try the next one");
     await updateUser(trx, user.id, {
-      totpSecret: user.totpPendingSecret,
+      totpSecret: resealTotpSecret(masterKey, user.id, user.totpPendingSecret),
       totpPendingSecret: null,
       totpEnabledAt: new Date(),
       totpLastStep: String(step),

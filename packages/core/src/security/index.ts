@@ -21,3 +21,4 @@ export * from "./passwords-policy";
 export * from "./credentials.service";
 export * from "./security-events.service";
 export * from "./db-password.service";
+export { isSealedTotp, sealStoredTotpSecrets } from "./totp-seal";

@@ -3,16 +3,16 @@
 import { generateSync } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents, type Actor } from "../audit/audit.service";
-import { createMemoryStore } from "../shared-store/memory-store";
 import {
   createTestDatabase,
   createUser,
   TEST_PASSWORD,
   TEST_SCRYPT_LOG_N,
   TEST_MASTER_KEY,
+  createTestAuthService,
   type TestDatabase,
 } from "../testing/index";
-import { createAuthService, type AuthService } from "./auth.service";
+import type { AuthService } from "./auth.service";
 import {
   beginTotpEnrolment,
   changeOwnPassword,
@@ -20,7 +20,6 @@ import {
   resetUserPassword,
 } from "./credentials.service";
 import { ensureSigningKeys } from "./keys.service";
-import { Keyring } from "./keyring";
 import {
   hashPassword,
   needsRehash,
@@ -29,35 +28,18 @@ import {
   verifyPassword,
 } from "./passwords";
 import { passwordProblem } from "./passwords-policy";
+import { newTotpSecret } from "./totp";
+import { isSealedTotp, sealStoredTotpSecrets } from "./totp-seal";
 import { createStaffUser, ensureBootstrapAdmin } from "./users.service";
 
 let t: TestDatabase;
 let auth: AuthService;
 let mfaAuth: AuthService;
-const config = {
-  accessTokenTtlSeconds: 900,
-  refreshTokenTtlSeconds: 3600,
-  loginMaxPerAccountIp: 10,
-  loginMaxPerAccount: 100,
-  loginMaxPerIp: 100,
-  loginWindowSeconds: 60,
-};
-
 beforeAll(async () => {
   t = await createTestDatabase();
   await ensureSigningKeys(t.db, TEST_MASTER_KEY);
-  auth = createAuthService({
-    db: t.db,
-    keyring: new Keyring(t.db, TEST_MASTER_KEY),
-    store: createMemoryStore(),
-    config,
-  });
-  mfaAuth = createAuthService({
-    db: t.db,
-    keyring: new Keyring(t.db, TEST_MASTER_KEY),
-    store: createMemoryStore(),
-    config: { ...config, requireAdminMfa: true },
-  });
+  auth = createTestAuthService(t.db);
+  mfaAuth = createTestAuthService(t.db, { requireAdminMfa: true });
 });
 afterAll(() => t.drop());
 
@@ -187,12 +169,14 @@ describe("TOTP for admins", () => {
   it("an enrolled admin needs a fresh code; a code is accepted once", async () => {
     const admin = await createUser(t.db, { role: "ADMIN" });
     const person = { userId: admin.id, email: admin.email };
-    const { secret, otpauthUrl } = await beginTotpEnrolment(t.db, person);
+    const { secret, otpauthUrl } = await beginTotpEnrolment(t.db, TEST_MASTER_KEY, person);
     expect(otpauthUrl).toContain("otpauth://totp/");
     await expect(
-      confirmTotpEnrolment(t.db, person, actorOf(admin), { code: "000000" }),
+      confirmTotpEnrolment(t.db, TEST_MASTER_KEY, person, actorOf(admin), { code: "000000" }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await confirmTotpEnrolment(t.db, person, actorOf(admin), { code: generateSync({ secret }) });
+    await confirmTotpEnrolment(t.db, TEST_MASTER_KEY, person, actorOf(admin), {
+      code: generateSync({ secret }),
+    });
     await expect(auth.login({ email: admin.email, password: TEST_PASSWORD }, {})).rejects.toMatchObject({
       details: { signInStep: "TOTP_REQUIRED" },
     });
@@ -228,6 +212,34 @@ describe("TOTP for admins", () => {
       .select(["totpSecret"])
       .where("id", "=", admin.id)
       .executeTakeFirstOrThrow();
-    expect(row.totpSecret).toBe(secret);
+    // Sealed at rest with the master key: the dump alone cannot mint codes.
+    expect(row.totpSecret).not.toContain(secret);
+    expect(isSealedTotp(row.totpSecret ?? "")).toBe(true);
+  });
+
+  it("a plain secret from before sealing still signs in, and start-up seals it once", async () => {
+    const admin = await createUser(t.db, { role: "ADMIN" });
+    const secret = newTotpSecret();
+    await t.db
+      .updateTable("users")
+      .set({ totpSecret: secret, totpEnabledAt: new Date() })
+      .where("id", "=", admin.id)
+      .execute();
+    await expect(
+      auth.login({ email: admin.email, password: TEST_PASSWORD, totpCode: generateSync({ secret }) }, {}),
+    ).resolves.toBeTruthy();
+    expect(await sealStoredTotpSecrets(t.db, TEST_MASTER_KEY)).toBeGreaterThanOrEqual(1);
+    expect(await sealStoredTotpSecrets(t.db, TEST_MASTER_KEY)).toBe(0);
+    const stored = await t.db
+      .selectFrom("users")
+      .select("totpSecret")
+      .where("id", "=", admin.id)
+      .executeTakeFirstOrThrow();
+    expect(isSealedTotp(stored.totpSecret ?? "")).toBe(true);
+    // Still the same secret: the next step's code signs in.
+    const next = generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    await expect(
+      auth.login({ email: admin.email, password: TEST_PASSWORD, totpCode: next }, {}),
+    ).resolves.toBeTruthy();
   });
 });

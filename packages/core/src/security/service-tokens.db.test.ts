@@ -2,11 +2,15 @@
 // suspension or demotion, and records when and from where it was last used.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR, type Actor } from "../audit/audit.service";
-import { createMemoryStore } from "../shared-store/memory-store";
-import { createTestDatabase, createUser, TEST_MASTER_KEY, type TestDatabase } from "../testing/index";
-import { createAuthService, type AuthService } from "./auth.service";
+import {
+  createTestAuthService,
+  createTestDatabase,
+  createUser,
+  TEST_MASTER_KEY,
+  type TestDatabase,
+} from "../testing/index";
+import type { AuthService } from "./auth.service";
 import { ensureSigningKeys } from "./keys.service";
-import { Keyring } from "./keyring";
 import { createServiceToken, listServiceTokens } from "./service-tokens.service";
 import { changeUserRole, restoreUser, suspendUser } from "./users.service";
 
@@ -16,19 +20,7 @@ let auth: AuthService;
 beforeAll(async () => {
   t = await createTestDatabase();
   await ensureSigningKeys(t.db, TEST_MASTER_KEY);
-  auth = createAuthService({
-    db: t.db,
-    keyring: new Keyring(t.db, TEST_MASTER_KEY),
-    store: createMemoryStore(),
-    config: {
-      accessTokenTtlSeconds: 900,
-      refreshTokenTtlSeconds: 3600,
-      loginMaxPerAccountIp: 10,
-      loginMaxPerAccount: 100,
-      loginMaxPerIp: 30,
-      loginWindowSeconds: 60,
-    },
-  });
+  auth = createTestAuthService(t.db, { loginMaxPerIp: 30 });
 });
 afterAll(() => t.drop());
 

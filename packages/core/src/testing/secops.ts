@@ -1,6 +1,9 @@
-// Security test fixtures: a fixed master key (tests only: it is public), and a secret source
-// holding fixed webhook secrets (as if from the environment).
+// Security test fixtures: a fixed master key (tests only: it is public), a secret source
+// holding fixed webhook secrets (as if from the environment), and an auth service for tests.
 import { randomUUID } from "node:crypto";
+import type { Db } from "../db/database";
+import { type AuthConfig, type AuthService, createAuthService } from "../security/auth.service";
+import { Keyring } from "../security/keyring";
 import { parseMasterKey } from "../security/master-key";
 import { createMemoryStore, createRedisStore, type SharedStore } from "../shared-store/index";
 import { loadTestEnv } from "./env";
@@ -31,4 +34,25 @@ export function sharedTestStores(): [SharedStore, SharedStore] {
   }
   const prefix = `radha-test-${randomUUID().slice(0, 8)}:`;
   return [createRedisStore(url, prefix), createRedisStore(url, prefix)];
+}
+
+/** The sign-in limits auth tests run with (one place: tests override only what they test). */
+export const TEST_AUTH_CONFIG: AuthConfig = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 3600,
+  loginMaxPerAccountIp: 10,
+  loginMaxPerAccount: 100,
+  loginMaxPerIp: 100,
+  loginWindowSeconds: 60,
+};
+
+/** An auth service on `db` with the test master key, a memory store and TEST_AUTH_CONFIG + `config`. */
+export function createTestAuthService(db: Db, config: Partial<AuthConfig> = {}): AuthService {
+  return createAuthService({
+    db,
+    keyring: new Keyring(db, TEST_MASTER_KEY),
+    masterKey: TEST_MASTER_KEY,
+    store: createMemoryStore(),
+    config: { ...TEST_AUTH_CONFIG, ...config },
+  });
 }
