@@ -65,6 +65,31 @@ describe("security console", () => {
     await page.getByRole("button", { name: "I have stored it" }).click();
     expect(await page.content()).not.toContain(secret);
 
+    // At common widths every button in the Security tables (keys, sessions, secrets) is whole on
+    // screen, not clipped by (or scrolled out of) its table's frame.
+    for (const width of [1024, 1280, 1440]) {
+      await page.setViewportSize({ width, height: 860 });
+      const frames = await page.locator(".table-wrap").all();
+      expect(frames.length).toBe(3);
+      let revokes = 0;
+      for (const frame of frames) {
+        const outer = await frame.boundingBox();
+        for (const button of await frame.getByRole("button").all()) {
+          const box = await button.boundingBox();
+          expect(box && outer, `width ${width}`).toBeTruthy();
+          if (!box || !outer) continue;
+          if ((await button.textContent()) === "Revoke") revokes++;
+          expect(
+            box.x + box.width,
+            `${await button.textContent()}'s right edge at width ${width}`,
+          ).toBeLessThanOrEqual(outer.x + outer.width - 4);
+        }
+      }
+      expect(revokes).toBe(3 + 2 + 3);
+      if (width === 1024) await shot(page, "security-secrets-1024");
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+
     // Provider check (not configured in this harness) and the checklist.
     await page.getByRole("button", { name: "Check provider keys" }).click();
     await page.getByText("not configured").first().waitFor();

@@ -8,8 +8,9 @@ import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
 import { ErrorBanner } from "../../ui/error-banner";
-import { Field, fieldErrors } from "../../ui/field";
+import { fieldErrors } from "../../ui/field";
 import { PageHeader } from "../../ui/page-header";
+import { PasswordField, TotpCodeField, TotpKey } from "../auth/credential-fields";
 
 export function AccountPage() {
   const user = useCurrentUser();
@@ -53,43 +54,27 @@ function ChangePasswordForm() {
       <h2 id="change-password-title">Change password</h2>
       <p className="muted small">Every session of yours ends, this one included: you sign in again.</p>
       <form onSubmit={submit} noValidate className="form">
-        <Field label="Current password" error={errors.currentPassword}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="current-password"
-              value={form.currentPassword}
-              onChange={(e) => setForm({ ...form, currentPassword: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+        <PasswordField
+          kind="current"
+          label="Current password"
+          error={errors.currentPassword}
+          value={form.currentPassword}
+          onChange={(v) => setForm({ ...form, currentPassword: v })}
+        />
+        <PasswordField
+          kind="new"
           label="New password"
-          hint="At least 12 characters, not a common password: a few unrelated words work well."
           error={errors.newPassword}
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={form.newPassword}
-              onChange={(e) => setForm({ ...form, newPassword: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="New password again" error={errors.repeat}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={form.repeat}
-              onChange={(e) => setForm({ ...form, repeat: e.target.value })}
-            />
-          )}
-        </Field>
+          value={form.newPassword}
+          onChange={(v) => setForm({ ...form, newPassword: v })}
+        />
+        <PasswordField
+          kind="repeat"
+          label="New password again"
+          error={errors.repeat}
+          value={form.repeat}
+          onChange={(v) => setForm({ ...form, repeat: v })}
+        />
         {change.isError ? <ErrorBanner error={change.error} /> : null}
         <div className="form-actions">
           <Button type="submit" variant="primary" busy={change.isPending}>
@@ -131,23 +116,8 @@ function TotpEnrolment() {
         </p>
       ) : begin.data ? (
         <form onSubmit={submit} noValidate className="form">
-          <p>Add this key to your authenticator app, then enter the code it shows:</p>
-          <p>
-            <code className="mono" data-testid="totp-secret">
-              {begin.data.secret}
-            </code>
-          </p>
-          <Field label="Code" error={error}>
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-              />
-            )}
-          </Field>
+          <TotpKey secret={begin.data.secret} otpauthUrl={begin.data.otpauthUrl} testId="totp-secret" />
+          <TotpCodeField label="Code" error={error} value={code} onChange={setCode} />
           {confirm.isError ? <ErrorBanner error={confirm.error} /> : null}
           <div className="form-actions">
             <Button type="submit" variant="primary" busy={confirm.isPending}>

@@ -10,6 +10,7 @@ import { ErrorBanner } from "../../ui/error-banner";
 import { Field, fieldErrors } from "../../ui/field";
 import { Loading } from "../../ui/states";
 import { safeNextPath } from "../shell/nav";
+import { PasswordField, TotpCodeField, TotpKey } from "./credential-fields";
 import { signInStepOf, type SignInStep } from "./sign-in-step";
 
 const NOTICE = {
@@ -97,62 +98,37 @@ export function LoginPage() {
             />
           )}
         </Field>
-        <Field label="Password" error={errors.password}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              name="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <PasswordField
+          kind="current"
+          label="Password"
+          name="password"
+          error={errors.password}
+          value={password}
+          onChange={setPassword}
+        />
         {step?.step === "PASSWORD_CHANGE_REQUIRED" || newPassword ? (
-          <Field
+          <PasswordField
+            kind="new"
             label="New password"
-            hint="At least 12 characters, not a common password: a few unrelated words work well."
+            name="new-password"
             error={errors.newPassword}
-          >
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                name="new-password"
-                autoComplete="new-password"
-                value={newPassword}
-                onChange={(e) => setNewPassword(e.target.value)}
-              />
-            )}
-          </Field>
+            value={newPassword}
+            onChange={setNewPassword}
+          />
         ) : null}
         {step?.totpSecret ? (
           <div className="notice" data-testid="totp-enrolment">
-            <p>Add this key to your authenticator app, then enter the code it shows:</p>
-            <p>
-              <code className="mono">{step.totpSecret}</code>
-            </p>
-            {step.otpauthUrl ? (
-              <p className="muted small">
-                Or open <a href={step.otpauthUrl}>this link</a> on the phone with the app.
-              </p>
-            ) : null}
+            <TotpKey secret={step.totpSecret} otpauthUrl={step.otpauthUrl} />
           </div>
         ) : null}
         {step?.step === "TOTP_REQUIRED" || step?.step === "TOTP_ENROLMENT_REQUIRED" ? (
-          <Field label="Authenticator code" error={errors.totpCode}>
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                name="totp"
-                value={totpCode}
-                onChange={(e) => setTotpCode(e.target.value)}
-              />
-            )}
-          </Field>
+          <TotpCodeField
+            label="Authenticator code"
+            name="totp"
+            error={errors.totpCode}
+            value={totpCode}
+            onChange={setTotpCode}
+          />
         ) : null}
         <Button type="submit" variant="primary" busy={login.isPending} className="btn-block">
           {login.isPending ? "Signing in…" : "Sign in"}

@@ -46,11 +46,11 @@ export function KeysPanel() {
   const columns: Column<TSigningKeyInfo>[] = [
     { header: "Key id", cell: (k) => <code>{k.kid}</code> },
     { header: "State", cell: (k) => <StatusChip tone={TONE[k.state]}>{k.state}</StatusChip> },
-    { header: "Created", cell: (k) => formatDateTimeShort(k.createdAt), className: "nowrap" },
-    { header: "Activated", cell: (k) => formatDateTimeShort(k.activatedAt), className: "nowrap" },
+    { header: "Created", cell: (k) => formatDateTimeShort(k.createdAt) },
+    { header: "Activated", cell: (k) => formatDateTimeShort(k.activatedAt) },
     {
       header: "Retires / ended",
-      className: "nowrap",
+
       cell: (k) =>
         k.state === "RETIRING"
           ? `retires ${formatDateTimeShort(k.retireAfter)}`

@@ -43,38 +43,37 @@ export function SecretsPanel() {
   const end = ending?.how === "revoke" ? revoke : expire;
 
   const columns: Column<TWebhookSecretInfo>[] = [
-    { header: "Provider", cell: (s) => s.provider },
+    // Provider and fingerprint share a column (one above the other) so the table fits beside the
+    // navigation at 1024 px without scrolling its Revoke buttons out of view.
     {
-      header: "Fingerprint",
+      header: "Secret",
       cell: (s) => (
         <>
-          <code>{s.fingerprint}</code>
-          {s.source === "environment" ? <span className="tag">from environment</span> : null}
+          <div>
+            {s.provider}
+            {s.source === "environment" ? <span className="tag">from environment</span> : null}
+          </div>
+          <code className="small">{s.fingerprint}</code>
         </>
       ),
     },
     {
       header: "State",
+      // The countdown on its own line: inline it widened the table until Revoke was clipped.
       cell: (s) => (
-        <StatusChip tone={TONE[s.state]}>
-          {s.state.toLowerCase()}
+        <>
+          <StatusChip tone={TONE[s.state]}>{s.state.toLowerCase()}</StatusChip>
           {s.state === "EXPIRING" && s.expiresAt ? (
-            <>
-              {" · "}
+            <div className="small muted">
               <Countdown until={s.expiresAt} />
-            </>
+            </div>
           ) : null}
-        </StatusChip>
+        </>
       ),
     },
-    {
-      header: "Created",
-      cell: (s) => (s.createdAt ? formatDateTimeShort(s.createdAt) : "—"),
-      className: "nowrap",
-    },
+    { header: "Created", cell: (s) => (s.createdAt ? formatDateTimeShort(s.createdAt) : "—") },
     {
       header: "Last verified",
-      className: "nowrap",
       cell: (s) =>
         s.lastVerifiedAt ? formatDateTimeShort(s.lastVerifiedAt) : <span className="muted">never</span>,
     },

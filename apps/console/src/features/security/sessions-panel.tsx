@@ -37,10 +37,10 @@ export function SessionsPanel() {
 
   const columns: Column<TSessionInfo>[] = [
     { header: "User", cell: (s) => <span className="mono">{s.userEmail}</span> },
-    { header: "Created", cell: (s) => formatDateTimeShort(s.createdAt), className: "nowrap" },
-    { header: "Last used", cell: (s) => formatDateTimeShort(s.lastUsedAt), className: "nowrap" },
+    { header: "Created", cell: (s) => formatDateTimeShort(s.createdAt) },
+    { header: "Last used", cell: (s) => formatDateTimeShort(s.lastUsedAt) },
     { header: "IP", cell: (s) => <code>{s.ip ?? "—"}</code> },
-    { header: "User agent", cell: (s) => <span className="small">{s.userAgent?.slice(0, 60) ?? "—"}</span> },
+    { header: "User agent", cell: (s) => <span className="small">{s.userAgent?.slice(0, 40) ?? "—"}</span> },
     {
       header: "Actions",
       className: "actions",
