@@ -90,7 +90,8 @@ function toTableStats(rows: { table: string; rows: number; newest: Date | null }
 /** A sink that hashes and counts what passes through it while writing it to `file`. */
 function hashingFileSink(file: string) {
   const hash = createHash("sha256");
-  const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+  // flush: fsync before close, as pg_dump --file does (a backup on disk must survive a power cut).
+  const out = createWriteStream(file, { highWaterMark: 1 << 20, flush: true });
   let size = 0;
   const sink = new Writable({
     highWaterMark: 1 << 20,
