@@ -22,7 +22,11 @@ const originalImages = (i: number): unknown[] =>
     : i % 10 === 1
       ? [`https://img.test/${i}/a.jpg`, { migrated: true }]
       : i % 10 === 2
-        ? [{ url: `https://img.test/${i}/z.jpg`, alt: "kept" }, { migrated: "yes" }, `https://img.test/${i}/b.jpg`]
+        ? [
+            { url: `https://img.test/${i}/z.jpg`, alt: "kept" },
+            { migrated: "yes" },
+            `https://img.test/${i}/b.jpg`,
+          ]
         : [`https://img.test/${i}/a.jpg`, `https://img.test/${i}/b.jpg`];
 
 beforeAll(async () => {
