@@ -88,9 +88,9 @@ export function RestoreDialog({
                 caption="Rows lost per table since the backup"
                 columns={[
                   { header: "Table", cell: (l) => <code>{l.table}</code> },
-                  { header: "Rows now", cell: (l) => l.rowsNow.toLocaleString(), className: "num" },
-                  { header: "In backup", cell: (l) => l.rowsInBackup.toLocaleString(), className: "num" },
-                  { header: "Newer rows lost", cell: (l) => l.newerRows.toLocaleString(), className: "num" },
+                  { header: "Now", cell: (l) => l.rowsNow.toLocaleString(), className: "num" },
+                  { header: "Backup", cell: (l) => l.rowsInBackup.toLocaleString(), className: "num" },
+                  { header: "Newer, lost", cell: (l) => l.newerRows.toLocaleString(), className: "num" },
                 ]}
                 rows={p.lost}
                 rowKey={(l) => l.table}
