@@ -147,7 +147,7 @@ export function createDeps(
   api.metricSources.register(processMetricSource(pool));
   api.metricSources.register(oversoldOrdersSource);
   api.metricSources.register(backupFreshnessSource(dbops));
-  const flags = createFlagCache(db, store);
+  const flags = createFlagCache(db, store, { listenVia: pool });
   return {
     ...api,
     ready,

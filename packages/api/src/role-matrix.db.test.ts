@@ -84,6 +84,8 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "backups.prune": "ADMIN",
   "backups.restorePreview": "ADMIN",
   "backups.restore": "ADMIN",
+  "backups.restoreStart": "ADMIN",
+  "backups.restoreStatus": "ADMIN",
   "backups.drills": "VIEWER",
   "backups.runDrill": "OPERATOR",
   "database.status": "VIEWER",

@@ -143,11 +143,16 @@ describe("storefront", () => {
       value: true,
       reason: "restore drill",
     });
-    // The core call writes the flag without announcing it; the server's flag cache re-reads now.
-    await s.deps.flags.refresh();
+    // A write through core (as the CLI or a restore makes it) reaches the server's flag cache
+    // through the database's own announcement, within a second.
     try {
+      await expect
+        .poll(async () => (await inject({ method: "GET", url: "/api/products" })).statusCode, {
+          timeout: 1_000,
+          interval: 20,
+        })
+        .toBe(503);
       const res = await inject({ method: "GET", url: "/api/products" });
-      expect(res.statusCode).toBe(503);
       expect(res.headers["retry-after"]).toBe("120");
       expect(res.json()).toMatchObject({
         error: "UNAVAILABLE",
@@ -155,7 +160,12 @@ describe("storefront", () => {
       });
     } finally {
       await setFlag(s.database.db, SYSTEM_ACTOR, { key: "maintenance_mode", value: false, reason: "done" });
-      await s.deps.flags.refresh();
+      await expect
+        .poll(async () => (await inject({ method: "GET", url: "/api/products" })).statusCode, {
+          timeout: 1_000,
+          interval: 20,
+        })
+        .toBe(200);
     }
   });
 });

@@ -3,6 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { createMemoryStore, createRedisStore, type SharedStore } from "@radha/core/shared-store";
 import { TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
+import { SYSTEM_ACTOR } from "@radha/core/audit";
+import { setFlag } from "@radha/core/system";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type App } from "../app";
 import { createDeps, type AppDeps } from "../deps";
@@ -41,7 +44,8 @@ async function storefrontStatus(app: App): Promise<number> {
 describe("emergency flags across instances", () => {
   it(`stop-payments through instance A is honoured by instance B within one second (${redisUrl ? "redis" : "memory"})`, async () => {
     expect(await storefrontStatus(b)).toBe(200);
-    // B serves flags from its cache: a direct database write alone is not seen until announced.
+    // B serves flags from its cache; it hears of the change through the shared store and the
+    // database's own NOTIFY.
     const admin = (await a.signIn("ADMIN")).caller;
     const t0 = performance.now();
     await admin.emergency.stopPayments({ reason: "fraud spike" });
@@ -70,6 +74,20 @@ describe("emergency flags across instances", () => {
     await admin.emergency.setMaintenance({ on: true, reason: "restore rehearsal" });
     await expect.poll(() => storefrontStatus(b), { timeout: 1_000, interval: 10 }).toBe(503);
     await admin.emergency.setMaintenance({ on: false, reason: "done" });
+    await expect.poll(() => storefrontStatus(b), { timeout: 1_000, interval: 10 }).toBe(200);
+  });
+
+  it("a flag written through core alone (the CLI without REDIS_URL, a restore) reaches both instances within a second", async () => {
+    // No shared-store announcement: only the database's NOTIFY (a trigger on system_config).
+    const t0 = performance.now();
+    await setFlag(a.database.db, SYSTEM_ACTOR, { key: "maintenance_mode", value: true, reason: "cli write" });
+    await expect.poll(() => storefrontStatus(b), { timeout: 1_000, interval: 10 }).toBe(503);
+    await expect.poll(() => storefrontStatus(a.app), { timeout: 1_000, interval: 10 }).toBe(503);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    // Even a hand-written SQL change is announced.
+    await sql`UPDATE system_config SET value = 'false'::jsonb WHERE key = 'maintenance_mode'`.execute(
+      a.database.db,
+    );
     await expect.poll(() => storefrontStatus(b), { timeout: 1_000, interval: 10 }).toBe(200);
   });
 });

@@ -1,14 +1,18 @@
 // Backups, verification, retention, restore and drills. Long work (a backup, a verification, a
-// drill) is queued as a background job; a restore runs in the request, step by step, audited.
+// drill) is queued as a background job; a restore runs in the request (restore, the CLI's shape)
+// or in the background of this server (restoreStart, the console's), step by step, audited, its
+// progress the restore report (restoreStatus).
 import {
   applyRestore,
   backupHealth,
   getBackup,
+  getRestoreReport,
   listBackups,
   listDrills,
   previewRestore,
   pruneBackups,
   queueDbopsJob,
+  startRestore,
   type DbopsConfig,
 } from "@radha/core/dbops";
 import {
@@ -18,6 +22,8 @@ import {
   ZDrillList,
   ZPrune,
   ZRestore,
+  ZRestoreRef,
+  ZStartRestore,
 } from "@radha/core/dbops/schema";
 import { DomainError } from "@radha/core/errors";
 import { z } from "zod";
@@ -78,6 +84,16 @@ export const backupsRouter = router({
     .mutation(({ ctx, input }) =>
       applyRestore({ db: ctx.deps.db, config: dbopsOf(ctx.deps) }, ctx.actor, input),
     ),
+  /** Starts a restore in the background; the typed database name confirms it. */
+  restoreStart: staffProcedure("ADMIN")
+    .input(ZStartRestore)
+    .mutation(({ ctx, input }) =>
+      startRestore({ db: ctx.deps.db, config: dbopsOf(ctx.deps) }, ctx.actor, input),
+    ),
+  /** A restore's report: its steps so far and, once finished, its outcome. */
+  restoreStatus: staffProcedure("ADMIN")
+    .input(ZRestoreRef)
+    .query(({ ctx, input }) => getRestoreReport(dbopsOf(ctx.deps), input)),
   drills: staffProcedure("VIEWER")
     .input(ZDrillList)
     .query(({ ctx, input }) => listDrills(dbopsOf(ctx.deps), input)),

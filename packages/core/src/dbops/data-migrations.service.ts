@@ -1,22 +1,23 @@
 // Named data migrations (not schema): keyset batches, each in its own short transaction that also
 // moves the checkpoint, so a killed run resumes where it stopped and no row is changed twice. A
-// migration's transform returns null for a row already in the new shape: idempotent by
-// construction, with no marker written into the data. One runner per migration (advisory lock).
+// batch is one set-based statement (lock the keyset page, rewrite in SQL only the rows not yet in
+// the new shape): idempotent by construction, with no marker written into the data, and close to
+// the cost of one hand-written UPDATE. One runner per migration (advisory lock).
 import { type Actor, writeAudit } from "../audit/audit.service";
 import type { Db, DbOrTrx, Trx } from "../db/database";
 import { DomainError } from "../errors";
 import {
   advanceDataMigration,
   advisoryUnlock,
+  type BatchOutcome,
+  countProductImagesBatch,
   countProductsWithPlainImages,
   lockDataMigrationRow,
-  peekProductImagesBatch,
+  migrateProductImagesBatch,
   selectDataMigrationRow,
   selectDataMigrationRows,
-  selectProductImagesBatch,
   tryAdvisoryLock,
   updateDataMigrationRow,
-  updateProductImages,
 } from "./dbops.queries";
 import {
   ZMigrationName,
@@ -26,17 +27,16 @@ import {
   type TDataMigrationStatus,
 } from "./dbops.schema";
 
-export interface DataMigration<Row, Value> {
+export interface DataMigration {
   name: string;
   description: string;
-  /** The batch after `after` in key order, locked for the batch's transaction. */
-  lockBatch(trx: Trx, after: string | null, limit: number): Promise<Row[]>;
-  /** The same batch, read only (dry runs). */
-  peekBatch(db: DbOrTrx, after: string | null, limit: number): Promise<Row[]>;
-  keyOf(row: Row): string;
-  /** The row's new value, or null when it needs no change. */
-  transform(row: Row): Value | null;
-  write(trx: Trx, changes: { row: Row; value: Value }[]): Promise<void>;
+  /**
+   * Migrates the keyset batch after `after` (at most `limit` rows, locked for the transaction) in
+   * place, changing only rows not yet in the new shape.
+   */
+  migrateBatch(trx: Trx, after: string | null, limit: number): Promise<BatchOutcome>;
+  /** The same batch, read only (dry runs): `changed` counts rows that would change. */
+  countBatch(db: DbOrTrx, after: string | null, limit: number): Promise<BatchOutcome>;
   /** Rows still needing the change (the verify step: 0 when done). */
   remaining(db: DbOrTrx): Promise<number>;
 }
@@ -53,7 +53,11 @@ function isMarker(value: unknown): boolean {
   );
 }
 
-/** Plain URL strings become { url, alt, position }; the old runbook's `{migrated: true}` markers go. */
+/**
+ * The product-images rewrite of one row, in JS: plain URL strings become { url, alt, position };
+ * the old runbook's `{migrated: true}` markers go. The migration runs the same rewrite in SQL
+ * (migrateProductImagesBatch); this is its reference, and the tests compare the two.
+ */
 export function convertProductImages(images: unknown, productName: string): ProductImage[] | null {
   if (!Array.isArray(images)) return null;
   if (!images.some((i) => typeof i === "string" || isMarker(i))) return null;
@@ -66,33 +70,17 @@ export function convertProductImages(images: unknown, productName: string): Prod
     );
 }
 
-interface ProductRow {
-  id: string;
-  images: unknown;
-  name: string;
-}
-
-export const productImagesMigration: DataMigration<ProductRow, ProductImage[]> = {
+export const productImagesMigration: DataMigration = {
   name: "product-images-v1",
   description: "Product images: plain URL strings become { url, alt, position } objects (no marker written)",
-  lockBatch: selectProductImagesBatch,
-  peekBatch: peekProductImagesBatch,
-  keyOf: (row) => row.id,
-  transform: (row) => convertProductImages(row.images, row.name),
-  write: (trx, changes) =>
-    updateProductImages(
-      trx,
-      changes.map((c) => ({ id: c.row.id, images: c.value })),
-    ),
+  migrateBatch: migrateProductImagesBatch,
+  countBatch: countProductImagesBatch,
   remaining: countProductsWithPlainImages,
 };
 
-// Methods are bivariant in their parameters, so every migration fits the registry's type.
-type AnyDataMigration = DataMigration<unknown, unknown>;
+export const DATA_MIGRATIONS: readonly DataMigration[] = [productImagesMigration];
 
-export const DATA_MIGRATIONS: readonly AnyDataMigration[] = [productImagesMigration];
-
-function migrationNamed(name: string): AnyDataMigration {
+function migrationNamed(name: string): DataMigration {
   const m = DATA_MIGRATIONS.find((x) => x.name === ZMigrationName.parse(name));
   if (!m)
     throw new DomainError(
@@ -105,7 +93,7 @@ function migrationNamed(name: string): AnyDataMigration {
 type MigrationRow = NonNullable<Awaited<ReturnType<typeof selectDataMigrationRow>>>;
 
 function toState(
-  m: AnyDataMigration,
+  m: DataMigration,
   row: MigrationRow | undefined,
   remaining: number | null,
 ): TDataMigrationState {
@@ -173,14 +161,14 @@ export async function runDataMigration(
     let wouldChange = 0;
     let batches = 0;
     for (;;) {
-      const rows = await m.peekBatch(db, after, input.batchSize);
-      if (rows.length === 0) break;
+      const batch = await m.countBatch(db, after, input.batchSize);
+      if (batch.scanned === 0) break;
       batches++;
-      scanned += rows.length;
-      wouldChange += rows.filter((r) => m.transform(r) !== null).length;
-      after = m.keyOf(rows[rows.length - 1]);
+      scanned += batch.scanned;
+      wouldChange += batch.changed;
+      after = batch.last;
       await onProgress?.({ scanned, changed: 0, batches, checkpoint: after });
-      if (rows.length < input.batchSize) break;
+      if (batch.scanned < input.batchSize) break;
     }
     return {
       name: m.name,
@@ -231,20 +219,15 @@ export async function runDataMigration(
         for (;;) {
           const tb = performance.now();
           const batch = await conn.transaction().execute(async (trx) => {
-            const rows = await m.lockBatch(trx, after, input.batchSize);
-            if (rows.length === 0) return { n: 0, changed: 0, last: after, pause: false };
-            const changes = rows.flatMap((row) => {
-              const value = m.transform(row);
-              return value === null ? [] : [{ row, value }];
-            });
-            await m.write(trx, changes);
-            const last = m.keyOf(rows[rows.length - 1]);
+            const done = await m.migrateBatch(trx, after, input.batchSize);
+            if (done.scanned === 0 || done.last === null)
+              return { n: 0, changed: 0, last: after, pause: false };
             const { pauseRequested } = await advanceDataMigration(trx, m.name, {
-              checkpoint: last,
-              scanned: rows.length,
-              changed: changes.length,
+              checkpoint: done.last,
+              scanned: done.scanned,
+              changed: done.changed,
             });
-            return { n: rows.length, changed: changes.length, last, pause: pauseRequested };
+            return { n: done.scanned, changed: done.changed, last: done.last, pause: pauseRequested };
           });
           if (batch.n === 0) break;
           batches++;

@@ -68,6 +68,17 @@ export async function selectTableStats(
   return out;
 }
 
+/** Exact row counts of every table in `public`, in one statement (one round trip). */
+export async function selectRowCounts(db: DbOrTrx): Promise<Map<string, number>> {
+  const tables = await selectPublicTables(db);
+  if (tables.length === 0) return new Map();
+  const { rows } = await sql<{ table: string; n: string }>`${sql.join(
+    tables.map((t) => sql`SELECT ${t.table}::text AS table, count(*) AS n FROM ${sql.table(t.table)}`),
+    sql` UNION ALL `,
+  )}`.execute(db);
+  return new Map(rows.map((r) => [r.table, Number(r.n)]));
+}
+
 /** Rows of `table` newer than `since` (by its time column), or null when it has none. */
 export async function countRowsNewerThan(db: DbOrTrx, table: string, since: Date): Promise<number | null> {
   const tables = await selectPublicTables(db);
@@ -289,45 +300,75 @@ export async function advanceDataMigration(
 
 // The product-images migration: plain URL strings → { url, alt, position } objects.
 
-/** Keyset batch of product ids after `after`, locking them (skipping rows others hold). */
-export async function selectProductImagesBatch(
+// One element of `images` that is the old runbook's marker: an object whose only key is "migrated".
+const isMarker = (e: string) =>
+  sql.raw(`(jsonb_typeof(${e}) = 'object' AND ${e} ? 'migrated' AND ${e} - 'migrated' = '{}'::jsonb)`);
+
+/** Rows whose images need the change: an array holding a plain string or a marker. */
+const needsChange = (images: string) => sql`(jsonb_typeof(${sql.raw(images)}) = 'array' AND EXISTS (
+  SELECT 1 FROM jsonb_array_elements(${sql.raw(images)}) m(e) WHERE jsonb_typeof(m.e) = 'string' OR ${isMarker("m.e")}))`;
+
+/** The keyset batch after `after`: ids in key order, optionally locked. */
+const keysetBatch = (after: string | null, limit: number, lock: boolean) => sql`
+  SELECT id, name, images FROM products
+  ${after === null ? sql`` : sql`WHERE id > ${after}::uuid`}
+  ORDER BY id LIMIT ${limit} ${lock ? sql`FOR UPDATE` : sql``}`;
+
+export interface BatchOutcome {
+  scanned: number;
+  changed: number;
+  last: string | null;
+}
+
+/**
+ * One keyset batch of the product-images migration as a single set-based statement: locks the
+ * batch, rewrites in SQL the rows that need it (strings become { url, alt, position }, markers go,
+ * positions renumbered), and returns how many rows it saw and changed and the batch's last key.
+ */
+export async function migrateProductImagesBatch(
   trx: Trx,
   after: string | null,
   limit: number,
-): Promise<{ id: string; images: unknown; name: string }[]> {
-  let q = trx.selectFrom("products").select(["id", "images", "name"]).orderBy("id").limit(limit);
-  if (after) q = q.where("id", ">", after);
-  return q.forUpdate().execute();
+): Promise<BatchOutcome> {
+  const { rows } = await sql<{ scanned: string; changed: string; last: string | null }>`
+    WITH batch AS (${keysetBatch(after, limit, true)}),
+    changed AS (
+      UPDATE products p SET images = (
+        SELECT coalesce(jsonb_agg(CASE jsonb_typeof(s.e)
+            WHEN 'string' THEN jsonb_build_object('url', s.e #>> '{}', 'alt', b.name, 'position', s.pos)
+            WHEN 'object' THEN s.e || jsonb_build_object('position', s.pos)
+            ELSE jsonb_build_object('position', s.pos) END ORDER BY s.pos), '[]'::jsonb)
+        FROM (SELECT x.e, row_number() OVER (ORDER BY x.i) - 1 AS pos
+              FROM jsonb_array_elements(b.images) WITH ORDINALITY AS x(e, i)
+              WHERE NOT ${isMarker("x.e")}) s)
+      FROM batch b
+      WHERE p.id = b.id AND ${needsChange("b.images")}
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM batch) AS scanned, (SELECT count(*) FROM changed) AS changed,
+      (SELECT id::text FROM batch ORDER BY id DESC LIMIT 1) AS last`.execute(trx);
+  const r = rows[0];
+  return { scanned: Number(r?.scanned ?? 0), changed: Number(r?.changed ?? 0), last: r?.last ?? null };
 }
 
-/** Read-only keyset page for dry runs. */
-export async function peekProductImagesBatch(
+/** The same batch read only (dry runs): how many rows it holds and how many would change. */
+export async function countProductImagesBatch(
   db: DbOrTrx,
   after: string | null,
   limit: number,
-): Promise<{ id: string; images: unknown; name: string }[]> {
-  let q = db.selectFrom("products").select(["id", "images", "name"]).orderBy("id").limit(limit);
-  if (after) q = q.where("id", ">", after);
-  return q.execute();
+): Promise<BatchOutcome> {
+  const { rows } = await sql<{ scanned: string; changed: string; last: string | null }>`
+    WITH batch AS (${keysetBatch(after, limit, false)})
+    SELECT count(*) AS scanned, count(*) FILTER (WHERE ${needsChange("b.images")}) AS changed,
+      (SELECT id::text FROM batch ORDER BY id DESC LIMIT 1) AS last
+    FROM batch b`.execute(db);
+  const r = rows[0];
+  return { scanned: Number(r?.scanned ?? 0), changed: Number(r?.changed ?? 0), last: r?.last ?? null };
 }
 
-export async function updateProductImages(
-  trx: Trx,
-  rows: { id: string; images: unknown[] }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  // Two array parameters, whatever the batch size (a VALUES list would bind two per row).
-  await sql`UPDATE products p SET images = v.images
-    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => JSON.stringify(r.images))}::jsonb[]) AS v(id, images)
-    WHERE p.id = v.id`.execute(trx);
-}
-
-/** Products whose images still hold at least one plain string. */
+/** Products whose images still hold a plain string or a marker. */
 export async function countProductsWithPlainImages(db: DbOrTrx): Promise<number> {
   const { rows } = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM products
-    WHERE jsonb_typeof(images) = 'array'
-      AND EXISTS (SELECT 1 FROM jsonb_array_elements(images) e WHERE jsonb_typeof(e) = 'string')`.execute(db);
+    SELECT count(*) AS n FROM products WHERE ${needsChange("images")}`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 

@@ -101,6 +101,19 @@ export const ZRestore = z.object({
   reason: ZReason.optional(),
 });
 
+/** Restore report ids are `rs_<UTC time>_<random>`. */
+export const ZRestoreId = z
+  .string()
+  .regex(/^rs_\d{8}T\d{9}Z_[a-f0-9]{6}$/, "restore id looks like rs_20261201T031500123Z_1a2b3c");
+export const ZRestoreRef = z.object({ id: ZRestoreId });
+
+/** A restore started in the background (the console): the typed database name confirms it. */
+export const ZStartRestore = z.object({
+  id: ZBackupId,
+  reason: ZReason,
+  confirm: z.string().trim().min(1, "Type the database name to confirm").max(200),
+});
+
 export interface TRestorePreview {
   database: string;
   backup: TBackup;

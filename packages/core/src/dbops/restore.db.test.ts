@@ -16,7 +16,7 @@ import { createBackup, listBackups, withAdmin } from "./backups.service";
 import type { DbopsConfig } from "./config";
 import { databaseExists, dropDatabase } from "./dbops.queries";
 import { backupHealth, listDrills, runDrill } from "./drills.service";
-import { applyRestore, previewRestore } from "./restore.service";
+import { applyRestore, getRestoreReport, previewRestore, startRestore } from "./restore.service";
 
 // pg_dump/pg_restore child processes: minutes, not seconds, on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
@@ -48,6 +48,20 @@ afterAll(async () => {
 });
 
 describe("restore", () => {
+  it("a background restore needs the database's name typed as confirmation; an unknown report is 404", async () => {
+    const deps = { db: t.db, config };
+    const backup = await createBackup(deps, SYSTEM_ACTOR, { label: "confirm test" });
+    const refused = await domainErrorOf(
+      startRestore(deps, SYSTEM_ACTOR, { id: backup.id, reason: "console restore", confirm: "wrong" }),
+    );
+    expect(refused.code).toBe("BAD_REQUEST");
+    expect(refused.message).toContain(t.name);
+    expect(await getFlag(t.db, "restore_in_progress")).toBe(false);
+    expect(
+      (await domainErrorOf(getRestoreReport(config, { id: "rs_20261201T031500123Z_1a2b3c" }))).code,
+    ).toBe("NOT_FOUND");
+  });
+
   it("previews, then restores in place: rows come back, a pre-restore backup exists, maintenance stays on", async () => {
     const deps = { db: t.db, config };
     const backup = await createBackup(deps, SYSTEM_ACTOR, { label: "before the accident" });

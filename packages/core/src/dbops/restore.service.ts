@@ -11,7 +11,7 @@ import type { Db } from "../db/database";
 import { migrate } from "../db/migrate";
 import { DomainError } from "../errors";
 import { getFlag, setFlag } from "../system/system.service";
-import { backupPaths, newOpsId, sha256File, writeRestoreReport } from "./backup-store";
+import { backupPaths, newOpsId, readRestoreReport, sha256File, writeRestoreReport } from "./backup-store";
 import {
   compareCounts,
   createBackup,
@@ -22,7 +22,7 @@ import {
   withDatabaseNamed,
   type DbopsDeps,
 } from "./backups.service";
-import { databaseNameOf, urlForDatabase } from "./config";
+import { databaseNameOf, urlForDatabase, type DbopsConfig } from "./config";
 import { JOB } from "../jobs/queue";
 import {
   countRowsNewerThan,
@@ -36,7 +36,15 @@ import {
   setAllowConnections,
   terminateDatabaseSessions,
 } from "./dbops.queries";
-import { ZRestore, type TRestorePreview, type TRestoreReport, type TRestoreStep } from "./dbops.schema";
+import {
+  ZRestore,
+  ZRestoreRef,
+  ZStartRestore,
+  type TBackup,
+  type TRestorePreview,
+  type TRestoreReport,
+  type TRestoreStep,
+} from "./dbops.schema";
 
 const PROTECTED = new Set(["postgres", "template0", "template1"]);
 
@@ -117,6 +125,97 @@ async function swapDatabases(deps: DbopsDeps, live: string, fresh: string, old: 
 export interface RestoreHooks {
   /** Called after each step; the restore waits for it (tests look at the system mid-restore). */
   onStep?: (step: TRestoreStep) => void | Promise<void>;
+  /** The report's id, when the caller assigned it before the work started (startRestore). */
+  reportId?: string;
+}
+
+/** What refuses a restore before any step: a system database, a missing or failed backup, one running. */
+async function checkRestorable(
+  deps: DbopsDeps,
+  backupId: string,
+): Promise<{ database: string; backup: TBackup }> {
+  const database = databaseNameOf(deps.config.databaseUrl);
+  if (PROTECTED.has(database))
+    throw new DomainError("FORBIDDEN", `Refusing to restore over the system database ${database}`);
+  const backup = await getBackup(deps.config, { id: backupId });
+  if (backup.missing) throw new DomainError("PRECONDITION_FAILED", `The dump of ${backup.id} is missing`);
+  if (backup.lastVerification?.outcome === "FAILED")
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `${backup.id} failed its last verification; choose another backup`,
+    );
+  if (await getFlag(deps.db, "restore_in_progress"))
+    throw new DomainError("CONFLICT", "A restore is already running (system flag restore_in_progress)");
+  return { database, backup };
+}
+
+/**
+ * Starts a restore in the background (the console's Restore action): refuses now what the restore
+ * would refuse, demands the database's name typed as confirmation, writes the report as begun and
+ * returns its id. Progress is that report, re-written after every step (getRestoreReport); a
+ * failure ends up in it too. The restore runs in this process.
+ */
+export async function startRestore(
+  deps: DbopsDeps,
+  actor: Actor,
+  raw: unknown,
+  hooks: Pick<RestoreHooks, "onStep"> = {},
+): Promise<{ id: string; database: string; backupId: string }> {
+  const input = ZStartRestore.parse(raw);
+  const { database, backup } = await checkRestorable(deps, input.id);
+  if (input.confirm !== database)
+    throw new DomainError(
+      "BAD_REQUEST",
+      `confirm: type the name of the database being replaced (${database}) to confirm`,
+    );
+  const id = newOpsId("rs");
+  const begun: TRestoreReport = {
+    id,
+    backupId: backup.id,
+    database,
+    reason: input.reason,
+    by: actor.label,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    outcome: "FAILED",
+    preRestoreBackupId: null,
+    oldDatabase: null,
+    steps: [],
+  };
+  await writeRestoreReport(deps.config.backupDir, begun);
+  void applyRestore(
+    deps,
+    actor,
+    { id: backup.id, apply: true, reason: input.reason },
+    { ...hooks, reportId: id },
+  ).catch(async (e: unknown) => {
+    // Failed steps are in the report already; a refusal before the first step is not.
+    const report = (await readRestoreReport(deps.config.backupDir, id)) ?? begun;
+    if (report.finishedAt !== null) return;
+    await writeRestoreReport(deps.config.backupDir, {
+      ...report,
+      finishedAt: new Date().toISOString(),
+      steps: [
+        ...report.steps,
+        {
+          step: "start",
+          ok: false,
+          at: new Date().toISOString(),
+          durationMs: 0,
+          message: (e as Error).message,
+        },
+      ],
+    }).catch(() => undefined);
+  });
+  return { id, database, backupId: backup.id };
+}
+
+/** A restore's report: its steps so far, and its outcome once `finishedAt` is set. */
+export async function getRestoreReport(config: DbopsConfig, raw: unknown): Promise<TRestoreReport> {
+  const { id } = ZRestoreRef.parse(raw);
+  const report = await readRestoreReport(config.backupDir, id);
+  if (!report) throw new DomainError("NOT_FOUND", `No restore ${id} in ${config.backupDir}`);
+  return report;
 }
 
 export async function applyRestore(
@@ -130,22 +229,11 @@ export async function applyRestore(
   if (!input.reason) throw new DomainError("BAD_REQUEST", "reason: say why the database is being restored");
   const reason = input.reason;
   const { config, db } = deps;
-  const database = databaseNameOf(config.databaseUrl);
-  if (PROTECTED.has(database))
-    throw new DomainError("FORBIDDEN", `Refusing to restore over the system database ${database}`);
-  const backup = await getBackup(config, { id: input.id });
-  if (backup.missing) throw new DomainError("PRECONDITION_FAILED", `The dump of ${backup.id} is missing`);
-  if (backup.lastVerification?.outcome === "FAILED")
-    throw new DomainError(
-      "PRECONDITION_FAILED",
-      `${backup.id} failed its last verification; choose another backup`,
-    );
-  if (await getFlag(db, "restore_in_progress"))
-    throw new DomainError("CONFLICT", "A restore is already running (system flag restore_in_progress)");
+  const { database, backup } = await checkRestorable(deps, input.id);
 
   const started = new Date();
   const report: TRestoreReport = {
-    id: newOpsId("rs", started),
+    id: hooks.reportId ?? newOpsId("rs", started),
     backupId: backup.id,
     database,
     reason,

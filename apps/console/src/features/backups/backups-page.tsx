@@ -1,5 +1,6 @@
 // Backups: health, the catalog with verification results, queueing a backup, a verification or a
-// drill (background jobs), the retention plan, and the drill history as a chart.
+// drill (background jobs), restoring a backup (admins: preview, reason, typed confirmation, then
+// the restore's steps as they run), maintenance left on afterwards, and the drill history as a chart.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { roleAtLeast } from "@radha/core/security/schema";
@@ -15,6 +16,8 @@ import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
 import { BackupHealthPanel } from "./backup-health-panel";
+import { MaintenanceBanner } from "./maintenance-banner";
+import { RestoreDialog, RestoreProgress } from "./restore-dialog";
 
 const DrillsChart = lazy(() => import("./drills-chart").then((m) => ({ default: m.DrillsChart })));
 
@@ -27,7 +30,10 @@ export function BackupsPage() {
   const queryClient = useQueryClient();
   const user = useCurrentUser();
   const operator = roleAtLeast(user.role, "OPERATOR");
+  const admin = roleAtLeast(user.role, "ADMIN");
   const [notice, setNotice] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState<TBackup | null>(null);
+  const [restoreId, setRestoreId] = useState<string | null>(null);
   const backups = useInfiniteQuery(
     trpc.backups.list.infiniteQueryOptions(
       { limit: 20 },
@@ -73,13 +79,26 @@ export function BackupsPage() {
       header: "",
       cell: (b) =>
         operator ? (
-          <Button
-            size="sm"
-            onClick={() => verify.mutate({ id: b.id })}
-            busy={verify.isPending && verify.variables.id === b.id}
-          >
-            Verify
-          </Button>
+          <span className="row-actions">
+            <Button
+              size="sm"
+              onClick={() => verify.mutate({ id: b.id })}
+              busy={verify.isPending && verify.variables.id === b.id}
+            >
+              Verify
+            </Button>
+            {admin ? (
+              <Button
+                size="sm"
+                variant="danger"
+                onClick={() => setRestoring(b)}
+                disabled={b.missing || restoreId !== null}
+                aria-label={`Restore ${b.id}`}
+              >
+                Restore…
+              </Button>
+            ) : null}
+          </span>
         ) : null,
     },
   ];
@@ -90,7 +109,19 @@ export function BackupsPage() {
         title="Backups"
         description="pg_dump backups with checksums and manifests, verified by restoring them; nightly backup, retention and drill run as jobs."
       />
+      <MaintenanceBanner />
       <BackupHealthPanel />
+      {restoreId ? <RestoreProgress restoreId={restoreId} onDismiss={() => setRestoreId(null)} /> : null}
+      {restoring ? (
+        <RestoreDialog
+          backup={restoring}
+          onClose={() => setRestoring(null)}
+          onStarted={(id) => {
+            setRestoring(null);
+            setRestoreId(id);
+          }}
+        />
+      ) : null}
       {operator ? (
         <div className="filter-bar">
           <Button
@@ -104,8 +135,9 @@ export function BackupsPage() {
             Run restore drill
           </Button>
           <p className="muted small">
-            Restores run from the CLI: `ops backups restore &lt;id&gt;` previews, `--apply --reason …`
-            restores.
+            {admin
+              ? "Restore a backup from its row (admins), or from the CLI: `ops backups restore <id>`."
+              : "Restores are for admins: from a backup's row, or `ops backups restore <id>`."}
           </p>
         </div>
       ) : null}
