@@ -1,28 +1,52 @@
+import { lazy, Suspense, type ComponentType } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
-import { AccountPage } from "./features/account/account-page";
 import { LoginPage } from "./features/auth/login-page";
 import { RequireAuth, RequireRole } from "./features/auth/require-auth";
-import { AuditPage } from "./features/audit/audit-page";
-import { BatchesPage } from "./features/inventory/batches-page";
-import { ChangesPage } from "./features/inventory/changes-page";
-import { LowStockPage } from "./features/inventory/low-stock-page";
-import { ResetPage } from "./features/inventory/reset-page";
-import { StockPage } from "./features/inventory/stock-page";
 import { minRoleFor } from "./features/shell/nav";
-import { SecurityPage } from "./features/security/security-page";
-import { SystemPage } from "./features/system/system-page";
-import { TokensPage } from "./features/tokens/tokens-page";
-import { UsersPage } from "./features/users/users-page";
-import { WebhooksPage } from "./features/webhooks/webhooks-page";
-import { OrdersPage } from "./features/orders/orders-page";
-import { OrderDetailPage } from "./features/orders/order-detail-page";
-import { ReviewQueuePage } from "./features/orders/review-queue-page";
-import { IncidentPage } from "./features/incidents/incident-page";
-import { IncidentsPage } from "./features/incidents/incidents-page";
-import { AlertsPage } from "./features/monitoring/alerts-page";
-import { MonitoringPage } from "./features/monitoring/monitoring-page";
-import { BackupsPage } from "./features/backups/backups-page";
-import { DatabasePage } from "./features/database/database-page";
+import { Loading } from "./ui/states";
+
+/**
+ * A route's page as its own chunk, fetched when the route is first shown (the shell stays up
+ * meanwhile): the initial download is the shell, the sign-in page and the libraries they use.
+ */
+function page(load: () => Promise<ComponentType>): ComponentType {
+  const Lazy = lazy(async () => ({ default: await load() }));
+  return function LazyPage() {
+    return (
+      <Suspense fallback={<Loading label="Loading page…" />}>
+        <Lazy />
+      </Suspense>
+    );
+  };
+}
+
+const AccountPage = page(() => import("./features/account/account-page").then((m) => m.AccountPage));
+const AuditPage = page(() => import("./features/audit/audit-page").then((m) => m.AuditPage));
+const BatchesPage = page(() => import("./features/inventory/batches-page").then((m) => m.BatchesPage));
+const ChangesPage = page(() => import("./features/inventory/changes-page").then((m) => m.ChangesPage));
+const LowStockPage = page(() => import("./features/inventory/low-stock-page").then((m) => m.LowStockPage));
+const ResetPage = page(() => import("./features/inventory/reset-page").then((m) => m.ResetPage));
+const StockPage = page(() => import("./features/inventory/stock-page").then((m) => m.StockPage));
+const SecurityPage = page(() => import("./features/security/security-page").then((m) => m.SecurityPage));
+const SystemPage = page(() => import("./features/system/system-page").then((m) => m.SystemPage));
+const TokensPage = page(() => import("./features/tokens/tokens-page").then((m) => m.TokensPage));
+const UsersPage = page(() => import("./features/users/users-page").then((m) => m.UsersPage));
+const WebhooksPage = page(() => import("./features/webhooks/webhooks-page").then((m) => m.WebhooksPage));
+const OrdersPage = page(() => import("./features/orders/orders-page").then((m) => m.OrdersPage));
+const OrderDetailPage = page(() =>
+  import("./features/orders/order-detail-page").then((m) => m.OrderDetailPage),
+);
+const ReviewQueuePage = page(() =>
+  import("./features/orders/review-queue-page").then((m) => m.ReviewQueuePage),
+);
+const IncidentPage = page(() => import("./features/incidents/incident-page").then((m) => m.IncidentPage));
+const IncidentsPage = page(() => import("./features/incidents/incidents-page").then((m) => m.IncidentsPage));
+const AlertsPage = page(() => import("./features/monitoring/alerts-page").then((m) => m.AlertsPage));
+const MonitoringPage = page(() =>
+  import("./features/monitoring/monitoring-page").then((m) => m.MonitoringPage),
+);
+const BackupsPage = page(() => import("./features/backups/backups-page").then((m) => m.BackupsPage));
+const DatabasePage = page(() => import("./features/database/database-page").then((m) => m.DatabasePage));
 
 export function createRouter() {
   return createBrowserRouter([

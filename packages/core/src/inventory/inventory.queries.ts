@@ -89,20 +89,31 @@ export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise
   };
   const search = input.search ? `%${input.search.replace(/[%_\\]/g, "\\$&")}%` : null;
   const sortKey = byName ? sql`p.name` : sql`${available} - ${threshold}`;
-  const { rows } = await sql<StockSqlRow>`
+  const limit = input.limit + 1;
+  /** One page of the variants that pass `match`, in list order. */
+  const pageOf = (match: RawBuilder<unknown>) => sql<StockSqlRow>`
     SELECT v.id AS variant_id, p.id AS product_id, v.sku, p.name AS product, ${OPTIONS_SQL} AS options,
       p.status AS product_status, v.stock_quantity AS on_hand, v.reserved_quantity AS reserved,
       v.low_stock_threshold AS variant_threshold, p.low_stock_threshold AS product_threshold,
-      v.reorder_point, v.reorder_quantity, a.opened_at AS alert_open_since
+      v.reorder_point, v.reorder_quantity, a.opened_at AS alert_open_since, ${sortKey} AS sort_key
     FROM product_variants v
     JOIN products p ON p.id = v.product_id
     LEFT JOIN inventory_low_stock_alerts a ON a.variant_id = v.id AND a.resolved_at IS NULL
-    WHERE ${filters[input.filter]}
-      AND (${search}::text IS NULL OR v.sku ILIKE ${search} OR p.name ILIKE ${search})
+    WHERE ${filters[input.filter]} AND ${match}
       ${after ? sql`AND (${sortKey}, v.sku) > (${after[0]}, ${after[1]})` : sql``}
+      ${after && byName ? sql`AND p.name >= ${after[0]}` : sql``}
     ORDER BY ${sortKey}, v.sku
-    LIMIT ${input.limit + 1}
-  `.execute(db);
+    LIMIT ${limit}`;
+  // A search is a page of SKU matches merged with a page of product-name matches: each half can
+  // use its own index (trigram for a rare text, the list order for a common one), where
+  // `v.sku ILIKE … OR p.name ILIKE …` across the join reads every variant.
+  const { rows } = await (
+    search === null
+      ? pageOf(sql`true`)
+      : sql<StockSqlRow>`
+      SELECT * FROM ((${pageOf(sql`v.sku ILIKE ${search}`)}) UNION (${pageOf(sql`p.name ILIKE ${search}`)})) m
+      ORDER BY sort_key, sku LIMIT ${limit}`
+  ).execute(db);
   return toPage(
     rows,
     input.limit,
@@ -194,12 +205,21 @@ export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChan
     ${LEDGER_SELECT} WHERE t.created_at >= ${since} ${after ? sql`AND t.id < ${after[0]}::bigint` : sql``}
     ORDER BY t.id DESC LIMIT ${input.limit + 1}
   `.execute(db);
+  // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
+  // key (OFFSET 0 keeps the lookup a per-row index probe: a join would read every variant).
   const byVariant = await sql<TChangesPage["byVariant"][number]>`
-    SELECT t.variant_id, v.sku, p.name AS product, sum(t.quantity)::int AS net, count(*)::int AS movements, v.stock_quantity AS stock_now
-    FROM inventory_transactions t JOIN product_variants v ON v.id = t.variant_id JOIN products p ON p.id = t.product_id
-    WHERE t.created_at >= ${since}
-    GROUP BY t.variant_id, v.sku, p.name, v.stock_quantity
-    ORDER BY abs(sum(t.quantity)) DESC, v.sku
+    WITH moved AS (
+      SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
+      FROM inventory_transactions WHERE created_at >= ${since}
+      GROUP BY variant_id, product_id
+    )
+    SELECT m.variant_id, x.sku, x.product, m.net, m.movements, x.stock_now
+    FROM moved m CROSS JOIN LATERAL (
+      SELECT v.sku, p.name AS product, v.stock_quantity AS stock_now
+      FROM product_variants v JOIN products p ON p.id = m.product_id
+      WHERE v.id = m.variant_id OFFSET 0
+    ) x
+    ORDER BY abs(m.net) DESC, x.sku
   `.execute(db);
   return {
     ...toPage(rows, input.limit, toLedgerEntry, (r) => [r.id, since.toISOString()]),

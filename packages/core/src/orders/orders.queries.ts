@@ -219,21 +219,23 @@ export async function listOrders(db: DbOrTrx, raw: TOrderListInput): Promise<TPa
   if (f.to) q = q.where("orders.createdAt", "<=", new Date(f.to));
   if (f.search) {
     const s = f.search;
-    q = q.where((eb) =>
-      eb.or([
-        eb("orders.orderNumber", "=", s),
-        eb("orders.email", "=", s.toLowerCase()),
-        eb("orders.paymentReference", "=", s),
-        eb.exists(
-          eb
-            .selectFrom("payments")
-            .select("payments.id")
-            .whereRef("payments.orderId", "=", "orders.id")
-            .where("payments.providerPaymentId", "=", s),
-        ),
-        ...(UUID.test(s) ? [eb("orders.id", "=", s)] : []),
-      ]),
-    );
+    // One set of ids from a lookup per key, each served by its index (an OR with an EXISTS
+    // across the keys would read every order).
+    const byKey = (column: "orderNumber" | "email" | "paymentReference", value: string) =>
+      db.selectFrom("orders").select("orders.id").where(`orders.${column}`, "=", value);
+    let ids = byKey("orderNumber", s)
+      .union(byKey("email", s.toLowerCase()))
+      .union(byKey("paymentReference", s))
+      .union(
+        db
+          .selectFrom("payments")
+          .select("payments.orderId as id")
+          // Every provider named: the (provider, provider_payment_id) unique index serves it.
+          .where("payments.provider", "in", ["STRIPE", "RAZORPAY"])
+          .where("payments.providerPaymentId", "=", s),
+      );
+    if (UUID.test(s)) ids = ids.union(db.selectFrom("orders").select("orders.id").where("orders.id", "=", s));
+    q = q.where("orders.id", "in", ids);
   }
   const rows = await newestFirst(
     q,

@@ -86,7 +86,11 @@ export function applyWebhookFilter<O>(
       eb.or([
         eb("webhookEvents.paymentReference", "=", ref),
         eb("webhookEvents.orderReference", "=", ref),
-        eb("webhookEvents.providerEventId", "=", ref),
+        // Every provider named: the (provider, provider_event_id) unique index then serves this arm.
+        eb.and([
+          eb("webhookEvents.provider", "in", PROVIDERS),
+          eb("webhookEvents.providerEventId", "=", ref),
+        ]),
         ...(UUID.test(ref) ? [eb("webhookEvents.orderId", "=", ref), eb("webhookEvents.id", "=", ref)] : []),
       ]),
     );
@@ -221,8 +225,8 @@ export async function getWebhookHealth(
     pending: string;
     ignored: string;
     needsReview: string;
-    p50: number | null;
-    p95: number | null;
+    /** [p50, p95], from one sort. */
+    latency: [number, number] | null;
     /** extract() answers numeric, which pg hands over as a string. */
     oldestPending: string | null;
   }>`
@@ -233,8 +237,7 @@ export async function getWebhookHealth(
       count(*) FILTER (WHERE status IN ('PENDING','PROCESSING')) AS pending,
       count(*) FILTER (WHERE status = 'IGNORED') AS ignored,
       count(*) FILTER (WHERE status = 'NEEDS_REVIEW') AS needs_review,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS p50,
-      percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS p95,
+      percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS latency,
       extract(epoch FROM now() - min(received_at) FILTER (WHERE status IN ('PENDING','PROCESSING'))) AS oldest_pending
     FROM webhook_events WHERE received_at >= ${since}
     GROUP BY provider
@@ -255,8 +258,8 @@ export async function getWebhookHealth(
       ignored: Number(r?.ignored ?? 0),
       needsReview: Number(r?.needsReview ?? 0),
       successRate,
-      p50LatencyMs: r?.p50 == null ? null : Math.round(r.p50),
-      p95LatencyMs: r?.p95 == null ? null : Math.round(r.p95),
+      p50LatencyMs: r?.latency?.[0] == null ? null : Math.round(r.latency[0]),
+      p95LatencyMs: r?.latency?.[1] == null ? null : Math.round(r.latency[1]),
       oldestPendingSeconds: r?.oldestPending == null ? null : Math.round(Number(r.oldestPending)),
       alert,
       alertReason: alert

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, useState } from "react";
 import type { TStockRow } from "@radha/core/inventory/schema";
 import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
@@ -10,7 +11,7 @@ import { PageHeader } from "../../ui/page-header";
 import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
-import { Table, type Column } from "../../ui/table";
+import type { Column } from "../../ui/table";
 import { downloadStockCsv } from "./files";
 import { LedgerTable } from "./shared";
 
@@ -99,7 +100,13 @@ export function StockPage() {
       {stock.isSuccess && rows.length === 0 ? <Empty>No variants match.</Empty> : null}
       {rows.length > 0 ? (
         <>
-          <Table caption="Stock" columns={columns} rows={rows} rowKey={(r) => r.variantId} />
+          <VirtualStockTable
+            columns={columns}
+            rows={rows}
+            onNearEnd={() => {
+              if (stock.hasNextPage && !stock.isFetchingNextPage) void stock.fetchNextPage();
+            }}
+          />
           <LoadMore query={stock}>
             Showing {rows.length} variant{rows.length === 1 ? "" : "s"}
           </LoadMore>
@@ -107,6 +114,79 @@ export function StockPage() {
       ) : null}
       {ledgerFor ? <LedgerDialog row={ledgerFor} onClose={() => setLedgerFor(null)} /> : null}
     </>
+  );
+}
+
+/** Rows kept in the DOM beyond those on screen, each way. */
+const OVERSCAN = 15;
+/** First guess at a row's height (px) until it is measured. */
+const ROW_HEIGHT = 38;
+
+/**
+ * The stock table, virtualised: only the rows in view (and a few either side) are in the DOM, so
+ * thousands of loaded variants scroll as lightly as fifty. Scrolling near the end loads the next
+ * page; the Load more button below does the same for keyboard users.
+ */
+function VirtualStockTable({
+  columns,
+  rows,
+  onNearEnd,
+}: {
+  columns: Column<TStockRow>[];
+  rows: TStockRow[];
+  onNearEnd: () => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (last >= rows.length - OVERSCAN) onNearEnd();
+  }, [last, rows.length, onNearEnd]);
+  const top = items[0]?.start ?? 0;
+  const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <div className="table-wrap table-virtual" ref={scroller} data-testid="stock-table">
+      <table aria-rowcount={rows.length + 1}>
+        <caption className="sr-only">Stock</caption>
+        <thead>
+          <tr aria-rowindex={1}>
+            {columns.map((c) => (
+              <th key={c.header} scope="col" className={c.className}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {top > 0 ? <tr aria-hidden="true" style={{ height: top }} /> : null}
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <tr
+                key={row.variantId}
+                data-index={item.index}
+                aria-rowindex={item.index + 2}
+                ref={virtualizer.measureElement}
+              >
+                {columns.map((c) => (
+                  <td key={c.header} className={c.className} data-label={c.header}>
+                    {c.cell(row)}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+          {bottom > 0 ? <tr aria-hidden="true" style={{ height: bottom }} /> : null}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
