@@ -60,9 +60,9 @@ export class SwappablePool extends EventEmitter {
     return userOfUrl(this.#url);
   }
 
-  /** The current pool's settings (max), for the Database page's pool usage. */
-  get options(): { max?: number | undefined } {
-    return { max: this.#current.options.max };
+  /** The current pool's settings (max for the Database page; a LISTEN client copies the rest). */
+  get options(): pg.PoolConfig {
+    return this.#current.options;
   }
 
   get totalCount(): number {

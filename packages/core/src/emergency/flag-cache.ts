@@ -89,8 +89,11 @@ export function createFlagCache(
   store: SharedStore,
   opts: {
     refreshMs?: number;
-    /** The pool whose connection settings the LISTEN connection copies (not one of its slots). */
-    listenVia?: pg.Pool;
+    /**
+     * The pool whose connection settings the LISTEN connection copies (not one of its slots);
+     * read at every (re)connect, so a swapped pool's new credentials are used.
+     */
+    listenVia?: { readonly options: pg.PoolConfig };
   } = {},
 ): FlagCache {
   let values: Map<TFlagKey, boolean | number> | null = null;
