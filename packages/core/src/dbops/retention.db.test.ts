@@ -76,8 +76,10 @@ describe("retention", () => {
     const now = Date.now();
     const verified = await forge(new Date(now - 40 * DAY), "PASSED");
     const older = await forge(new Date(now - 400 * DAY));
-    const sameDayOlder = await forge(new Date(now - 2 * DAY - 3_600_000));
-    const sameDayNewer = await forge(new Date(now - 2 * DAY));
+    // Two backups on one UTC day (two days ago), whatever the time of day the test runs at.
+    const dayStart = now - 2 * DAY - ((now - 2 * DAY) % DAY);
+    const sameDayOlder = await forge(new Date(dayStart + 60_000));
+    const sameDayNewer = await forge(new Date(dayStart + 120_000));
     const yesterday = await forge(new Date(now - DAY));
     const failedNewest = await forge(new Date(now - 60_000), "FAILED");
     // Forge the files' dates: the newest verified backup looks ancient, the ancient one brand new.

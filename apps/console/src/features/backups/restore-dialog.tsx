@@ -178,6 +178,24 @@ function stepRows(report: TRestoreReport) {
   ];
 }
 
+function ResultBanner({ ok, title, children }: { ok: boolean; title: string; children: React.ReactNode }) {
+  return (
+    <div
+      className={`banner ${ok ? "banner-pass" : "banner-fail"}`}
+      role={ok ? "status" : "alert"}
+      data-testid="restore-result"
+    >
+      <span className="banner-glyph" aria-hidden="true">
+        {ok ? "✓" : "✕"}
+      </span>
+      <div className="banner-body">
+        <strong>{title}</strong>
+        <p>{children}</p>
+      </div>
+    </div>
+  );
+}
+
 const TONE = { ok: "ok", failed: "bad", running: "warn", pending: "neutral", skipped: "neutral" } as const;
 
 export function RestoreProgress({ restoreId, onDismiss }: { restoreId: string; onDismiss: () => void }) {
@@ -207,32 +225,16 @@ export function RestoreProgress({ restoreId, onDismiss }: { restoreId: string; o
               Restoring… ops changes are refused until it finishes. Steps update every second.
             </p>
           ) : r.outcome === "SUCCEEDED" ? (
-            <div className="banner banner-pass" role="status" data-testid="restore-result">
-              <span className="banner-glyph" aria-hidden="true">
-                ✓
-              </span>
-              <div className="banner-body">
-                <strong>Restore succeeded</strong>
-                <p>
-                  {r.database} now holds backup <code>{r.backupId}</code>. The replaced database is kept as{" "}
-                  <code>{r.oldDatabase}</code> (drop it when satisfied); pre-restore backup{" "}
-                  <code>{r.preRestoreBackupId}</code>. Maintenance stays on until you turn it off.
-                </p>
-              </div>
-            </div>
+            <ResultBanner ok title="Restore succeeded">
+              {r.database} now holds backup <code>{r.backupId}</code>. The replaced database is kept as{" "}
+              <code>{r.oldDatabase}</code> (drop it when satisfied); pre-restore backup{" "}
+              <code>{r.preRestoreBackupId}</code>. Maintenance stays on until you turn it off.
+            </ResultBanner>
           ) : (
-            <div className="banner banner-fail" role="alert" data-testid="restore-result">
-              <span className="banner-glyph" aria-hidden="true">
-                ✕
-              </span>
-              <div className="banner-body">
-                <strong>Restore failed</strong>
-                <p>
-                  {r.steps.find((s) => !s.ok)?.message ?? "see the steps"}.{" "}
-                  {r.steps.some((s) => s.step === "swap" && s.ok) ? "" : `${r.database} was not replaced.`}
-                </p>
-              </div>
-            </div>
+            <ResultBanner ok={false} title="Restore failed">
+              {r.steps.find((s) => !s.ok)?.message ?? "see the steps"}.{" "}
+              {r.steps.some((s) => s.step === "swap" && s.ok) ? "" : `${r.database} was not replaced.`}
+            </ResultBanner>
           )}
           <Table
             caption="Restore steps"
