@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { createChannel, evaluateAlertRules } from "@radha/core/monitoring";
-import { TEST_PASSWORD } from "@radha/core/testing";
+import { TEST_MASTER_KEY, TEST_PASSWORD } from "@radha/core/testing";
 import { harnessForFile, newPage as openPage, shot } from "./harness";
 
 const live = harnessForFile({ worker: true });
@@ -74,7 +74,7 @@ describe("monitoring, alerts and incidents console", () => {
     const db = live.server.database.db;
     await seedSamples();
     const port = (receiver.address() as AddressInfo).port;
-    await createChannel(db, SYSTEM_ACTOR, {
+    await createChannel({ db, masterKey: TEST_MASTER_KEY }, SYSTEM_ACTOR, {
       kind: "SLACK",
       name: "ops-room",
       url: `http://127.0.0.1:${port}/hook`,

@@ -3,6 +3,7 @@ import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit
 import { createDb, describeRuntimeRole, migrate } from "@radha/core/db";
 import { ensureBootstrapAdmin, ensureSigningKeys } from "@radha/core/security";
 import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
+import { sealStoredChannelSecrets } from "@radha/core/monitoring";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
 import { createDeps, requireMasterKey } from "./deps";
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     if (applied.length) console.log(`migrated: ${applied.join(", ")}`);
     await ensureSigningKeys(db, masterKey);
     await sealStoredWebhookSecrets(db, masterKey);
+    await sealStoredChannelSecrets(db, masterKey);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
       const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
       // The published demo password only ever on the embedded demo database.
