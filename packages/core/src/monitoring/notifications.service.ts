@@ -88,7 +88,7 @@ function sealChannelSecret(masterKey: MasterKey, id: string, secret: ChannelSecr
 function openChannelSecret(masterKey: MasterKey, row: ChannelSecretRow): ChannelSecret {
   if (row.secretSealed)
     return JSON.parse(openSecret(masterKey, row.secretSealed, channelSecretContext(row.id))) as ChannelSecret;
-  return (row.secret ?? {}) as ChannelSecret;
+  return row.secret ?? {};
 }
 
 /** `hooks.slack.com/…abcd`: the host and the URL's last 4 characters, enough to tell hooks apart. */
@@ -197,7 +197,15 @@ export async function createChannel(
 }
 
 const URL_FIELDS = ["url", "signingSecret"] as const;
-const EMAIL_FIELDS = ["to", "from", "smtpHost", "smtpPort", "smtpSecure", "smtpUser", "smtpPassword"] as const;
+const EMAIL_FIELDS = [
+  "to",
+  "from",
+  "smtpHost",
+  "smtpPort",
+  "smtpSecure",
+  "smtpUser",
+  "smtpPassword",
+] as const;
 
 function refuseForeignFields(kind: TChannelKind, input: Record<string, unknown>): void {
   const foreign =
@@ -302,8 +310,7 @@ export async function editChannel(deps: ChannelDeps, actor: Actor, raw: unknown)
 /** Seals channel secrets stored in plain text before sealing existed (run at start). */
 export async function sealStoredChannelSecrets(db: Db, masterKey: MasterKey): Promise<number> {
   const rows = await selectUnsealedChannels(db);
-  for (const r of rows)
-    await updateChannel(db, r.id, sealChannelSecret(masterKey, r.id, (r.secret ?? {}) as ChannelSecret));
+  for (const r of rows) await updateChannel(db, r.id, sealChannelSecret(masterKey, r.id, r.secret ?? {}));
   return rows.length;
 }
 
