@@ -219,5 +219,5 @@ describe("monitoring, alerts and incidents console", () => {
     await page.getByRole("heading", { name: "Post-incident review" }).waitFor();
     await shot(page, "incident-detail");
     await page.context().close();
-  });
+  }, 180_000);
 });
