@@ -138,10 +138,9 @@ describe("alert rules → notifications", () => {
     }
     const pager = rows.find((r) => r.name === "pager");
     if (!pager) throw new Error("pager channel missing");
-    expect(JSON.parse(openSecret(TEST_MASTER_KEY, pager.secretSealed, channelSecretContext(pager.id)))).toEqual({
-      url: `${httpUrl}/hook?token=s3cret-in-url`,
-      signingSecret,
-    });
+    expect(
+      JSON.parse(openSecret(TEST_MASTER_KEY, pager.secretSealed, channelSecretContext(pager.id))),
+    ).toEqual({ url: `${httpUrl}/hook?token=s3cret-in-url`, signingSecret });
     const other = rows.find((r) => r.name !== "pager");
     expect(() =>
       openSecret(TEST_MASTER_KEY, pager.secretSealed, channelSecretContext(other?.id ?? "")),
