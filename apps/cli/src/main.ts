@@ -1,6 +1,7 @@
 // The `ops` CLI: `ops <domain> <verb>`, talking to core directly on the server's database.
 import { Command } from "commander";
 import { registerAuditCommands } from "./commands/audit";
+import { registerChannelsCommands } from "./commands/channels";
 import { registerBackupsCommands } from "./commands/backups";
 import { registerDbCommands } from "./commands/db";
 import { registerDbDiagnosticsCommands } from "./commands/db-diagnostics";
@@ -62,6 +63,7 @@ export function createProgram(): Command {
   registerMigrationsCommands(program);
   registerIncidentsCommands(program);
   registerEmergencyCommands(program);
+  registerChannelsCommands(program);
   return program;
 }
 

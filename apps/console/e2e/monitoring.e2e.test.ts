@@ -4,15 +4,20 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
+import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
 import { createChannel, evaluateAlertRules } from "@radha/core/monitoring";
-import { TEST_PASSWORD } from "@radha/core/testing";
+import { TEST_MASTER_KEY, TEST_PASSWORD } from "@radha/core/testing";
 import { harnessForFile, newPage as openPage, shot } from "./harness";
 
 const live = harnessForFile({ worker: true });
 let receiver: Server;
 const received: string[] = [];
+// A real local SMTP server that insists on the password typed into the console's form.
+const SMTP_PASSWORD = "smtp-pass-e2e-9f3";
+let smtp: SMTPServer;
+const mails: { to: string[]; user: string | undefined; data: string }[] = [];
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -24,9 +29,32 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  smtp = new SMTPServer({
+    disabledCommands: ["STARTTLS"],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === "alerts" && auth.password === SMTP_PASSWORD) callback(null, { user: "alerts" });
+      else callback(new Error("Invalid username or password"));
+    },
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (c: Buffer) => (data += c.toString()));
+      stream.on("end", () => {
+        mails.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          user: typeof session.user === "string" ? session.user : undefined,
+          data,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await new Promise<void>((resolve) => smtp.close(resolve));
 });
 
 async function signIn(page: Page, url: string, email: string): Promise<void> {
@@ -74,7 +102,7 @@ describe("monitoring, alerts and incidents console", () => {
     const db = live.server.database.db;
     await seedSamples();
     const port = (receiver.address() as AddressInfo).port;
-    await createChannel(db, SYSTEM_ACTOR, {
+    await createChannel({ db, masterKey: TEST_MASTER_KEY }, SYSTEM_ACTOR, {
       kind: "SLACK",
       name: "ops-room",
       url: `http://127.0.0.1:${port}/hook`,
@@ -107,6 +135,52 @@ describe("monitoring, alerts and incidents console", () => {
     await page.getByText("by admin@radha.test").waitFor();
     await page.getByRole("cell", { name: "sent" }).first().waitFor();
     await shot(page, "alerts");
+
+    // An e-mail channel through the form: validation first, then a real SMTP server and "Send test".
+    await page.getByRole("button", { name: "Add channel" }).click();
+    const form = page.getByRole("dialog");
+    await form.getByLabel("Kind").selectOption("EMAIL");
+    await form.getByRole("button", { name: "Add", exact: true }).click();
+    await form.getByText("Give the channel a name, e.g. ops-room.").waitFor();
+    await form.getByText("Add at least one recipient address.").waitFor();
+    await form.getByText("The SMTP server's host name, e.g. smtp.example.com.").waitFor();
+    await form.getByLabel("Name", { exact: true }).fill("oncall-mail");
+    await form.getByLabel("To", { exact: true }).fill("oncall@radha.test, owner@radha.test");
+    await form.getByLabel("From", { exact: true }).fill("not-an-address");
+    await form.getByLabel("SMTP host", { exact: true }).fill("127.0.0.1");
+    await form
+      .getByLabel("SMTP port", { exact: true })
+      .fill(String((smtp.server.address() as AddressInfo).port));
+    await form.getByLabel("SMTP user", { exact: true }).fill("alerts");
+    await form.getByLabel("SMTP password", { exact: true }).fill(SMTP_PASSWORD);
+    await form.getByLabel("P3", { exact: true }).uncheck();
+    await form.getByRole("button", { name: "Add", exact: true }).click();
+    await form.getByText("The sender must be an e-mail address, e.g. ops@example.com.").waitFor();
+    await shot(page, "alerts-channel-form");
+    await form.getByLabel("From", { exact: true }).fill("ops@radha.test");
+    await form.getByRole("button", { name: "Add", exact: true }).click();
+    await form.getByRole("heading", { name: "Channel added" }).waitFor();
+    await form.getByRole("button", { name: "Done" }).click();
+    const row = page.getByRole("row", { name: /oncall-mail/ });
+    await row.getByText("oncall@radha.test, owner@radha.test via 127.0.0.1").waitFor();
+    await row.getByText("P0, P1, P2", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Send a test to oncall-mail" }).click();
+    await page.getByRole("status").getByText("Test queued").waitFor();
+    await expect.poll(() => mails.length, { timeout: 20_000 }).toBe(1);
+    expect(mails[0]).toMatchObject({ to: ["oncall@radha.test", "owner@radha.test"], user: "alerts" });
+    expect(mails[0]?.data).toContain('Test notification for channel "oncall-mail"');
+    await page
+      .getByRole("table", { name: "Notification deliveries" })
+      .getByRole("row", { name: /oncall-mail/ })
+      .getByText("sent")
+      .waitFor();
+    // The password never comes back: not in the page, not in the edit form.
+    await page.getByRole("button", { name: "Edit oncall-mail" }).click();
+    await form.getByText("A password is stored. Leave empty to keep it (never shown).").waitFor();
+    expect(await form.getByLabel("SMTP password", { exact: true }).inputValue()).toBe("");
+    await form.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.content()).not.toContain(SMTP_PASSWORD);
+    await shot(page, "alerts-channels");
 
     await page.getByRole("link", { name: "Incidents" }).click();
     await page.getByRole("button", { name: "Declare incident" }).click();
@@ -145,5 +219,5 @@ describe("monitoring, alerts and incidents console", () => {
     await page.getByRole("heading", { name: "Post-incident review" }).waitFor();
     await shot(page, "incident-detail");
     await page.context().close();
-  });
+  }, 180_000);
 });

@@ -13,7 +13,7 @@ import { registerJwksRoute } from "./http/jwks";
 import { registerMetrics } from "./http/metrics";
 import { registerStorefrontRoutes } from "./http/storefront";
 import { registerWebhookRoutes } from "./http/webhooks";
-import { requestStatsSource } from "./monitoring/request-stats";
+import { createRequestStatsFlusher, sharedRequestStatsSource } from "./monitoring/request-stats";
 import { registerSampledGauges } from "./monitoring/sampled-gauges";
 
 export interface BuildAppOptions {
@@ -56,7 +56,13 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     token: deps.env.OPS_METRICS_TOKEN,
   });
   registerSampledGauges(metrics, deps.db);
-  deps.metricSources.register(requestStatsSource(metrics));
+  // This instance's request metrics reach the shared table; the sampler (here or anywhere) merges them.
+  const requestStats = createRequestStatsFlusher(deps.db, metrics, {
+    intervalMs: deps.env.OPS_REQUEST_STATS_FLUSH_SECONDS * 1000,
+    warn: (msg, err) => server.log.warn({ err }, msg),
+  });
+  requestStats.start();
+  deps.metricSources.register(sharedRequestStatsSource(() => requestStats.flush()));
   await deps.flags.start();
   registerHealthRoutes(server, deps);
   registerStorefrontRoutes(server, deps);
@@ -87,7 +93,10 @@ export async function buildApp(deps: AppDeps, opts: BuildAppOptions = {}) {
     },
     async stop(): Promise<void> {
       await server.close();
+      await requestStats.stop();
     },
+    /** Writes this instance's request metrics now (tests; the timer does it every few seconds). */
+    flushRequestStats: () => requestStats.flush(),
   };
 }
 

@@ -11,6 +11,7 @@ import { dbopsConfigFromEnv } from "@radha/core/dbops";
 import { createFlagCache, type FlagCache } from "@radha/core/emergency";
 import { processMetricSource } from "@radha/core/monitoring";
 import { backupFreshnessSource, backupStatus, oversoldOrdersSource } from "./monitoring/connected-sources";
+import { sharedRequestStatsSource } from "./monitoring/request-stats";
 import { createSharedStore, type SharedStore } from "@radha/core/shared-store";
 import {
   createSecretSource,
@@ -147,6 +148,8 @@ export function createDeps(
   api.metricSources.register(processMetricSource(pool));
   api.metricSources.register(oversoldOrdersSource);
   api.metricSources.register(backupFreshnessSource(dbops));
+  // Every instance's request metrics (a worker-only process samples them too; buildApp adds its own flush).
+  api.metricSources.register(sharedRequestStatsSource());
   const flags = createFlagCache(db, store, { listenVia: pool });
   return {
     ...api,

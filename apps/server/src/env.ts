@@ -74,6 +74,8 @@ const ZServerEnv = z.object({
   OPS_WORKER: z.enum(["inline", "off"]).default("inline"),
   OPS_DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(20),
   OPS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often each instance writes its request-metric deltas for the minute sampler to merge. */
+  OPS_REQUEST_STATS_FLUSH_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
   /** Bearer token for GET /metrics; unset: loopback clients only. */
   OPS_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "at least 16 characters").optional()),
 });

@@ -3,6 +3,7 @@ import { checkpointConfigFromEnv, writeAuditCheckpoint } from "@radha/core/audit
 import { createDb, describeRuntimeRole, migrate, resolveDatabaseUrl } from "@radha/core/db";
 import { ensureBootstrapAdmin, ensureSigningKeys, sealStoredTotpSecrets } from "@radha/core/security";
 import { sealStoredWebhookSecrets } from "@radha/core/webhooks";
+import { sealStoredChannelSecrets } from "@radha/core/monitoring";
 import type { EmbeddedPostgres } from "@radha/dev-db";
 import { buildApp } from "./app";
 import { createDeps, requireMasterKey } from "./deps";
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     // TOTP secrets from before sealing: sealed here, once, before any sign-in reads them.
     const sealedTotp = await sealStoredTotpSecrets(db, masterKey);
     if (sealedTotp > 0) console.log(`sealed ${sealedTotp} stored TOTP secret(s) with the master key`);
+    await sealStoredChannelSecrets(db, masterKey);
     if (env.OPS_SEED === "always" || (env.OPS_SEED === "auto" && embedded)) {
       const { DEMO_ADMIN, DEMO_PASSWORD, seedDemoData } = await loadDevDb();
       // The published demo password only ever on the embedded demo database.

@@ -103,6 +103,8 @@ const EXPECTED: Record<string, Meta["minRole"]> = {
   "monitoring.acknowledgeAlert": "OPERATOR",
   "monitoring.channels": "VIEWER",
   "monitoring.createChannel": "ADMIN",
+  "monitoring.channel": "VIEWER",
+  "monitoring.updateChannel": "ADMIN",
   "monitoring.setChannelEnabled": "ADMIN",
   "monitoring.deleteChannel": "ADMIN",
   "monitoring.testChannel": "ADMIN",

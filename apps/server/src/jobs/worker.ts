@@ -145,7 +145,10 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
       await pruneMetricSamples(deps.db);
     },
     [JOB.notificationDeliver]: async (payload) => {
-      await deliverNotification(deps.db, payloadId(payload, "deliveryId"));
+      await deliverNotification(
+        { db: deps.db, masterKey: deps.config.masterKey },
+        payloadId(payload, "deliveryId"),
+      );
     },
     // Every 5 minutes when checkpoints are configured (any worker; the file names dedupe).
     [AUDIT_CHECKPOINT_TASK]: async () => {

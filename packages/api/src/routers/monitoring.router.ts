@@ -1,6 +1,8 @@
 import {
   acknowledgeAlert,
   createChannel,
+  editChannel,
+  getChannel,
   getMetricSeries,
   listAlertRules,
   listAlerts,
@@ -21,8 +23,12 @@ import {
   ZMetricSeriesInput,
   ZSetChannelEnabled,
   ZUpdateAlertRule,
+  ZUpdateChannel,
 } from "@radha/core/monitoring/schema";
+import type { ApiDeps } from "../deps";
 import { router, staffProcedure } from "../init";
+
+const channelOps = (deps: ApiDeps) => ({ db: deps.db, masterKey: deps.config.masterKey });
 
 export const monitoringRouter = router({
   metrics: staffProcedure("VIEWER").query(() => METRICS),
@@ -42,7 +48,13 @@ export const monitoringRouter = router({
   channels: staffProcedure("VIEWER").query(({ ctx }) => listChannels(ctx.deps.db)),
   createChannel: staffProcedure("ADMIN")
     .input(ZCreateChannel)
-    .mutation(({ ctx, input }) => createChannel(ctx.deps.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => createChannel(channelOps(ctx.deps), ctx.actor, input)),
+  channel: staffProcedure("VIEWER")
+    .input(ZChannelId)
+    .query(({ ctx, input }) => getChannel(ctx.deps.db, input.id)),
+  updateChannel: staffProcedure("ADMIN")
+    .input(ZUpdateChannel)
+    .mutation(({ ctx, input }) => editChannel(channelOps(ctx.deps), ctx.actor, input)),
   setChannelEnabled: staffProcedure("ADMIN")
     .input(ZSetChannelEnabled)
     .mutation(({ ctx, input }) => setChannelEnabled(ctx.deps.db, ctx.actor, input)),

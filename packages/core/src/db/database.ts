@@ -453,7 +453,11 @@ export interface NotificationChannelsTable {
   enabled: Generated<boolean>;
   settings: Json;
   targetHint: string;
-  secret: Json;
+  /** Plain secrets of rows written before sealing; emptied at start-up (sealStoredChannelSecrets). */
+  secret: ColumnType<unknown, string | null | undefined, string | null>;
+  /** The channel's secrets (JSON), sealed with OPS_MASTER_KEY; context `notification_channel:<id>`. */
+  secretSealed: string | null;
+  secretFingerprint: string | null;
   createdAt: CreatedAt;
   createdBy: string | null;
 }
@@ -562,6 +566,17 @@ export interface Database {
   incidents: IncidentsTable;
   incidentEntries: IncidentEntriesTable;
   emergencyChecks: EmergencyChecksTable;
+  requestStatFlushes: RequestStatFlushesTable;
+}
+
+// --- request metrics from every instance (2026_12_03_1100_sealed_channels_request_stats) ---
+export interface RequestStatFlushesTable {
+  id: Generated<string>;
+  instance: string;
+  flushedAt: CreatedAt;
+  requests: ColumnType<string, number, number>;
+  errors: ColumnType<string, number, number>;
+  buckets: Json;
 }
 
 // --- orders: payments and refunds (2026_12_02_0800_payments) ---

@@ -7,12 +7,17 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../audit/audit.service";
 import { listAuditEvents } from "../audit/audit.service";
-import { createTestDatabase, type TestDatabase } from "../testing/index";
+import { openSecret } from "../security/master-key";
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from "../testing/index";
 import { evaluateAlertRules, listAlertRules, listAlerts, updateAlertRule } from "./alerts.service";
 import {
+  channelSecretContext,
   createChannel,
   deliverNotification,
+  editChannel,
+  getChannel,
   listChannels,
+  sealStoredChannelSecrets,
   listDeliveries,
   SIGNATURE_HEADER,
 } from "./notifications.service";
@@ -32,6 +37,7 @@ let smtp: SMTPServer;
 let smtpPort: number;
 const mails: { to: string[]; data: string }[] = [];
 const admin: Actor = { type: "USER", id: null, label: "admin@radha.test" };
+const deps = () => ({ db: t.db, masterKey: TEST_MASTER_KEY });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -74,7 +80,7 @@ afterAll(async () => {
 
 async function deliverPending(): Promise<void> {
   const { items } = await listDeliveries(t.db, { limit: 200 });
-  for (const d of items.filter((x) => x.status === "PENDING")) await deliverNotification(t.db, d.id);
+  for (const d of items.filter((x) => x.status === "PENDING")) await deliverNotification(deps(), d.id);
 }
 
 const rss = (value: number) => [{ metric: "process_rss_mb", subject: "", value }];
@@ -83,7 +89,7 @@ describe("alert rules → notifications", () => {
   let signingSecret: string;
 
   it("creates channels whose secrets are never answered", async () => {
-    const hook = await createChannel(t.db, admin, {
+    const hook = await createChannel(deps(), admin, {
       kind: "WEBHOOK",
       name: "pager",
       url: `${httpUrl}/hook?token=s3cret-in-url`,
@@ -91,7 +97,7 @@ describe("alert rules → notifications", () => {
     });
     signingSecret = hook.signingSecret ?? "";
     expect(signingSecret).toMatch(/^whsec_/);
-    await createChannel(t.db, admin, {
+    await createChannel(deps(), admin, {
       kind: "EMAIL",
       name: "oncall-mail",
       to: ["oncall@radha.test"],
@@ -100,7 +106,7 @@ describe("alert rules → notifications", () => {
       smtpPort,
       severities: ["P2"],
     });
-    await createChannel(t.db, admin, {
+    await createChannel(deps(), admin, {
       kind: "SLACK",
       name: "slack-p0",
       url: `${httpUrl}/slack`,
@@ -109,9 +115,89 @@ describe("alert rules → notifications", () => {
     const listed = JSON.stringify(await listChannels(t.db));
     expect(listed).not.toContain("s3cret-in-url");
     expect(listed).not.toContain(signingSecret);
+    expect(JSON.stringify(await getChannel(t.db, hook.channel.id))).not.toContain(signingSecret);
+    expect(hook.channel).toMatchObject({
+      targetHint: "127.0.0.1:" + new URL(httpUrl).port + "/…-url",
+      secretFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{12}$/),
+      email: null,
+    });
     const audit = JSON.stringify(await listAuditEvents(t.db, { action: "notifications.create_channel" }));
     expect(audit).not.toContain("s3cret-in-url");
     expect(audit).not.toContain(signingSecret);
+  });
+
+  it("stores channel secrets sealed: no plaintext in the row, opens only with the key and its own row", async () => {
+    const { rows } = await sql<{ id: string; name: string; row: string; secretSealed: string }>`
+      SELECT id, name, row_to_json(c)::text AS row, secret_sealed FROM notification_channels c`.execute(t.db);
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r.row).not.toContain("s3cret-in-url");
+      expect(r.row).not.toContain(signingSecret);
+      expect(r.row).not.toContain(httpUrl);
+      expect(r.secretSealed).toMatch(/^v1:/);
+    }
+    const pager = rows.find((r) => r.name === "pager");
+    if (!pager) throw new Error("pager channel missing");
+    expect(
+      JSON.parse(openSecret(TEST_MASTER_KEY, pager.secretSealed, channelSecretContext(pager.id))),
+    ).toEqual({ url: `${httpUrl}/hook?token=s3cret-in-url`, signingSecret });
+    const other = rows.find((r) => r.name !== "pager");
+    expect(() =>
+      openSecret(TEST_MASTER_KEY, pager.secretSealed, channelSecretContext(other?.id ?? "")),
+    ).toThrow(/does not open/);
+  });
+
+  it("seals a row stored plain before sealing existed, at start-up", async () => {
+    const id = "00000000-0000-4000-8000-0000000000aa";
+    await sql`
+      INSERT INTO notification_channels (id, name, kind, severities, target_hint, secret, enabled)
+      VALUES (${id}, 'legacy', 'SLACK', '{P3}', 'legacy', ${JSON.stringify({ url: `${httpUrl}/legacy-plain-token` })}::jsonb, false)`.execute(
+      t.db,
+    );
+    expect(await sealStoredChannelSecrets(t.db, TEST_MASTER_KEY)).toBe(1);
+    expect(await sealStoredChannelSecrets(t.db, TEST_MASTER_KEY)).toBe(0);
+    const { rows } = await sql<{ row: string; secretSealed: string }>`
+      SELECT row_to_json(c)::text AS row, secret_sealed FROM notification_channels c WHERE id = ${id}`.execute(
+      t.db,
+    );
+    expect(rows[0]?.row).not.toContain("legacy-plain-token");
+    expect(openSecret(TEST_MASTER_KEY, rows[0]?.secretSealed ?? "", channelSecretContext(id))).toContain(
+      "legacy-plain-token",
+    );
+    await sql`DELETE FROM notification_channels WHERE id = ${id}`.execute(t.db);
+  });
+
+  it("edits a channel: settings change, a secret is replaced only when given, the audit names no value", async () => {
+    const mail = (await listChannels(t.db)).find((c) => c.name === "oncall-mail");
+    if (!mail) throw new Error("oncall-mail missing");
+    expect(mail.email).toMatchObject({ smtpHost: "127.0.0.1", smtpPort, hasPassword: false });
+    const edited = await editChannel(deps(), admin, {
+      id: mail.id,
+      smtpUser: "alerts",
+      smtpPassword: "pa55-w0rd-secret",
+      to: ["oncall@radha.test", "owner@radha.test"],
+    });
+    expect(edited.email).toMatchObject({ smtpUser: "alerts", hasPassword: true });
+    expect(edited.targetHint).toBe(`oncall@radha.test, owner@radha.test via 127.0.0.1:${smtpPort}`);
+    expect(edited.secretFingerprint).not.toBe(mail.secretFingerprint);
+    expect(JSON.stringify(edited)).not.toContain("pa55-w0rd-secret");
+    const audit = JSON.stringify(await listAuditEvents(t.db, { action: "notifications.update_channel" }));
+    expect(audit).toContain("smtpPassword");
+    expect(audit).not.toContain("pa55-w0rd-secret");
+    const { rows } = await sql<{ row: string }>`
+      SELECT row_to_json(c)::text AS row FROM notification_channels c WHERE id = ${mail.id}`.execute(t.db);
+    expect(rows[0]?.row).not.toContain("pa55-w0rd-secret");
+    await expect(editChannel(deps(), admin, { id: mail.id, url: "https://example.test/x" })).rejects.toThrow(
+      /url: not a setting of a email channel/,
+    );
+    // Back as it was (no user, no password, one recipient) for the delivery tests below.
+    const back = await editChannel(deps(), admin, {
+      id: mail.id,
+      smtpUser: null,
+      smtpPassword: null,
+      to: ["oncall@radha.test"],
+    });
+    expect(back.email).toMatchObject({ smtpUser: null, hasPassword: false, to: ["oncall@radha.test"] });
   });
 
   it("fires once after the breach held for its duration, notifies HTTP and SMTP, and resolves on recovery", async () => {
@@ -178,7 +264,7 @@ describe("alert rules → notifications", () => {
     const { items } = await listDeliveries(t.db, { status: "PENDING" });
     const hook = items.find((d) => d.channelName === "pager");
     if (!hook) throw new Error("no webhook delivery queued");
-    await expect(deliverNotification(t.db, hook.id)).rejects.toThrow(
+    await expect(deliverNotification(deps(), hook.id)).rejects.toThrow(
       /attempt 1 failed: .* answered HTTP 503/,
     );
     const { items: retrying } = await listDeliveries(t.db, { status: "RETRYING" });
@@ -188,8 +274,8 @@ describe("alert rules → notifications", () => {
     });
     expect(JSON.stringify(retrying)).not.toContain("s3cret-in-url");
     for (let attempt = 2; attempt < 5; attempt++)
-      await expect(deliverNotification(t.db, hook.id)).rejects.toThrow();
-    const last = await deliverNotification(t.db, hook.id);
+      await expect(deliverNotification(deps(), hook.id)).rejects.toThrow();
+    const last = await deliverNotification(deps(), hook.id);
     expect(last).toMatchObject({ status: "FAILED", attempts: 5 });
     failWith = 0;
   });
@@ -203,9 +289,9 @@ describe("alert rules → notifications", () => {
     const { items } = await listDeliveries(t.db, { status: "PENDING" });
     const hook = items.find((d) => d.channelName === "pager" && d.event === "ALERT_FIRING");
     if (!hook) throw new Error("no webhook delivery queued");
-    await expect(deliverNotification(t.db, hook.id)).rejects.toThrow();
+    await expect(deliverNotification(deps(), hook.id)).rejects.toThrow();
     failWith = 0;
-    expect(await deliverNotification(t.db, hook.id)).toMatchObject({
+    expect(await deliverNotification(deps(), hook.id)).toMatchObject({
       status: "SENT",
       attempts: 2,
       lastError: null,

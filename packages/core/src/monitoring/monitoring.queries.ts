@@ -258,7 +258,17 @@ export async function selectAlertView(db: DbOrTrx, id: string) {
 
 // ---- channels and deliveries ----------------------------------------------------------------
 
-const CHANNEL_COLUMNS = ["id", "name", "kind", "severities", "enabled", "targetHint", "createdAt"] as const;
+const CHANNEL_COLUMNS = [
+  "id",
+  "name",
+  "kind",
+  "severities",
+  "enabled",
+  "targetHint",
+  "secretFingerprint",
+  "settings",
+  "createdAt",
+] as const;
 
 export async function insertChannel(db: DbOrTrx, row: Insertable<NotificationChannelsTable>) {
   return db
@@ -281,9 +291,27 @@ export async function selectChannel(db: DbOrTrx, id: string) {
     .executeTakeFirst();
 }
 
-/** Only the delivery job reads a channel's secret. */
+/** Only the delivery job (and an edit, to merge) reads a channel's sealed secret. */
 export async function selectChannelForDelivery(db: DbOrTrx, id: string) {
   return db.selectFrom("notificationChannels").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function lockChannelWithSecret(trx: DbOrTrx, id: string) {
+  return trx
+    .selectFrom("notificationChannels")
+    .selectAll()
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Rows written before sealing existed: their secrets are still plain jsonb. */
+export async function selectUnsealedChannels(db: DbOrTrx) {
+  return db
+    .selectFrom("notificationChannels")
+    .select(["id", "secret"])
+    .where("secret", "is not", null)
+    .execute();
 }
 
 export async function updateChannel(db: DbOrTrx, id: string, patch: Updateable<NotificationChannelsTable>) {

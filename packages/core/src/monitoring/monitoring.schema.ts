@@ -165,14 +165,49 @@ export const ZCreateChannel = z.discriminatedUnion("kind", [
 ]);
 export type TCreateChannel = z.input<typeof ZCreateChannel>;
 
+/**
+ * An edit: every field optional; secrets (url, signingSecret, smtpPassword) are replaced only
+ * when given (`smtpPassword: null` removes it). Fields of another kind are refused.
+ */
+export const ZUpdateChannel = z.object({
+  id: z.uuid("id: not a channel id"),
+  name: z.string().trim().min(1, "name: required").max(100).optional(),
+  severities: z.array(ZSeverity).min(1, "severities: pick at least one").optional(),
+  url: ZHttpUrl.optional(),
+  signingSecret: z.string().min(16, "signingSecret: at least 16 characters").max(200).optional(),
+  to: z.array(z.email("to: an e-mail address")).min(1, "to: at least one recipient").max(20).optional(),
+  from: z.email("from: an e-mail address").optional(),
+  smtpHost: z.string().trim().min(1, "smtpHost: required").max(255).optional(),
+  smtpPort: z.number().int().min(1, "smtpPort: 1–65535").max(65535, "smtpPort: 1–65535").optional(),
+  smtpSecure: z.boolean().optional(),
+  smtpUser: z.string().max(255).nullable().optional(),
+  smtpPassword: z.string().max(500).nullable().optional(),
+});
+export type TUpdateChannel = z.input<typeof ZUpdateChannel>;
+
+/** An e-mail channel's non-secret settings (what the edit form starts from). */
+export interface TEmailSettings {
+  to: string[];
+  from: string;
+  smtpHost: string;
+  smtpPort: number;
+  smtpSecure: boolean;
+  smtpUser: string | null;
+  hasPassword: boolean;
+}
+
 export interface TChannel {
   id: string;
   name: string;
   kind: TChannelKind;
   severities: TSeverity[];
   enabled: boolean;
-  /** Where it goes, without secrets: the URL's host, or the recipients. */
+  /** Where it goes, without secrets: host and the URL's last 4 characters, or the recipients. */
   targetHint: string;
+  /** sha256 prefix of the stored secrets: changes when they do; useless to an attacker. */
+  secretFingerprint: string | null;
+  /** E-mail channels only. */
+  email: TEmailSettings | null;
   createdAt: string;
 }
 

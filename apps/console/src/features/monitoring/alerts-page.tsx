@@ -13,6 +13,7 @@ import {
 import { formatDateTime } from "../../lib/format";
 import { nextCursor, pageItems } from "../../lib/paging";
 import { useTRPC } from "../../lib/trpc";
+import { ChannelFormDialog } from "./channel-form";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
 import { Dialog } from "../../ui/dialog";
@@ -232,26 +233,60 @@ function ChannelsSection() {
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const channels = useQuery(trpc.monitoring.channels.queryOptions());
-  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<TChannel | "new" | null>(null);
+  const [deleting, setDeleting] = useState<TChannel | null>(null);
+  const refreshChannels = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.monitoring.channels.queryKey() });
   const test = useMutation(
     trpc.monitoring.testChannel.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.monitoring.deliveries.pathKey() }),
     }),
   );
+  const toggle = useMutation(
+    trpc.monitoring.setChannelEnabled.mutationOptions({ onSuccess: refreshChannels }),
+  );
   const isAdmin = roleAtLeast(user.role, "ADMIN");
   const columns: Column<TChannel>[] = [
-    { header: "Name", cell: (c) => c.name },
-    { header: "Kind", cell: (c) => c.kind.toLowerCase() },
+    { header: "Name", cell: (c) => c.name, className: "nowrap" },
+    {
+      header: "Kind",
+      cell: (c) => (c.kind === "EMAIL" ? "e-mail" : c.kind.toLowerCase()),
+      className: "nowrap",
+    },
     { header: "Severities", cell: (c) => c.severities.join(", ") },
+    {
+      header: "State",
+      cell: (c) =>
+        c.enabled ? (
+          <StatusChip tone="ok">enabled</StatusChip>
+        ) : (
+          <StatusChip tone="neutral">disabled</StatusChip>
+        ),
+    },
     { header: "Target", cell: (c) => <span className="mono small">{c.targetHint}</span>, className: "wide" },
   ];
   if (isAdmin)
     columns.push({
       header: "Action",
       cell: (c) => (
-        <Button size="sm" onClick={() => test.mutate({ id: c.id })} aria-label={`Send a test to ${c.name}`}>
-          Send test
-        </Button>
+        <div className="row-actions">
+          <Button size="sm" onClick={() => test.mutate({ id: c.id })} aria-label={`Send a test to ${c.name}`}>
+            Send test
+          </Button>
+          <Button size="sm" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+            Edit
+          </Button>
+          <Button
+            size="sm"
+            onClick={() => toggle.mutate({ id: c.id, enabled: !c.enabled })}
+            aria-label={`${c.enabled ? "Disable" : "Enable"} ${c.name}`}
+          >
+            {c.enabled ? "Disable" : "Enable"}
+          </Button>
+          <Button size="sm" variant="danger" onClick={() => setDeleting(c)} aria-label={`Delete ${c.name}`}>
+            Delete
+          </Button>
+        </div>
       ),
     });
   return (
@@ -259,87 +294,58 @@ function ChannelsSection() {
       <div className="section-head">
         <h2 id="channels-title">Notification channels</h2>
         {isAdmin ? (
-          <Button size="sm" variant="primary" onClick={() => setCreating(true)}>
+          <Button size="sm" variant="primary" onClick={() => setEditing("new")}>
             Add channel
           </Button>
         ) : null}
       </div>
       <p className="muted small">
-        Secrets (webhook URLs, signing keys, SMTP passwords) are never shown after creation.
+        Secrets (webhook URLs, signing keys, SMTP passwords) are stored sealed and never shown after they are
+        saved; the target shows the host and the URL&rsquo;s last characters only.
       </p>
       {test.isSuccess ? <p role="status">Test queued; see its delivery below.</p> : null}
       {test.isError ? <ErrorBanner error={test.error} /> : null}
+      {toggle.isError ? <ErrorBanner error={toggle.error} /> : null}
+      {channels.isError ? (
+        <ErrorBanner error={channels.error} onRetry={() => void channels.refetch()} />
+      ) : null}
       {channels.data?.length === 0 ? <Empty>No channels: alerts fire but nobody is told.</Empty> : null}
       {channels.data && channels.data.length > 0 ? (
         <Table caption="Notification channels" columns={columns} rows={channels.data} rowKey={(c) => c.id} />
       ) : null}
-      {creating ? <CreateChannelDialog onClose={() => setCreating(false)} /> : null}
+      {editing ? (
+        <ChannelFormDialog channel={editing === "new" ? null : editing} onClose={() => setEditing(null)} />
+      ) : null}
+      {deleting ? <DeleteChannelDialog channel={deleting} onClose={() => setDeleting(null)} /> : null}
     </section>
   );
 }
 
-function CreateChannelDialog({ onClose }: { onClose: () => void }) {
+function DeleteChannelDialog({ channel, onClose }: { channel: TChannel; onClose: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [kind, setKind] = useState<"SLACK" | "WEBHOOK">("SLACK");
-  const [name, setName] = useState("");
-  const [url, setUrl] = useState("");
-  const create = useMutation(
-    trpc.monitoring.createChannel.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.monitoring.channels.queryKey() }),
+  const remove = useMutation(
+    trpc.monitoring.deleteChannel.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.monitoring.channels.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.monitoring.deliveries.pathKey() });
+        onClose();
+      },
     }),
   );
-  if (create.data)
-    return (
-      <Dialog open title="Channel added" onClose={onClose}>
-        {create.data.signingSecret ? (
-          <p>
-            Signing secret (shown once; receivers verify the <code>x-radha-signature</code> header with it):{" "}
-            <code className="mono">{create.data.signingSecret}</code>
-          </p>
-        ) : (
-          <p>The channel &ldquo;{create.data.channel.name}&rdquo; is ready.</p>
-        )}
-        <div className="form-actions">
-          <Button variant="primary" onClick={onClose}>
-            Done
-          </Button>
-        </div>
-      </Dialog>
-    );
   return (
-    <Dialog open title="Add a notification channel" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate({ kind, name, url });
-        }}
-      >
-        <Field label="Kind">
-          {(p) => (
-            <select {...p} value={kind} onChange={(e) => setKind(e.target.value as "SLACK" | "WEBHOOK")}>
-              <option value="SLACK">Slack-compatible incoming webhook</option>
-              <option value="WEBHOOK">Generic webhook (HMAC-signed)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Name">
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="URL" hint="Kept secret: never shown again.">
-          {(p) => <input {...p} type="url" value={url} onChange={(e) => setUrl(e.target.value)} />}
-        </Field>
-        <p className="muted small">E-mail channels (SMTP) are added through the API or CLI.</p>
-        {create.isError ? <ErrorBanner error={create.error} /> : null}
-        <div className="form-actions">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={create.isPending}>
-            Add
-          </Button>
-        </div>
-      </form>
+    <Dialog open title={`Delete channel: ${channel.name}`} onClose={onClose}>
+      <p>
+        Its secrets and its delivery history are deleted; alerts routed only here will notify nobody. To pause
+        it instead, use Disable.
+      </p>
+      {remove.isError ? <ErrorBanner error={remove.error} /> : null}
+      <div className="form-actions">
+        <Button onClick={onClose}>Cancel</Button>
+        <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate({ id: channel.id })}>
+          Delete channel
+        </Button>
+      </div>
     </Dialog>
   );
 }

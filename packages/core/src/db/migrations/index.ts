@@ -14,6 +14,7 @@ import * as connectedAlertRules from "./2026_12_02_1201_connected_alert_rules";
 import * as appRole from "./2026_12_02_1050_app_role";
 import * as systemConfigNotify from "./2026_12_03_1200_system_config_notify";
 import * as listIndexes from "./2026_12_03_1300_list_indexes";
+import * as sealedChannelsRequestStats from "./2026_12_03_1100_sealed_channels_request_stats";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_1050_app_role": appRole,
   "2026_12_03_1200_system_config_notify": systemConfigNotify,
   "2026_12_03_1300_list_indexes": listIndexes,
+  "2026_12_03_1100_sealed_channels_request_stats": sealedChannelsRequestStats,
 };
