@@ -12,6 +12,7 @@ import * as dataMigrations from "./2026_12_02_1100_data_migrations";
 import * as monitoringIncidents from "./2026_12_02_1200_monitoring_incidents";
 import * as connectedAlertRules from "./2026_12_02_1201_connected_alert_rules";
 import * as appRole from "./2026_12_02_1050_app_role";
+import * as auditChainHeadByIndex from "./2026_12_03_1400_audit_chain_head_by_index";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_02_1200_monitoring_incidents": monitoringIncidents,
   "2026_12_02_1201_connected_alert_rules": connectedAlertRules,
   "2026_12_02_1050_app_role": appRole,
+  "2026_12_03_1400_audit_chain_head_by_index": auditChainHeadByIndex,
 };
