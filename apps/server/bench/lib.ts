@@ -8,8 +8,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { sql, type Kysely } from "kysely";
-import { TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
+import { sql } from "kysely";
+import { SYSTEM_ACTOR } from "@radha/core/audit";
+import type { Db } from "@radha/core/db";
+import { createServiceToken } from "@radha/core/security";
+import { createUser, signStripe, TEST_MASTER_KEY_BASE64 } from "@radha/core/testing";
 
 export const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const WEBHOOK_SECRET = "whsec_bench_secret";
@@ -116,28 +119,27 @@ export async function startServer(opts: {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/api/health/live`, child);
-  return {
-    pid: child.pid!,
-    port,
-    url,
-    stop: () => stopChild(child),
-  };
+  return { pid: child.pid!, port, url, stop: () => stopChild(child) };
 }
 
 /** A worker-only process (`node dist/worker-main.mjs`). */
 export function startWorkerProcess(opts: { databaseUrl: string; env?: Record<string, string> }): Child {
-  const child = spawn(process.execPath, ["--enable-source-maps", path.join(SERVER_DIR, "dist", "worker-main.mjs")], {
-    cwd: SERVER_DIR,
-    env: {
-      // eslint-disable-next-line no-restricted-properties -- the worker under test inherits the bench's environment
-      ...process.env,
-      DATABASE_URL: opts.databaseUrl,
-      OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
-      LOG_LEVEL: "warn",
-      ...opts.env,
+  const child = spawn(
+    process.execPath,
+    ["--enable-source-maps", path.join(SERVER_DIR, "dist", "worker-main.mjs")],
+    {
+      cwd: SERVER_DIR,
+      env: {
+        // eslint-disable-next-line no-restricted-properties -- the worker under test inherits the bench's environment
+        ...process.env,
+        DATABASE_URL: opts.databaseUrl,
+        OPS_MASTER_KEY: TEST_MASTER_KEY_BASE64,
+        LOG_LEVEL: "warn",
+        ...opts.env,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   return { pid: child.pid!, port: 0, url: "", stop: () => stopChild(child) };
 }
 
@@ -155,7 +157,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  */
 export class RawConnection {
   private socket: net.Socket;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private waiting: { resolve: (status: number) => void; reject: (e: Error) => void } | undefined;
   private ready: Promise<void>;
 
@@ -220,7 +222,11 @@ export interface SendResult {
 }
 
 /** `senders` concurrent connections spread over `ports`, each sending the next request when answered. */
-export async function sendAll(ports: readonly number[], requests: readonly Buffer[], senders: number): Promise<SendResult> {
+export async function sendAll(
+  ports: readonly number[],
+  requests: readonly Buffer[],
+  senders: number,
+): Promise<SendResult> {
   const connections = Array.from({ length: senders }, (_, i) => new RawConnection(ports[i % ports.length]!));
   const latencies: number[] = [];
   let next = 0;
@@ -251,7 +257,7 @@ export async function sendAll(ports: readonly number[], requests: readonly Buffe
  * shaped like webhook_events (same constraints and indexes), the given body as payload.
  */
 export async function pgbenchInsertTps(
-  db: Kysely<unknown>,
+  db: Db,
   databaseUrl: string,
   sampleBody: string,
   clients: number,
@@ -319,7 +325,9 @@ export function topSelfTime(dir: string, top = 15): string[] {
   for (const id of profile.samples) {
     const f = byNode.get(id)?.callFrame;
     if (!f) continue;
-    const where = f.url ? `${f.url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, "")}:${f.lineNumber + 1}` : "";
+    const where = f.url
+      ? `${f.url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, "")}:${f.lineNumber + 1}`
+      : "";
     const key = `${f.functionName || "(anonymous)"}  ${where}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -329,4 +337,63 @@ export function topSelfTime(dir: string, top = 15): string[] {
     .slice(0, top)
     .map(([k, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${k}`)
     .concat([`(${file}, ${total} samples)`]);
+}
+
+/** An OPERATOR service token (owned by a fresh OPERATOR user), made directly in the database. */
+export async function operatorToken(db: Db): Promise<string> {
+  const owner = await createUser(db, { role: "OPERATOR" });
+  const { token } = await createServiceToken(db, SYSTEM_ACTOR, {
+    name: `bench-${Math.random().toString(36).slice(2, 8)}`,
+    role: "OPERATOR",
+    ownerEmail: owner.email,
+  });
+  return token;
+}
+
+/** One tRPC call over HTTP as the console makes it (query: GET, mutation: POST); throws on non-2xx. */
+export async function trpc(
+  baseUrl: string,
+  token: string,
+  path: string,
+  input: unknown,
+  kind: "query" | "mutation" = "query",
+): Promise<unknown> {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const res =
+    kind === "query"
+      ? await fetch(`${baseUrl}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers,
+        })
+      : await fetch(`${baseUrl}/api/trpc/${path}`, { method: "POST", headers, body: JSON.stringify(input) });
+  const body = (await res.json()) as { result?: { data?: unknown } };
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return body.result?.data;
+}
+
+/**
+ * A signed Stripe event the worker settles as IGNORED (a type that moves nothing): steady ingest
+ * load that processes cleanly, so failures in a soak mean something.
+ */
+export function ignoredEventRequest(id: string): Buffer {
+  const body = JSON.stringify({
+    id: `evt_${id}`,
+    object: "event",
+    api_version: "2024-06-20",
+    created: Math.floor(Date.now() / 1000),
+    type: "customer.updated",
+    livemode: false,
+    data: { object: { id: `cus_${id}`, object: "customer", email: "soak@example.test", metadata: {} } },
+  });
+  return webhookRequest(body, signStripe(body, WEBHOOK_SECRET));
+}
+
+/** Lets `perSecond` calls through per second, spread evenly, across any number of callers. */
+export function pacer(perSecond: number) {
+  let next = performance.now();
+  return async () => {
+    const now = performance.now();
+    const at = Math.max(next, now);
+    next = at + 1000 / perSecond;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  };
 }

@@ -247,8 +247,14 @@ try {
     row("  ingest latency p50", `${i.p50.toFixed(1)} ms`, "", "");
     row("  ingest latency p99", `${i.p99.toFixed(1)} ms`, "", "< 25 ms");
     row("  non-2xx or failed requests", String(i.errors), "", "0");
-    row("  server RSS first / max / last", `${mb(i.rss.first)} / ${mb(i.rss.max)} / ${mb(i.rss.last)}`, "", "max < 250 MB");
-    if (i.profile) console.log(["  server CPU profile, top self time:", ...i.profile.map((l) => `    ${l}`)].join("\n"));
+    row(
+      "  server RSS first / max / last",
+      `${mb(i.rss.first)} / ${mb(i.rss.max)} / ${mb(i.rss.last)}`,
+      "",
+      "max < 250 MB",
+    );
+    if (i.profile)
+      console.log(["  server CPU profile, top self time:", ...i.profile.map((l) => `    ${l}`)].join("\n"));
   }
   if (!ONLY || ONLY === "replay") {
     const r = await replay();
@@ -263,7 +269,9 @@ try {
     const same = JSON.stringify(r.effects) === JSON.stringify(r.baselineEffects);
     console.log(`  effects counted by SQL (replay | baseline): ${same ? "identical" : "DIFFER"}`);
     for (const [k, v] of Object.entries(r.effects))
-      console.log(`    ${k.padEnd(20)}${String(v).padStart(8)}${String(r.baselineEffects[k]).padStart(8)}${v === REPLAY_EVENTS ? "" : k === "units_sold" ? "" : "  ≠ events"}`);
+      console.log(
+        `    ${k.padEnd(20)}${String(v).padStart(8)}${String(r.baselineEffects[k]).padStart(8)}${v === REPLAY_EVENTS ? "" : k === "units_sold" ? "" : "  ≠ events"}`,
+      );
   }
 } finally {
   await dropTestDatabases();

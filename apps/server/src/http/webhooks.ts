@@ -86,7 +86,6 @@ async function webhookRateLimit(deps: AppDeps, hits: HitCounter, provider: TProv
 const fallbackStore = createMemoryStore();
 type HitCounter = ReturnType<typeof createHitCoalescer>;
 
-
 function providerOf(req: FastifyRequest): TProvider | undefined {
   if (req.url.startsWith("/api/webhooks/stripe")) return "STRIPE";
   if (req.url.startsWith("/api/webhooks/razorpay")) return "RAZORPAY";

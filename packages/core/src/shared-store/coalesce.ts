@@ -4,7 +4,10 @@
 // transaction per group instead of one per request (the intake's profile: 15 % of its CPU).
 import type { SharedStore } from "./index";
 
-type Hit = { count: number; resetSeconds: number };
+interface Hit {
+  count: number;
+  resetSeconds: number;
+}
 interface Waiter {
   resolve: (hit: Hit) => void;
   reject: (error: unknown) => void;

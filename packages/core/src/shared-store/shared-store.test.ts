@@ -34,7 +34,9 @@ describe.each(stores)("%s store", (_name, make) => {
       const key = `c-${randomBytes(3).toString("hex")}`;
       const coalesced = createHitCoalescer(store);
       const counts = await Promise.all(Array.from({ length: 50 }, () => coalesced.hit(key, 60)));
-      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
       expect((await store.hit(key, 60)).count).toBe(51);
     } finally {
       await store.close();
