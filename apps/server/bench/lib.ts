@@ -361,9 +361,10 @@ export async function trpc(
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const res =
     kind === "query"
-      ? await fetch(`${baseUrl}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, {
-          headers,
-        })
+      ? await fetch(
+          `${baseUrl}/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+          { headers },
+        )
       : await fetch(`${baseUrl}/api/trpc/${path}`, { method: "POST", headers, body: JSON.stringify(input) });
   const body = (await res.json()) as { result?: { data?: unknown } };
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
