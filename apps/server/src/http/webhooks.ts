@@ -4,11 +4,13 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { asDomainError } from "@radha/api";
 import { DomainError } from "@radha/core/errors";
 import { logRejection, type TProvider } from "@radha/core/webhooks";
-import { createMemoryStore } from "@radha/core/shared-store";
+import { createHitCoalescer, createMemoryStore } from "@radha/core/shared-store";
 import type { AppDeps } from "../deps";
 import { sendError } from "./errors";
 
 export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  // One store round trip per group of concurrent webhooks, not per request.
+  const hits = createHitCoalescer(deps.store);
   await app.register((scope, _opts, done) => {
     // Raw bytes for every content type: the signature covers the exact body.
     scope.removeAllContentTypeParsers();
@@ -41,7 +43,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
     scope.addHook("onRequest", async (req, reply) => {
       const provider = providerOf(req);
       if (!provider) return;
-      const limit = await webhookRateLimit(deps, provider);
+      const limit = await webhookRateLimit(deps, hits, provider);
       if (limit.allowed) return;
       req.log.warn({ provider }, "webhook rate limit reached");
       void reply.header("retry-after", String(limit.retryAfterSeconds));
@@ -76,12 +78,13 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
 }
 
 /** A per-provider fixed window shared by every instance; counted per instance when the store fails. */
-async function webhookRateLimit(deps: AppDeps, provider: TProvider) {
+async function webhookRateLimit(deps: AppDeps, hits: HitCounter, provider: TProvider) {
   const key = `webhooks:rate:${provider}`;
-  const { count, resetSeconds } = await deps.store.hit(key, 60).catch(() => fallbackStore.hit(key, 60));
+  const { count, resetSeconds } = await hits.hit(key, 60).catch(() => fallbackStore.hit(key, 60));
   return { allowed: count <= deps.env.OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE, retryAfterSeconds: resetSeconds };
 }
 const fallbackStore = createMemoryStore();
+type HitCounter = ReturnType<typeof createHitCoalescer>;
 
 function providerOf(req: FastifyRequest): TProvider | undefined {
   if (req.url.startsWith("/api/webhooks/stripe")) return "STRIPE";

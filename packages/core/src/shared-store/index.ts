@@ -5,8 +5,8 @@ export type SharedStoreKind = "redis" | "memory";
 
 export interface SharedStore {
   readonly kind: SharedStoreKind;
-  /** Adds one to a fixed-window counter and returns the count and the seconds left in it. */
-  hit(key: string, windowSeconds: number): Promise<{ count: number; resetSeconds: number }>;
+  /** Adds `by` (one) to a fixed-window counter and returns the count and the seconds left in it. */
+  hit(key: string, windowSeconds: number, by?: number): Promise<{ count: number; resetSeconds: number }>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   del(key: string): Promise<void>;
@@ -18,6 +18,7 @@ export interface SharedStore {
 
 export { createMemoryStore } from "./memory-store";
 export { createRedisStore } from "./redis-store";
+export { createHitCoalescer } from "./coalesce";
 
 import { createMemoryStore } from "./memory-store";
 import { createRedisStore } from "./redis-store";

@@ -18,12 +18,12 @@ export function createMemoryStore(): SharedStore {
 
   return {
     kind: "memory",
-    hit(key, windowSeconds) {
+    hit(key, windowSeconds, by = 1) {
       const entry = read(key);
       const now = Date.now();
       const next = entry
-        ? { value: String(Number(entry.value) + 1), expiresAt: entry.expiresAt }
-        : { value: "1", expiresAt: now + windowSeconds * 1000 };
+        ? { value: String(Number(entry.value) + by), expiresAt: entry.expiresAt }
+        : { value: String(by), expiresAt: now + windowSeconds * 1000 };
       values.set(key, next);
       const resetSeconds = Math.max(1, Math.ceil(((next.expiresAt ?? now) - now) / 1000));
       return Promise.resolve({ count: Number(next.value), resetSeconds });

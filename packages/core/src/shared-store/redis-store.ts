@@ -31,8 +31,8 @@ export function createRedisStore(url: string, keyPrefix: string): SharedStore {
 
   return {
     kind: "redis",
-    async hit(key, windowSeconds) {
-      const result = await client.multi().incr(key).expire(key, windowSeconds, "NX").ttl(key).exec();
+    async hit(key, windowSeconds, by = 1) {
+      const result = await client.multi().incrby(key, by).expire(key, windowSeconds, "NX").ttl(key).exec();
       if (!result) throw new Error("redis transaction aborted");
       const count = Number(result[0]?.[1]);
       const ttl = Number(result[2]?.[1]);

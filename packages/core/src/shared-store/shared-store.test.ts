@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadTestEnv } from "../testing/env";
-import { createMemoryStore, createRedisStore, type SharedStore } from "./index";
+import { createHitCoalescer, createMemoryStore, createRedisStore, type SharedStore } from "./index";
 
 const { REDIS_URL: redisUrl, CI } = loadTestEnv();
 if (CI && !redisUrl)
@@ -23,6 +23,21 @@ describe.each(stores)("%s store", (_name, make) => {
       expect(second.count).toBe(2);
       expect(second.resetSeconds).toBeGreaterThan(0);
       expect(second.resetSeconds).toBeLessThanOrEqual(60);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("coalesced hits give every caller its own count, and the counter ends at the number of hits", async () => {
+    const store = make();
+    try {
+      const key = `c-${randomBytes(3).toString("hex")}`;
+      const coalesced = createHitCoalescer(store);
+      const counts = await Promise.all(Array.from({ length: 50 }, () => coalesced.hit(key, 60)));
+      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+      expect((await store.hit(key, 60)).count).toBe(51);
     } finally {
       await store.close();
     }

@@ -15,6 +15,7 @@ import * as appRole from "./2026_12_02_1050_app_role";
 import * as systemConfigNotify from "./2026_12_03_1200_system_config_notify";
 import * as listIndexes from "./2026_12_03_1300_list_indexes";
 import * as sealedChannelsRequestStats from "./2026_12_03_1100_sealed_channels_request_stats";
+import * as auditChainHeadByIndex from "./2026_12_03_1400_audit_chain_head_by_index";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_03_1200_system_config_notify": systemConfigNotify,
   "2026_12_03_1300_list_indexes": listIndexes,
   "2026_12_03_1100_sealed_channels_request_stats": sealedChannelsRequestStats,
+  "2026_12_03_1400_audit_chain_head_by_index": auditChainHeadByIndex,
 };
