@@ -9,10 +9,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { loadEnv } from "@radha/scripts/env";
-import { createTestServer } from "@radha/server/testing";
+import type { Browser, BrowserContext } from "playwright-core";
 import { dropTestDatabases, prepareTemplateDatabase, TEST_PASSWORD } from "@radha/core/testing";
+import { startHarness } from "../e2e/harness";
 
 const RUNS = 15;
 const TARGET_MS = 1000;
@@ -60,21 +59,12 @@ async function signIn(browser: Browser, url: string, email: string): Promise<Bro
 async function main(): Promise<void> {
   if (!existsSync(path.join(consoleDist, "index.html")))
     throw new Error("The console is not built: run `pnpm --filter @radha/console build` first.");
-  const chromiumPath = loadEnv().CHROMIUM_PATH;
   await prepareTemplateDatabase();
-  const server = await createTestServer({ consoleDist });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-    ],
-  });
+  // The e2e journeys' harness: a server on a fresh database serving dist/, and Chromium.
+  const harness = await startHarness();
+  const { server, browser } = harness;
   try {
-    const url = await server.listen();
+    const url = server.url;
     const admin = await server.signIn("ADMIN");
     let context = await signIn(browser, url, admin.email);
     const css = readdirSync(path.join(consoleDist, "assets")).find((f) => f.endsWith(".css"));
@@ -144,8 +134,7 @@ async function main(): Promise<void> {
       `\n${p95 < TARGET_MS ? "within" : "OUTSIDE"} target: data rendered at p95 ${p95.toFixed(0)} ms, ${(pct(rendered, 50) / pct(blank, 50)).toFixed(1)}× the static-file baseline (p50).\n`,
     );
   } finally {
-    await browser.close();
-    await server.close();
+    await harness.close();
     await dropTestDatabases();
   }
 }

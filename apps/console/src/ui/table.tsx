@@ -22,27 +22,39 @@ export function Table<T>({
     <div className="table-wrap">
       <table>
         <caption className="sr-only">{caption}</caption>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th key={c.header} scope="col" className={c.className}>
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={columns} />
         <tbody>
           {rows.map((row) => (
             <tr key={rowKey(row)} className={rowClassName?.(row)}>
-              {columns.map((c) => (
-                <td key={c.header} className={c.className} data-label={c.header}>
-                  {c.cell(row)}
-                </td>
-              ))}
+              <TableCells columns={columns} row={row} />
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** The header row of a table of these columns (`rowIndex` for a table showing part of its rows). */
+export function TableHead<T>({ columns, rowIndex }: { columns: Column<T>[]; rowIndex?: number }) {
+  return (
+    <thead>
+      <tr aria-rowindex={rowIndex}>
+        {columns.map((c) => (
+          <th key={c.header} scope="col" className={c.className}>
+            {c.header}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** One row's cells, labelled for the narrow-screen layout. */
+export function TableCells<T>({ columns, row }: { columns: Column<T>[]; row: T }) {
+  return columns.map((c) => (
+    <td key={c.header} className={c.className} data-label={c.header}>
+      {c.cell(row)}
+    </td>
+  ));
 }

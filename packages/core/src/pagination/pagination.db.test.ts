@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../audit/audit.service";
 import { listAuditEvents } from "../audit/audit.service";
 import { listStock } from "../inventory/inventory.queries";
-import { createTestDatabase, createVariant, createProduct, type TestDatabase } from "../testing/index";
+import { listOrders } from "../orders/orders.queries";
+import {
+  createPendingOrder,
+  createProduct,
+  createTestDatabase,
+  createVariant,
+  type TestDatabase,
+} from "../testing/index";
 import { listWebhookRejections } from "../webhooks/webhooks.queries";
 import { decodeCursor, encodeCursor, ZKeyBigint } from "./cursor";
 import { z } from "zod";
@@ -105,6 +112,45 @@ describe("keyset pages", () => {
     );
     expect(byUrgency.flat().map((r) => r.sku)).toEqual(low.items.map((r) => r.sku));
     expect(low.items.length).toBeGreaterThan(2);
+  });
+
+  it("searches SKU and product name as one list: each variant once, in order, across pages", async () => {
+    const silk = await createProduct(t.db, { name: "Search Peacock Silk" });
+    const cotton = await createProduct(t.db, { name: "Search Cotton" });
+    for (const sku of ["SR-PEA-2", "SR-PEA-1"]) await createVariant(t.db, { productId: silk.id, sku });
+    // Matches by SKU only (its product's name does not contain the text) and by both.
+    await createVariant(t.db, { productId: cotton.id, sku: "SR-PEACOCK-3" });
+    await createVariant(t.db, { productId: cotton.id, sku: "SR-PLAIN-4" });
+    const pages = await everyPage((cursor) => listStock(t.db, { search: "peacock", limit: 2, cursor }));
+    expect(pages.flat().map((r) => `${r.product}/${r.sku}`)).toEqual([
+      "Search Cotton/SR-PEACOCK-3",
+      "Search Peacock Silk/SR-PEA-1",
+      "Search Peacock Silk/SR-PEA-2",
+    ]);
+    expect((await listStock(t.db, { search: "SR-PLAIN" })).items.map((r) => r.sku)).toEqual(["SR-PLAIN-4"]);
+  });
+
+  it("finds an order by number, e-mail, payment reference, provider payment id or id", async () => {
+    const { order } = await createPendingOrder(t.db);
+    const other = await createPendingOrder(t.db);
+    await t.db
+      .insertInto("payments")
+      .values({
+        orderId: order.id,
+        provider: "STRIPE",
+        providerPaymentId: "pi_search_capture",
+        amountMinor: 100,
+        currency: "INR",
+        status: "CAPTURED",
+      })
+      .execute();
+    for (const search of [order.orderNumber, order.paymentReference!, "pi_search_capture", order.id]) {
+      const ids = (await listOrders(t.db, { filter: { search } })).items.map((o) => o.id);
+      expect(ids, search).toEqual([order.id]);
+    }
+    const byEmail = await listOrders(t.db, { filter: { search: "BUYER@example.test" } });
+    expect(byEmail.items.map((o) => o.id).sort()).toEqual([order.id, other.order.id].sort());
+    expect((await listOrders(t.db, { filter: { search: "nothing-like-it" } })).items).toEqual([]);
   });
 
   it("refuses a cursor it did not make with BAD_REQUEST, not a database error", async () => {

@@ -11,7 +11,7 @@ import { PageHeader } from "../../ui/page-header";
 import { LoadMore } from "../../ui/load-more";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
-import type { Column } from "../../ui/table";
+import { TableCells, TableHead, type Column } from "../../ui/table";
 import { downloadStockCsv } from "./files";
 import { LedgerTable } from "./shared";
 
@@ -154,15 +154,7 @@ function VirtualStockTable({
     <div className="table-wrap table-virtual" ref={scroller} data-testid="stock-table">
       <table aria-rowcount={rows.length + 1}>
         <caption className="sr-only">Stock</caption>
-        <thead>
-          <tr aria-rowindex={1}>
-            {columns.map((c) => (
-              <th key={c.header} scope="col" className={c.className}>
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={columns} rowIndex={1} />
         <tbody>
           {top > 0 ? <tr aria-hidden="true" style={{ height: top }} /> : null}
           {items.map((item) => {
@@ -175,11 +167,7 @@ function VirtualStockTable({
                 aria-rowindex={item.index + 2}
                 ref={virtualizer.measureElement}
               >
-                {columns.map((c) => (
-                  <td key={c.header} className={c.className} data-label={c.header}>
-                    {c.cell(row)}
-                  </td>
-                ))}
+                <TableCells columns={columns} row={row} />
               </tr>
             );
           })}
