@@ -210,8 +210,8 @@ async function requirePlan(
 async function retirePassword(
   deps: DbPasswordDeps,
   actor: Actor,
-  event: { action: string; role: string; activeRole: string; reason: string },
-): Promise<void> {
+  event: { action: string; role: string; activeRole: string; reason: string; file: string },
+): Promise<TDbPasswordRotation> {
   await deps.adminDb.transaction().execute(async (trx) => {
     await setPassword(trx, event.role, newDatabasePassword());
     await writeAudit(trx, actor, {
@@ -222,6 +222,13 @@ async function retirePassword(
       reason: event.reason,
     });
   });
+  return {
+    activeRole: event.activeRole,
+    previousRole: event.role,
+    credentialsFile: event.file,
+    previousPasswordReplaced: true,
+    lingeringSessions: [],
+  };
 }
 
 /** `ops db rotate-password`: the whole rotation (see the file comment). */
@@ -250,19 +257,13 @@ export async function rotateDbPassword(
       deps.applyLocally?.(newUrl);
       const lingering = await waitForDrain(deps, previous);
       if (lingering.length === 0) {
-        await retirePassword(deps, actor, {
+        return await retirePassword(deps, actor, {
           action: "db.password_rotated",
           role: previous,
           activeRole: next,
           reason,
+          file,
         });
-        return {
-          activeRole: next,
-          previousRole: previous,
-          credentialsFile: file,
-          previousPasswordReplaced: true,
-          lingeringSessions: [],
-        };
       }
       // The switch is made; the old password stays valid until its sessions are gone (`--finish`).
       await deps.adminDb
@@ -312,19 +313,13 @@ export async function finishDbPasswordRotation(
       "CONFLICT",
       `Sessions of ${previous} remain (${lingering.map((s) => `${s.applicationName || "?"}: ${s.count}`).join(", ")}): those processes have not switched to ${file} yet; its password is unchanged.`,
     );
-  await retirePassword(deps, actor, {
+  return retirePassword(deps, actor, {
     action: "db.password_retired",
     role: previous,
     activeRole: active,
     reason,
+    file,
   });
-  return {
-    activeRole: active,
-    previousRole: previous,
-    credentialsFile: file,
-    previousPasswordReplaced: true,
-    lingeringSessions: [],
-  };
 }
 
 /**
