@@ -19,7 +19,12 @@ import {
   type TDbPasswordRotation,
 } from "@radha/core/security";
 import { createMemoryStore } from "@radha/core/shared-store";
-import { createTestDatabase, TEST_MASTER_KEY_BASE64, type TestDatabase } from "@radha/core/testing";
+import {
+  createTestDatabase,
+  dropTestRoles,
+  TEST_MASTER_KEY_BASE64,
+  type TestDatabase,
+} from "@radha/core/testing";
 import { buildApp, type App } from "./app";
 import { createDeps, type AppDeps } from "./deps";
 import { loadEnv } from "./env";
@@ -90,16 +95,16 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- beforeAll may have failed part way
   await worker?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await app?.stop();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await deps?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await api?.close();
   // Roles are cluster-wide and the machine's Postgres is shared: drop this run's pair.
-  const { createDb } = await import("@radha/core/db");
-  const { db } = createDb({ connectionString: process.env.DATABASE_URL ?? "", max: 1 });
-  for (const role of [roleA, roleB])
-    await sql`DROP ROLE IF EXISTS ${sql.id(role)}`.execute(db).catch(() => undefined);
-  await db.destroy();
+  await dropTestRoles(roleA, roleB);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -114,9 +119,9 @@ it("rotates the password under a steady stream of requests: none fails, the serv
         [`${base}/api/trpc/security.keys`, { authorization: `Bearer ${admin.accessToken}` }],
         [`${base}/api/health`, {}],
       ] as const) {
-        const res = await fetch(url, { headers }).catch((e: Error) => ({
+        const res = await fetch(url, { headers }).catch((e: unknown) => ({
           status: 0,
-          text: async () => e.message,
+          text: () => Promise.resolve(String(e)),
         }));
         if (res.status === 200) outcomes.ok++;
         else outcomes.failed.push(`${url} ${res.status} ${(await res.text()).slice(0, 200)}`);

@@ -5,9 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { sql } from "kysely";
-import { createDb } from "@radha/core/db";
-import { createTestDatabase, type TestDatabase } from "@radha/core/testing";
+import { createTestDatabase, dropTestRoles, type TestDatabase } from "@radha/core/testing";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { runOps } from "../testing";
 
@@ -23,10 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database.drop();
-  const { db } = createDb({ connectionString: process.env.DATABASE_URL ?? "", max: 1 });
-  for (const role of [`${prefix}_a`, `${prefix}_b`])
-    await sql`DROP ROLE IF EXISTS ${sql.id(role)}`.execute(db).catch(() => undefined);
-  await db.destroy();
+  await dropTestRoles(`${prefix}_a`, `${prefix}_b`);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -57,7 +57,7 @@ export function createSwappableDb(opts: CreateDbOptions & { onDrained?: (info: {
   });
   const db = new Kysely<Database>({
     // Kysely needs connect() and end() only; the wrapper hands out the current pool's clients.
-    dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }),
+    dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return { db, pool };

@@ -96,7 +96,7 @@ export function watchDatabaseUrlFile(
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
-      if (!name || name.toString() === path.basename(file)) check();
+      if (!name || name === path.basename(file)) check();
     });
     watcher.on("error", () => undefined);
   } catch {

@@ -36,7 +36,7 @@ it("the embedded demo (no DATABASE_URL, no file): nothing to rotate, the steps a
   expect(p.steps.length).toBeGreaterThan(3);
   await expect(rotate({})).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
   // Without any admin URL at all the message says the same.
-  await expect(withDbPasswordDeps({}, async () => 1)).rejects.toThrow(/embedded demo/);
+  await expect(withDbPasswordDeps({}, () => Promise.resolve(1))).rejects.toThrow(/embedded demo/);
 });
 
 it("DATABASE_URL in the environment: a restart would be needed, so it says to use DATABASE_URL_FILE", async () => {

@@ -8,15 +8,27 @@
 // secret is useless. The application role cannot ALTER ROLE: the rotation runs on an admin
 // connection (OPS_DB_ADMIN_URL, else OPS_MIGRATION_DATABASE_URL) of a superuser or CREATEROLE
 // role. Passwords go to PostgreSQL as SCRAM verifiers only, and are never logged or audited.
-import { sql } from "kysely";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { createDb } from "../db/client";
 import { readDatabaseUrlFile, writeDatabaseUrlFile } from "../db/credentials";
-import type { Db } from "../db/database";
+import type { Db, DbOrTrx } from "../db/database";
 import { APP_ROLE, withCredentials } from "../db/roles";
 import { newDatabasePassword, scramVerifier } from "../db/scram";
 import { userOfUrl } from "../db/swappable-pool";
 import { DomainError } from "../errors";
+import {
+  alterRoleLoginInherit,
+  alterRolePassword,
+  createLoginRole,
+  grantAppRole,
+  releaseRotationLock,
+  selectAdminRights,
+  selectLoginCheck,
+  selectRole,
+  selectRoleSessions,
+  terminateIdleSessions,
+  tryRotationLock,
+} from "./db-roles.queries";
 import {
   ZRotateDbPassword,
   ZSetupLoginRoles,
@@ -48,42 +60,10 @@ const partnerOf = (role: string) => {
   return m ? `${m[1]}_${m[2] === "a" ? "b" : "a"}` : null;
 };
 
-interface RoleRow {
-  rolname: string;
-  rolsuper: boolean;
-  rolcanlogin: boolean;
-  rolinherit: boolean;
-  member: boolean;
-}
-
-async function roleRow(db: Db, name: string): Promise<RoleRow | undefined> {
-  const { rows } = await sql<RoleRow>`
-    SELECT rolname, rolsuper, rolcanlogin, rolinherit,
-      pg_has_role(oid, ${APP_ROLE}, 'MEMBER') AS member
-    FROM pg_roles WHERE rolname = ${name}`.execute(db);
-  return rows[0];
-}
-
-async function adminRights(db: Db): Promise<{ user: string; can: boolean; database: string }> {
-  const { rows } = await sql<{ user: string; can: boolean; database: string }>`
-    SELECT current_user AS user, current_database() AS database,
-      (rolsuper OR rolcreaterole) AS can
-    FROM pg_roles WHERE rolname = current_user`.execute(db);
-  const r = rows[0];
-  if (!r) throw new Error("no answer from current_user");
-  return r;
-}
-
 /** Sessions in this database per login role and application (the rotating connection excluded). */
-export async function dbRoleSessions(db: Db, roles: string[]): Promise<TDbRoleSessions[]> {
-  if (roles.length === 0) return [];
-  const { rows } = await sql<{ role: string; applicationName: string; count: string }>`
-    SELECT usename AS role, coalesce(application_name, '') AS "applicationName", count(*)::text AS count
-    FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename IN (${sql.join(roles)})
-    GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
-  return rows.map((r) => ({ role: r.role, applicationName: r.applicationName, count: Number(r.count) }));
-}
+export const dbRoleSessions = selectRoleSessions;
+const roleRow = selectRole;
+const adminRights = selectAdminRights;
 
 function stepsFor(active: string, idle: string, file: string): string[] {
   return [
@@ -174,19 +154,17 @@ export async function planDbPasswordRotation(deps: DbPasswordDeps): Promise<TDbP
 }
 
 /** ALTER ROLE … PASSWORD with a SCRAM verifier (never the password itself). */
-async function setPassword(db: Db, role: string, password: string): Promise<void> {
-  await sql`ALTER ROLE ${sql.id(role)} PASSWORD ${sql.lit(scramVerifier(password))}`.execute(db);
+async function setPassword(db: DbOrTrx, role: string, password: string): Promise<void> {
+  await alterRolePassword(db, role, scramVerifier(password));
 }
 
 /** Signs in with `url` and checks it is `role` holding the application role's rights. */
 async function verifyLogin(url: string, role: string): Promise<void> {
   const { db } = createDb({ connectionString: url, max: 1, applicationName: "radha-ops-rotate-check" });
   try {
-    const { rows } = await sql<{ user: string; rights: boolean }>`
-      SELECT current_user AS user, pg_has_role(current_user, ${APP_ROLE}, 'USAGE') AS rights`.execute(db);
-    if (rows[0]?.user !== role || rows[0].rights !== true)
-      throw new Error(`signed in as ${rows[0]?.user ?? "nobody"} without ${APP_ROLE}'s rights`);
-    await sql`SELECT 1 FROM audit_log LIMIT 0`.execute(db);
+    const who = await selectLoginCheck(db);
+    if (who?.user !== role || !who.rights)
+      throw new Error(`signed in as ${who?.user ?? "nobody"} without ${APP_ROLE}'s rights`);
   } catch (cause) {
     throw new DomainError(
       "UNAVAILABLE",
@@ -213,11 +191,7 @@ async function waitForDrain(deps: DbPasswordDeps, role: string): Promise<TDbRole
     // reconnect through the new pool. Busy ones and open transactions are left to finish.
     if (!terminatedIdle && elapsed >= timeout / 2) {
       terminatedIdle = true;
-      await sql`
-        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE datname = current_database() AND usename = ${role} AND state = 'idle'`
-        .execute(deps.adminDb)
-        .catch(() => undefined);
+      await terminateIdleSessions(deps.adminDb, role).catch(() => undefined);
     }
     await new Promise((r) => setTimeout(r, poll));
   }
@@ -236,8 +210,8 @@ async function requirePlan(
 async function retirePassword(
   deps: DbPasswordDeps,
   actor: Actor,
-  event: { action: string; role: string; activeRole: string; reason: string },
-): Promise<void> {
+  event: { action: string; role: string; activeRole: string; reason: string; file: string },
+): Promise<TDbPasswordRotation> {
   await deps.adminDb.transaction().execute(async (trx) => {
     await setPassword(trx, event.role, newDatabasePassword());
     await writeAudit(trx, actor, {
@@ -248,6 +222,13 @@ async function retirePassword(
       reason: event.reason,
     });
   });
+  return {
+    activeRole: event.activeRole,
+    previousRole: event.role,
+    credentialsFile: event.file,
+    previousPasswordReplaced: true,
+    lingeringSessions: [],
+  };
 }
 
 /** `ops db rotate-password`: the whole rotation (see the file comment). */
@@ -262,8 +243,7 @@ export async function rotateDbPassword(
   // Another rotation of this database at the same moment would swap the roles back under us:
   // a session lock, held on one connection of its own for the whole rotation.
   return deps.adminDb.connection().execute(async (conn) => {
-    const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(7340101) AS ok`.execute(conn);
-    if (!lock.rows[0]?.ok)
+    if (!(await tryRotationLock(conn)))
       throw new DomainError(
         "CONFLICT",
         "Another password rotation is running on this database; try again when it has finished.",
@@ -277,19 +257,13 @@ export async function rotateDbPassword(
       deps.applyLocally?.(newUrl);
       const lingering = await waitForDrain(deps, previous);
       if (lingering.length === 0) {
-        await retirePassword(deps, actor, {
+        return await retirePassword(deps, actor, {
           action: "db.password_rotated",
           role: previous,
           activeRole: next,
           reason,
+          file,
         });
-        return {
-          activeRole: next,
-          previousRole: previous,
-          credentialsFile: file,
-          previousPasswordReplaced: true,
-          lingeringSessions: [],
-        };
       }
       // The switch is made; the old password stays valid until its sessions are gone (`--finish`).
       await deps.adminDb
@@ -316,7 +290,7 @@ export async function rotateDbPassword(
         lingeringSessions: lingering,
       };
     } finally {
-      await sql`SELECT pg_advisory_unlock(7340101)`.execute(conn).catch(() => undefined);
+      await releaseRotationLock(conn).catch(() => undefined);
     }
   });
 }
@@ -339,19 +313,13 @@ export async function finishDbPasswordRotation(
       "CONFLICT",
       `Sessions of ${previous} remain (${lingering.map((s) => `${s.applicationName || "?"}: ${s.count}`).join(", ")}): those processes have not switched to ${file} yet; its password is unchanged.`,
     );
-  await retirePassword(deps, actor, {
+  return retirePassword(deps, actor, {
     action: "db.password_retired",
     role: previous,
     activeRole: active,
     reason,
+    file,
   });
-  return {
-    activeRole: active,
-    previousRole: previous,
-    credentialsFile: file,
-    previousPasswordReplaced: true,
-    lingeringSessions: [],
-  };
 }
 
 /**
@@ -387,17 +355,15 @@ export async function setupLoginRoles(
       throw new DomainError("CONFLICT", `${role} exists and is a superuser; choose another --prefix.`);
     if (!row) {
       try {
-        await sql`CREATE ROLE ${sql.id(role)} LOGIN INHERIT PASSWORD ${sql.lit(scramVerifier(newDatabasePassword()))}`.execute(
-          deps.adminDb,
-        );
+        await createLoginRole(deps.adminDb, role, scramVerifier(newDatabasePassword()));
         created.push(role);
       } catch (e) {
         if ((e as { code?: string }).code !== "42710") throw e;
       }
     } else if (!row.rolcanlogin || !row.rolinherit) {
-      await sql`ALTER ROLE ${sql.id(role)} LOGIN INHERIT`.execute(deps.adminDb);
+      await alterRoleLoginInherit(deps.adminDb, role);
     }
-    if (!row?.member) await sql`GRANT ${sql.id(APP_ROLE)} TO ${sql.id(role)}`.execute(deps.adminDb);
+    if (!row?.member) await grantAppRole(deps.adminDb, role);
   }
   let current: string | undefined;
   try {

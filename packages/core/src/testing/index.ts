@@ -109,6 +109,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Drops roles a test created (roles are cluster-wide and the test server is shared). */
+export async function dropTestRoles(...names: string[]): Promise<void> {
+  await admin(async (c) => {
+    for (const name of names) await c.query(`DROP ROLE IF EXISTS "${name.replace(/"/g, '""')}"`);
+  });
+}
+
 /** A fresh, migrated, empty database for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${PREFIX}${randomBytes(5).toString("hex")}`;
