@@ -83,9 +83,32 @@ export class SwappablePool extends EventEmitter {
     return this.#draining.size;
   }
 
-  connect(): Promise<pg.PoolClient> {
-    if (this.#ended) return Promise.reject(new Error("the database pool has been closed"));
-    return this.#current.connect();
+  /**
+   * Both of pg.Pool's forms: graphile-worker takes its LISTEN client with the callback form, and a
+   * callback left uncalled would hold that client forever (and hang end()).
+   */
+  connect(): Promise<pg.PoolClient>;
+  connect(
+    callback: (
+      err: Error | undefined,
+      client: pg.PoolClient | undefined,
+      done: (release?: unknown) => void,
+    ) => void,
+  ): void;
+  connect(
+    callback?: (
+      err: Error | undefined,
+      client: pg.PoolClient | undefined,
+      done: (release?: unknown) => void,
+    ) => void,
+  ): Promise<pg.PoolClient> | void {
+    const closed = () => new Error("the database pool has been closed");
+    if (!callback) return this.#ended ? Promise.reject(closed()) : this.#current.connect();
+    if (this.#ended) {
+      process.nextTick(() => callback(closed(), undefined, () => undefined));
+      return;
+    }
+    this.#current.connect(callback as Parameters<pg.Pool["connect"]>[0]);
   }
 
   query(...args: unknown[]): unknown {
