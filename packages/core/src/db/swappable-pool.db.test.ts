@@ -19,7 +19,10 @@ describe("SwappablePool", () => {
     });
     const user = await new Promise<string>((resolve, reject) => {
       pool.connect((err, client, done) => {
-        if (err || !client) return reject(err ?? new Error("no client"));
+        if (err || !client) {
+          reject(err ?? new Error("no client"));
+          return;
+        }
         client
           .query<{ u: string }>("SELECT current_user AS u")
           .then((r) => resolve(r.rows[0]!.u), reject)
