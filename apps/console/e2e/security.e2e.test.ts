@@ -1,6 +1,7 @@
 // The Security area in a real browser: rotate keys (the admin stays signed in), add a Razorpay
 // secret (shown once), see an expiring secret's countdown, check providers, walk the rotation
-// checklist, revoke a user's sessions, and revoke a key with typed confirmation.
+// checklist, revoke a user's sessions, revoke a key with typed confirmation, and see why the database
+// password cannot be rotated on this server.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { createUser } from "@radha/core/testing";
@@ -29,6 +30,16 @@ describe("security console", () => {
     await stateCell("ACTIVE").waitFor();
     expect(await stateCell("ACTIVE").count()).toBe(1);
     expect(await stateCell("NEXT").count()).toBe(1);
+
+    // The database password: this server reads a plain DATABASE_URL, so the panel explains why a
+    // rotation cannot run here and what it would do, and offers no button.
+    const dbPassword = page.getByTestId("db-password-unavailable");
+    await dbPassword.getByText("read DATABASE_URL from their environment").waitFor();
+    await dbPassword.getByText("Put the URL in a file, set DATABASE_URL_FILE").waitFor();
+    expect(await dbPassword.getByRole("listitem").count()).toBe(5);
+    expect(await page.getByRole("button", { name: "Rotate password…" }).count()).toBe(0);
+    await dbPassword.scrollIntoViewIfNeeded();
+    await shot(page, "security-db-password");
 
     // Rotate: the NEXT key becomes ACTIVE, the old one RETIRING; we stay signed in.
     await page.getByRole("button", { name: "Rotate keys" }).click();
