@@ -2,9 +2,12 @@
 import { type Insertable, sql } from "kysely";
 import type { AuditLogTable, DbOrTrx, Trx } from "../db/database";
 
-/** The insert trigger takes the chain's advisory lock, held until the caller's transaction ends. */
-export async function insertAuditRow(trx: Trx, row: Insertable<AuditLogTable>): Promise<void> {
-  await trx.insertInto("auditLog").values(row).execute();
+/**
+ * The insert trigger chains each row (in the order given) and takes the chain's advisory lock,
+ * held until the caller's transaction ends.
+ */
+export async function insertAuditRows(trx: Trx, rows: readonly Insertable<AuditLogTable>[]): Promise<void> {
+  if (rows.length > 0) await trx.insertInto("auditLog").values([...rows]).execute();
 }
 
 export interface AuditRowFilter {

@@ -4,7 +4,7 @@ import type { Selectable } from "kysely";
 import type { AuditLogTable, DbOrTrx, Trx, Db } from "../db/database";
 import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
-import { insertAuditRow, selectAuditChainRows, selectAuditRows } from "./audit.queries";
+import { insertAuditRows, selectAuditChainRows, selectAuditRows } from "./audit.queries";
 import type { TActorType, TAuditEvent, TAuditListInput, TAuditVerifyResult } from "./audit.schema";
 import { ZAuditListInput } from "./audit.schema";
 
@@ -47,19 +47,30 @@ const toJson = (v: unknown) => (v === undefined ? null : JSON.stringify(redactSe
 
 /** Must be called with the mutation's own transaction: the event commits or rolls back with it. */
 export async function writeAudit(trx: Trx, actor: Actor, event: AuditInput): Promise<void> {
-  await insertAuditRow(trx, {
-    actorType: actor.type,
-    actorId: actor.id,
-    actorLabel: actor.label,
-    action: event.action,
-    targetType: event.target?.type ?? null,
-    targetId: event.target?.id ?? null,
-    before: toJson(event.before),
-    after: toJson(event.after),
-    reason: event.reason ?? null,
-    requestId: actor.requestId ?? null,
-    ip: actor.ip ?? null,
-  });
+  await writeAudits(trx, [{ actor, event }]);
+}
+
+/** Several audit events in one statement (a batch's), chained in the order given. */
+export async function writeAudits(
+  trx: Trx,
+  events: readonly { actor: Actor; event: AuditInput }[],
+): Promise<void> {
+  await insertAuditRows(
+    trx,
+    events.map(({ actor, event }) => ({
+      actorType: actor.type,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      action: event.action,
+      targetType: event.target?.type ?? null,
+      targetId: event.target?.id ?? null,
+      before: toJson(event.before),
+      after: toJson(event.after),
+      reason: event.reason ?? null,
+      requestId: actor.requestId ?? null,
+      ip: actor.ip ?? null,
+    })),
+  );
 }
 
 /** For events that are the whole of their transaction (a failed login). */

@@ -8,6 +8,7 @@ import { newestFirst } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
 import type { TProvider } from "../webhooks/webhooks.schema";
 import {
+  type TOversoldItem,
   ZOrderListInput,
   ZReviewListInput,
   type TOrderListInput,
@@ -38,6 +39,15 @@ export async function lockOrderWithItems(
   trx: Trx,
   orderId: string,
 ): Promise<{ order: OrderRow; items: OrderItemHold[] } | undefined> {
+  return (await lockOrdersWithItems(trx, [orderId])).get(orderId);
+}
+
+/** lockOrderWithItems for many orders in one statement, locked in id order (the lock order). */
+export async function lockOrdersWithItems(
+  trx: Trx,
+  orderIds: readonly string[],
+): Promise<Map<string, { order: OrderRow; items: OrderItemHold[] }>> {
+  if (orderIds.length === 0) return new Map();
   const { rows } = await sql<OrderRow & { items: OrderItemHold[] }>`
     SELECT o.*, coalesce((
       SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'quantity', i.quantity,
@@ -46,13 +56,11 @@ export async function lockOrderWithItems(
         'returned', coalesce((SELECT sum(t.quantity) FROM inventory_transactions t WHERE t.order_id = i.order_id AND t.variant_id = i.variant_id AND t.type = 'RETURN'), 0)
       ) ORDER BY i.id)
       FROM order_items i WHERE i.order_id = o.id), '[]') AS items
-    FROM orders o WHERE o.id = ${orderId}
+    FROM orders o WHERE o.id = ANY(${[...new Set(orderIds)]}::uuid[])
+    ORDER BY o.id
     FOR UPDATE OF o
   `.execute(trx);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { items, ...order } = row;
-  return { order, items };
+  return new Map(rows.map(({ items, ...order }) => [order.id, { order, items }]));
 }
 
 export type OrderMatch =
@@ -61,50 +69,67 @@ export type OrderMatch =
   | { kind: "OTHER_PROVIDER"; orderId: string; orderNumber: string; provider: TProvider | null }
   | { kind: "NONE" };
 
+export interface OrderMatchInput {
+  provider: TProvider;
+  paymentReference: string | null;
+  providerOrderId: string | null;
+  orderReference: string | null;
+}
+
 /**
  * Finds the order an event is about: first by provider + payment id among recorded payments,
  * then by the payment (or provider order) id the order was created with, and only then by the
  * order number the sender wrote, for an order of the same provider.
  */
-export async function matchOrder(
-  db: DbOrTrx,
-  m: {
-    provider: TProvider;
-    paymentReference: string | null;
-    providerOrderId: string | null;
-    orderReference: string | null;
-  },
-): Promise<OrderMatch> {
-  const refs = [m.paymentReference, m.providerOrderId].filter((r): r is string => r !== null);
-  // One round trip: the three ways to find the order, in order of trust.
+export async function matchOrder(db: DbOrTrx, m: OrderMatchInput): Promise<OrderMatch> {
+  const [match] = await matchOrders(db, [m]);
+  return match ?? { kind: "NONE" };
+}
+
+/** matchOrder for many events in one round trip; one match per input, in input order. */
+export async function matchOrders(db: DbOrTrx, ms: readonly OrderMatchInput[]): Promise<OrderMatch[]> {
+  if (ms.length === 0) return [];
+  const col = <T>(f: (m: OrderMatchInput) => T) => ms.map(f);
+  // The three ways to find the order, in order of trust, tried for each input.
   const { rows } = await sql<{
+    n: number;
     via: "PAYMENT" | "ORDER_PAYMENT_REFERENCE" | "ORDER_NUMBER";
     orderId: string;
     orderNumber: string;
     provider: TProvider | null;
   }>`
-    SELECT via, order_id, order_number, provider FROM (
-      SELECT 1 AS rank, 'PAYMENT' AS via, o.id AS order_id, o.order_number, o.payment_provider AS provider, o.created_at
-      FROM payments p JOIN orders o ON o.id = p.order_id
-      WHERE p.provider = ${m.provider} AND p.provider_payment_id = ${m.paymentReference}
-      UNION ALL
-      SELECT 2, 'ORDER_PAYMENT_REFERENCE', o.id, o.order_number, o.payment_provider, o.created_at
-      FROM orders o WHERE o.payment_provider = ${m.provider} AND o.payment_reference = ANY(${refs}::text[])
-      UNION ALL
-      SELECT 3, 'ORDER_NUMBER', o.id, o.order_number, o.payment_provider, o.created_at
-      FROM orders o WHERE o.order_number = ${m.orderReference}
-    ) m ORDER BY rank, created_at LIMIT 1
+    SELECT x.n::int AS n, m.via, m.order_id, m.order_number, m.provider
+    FROM unnest(${col((m) => m.provider)}::text[], ${col((m) => m.paymentReference)}::text[],
+      ${col((m) => m.providerOrderId)}::text[], ${col((m) => m.orderReference)}::text[])
+      WITH ORDINALITY AS x(provider, payment_reference, provider_order_id, order_reference, n)
+    CROSS JOIN LATERAL (
+      SELECT via, order_id, order_number, provider FROM (
+        SELECT 1 AS rank, 'PAYMENT' AS via, o.id AS order_id, o.order_number, o.payment_provider AS provider, o.created_at
+        FROM payments p JOIN orders o ON o.id = p.order_id
+        WHERE p.provider = x.provider AND p.provider_payment_id = x.payment_reference
+        UNION ALL
+        SELECT 2, 'ORDER_PAYMENT_REFERENCE', o.id, o.order_number, o.payment_provider, o.created_at
+        FROM orders o WHERE o.payment_provider = x.provider
+          AND o.payment_reference IN (x.payment_reference, x.provider_order_id)
+        UNION ALL
+        SELECT 3, 'ORDER_NUMBER', o.id, o.order_number, o.payment_provider, o.created_at
+        FROM orders o WHERE o.order_number = x.order_reference
+      ) c ORDER BY rank, created_at LIMIT 1
+    ) m
   `.execute(db);
-  const row = rows[0];
-  if (!row) return { kind: "NONE" };
-  if (row.via === "ORDER_NUMBER" && row.provider !== m.provider)
-    return {
-      kind: "OTHER_PROVIDER",
-      orderId: row.orderId,
-      orderNumber: row.orderNumber,
-      provider: row.provider,
-    };
-  return { kind: "FOUND", orderId: row.orderId, via: row.via };
+  const found = new Map(rows.map((r) => [r.n, r]));
+  return ms.map((m, i): OrderMatch => {
+    const row = found.get(i + 1);
+    if (!row) return { kind: "NONE" };
+    if (row.via === "ORDER_NUMBER" && row.provider !== m.provider)
+      return {
+        kind: "OTHER_PROVIDER",
+        orderId: row.orderId,
+        orderNumber: row.orderNumber,
+        provider: row.provider,
+      };
+    return { kind: "FOUND", orderId: row.orderId, via: row.via };
+  });
 }
 
 export async function updateOrder(
@@ -130,9 +155,18 @@ export async function selectPayment(
 
 /** Inserts or overwrites the payment for (provider, provider payment id). */
 export async function upsertPayment(db: DbOrTrx, row: Insertable<PaymentsTable>): Promise<PaymentRow> {
+  return upsertPaymentsQuery(db, [row]).returningAll().executeTakeFirstOrThrow();
+}
+
+/** upsertPayment for many payments (each (provider, payment id) at most once) in one statement. */
+export async function upsertPayments(db: DbOrTrx, rows: readonly Insertable<PaymentsTable>[]): Promise<void> {
+  if (rows.length > 0) await upsertPaymentsQuery(db, rows).execute();
+}
+
+function upsertPaymentsQuery(db: DbOrTrx, rows: readonly Insertable<PaymentsTable>[]) {
   return db
     .insertInto("payments")
-    .values(row)
+    .values([...rows])
     .onConflict((oc) =>
       oc
         .columns(["provider", "providerPaymentId"])
@@ -145,9 +179,58 @@ export async function upsertPayment(db: DbOrTrx, row: Insertable<PaymentsTable>)
           webhookEventId: eb.ref("excluded.webhookEventId"),
           updatedAt: new Date(),
         })),
+    );
+}
+
+/** The recorded payments among these (provider, payment id) pairs, keyed `provider:id`. */
+export async function selectPaymentsByRef(
+  db: DbOrTrx,
+  refs: readonly { provider: TProvider; providerPaymentId: string }[],
+): Promise<Map<string, PaymentRow>> {
+  if (refs.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("payments")
+    .selectAll()
+    .where((eb) =>
+      eb(
+        eb.refTuple("provider", "providerPaymentId"),
+        "in",
+        refs.map((r) => eb.tuple(r.provider, r.providerPaymentId)),
+      ),
     )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
+  return new Map(rows.map((r) => [paymentKey(r.provider, r.providerPaymentId), r]));
+}
+
+export const paymentKey = (provider: TProvider, providerPaymentId: string) => `${provider}:${providerPaymentId}`;
+
+/**
+ * Marks orders PAID in one statement: each keeps a payment provider/reference it already had,
+ * and an order that could not be sold in full records its shortfall (oversold).
+ */
+export async function markOrdersPaid(
+  trx: Trx,
+  at: Date,
+  paid: readonly {
+    orderId: string;
+    provider: TProvider;
+    paymentReference: string;
+    oversold: TOversoldItem[];
+  }[],
+): Promise<void> {
+  if (paid.length === 0) return;
+  const col = <T>(f: (p: (typeof paid)[number]) => T) => paid.map(f);
+  await sql`
+    UPDATE orders o SET status = 'PAID', paid_at = ${at}, updated_at = ${at},
+      payment_provider = coalesce(o.payment_provider, u.provider),
+      payment_reference = coalesce(o.payment_reference, u.reference),
+      oversold_at = CASE WHEN u.oversold IS NULL THEN o.oversold_at ELSE ${at} END,
+      oversold_items = coalesce(u.oversold::jsonb, o.oversold_items)
+    FROM unnest(${col((p) => p.orderId)}::uuid[], ${col((p) => p.provider)}::text[],
+      ${col((p) => p.paymentReference)}::text[],
+      ${col((p) => (p.oversold.length ? JSON.stringify(p.oversold) : null))}::text[]) AS u(id, provider, reference, oversold)
+    WHERE o.id = u.id
+  `.execute(trx);
 }
 
 export async function selectOrderPayments(db: DbOrTrx, orderId: string): Promise<PaymentRow[]> {

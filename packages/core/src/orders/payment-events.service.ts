@@ -5,7 +5,7 @@
 import type { Trx } from "../db/database";
 import type { Actor, AuditInput } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { lockVariants } from "../inventory/inventory.queries";
+import { type LockedVariant, lockVariants } from "../inventory/inventory.queries";
 import { type StockMovementInput, writeLockedMovements } from "../inventory/stock.service";
 import type { Interpretation } from "../webhooks/interpret";
 import type { TProvider } from "../webhooks/webhooks.schema";
@@ -13,15 +13,19 @@ import {
   claimPlaceholderRefund,
   insertRefund,
   lockOrderWithItems,
+  markOrdersPaid,
   matchOrder,
   type OrderItemHold,
   type OrderRow,
+  paymentKey,
   selectOrderRefunds,
   selectOrderTotals,
   selectPayment,
+  selectPaymentsByRef,
   selectRefundsById,
   updateOrder,
   upsertPayment,
+  upsertPayments,
 } from "./orders.queries";
 import { formatMoney, PAID_STATUSES, type TOrderStatus, type TOversoldItem } from "./orders.schema";
 import { assertOrderTransition, refusedTransitionReason } from "./transitions";
@@ -115,7 +119,83 @@ async function capture(c: Ctx, opts: ApplyOptions): Promise<PaymentEventOutcome>
   const { trx, ev, meaning, order } = c;
   const ref = meaning.paymentReference;
   if (!ref) return review(order.id, "payment event names no payment id");
-  const existing = await selectPayment(trx, ev.provider, ref);
+  const check = checkCapture(c, ref, await selectPayment(trx, ev.provider, ref), opts);
+  if (check !== "SELL") return check;
+  const locked = await lockVariants(
+    trx,
+    c.items.map((i) => i.variantId),
+  );
+  const { moves, oversold } = planSale(c, saleCounts(locked));
+  if (moves.length) await writeLockedMovements(trx, locked, moves);
+  const now = new Date();
+  await upsertPayment(trx, capturedPayment(c, ref, now));
+  await markOrdersPaid(trx, now, [paidOrder(c, ref, oversold)]);
+  return paidOutcome(c, ref, oversold, opts);
+}
+
+export interface CaptureInput {
+  ev: PaymentEventRef;
+  meaning: Interpretation;
+  actor: Actor;
+  order: OrderRow;
+  items: OrderItemHold[];
+}
+
+/**
+ * Captures of many events in one transaction, with the effects capture() has, in a few
+ * statements: the caller has locked the events and their orders (each order and payment id at
+ * most once); here the variants are locked once, in id order, and sold in the inputs' order.
+ * A capture that would not simply sell (money to review, an order not payable) is left to the
+ * one-event path: its slot is null.
+ */
+export async function captureMany(
+  trx: Trx,
+  inputs: readonly CaptureInput[],
+): Promise<(PaymentEventOutcome | null)[]> {
+  const ctxs: (Ctx & { ref: string })[] = [];
+  for (const input of inputs)
+    if (input.meaning.paymentReference) ctxs.push({ ...input, trx, ref: input.meaning.paymentReference });
+  const payments = await selectPaymentsByRef(
+    trx,
+    ctxs.map((c) => ({ provider: c.ev.provider, providerPaymentId: c.ref })),
+  );
+  const results = new Map<CaptureInput["ev"], PaymentEventOutcome | null>();
+  const selling: (Ctx & { ref: string })[] = [];
+  for (const c of ctxs) {
+    const check = checkCapture(c, c.ref, payments.get(paymentKey(c.ev.provider, c.ref)), {});
+    if (check === "SELL") selling.push(c);
+    else results.set(c.ev, check.kind === "APPLIED" ? check : null);
+  }
+  const locked = await lockVariants(
+    trx,
+    selling.flatMap((c) => c.items.map((i) => i.variantId)),
+  );
+  const counts = saleCounts(locked);
+  const sales = selling.map((c) => ({ c, ...planSale(c, counts) }));
+  const moves = sales.flatMap((s) => s.moves);
+  if (moves.length) await writeLockedMovements(trx, locked, moves);
+  const now = new Date();
+  await upsertPayments(
+    trx,
+    sales.map((s) => capturedPayment(s.c, s.c.ref, now)),
+  );
+  await markOrdersPaid(
+    trx,
+    now,
+    sales.map((s) => paidOrder(s.c, s.c.ref, s.oversold)),
+  );
+  for (const s of sales) results.set(s.c.ev, paidOutcome(s.c, s.c.ref, s.oversold, {}));
+  return inputs.map((i) => results.get(i.ev) ?? null);
+}
+
+/** Whether a capture sells (the usual case) or ends otherwise: review, or already recorded. */
+function checkCapture(
+  c: Omit<Ctx, "trx">,
+  ref: string,
+  existing: { status: string } | undefined,
+  opts: ApplyOptions,
+): "SELL" | PaymentEventOutcome {
+  const { order, meaning } = c;
   if (existing && existing.status !== "FAILED")
     return applied(order, `payment ${ref} already recorded (${existing.status})`);
   if (!opts.acceptMismatch) {
@@ -130,29 +210,35 @@ async function capture(c: Ctx, opts: ApplyOptions): Promise<PaymentEventOutcome>
     );
   const refused = refusedTransitionReason(order.status, "PAID");
   if (refused) return review(order.id, `payment ${ref} of ${amount} captured, but: ${refused}`);
+  return "SELL";
+}
 
-  const { moves, oversold, locked } = await planSale(c);
-  if (moves.length) await writeLockedMovements(trx, locked, moves);
-  const now = new Date();
-  await upsertPayment(trx, {
-    orderId: order.id,
-    provider: ev.provider,
-    providerPaymentId: ref,
-    amountMinor: meaning.amountMinor ?? order.totalMinor,
-    currency: meaning.currency ?? order.currency.toUpperCase(),
-    status: "CAPTURED",
-    failureReason: null,
-    capturedAt: now,
-    webhookEventId: ev.id,
-  });
-  await updateOrder(trx, order.id, {
-    status: "PAID",
-    paidAt: now,
-    updatedAt: now,
-    paymentProvider: order.paymentProvider ?? ev.provider,
-    paymentReference: order.paymentReference ?? ref,
-    ...(oversold.length ? { oversoldAt: now, oversoldItems: JSON.stringify(oversold) } : {}),
-  });
+const capturedPayment = (c: Omit<Ctx, "trx">, ref: string, now: Date) => ({
+  orderId: c.order.id,
+  provider: c.ev.provider,
+  providerPaymentId: ref,
+  amountMinor: c.meaning.amountMinor ?? c.order.totalMinor,
+  currency: c.meaning.currency ?? c.order.currency.toUpperCase(),
+  status: "CAPTURED" as const,
+  failureReason: null,
+  capturedAt: now,
+  webhookEventId: c.ev.id,
+});
+
+const paidOrder = (c: Omit<Ctx, "trx">, ref: string, oversold: TOversoldItem[]) => ({
+  orderId: c.order.id,
+  provider: c.ev.provider,
+  paymentReference: ref,
+  oversold,
+});
+
+function paidOutcome(
+  c: Omit<Ctx, "trx">,
+  ref: string,
+  oversold: TOversoldItem[],
+  opts: ApplyOptions,
+): PaymentEventOutcome {
+  const { order, ev, meaning } = c;
   return applied(order, `order ${order.orderNumber} → PAID${oversold.length ? " (OVERSOLD)" : ""}`, [
     {
       action: "orders.paid",
@@ -161,7 +247,7 @@ async function capture(c: Ctx, opts: ApplyOptions): Promise<PaymentEventOutcome>
       after: {
         status: "PAID",
         payment: ref,
-        amount,
+        amount: formatMoney(meaning.amountMinor, meaning.currency),
         webhookEvent: ev.id,
         eventType: ev.eventType,
         ...(opts.acceptMismatch ? { acceptedMismatch: true } : {}),
@@ -171,19 +257,19 @@ async function capture(c: Ctx, opts: ApplyOptions): Promise<PaymentEventOutcome>
   ]);
 }
 
+type SaleCounts = Map<string, { stock: number; reserved: number }>;
+
+/** Locked variants' on-hand and reserved counts, for planSale to draw down. */
+const saleCounts = (locked: Map<string, LockedVariant>): SaleCounts =>
+  new Map([...locked].map(([id, v]) => [id, { stock: v.stockQuantity, reserved: v.reservedQuantity }]));
+
 /**
  * The stock moves of a capture: release the order's holds, then sell what stock there is. Stock
  * held for other orders is not taken; what cannot be sold is the order's OVERSOLD shortfall.
+ * Draws `counts` down, so captures planned one after another share the stock.
  */
-async function planSale(c: Ctx) {
+function planSale(c: Omit<Ctx, "trx">, counts: SaleCounts) {
   const { order, items, ev, actor } = c;
-  const locked = await lockVariants(
-    c.trx,
-    items.map((i) => i.variantId),
-  );
-  const counts = new Map(
-    [...locked].map(([id, v]) => [id, { stock: v.stockQuantity, reserved: v.reservedQuantity }]),
-  );
   const base = { actor, orderId: order.id, webhookEventId: ev.id, reference: order.orderNumber };
   const moves: StockMovementInput[] = [];
   const oversold: TOversoldItem[] = [];
@@ -224,7 +310,7 @@ async function planSale(c: Ctx) {
         short: toSell - sold,
       });
   }
-  return { moves, oversold, locked };
+  return { moves, oversold };
 }
 
 function releaseHolds(c: Ctx, why: string): StockMovementInput[] {

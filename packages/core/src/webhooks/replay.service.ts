@@ -10,7 +10,7 @@ import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
 import { enqueueJob, JOB } from "../jobs/queue";
 import type { SharedStore } from "../shared-store/index";
-import { processWebhookEvent, type ProcessOptions } from "./process.service";
+import { processWebhookEvent, processWebhookEvents, type ProcessOptions } from "./process.service";
 import {
   claimEventsForRun,
   claimReplayRun,
@@ -134,8 +134,10 @@ export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise
 
 export const replayChannel = (runId: string) => `webhooks:replay:${runId}`;
 const PROGRESS_INTERVAL_MS = 500;
+/** Events one replay worker processes together (see processWebhookEvents). */
+const CHUNK = 100;
 
-export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "replayRunId"> {
+export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "replayRunId" | "auditActor"> {
   store?: SharedStore;
   batchSize?: number;
   onProgress?: (run: TReplayRun) => void;
@@ -203,23 +205,28 @@ export async function executeReplayRun(
       counts.skipped += ids.length - queue.length;
       counts.done += ids.length - queue.length;
 
+      // A rate-limited run takes one event at a time; otherwise each worker takes a share of
+      // the batch (up to CHUNK) and processes it in a few statements.
+      const chunk = minIntervalMs > 0 ? 1 : Math.min(CHUNK, Math.ceil(queue.length / claimed.concurrency));
       const workers = Array.from({ length: Math.min(claimed.concurrency, queue.length) }, async () => {
-        for (let id = queue.shift(); id && !cancelSeen; id = queue.shift()) {
+        for (let ids = queue.splice(0, chunk); ids.length > 0 && !cancelSeen; ids = queue.splice(0, chunk)) {
           if (minIntervalMs > 0) {
             const wait = nextSlot - Date.now();
             nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
-          const result = await processWebhookEvent(db, id, {
+          const results = await processWebhookEvents(db, ids, {
             ...opts,
             trigger: "REPLAY",
             replayRunId: runId,
             operator: claimed.createdBy,
           });
-          counts.done += 1;
-          if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
-          else if (result.outcome === "FAILED") counts.failed += 1;
-          else counts.skipped += 1;
+          for (const result of results) {
+            counts.done += 1;
+            if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
+            else if (result.outcome === "FAILED") counts.failed += 1;
+            else counts.skipped += 1;
+          }
           await tick();
         }
       });

@@ -402,16 +402,28 @@ export async function lockEventForProcessing(
   trx: Trx,
   eventId: string,
 ): Promise<{ ev: WebhookEventRow; paymentsFlag: unknown } | undefined> {
+  const { events, paymentsFlag } = await lockEventsForProcessing(trx, [eventId]);
+  const ev = events[0];
+  return ev && { ev, paymentsFlag };
+}
+
+/** lockEventForProcessing for many events, locked in id order (the lock order); events in id order. */
+export async function lockEventsForProcessing(
+  trx: Trx,
+  eventIds: readonly string[],
+): Promise<{ events: WebhookEventRow[]; paymentsFlag: unknown }> {
   const columns = sql.join(PROCESSING_COLUMNS.map((c) => sql.ref(`e.${c}`)));
   const { rows } = await sql<WebhookEventRow & { paymentsFlag: unknown; sync: string }>`
     SELECT ${columns}, set_config('synchronous_commit', 'off', true) AS sync,
       (SELECT value FROM system_config WHERE key = 'payments_enabled') AS payments_flag
-    FROM webhook_events e WHERE e.id = ${eventId} FOR UPDATE OF e
+    FROM webhook_events e WHERE e.id = ANY(${[...new Set(eventIds)]}::uuid[]) ORDER BY e.id FOR UPDATE OF e
   `.execute(trx);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { paymentsFlag, sync: _sync, ...ev } = row;
-  return { ev, paymentsFlag };
+  // The flag is read in the same statement; with no row locked it is read on its own.
+  const paymentsFlag = rows[0]
+    ? rows[0].paymentsFlag
+    : (await sql<{ value: unknown }>`SELECT value FROM system_config WHERE key = 'payments_enabled'`.execute(trx))
+        .rows[0]?.value;
+  return { events: rows.map(({ paymentsFlag: _flag, sync: _sync, ...ev }) => ev), paymentsFlag };
 }
 
 export async function updateWebhookEvent(
@@ -429,27 +441,39 @@ export async function insertWebhookAttempt(
   await db.insertInto("webhookAttempts").values(row).execute();
 }
 
+export interface Settlement {
+  eventId: string;
+  outcome: Extract<TAttemptOutcome, "PROCESSED" | "IGNORED">;
+  number: number;
+  orderId: string | null;
+  trigger: TAttemptTrigger;
+  operator: string | null;
+  replayRunId: string | null;
+  startedAt: Date;
+}
+
 /** Marks a locked event settled (processed or ignored) and records the attempt, in one statement. */
-export async function settleWebhookEvent(
-  trx: Trx,
-  s: {
-    eventId: string;
-    outcome: Extract<TAttemptOutcome, "PROCESSED" | "IGNORED">;
-    number: number;
-    orderId: string | null;
-    trigger: TAttemptTrigger;
-    operator: string | null;
-    replayRunId: string | null;
-    startedAt: Date;
-  },
-): Promise<void> {
+export async function settleWebhookEvent(trx: Trx, s: Settlement): Promise<void> {
+  await settleWebhookEvents(trx, [s]);
+}
+
+/** settleWebhookEvent for many locked events, still one statement. */
+export async function settleWebhookEvents(trx: Trx, ss: readonly Settlement[]): Promise<void> {
+  if (ss.length === 0) return;
+  const col = <T>(f: (s: Settlement) => T) => ss.map(f);
   await sql`
-    WITH settled AS (
-      UPDATE webhook_events SET status = ${s.outcome}, attempt_count = ${s.number}, last_error = NULL, next_attempt_at = NULL, processed_at = now(), order_id = ${s.orderId}
-      WHERE id = ${s.eventId} RETURNING id
+    WITH s AS (
+      SELECT * FROM unnest(${col((s) => s.eventId)}::uuid[], ${col((s) => s.outcome)}::text[], ${col((s) => s.number)}::int[],
+        ${col((s) => s.orderId)}::uuid[], ${col((s) => s.trigger)}::text[], ${col((s) => s.operator)}::text[],
+        ${col((s) => s.replayRunId)}::uuid[], ${col((s) => s.startedAt.toISOString())}::timestamptz[])
+        AS s(id, outcome, number, order_id, trigger, operator, replay_run_id, started_at)
+    ), settled AS (
+      UPDATE webhook_events e SET status = s.outcome, attempt_count = s.number, last_error = NULL, next_attempt_at = NULL,
+        processed_at = now(), order_id = s.order_id
+      FROM s WHERE e.id = s.id RETURNING e.id
     )
     INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
-    SELECT id, ${s.number}, ${s.trigger}, ${s.operator}, ${s.replayRunId}, ${s.startedAt}, ${s.outcome} FROM settled
+    SELECT s.id, s.number, s.trigger, s.operator, s.replay_run_id, s.started_at, s.outcome FROM s JOIN settled USING (id)
   `.execute(trx);
 }
 
