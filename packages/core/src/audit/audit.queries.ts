@@ -7,7 +7,11 @@ import type { AuditLogTable, DbOrTrx, Trx } from "../db/database";
  * held until the caller's transaction ends.
  */
 export async function insertAuditRows(trx: Trx, rows: readonly Insertable<AuditLogTable>[]): Promise<void> {
-  if (rows.length > 0) await trx.insertInto("auditLog").values([...rows]).execute();
+  if (rows.length > 0)
+    await trx
+      .insertInto("auditLog")
+      .values([...rows])
+      .execute();
 }
 
 export interface AuditRowFilter {

@@ -202,7 +202,8 @@ export async function selectPaymentsByRef(
   return new Map(rows.map((r) => [paymentKey(r.provider, r.providerPaymentId), r]));
 }
 
-export const paymentKey = (provider: TProvider, providerPaymentId: string) => `${provider}:${providerPaymentId}`;
+export const paymentKey = (provider: TProvider, providerPaymentId: string) =>
+  `${provider}:${providerPaymentId}`;
 
 /**
  * Marks orders PAID in one statement: each keeps a payment provider/reference it already had,

@@ -210,7 +210,9 @@ export async function processWebhookEvents(
         // Audit rows last: the audit chain's lock is then held only until the commit.
         await writeAudits(
           trx,
-          settled.flatMap(({ input, outcome }) => outcome.audits.map((event) => ({ actor: input.actor, event }))),
+          settled.flatMap(({ input, outcome }) =>
+            outcome.audits.map((event) => ({ actor: input.actor, event })),
+          ),
         );
         for (const { input } of settled) done.set(input.ev.id, { outcome: "PROCESSED" });
       });

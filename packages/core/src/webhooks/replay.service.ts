@@ -135,7 +135,7 @@ export async function cancelReplay(db: Db, actor: Actor, runId: string): Promise
 export const replayChannel = (runId: string) => `webhooks:replay:${runId}`;
 const PROGRESS_INTERVAL_MS = 500;
 /** Events one replay worker processes together (see processWebhookEvents). */
-const CHUNK = 100;
+const CHUNK = 500;
 
 export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "replayRunId" | "auditActor"> {
   store?: SharedStore;
@@ -152,7 +152,7 @@ export async function executeReplayRun(
   const claimed = await claimReplayRun(db, runId);
   if (!claimed) return getReplayRun(db, runId);
   const filter = claimed.filter as TWebhookFilter;
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = opts.batchSize ?? 1000;
   const minIntervalMs = claimed.ratePerSecond ? 1000 / claimed.ratePerSecond : 0;
   let nextSlot = Date.now();
   let cursor: { at: Date; id: string } | undefined;
@@ -205,31 +205,39 @@ export async function executeReplayRun(
       counts.skipped += ids.length - queue.length;
       counts.done += ids.length - queue.length;
 
-      // A rate-limited run takes one event at a time; otherwise each worker takes a share of
-      // the batch (up to CHUNK) and processes it in a few statements.
-      const chunk = minIntervalMs > 0 ? 1 : Math.min(CHUNK, Math.ceil(queue.length / claimed.concurrency));
-      const workers = Array.from({ length: Math.min(claimed.concurrency, queue.length) }, async () => {
-        for (let ids = queue.splice(0, chunk); ids.length > 0 && !cancelSeen; ids = queue.splice(0, chunk)) {
-          if (minIntervalMs > 0) {
-            const wait = nextSlot - Date.now();
-            nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // A rate-limited run takes one event at a time. Otherwise a worker takes up to CHUNK events
+      // and processes them in a few statements; more workers would only queue on the variants'
+      // row locks (measured: 2 workers of 500 beat 4 of 250 and 16 of 63 on 2 cores).
+      const chunk = minIntervalMs > 0 ? 1 : CHUNK;
+      const workers = Array.from(
+        { length: Math.min(claimed.concurrency, Math.ceil(queue.length / chunk)) },
+        async () => {
+          for (
+            let ids = queue.splice(0, chunk);
+            ids.length > 0 && !cancelSeen;
+            ids = queue.splice(0, chunk)
+          ) {
+            if (minIntervalMs > 0) {
+              const wait = nextSlot - Date.now();
+              nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            }
+            const results = await processWebhookEvents(db, ids, {
+              ...opts,
+              trigger: "REPLAY",
+              replayRunId: runId,
+              operator: claimed.createdBy,
+            });
+            for (const result of results) {
+              counts.done += 1;
+              if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
+              else if (result.outcome === "FAILED") counts.failed += 1;
+              else counts.skipped += 1;
+            }
+            await tick();
           }
-          const results = await processWebhookEvents(db, ids, {
-            ...opts,
-            trigger: "REPLAY",
-            replayRunId: runId,
-            operator: claimed.createdBy,
-          });
-          for (const result of results) {
-            counts.done += 1;
-            if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
-            else if (result.outcome === "FAILED") counts.failed += 1;
-            else counts.skipped += 1;
-          }
-          await tick();
-        }
-      });
+        },
+      );
       await Promise.all(workers);
       await ticking;
       await releaseEventsFromRun(db, runId, ids);

@@ -421,8 +421,11 @@ export async function lockEventsForProcessing(
   // The flag is read in the same statement; with no row locked it is read on its own.
   const paymentsFlag = rows[0]
     ? rows[0].paymentsFlag
-    : (await sql<{ value: unknown }>`SELECT value FROM system_config WHERE key = 'payments_enabled'`.execute(trx))
-        .rows[0]?.value;
+    : (
+        await sql<{ value: unknown }>`SELECT value FROM system_config WHERE key = 'payments_enabled'`.execute(
+          trx,
+        )
+      ).rows[0]?.value;
   return { events: rows.map(({ paymentsFlag: _flag, sync: _sync, ...ev }) => ev), paymentsFlag };
 }
 
@@ -469,7 +472,7 @@ export async function settleWebhookEvents(trx: Trx, ss: readonly Settlement[]): 
         AS s(id, outcome, number, order_id, trigger, operator, replay_run_id, started_at)
     ), settled AS (
       UPDATE webhook_events e SET status = s.outcome, attempt_count = s.number, last_error = NULL, next_attempt_at = NULL,
-        processed_at = now(), order_id = s.order_id
+        processed_at = now(), order_id = s.order_id, replay_run_id = NULL
       FROM s WHERE e.id = s.id RETURNING e.id
     )
     INSERT INTO webhook_attempts (event_id, number, trigger, operator, replay_run_id, started_at, outcome)
