@@ -650,6 +650,24 @@ export async function claimEventsForRun(
   return rows.map((r) => r.id);
 }
 
+/**
+ * These events ordered by the first product variant their order holds (as the order's payment
+ * reference names it), so a replay's consecutive chunks lock mostly different variants. Only an
+ * order of work: processing finds and locks the order itself.
+ */
+export async function orderEventsByVariant(db: DbOrTrx, eventIds: readonly string[]): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT e.id FROM webhook_events e
+    LEFT JOIN LATERAL (
+      SELECT min(i.variant_id::text) AS variant FROM orders o JOIN order_items i ON i.order_id = o.id
+      WHERE o.payment_provider = e.provider AND o.payment_reference = e.payment_reference
+    ) v ON true
+    WHERE e.id = ANY(${eventIds}::uuid[])
+    ORDER BY v.variant NULLS LAST, e.id
+  `.execute(db);
+  return rows.map((r) => r.id);
+}
+
 /** Drops the run's claim on these events, or on all it holds when `eventIds` is omitted. */
 export async function releaseEventsFromRun(
   db: DbOrTrx,
