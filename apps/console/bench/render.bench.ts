@@ -53,8 +53,10 @@ interface Sample {
   domContentLoaded: number;
 }
 
+/** Percentile of the samples taken (a load can miss its paint entry: NaN, left out). */
 const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
