@@ -1,5 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode, useState } from "react";
+import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
 import { errorStatus } from "./lib/errors";
@@ -21,7 +22,9 @@ function createQueryClient() {
 function App() {
   const [queryClient] = useState(createQueryClient);
   const [trpcClient] = useState(createConsoleClient);
-  const [router] = useState(createRouter);
+  const [router] = useState(() =>
+    createRouter({ queryClient, trpc: createTRPCOptionsProxy({ client: trpcClient, queryClient }) }),
+  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>

@@ -1,23 +1,37 @@
-import { lazy, Suspense, type ComponentType } from "react";
+import type { QueryClient } from "@tanstack/react-query";
+import { createElement, lazy, Suspense, type ComponentType } from "react";
 import { createBrowserRouter, Navigate } from "react-router";
 import { LoginPage } from "./features/auth/login-page";
 import { RequireAuth, RequireRole } from "./features/auth/require-auth";
 import { minRoleFor } from "./features/shell/nav";
+import { prefetchSystemPage } from "./features/system/system-queries";
+import type { ConsoleTRPC } from "./lib/trpc";
+import { getSession, restoreSession } from "./lib/session";
 import { Loading } from "./ui/states";
 
+type LazyPage = ComponentType & { preload(): Promise<ComponentType> };
+
 /**
- * A route's page as its own chunk, fetched when the route is first shown (the shell stays up
- * meanwhile): the initial download is the shell, the sign-in page and the libraries they use.
+ * A route's page as its own chunk (the initial download is the shell, the sign-in page and the
+ * libraries they use). `preload` starts the download; rendering the page starts it too if no
+ * route loader has (the shell stays up meanwhile). A page whose chunk is already in renders
+ * directly: suspending anyway would show the fallback and let React hold the page back for its
+ * fallback throttle (300 ms).
  */
-function page(load: () => Promise<ComponentType>): ComponentType {
-  const Lazy = lazy(async () => ({ default: await load() }));
-  return function LazyPage() {
+function page(load: () => Promise<ComponentType>): LazyPage {
+  let loading: Promise<ComponentType> | undefined;
+  let loaded: ComponentType | undefined;
+  const preload = () => (loading ??= load().then((c) => (loaded = c)));
+  const Lazy = lazy(async () => ({ default: await preload() }));
+  function LazyPage() {
+    if (loaded) return createElement(loaded);
     return (
       <Suspense fallback={<Loading label="Loading page…" />}>
         <Lazy />
       </Suspense>
     );
-  };
+  }
+  return Object.assign(LazyPage, { preload });
 }
 
 const AccountPage = page(() => import("./features/account/account-page").then((m) => m.AccountPage));
@@ -48,14 +62,40 @@ const MonitoringPage = page(() =>
 const BackupsPage = page(() => import("./features/backups/backups-page").then((m) => m.BackupsPage));
 const DatabasePage = page(() => import("./features/database/database-page").then((m) => m.DatabasePage));
 
-export function createRouter() {
+/** What route loaders need to start a page's queries before the page renders. */
+export interface RouteDeps {
+  queryClient: QueryClient;
+  trpc: ConsoleTRPC;
+}
+
+/**
+ * A route loader that starts the page's chunk and, once the session is known to be signed in,
+ * its queries, and returns at once: navigation never waits, the page finds its chunk and data
+ * already on the way (on a cold load, in parallel with the session restore).
+ */
+function startLoading(Page: LazyPage, prefetch?: () => void) {
+  return () => {
+    void Page.preload();
+    if (prefetch)
+      void restoreSession().then(() => {
+        if (getSession().status === "signed-in") prefetch();
+      });
+    return null;
+  };
+}
+
+export function createRouter({ queryClient, trpc }: RouteDeps) {
   return createBrowserRouter([
     { path: "/login", element: <LoginPage /> },
     {
       element: <RequireAuth />,
       children: [
         { index: true, element: <Navigate to="/system" replace /> },
-        { path: "system", element: <SystemPage /> },
+        {
+          path: "system",
+          element: <SystemPage />,
+          loader: startLoading(SystemPage, () => prefetchSystemPage(queryClient, trpc)),
+        },
         { path: "account", element: <AccountPage /> },
         { path: "inventory", element: <StockPage /> },
         { path: "inventory/changes", element: <ChangesPage /> },

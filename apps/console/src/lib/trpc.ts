@@ -2,13 +2,16 @@
 // token refresh when the server answers UNAUTHORIZED.
 import { createTRPCClient, httpBatchLink, TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable } from "@trpc/server/observable";
-import { createTRPCContext } from "@trpc/tanstack-react-query";
+import { createTRPCContext, type TRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@radha/api/router";
 import { MAX_BATCH_CALLS } from "@radha/core/input/schema";
 import { API_URL } from "./api-url";
 import { getAccessToken, refreshSession } from "./session";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** Query and mutation options for every procedure: what `useTRPC()` returns inside components. */
+export type ConsoleTRPC = TRPCOptionsProxy<AppRouter>;
 
 // Calls that establish a session answer UNAUTHORIZED for wrong credentials: never retry those.
 const NO_RETRY = new Set(["auth.login", "auth.refresh"]);

@@ -3,10 +3,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc";
 import { ErrorBanner } from "../../ui/error-banner";
 import { StatusChip, toneForCheck } from "../../ui/status-chip";
+import { backupHealthQuery } from "./backup-health-query";
 
 export function BackupHealthPanel() {
   const trpc = useTRPC();
-  const health = useQuery(trpc.backups.health.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const health = useQuery(backupHealthQuery(trpc));
   if (health.isError) return <ErrorBanner title="Could not read backup health" error={health.error} />;
   if (!health.data) return null;
   const h = health.data;

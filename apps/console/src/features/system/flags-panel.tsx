@@ -12,6 +12,7 @@ import { Field, fieldErrors } from "../../ui/field";
 import { Empty, Loading } from "../../ui/states";
 import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
+import { flagsQuery } from "./system-queries";
 
 function FlagValue({ value }: { value: boolean | number }) {
   if (typeof value === "number") return <span className="mono">{value}</span>;
@@ -60,7 +61,7 @@ function columnsFor(user: TSessionUser, onEdit: (f: TFlag) => void): Column<TFla
 export function FlagsPanel() {
   const trpc = useTRPC();
   const user = useCurrentUser();
-  const flags = useQuery(trpc.system.flags.queryOptions());
+  const flags = useQuery(flagsQuery(trpc));
   const [editing, setEditing] = useState<TFlag | null>(null);
   const isAdmin = roleAtLeast(user.role, "ADMIN");
 

@@ -6,8 +6,7 @@ import { ErrorBanner } from "../../ui/error-banner";
 import { Loading } from "../../ui/states";
 import { StatusChip, toneForCheck } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
-
-export const HEALTH_REFRESH_MS = 10_000;
+import { HEALTH_REFRESH_MS, healthQuery } from "./system-queries";
 
 const OVERALL: Record<TCheckStatus, { title: string; glyph: string; detail: string }> = {
   pass: { title: "All systems healthy", glyph: "✓", detail: "Every check passes." },
@@ -37,7 +36,7 @@ const columns: Column<THealthCheck>[] = [
 
 export function HealthPanel() {
   const trpc = useTRPC();
-  const health = useQuery(trpc.system.health.queryOptions(undefined, { refetchInterval: HEALTH_REFRESH_MS }));
+  const health = useQuery(healthQuery(trpc));
 
   if (health.isPending) return <Loading label="Running health checks…" />;
   const report = health.data;
