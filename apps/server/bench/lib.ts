@@ -2,7 +2,7 @@
 // their resident memory sampled from /proc, a light HTTP/1.1 sender for signed webhooks, the
 // pgbench baseline and a summary of a V8 CPU profile. Nothing here asserts anything.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -254,7 +254,8 @@ export async function sendAll(
 
 /**
  * pgbench, `clients` clients, one INSERT … ON CONFLICT DO NOTHING per transaction into a table
- * shaped like webhook_events (same constraints and indexes), the given body as payload.
+ * shaped like webhook_events (same constraints and indexes), the given body as payload: its TPS
+ * and its own per-transaction latencies (pgbench --log), p50/p99 in ms, to set next to ours.
  */
 export async function pgbenchInsertTps(
   db: Db,
@@ -262,7 +263,7 @@ export async function pgbenchInsertTps(
   sampleBody: string,
   clients: number,
   txPerClient: number,
-): Promise<number> {
+): Promise<{ tps: number; p50: number; p99: number }> {
   await sql`CREATE TABLE IF NOT EXISTS bench_inbox (LIKE webhook_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`.execute(
     db,
   );
@@ -289,6 +290,9 @@ export async function pgbenchInsertTps(
       String(txPerClient),
       "-f",
       script,
+      // One line per transaction: client, transaction, latency in µs, … (one file per thread).
+      "--log",
+      `--log-prefix=${path.join(dir, "tx")}`,
       "-h",
       u.hostname,
       "-p",
@@ -302,7 +306,17 @@ export async function pgbenchInsertTps(
   const tps = Number(/tps = ([\d.]+)/.exec(pgbench.stdout)?.[1] ?? NaN);
   if (!Number.isFinite(tps)) throw new Error(`pgbench failed: ${pgbench.stderr || pgbench.stdout}`);
   await sql`DROP TABLE bench_inbox`.execute(db);
-  return tps;
+  const latencies = readdirSync(dir)
+    .filter((f) => f.startsWith("tx."))
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => Number(line.split(" ")[2]) / 1000),
+    )
+    .sort((a, b) => a - b);
+  rmSync(dir, { recursive: true, force: true });
+  return { tps, p50: pct(latencies, 50), p99: pct(latencies, 99) };
 }
 
 interface ProfileNode {

@@ -4,7 +4,7 @@ import { type Actor, writeAudit } from "../audit/audit.service";
 import type { Db } from "../db/database";
 import { DomainError } from "../errors";
 import { JOB } from "../jobs/queue";
-import { getFlag } from "../system/system.service";
+import { getFlag, getFlags } from "../system/system.service";
 import { enqueueJob } from "./dbops.queries";
 
 export type TDbopsJob = "backupCreate" | "backupVerify" | "drillRun" | "dataMigrationRun";
@@ -37,5 +37,6 @@ export async function assertNoRestoreRunning(db: Db): Promise<void> {
 
 /** Webhook processing waits while maintenance is on or a restore runs (intake keeps storing). */
 export async function webhookProcessingPaused(db: Db): Promise<boolean> {
-  return (await getFlag(db, "maintenance_mode")) || (await getFlag(db, "restore_in_progress"));
+  const flags = await getFlags(db, ["maintenance_mode", "restore_in_progress"]);
+  return flags.maintenance_mode || flags.restore_in_progress;
 }

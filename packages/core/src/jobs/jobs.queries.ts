@@ -9,6 +9,13 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/**
+ * Lower runs first (graphile-worker's default is 0). A replay an operator started must not wait
+ * behind a backlog of automatic webhook jobs (the soak saw it wait minutes); it processes its
+ * events itself, so it is not starved by them either.
+ */
+const PRIORITY: Record<string, number> = { webhook_replay_run: -10 };
+
 export async function enqueueJob(
   db: DbOrTrx,
   task: string,
@@ -19,6 +26,7 @@ export async function enqueueJob(
     ${task}, ${JSON.stringify(payload)}::json,
     run_at => ${opts.runAt ?? null}::timestamptz,
     max_attempts => ${opts.maxAttempts ?? 1}::int,
-    job_key => ${opts.jobKey ?? null}::text
+    job_key => ${opts.jobKey ?? null}::text,
+    priority => ${PRIORITY[task] ?? 0}::int
   )`.execute(db);
 }

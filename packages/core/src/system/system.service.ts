@@ -33,6 +33,21 @@ export async function getFlag<K extends TFlagKey>(db: DbOrTrx, key: K): Promise<
   return (parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default) as TFlagValue<K>;
 }
 
+/** Several flags in one round trip (the webhook job reads two before every event). */
+export async function getFlags<K extends TFlagKey>(
+  db: DbOrTrx,
+  keys: readonly K[],
+): Promise<{ [P in K]: TFlagValue<P> }> {
+  const rows = await selectConfigRows(db, keys);
+  const byKey = new Map(rows.map((r) => [r.key, r.value]));
+  const out = {} as Record<K, unknown>;
+  for (const key of keys) {
+    const parsed = byKey.has(key) ? SYSTEM_FLAGS[key].schema.safeParse(byKey.get(key)) : undefined;
+    out[key] = parsed?.success ? parsed.data : SYSTEM_FLAGS[key].default;
+  }
+  return out as { [P in K]: TFlagValue<P> };
+}
+
 export async function setFlag(db: Db, actor: Actor, raw: unknown): Promise<TFlag> {
   const input = ZSetFlag.parse(raw);
   const def = SYSTEM_FLAGS[input.key];

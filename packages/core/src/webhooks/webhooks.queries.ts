@@ -540,6 +540,17 @@ export async function selectDueEventIds(
         eb.and([eb("status", "=", "FAILED"), eb("nextAttemptAt", "<=", opts.now)]),
       ]),
     )
+    // Not one whose job is still queued, waiting its turn: under a backlog the sweep otherwise
+    // re-added (and pushed back) 1000 waiting jobs a minute, one statement each, growing the queue
+    // it was behind. A locked job (running, or lost with its worker) is swept as before.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          sql`(SELECT 1 FROM graphile_worker.jobs j WHERE j.key = 'webhook:' || webhook_events.id::text
+            AND j.locked_at IS NULL AND j.attempts < j.max_attempts)`,
+        ),
+      ),
+    )
     .orderBy("receivedAt")
     .limit(opts.limit)
     .execute();
