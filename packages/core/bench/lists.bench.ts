@@ -123,6 +123,8 @@ async function seed(db: Db): Promise<void> {
       ON v.n = (g::bigint * 7919) % ${VARIANTS}::int
   `.execute(db);
   await sql`SET session_replication_role = origin`.execute(db);
+  // Replica mode also skipped the webhook health rollup's triggers: recount it, as after a bulk load.
+  await sql`SELECT rebuild_webhook_health()`.execute(db);
   await sql`VACUUM ANALYZE`.execute(db);
   console.log(
     `seeded ${EVENTS} events, ${AUDIT} audit rows, ${LEDGER} ledger rows, ${VARIANTS} variants, ${ORDERS} orders in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
@@ -194,6 +196,59 @@ async function pages<I extends object>(
     cases.push({ name: `${name}: page ${depth + 1}`, target, run: (d) => fn(d, { ...input, cursor: deep }) });
   }
   return cases;
+}
+
+/**
+ * What the health rollup's statement trigger adds to an intake-sized write: a 64-row multi-row
+ * INSERT into webhook_events (Stripe-sized bodies), timed with the trigger on and off (disabled
+ * inside the transaction), alternating, each rolled back. Returns p50/p95 of both.
+ */
+async function measureHealthTriggerCost(url: string, rounds: number) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const body = JSON.stringify({
+    id: "evt_bench",
+    type: "payment_intent.succeeded",
+    data: {
+      object: { id: "pi_bench", amount: 120000, currency: "inr", metadata: { note: "x".repeat(900) } },
+    },
+  });
+  const columns = 7;
+  const rows = Array.from({ length: 64 }, (_, i) => {
+    const p = (k: number) => `$${i * columns + k}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}, ${p(6)}::bytea, ${p(7)})`;
+  });
+  const text = `INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, body_sha256)
+    VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`;
+  const times = { on: [] as number[], off: [] as number[] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of round % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const)) {
+        const params = Array.from({ length: 64 }, (_, i) => [
+          "STRIPE",
+          `evt_trigger_cost_${round}_${i}`,
+          "payment_intent.succeeded",
+          body,
+          body,
+          Buffer.from(body),
+          `trigger-cost-${round}-${i}`,
+        ]).flat();
+        await client.query("BEGIN");
+        if (mode === "off")
+          await client.query("ALTER TABLE webhook_events DISABLE TRIGGER webhook_health_insert");
+        const start = performance.now();
+        await client.query(text, params);
+        times[mode].push(performance.now() - start);
+        await client.query("ROLLBACK");
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  return {
+    on: { p50: pct(times.on, 50), p95: pct(times.on, 95) },
+    off: { p50: pct(times.off, 50), p95: pct(times.off, 95) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -336,6 +391,13 @@ async function main(): Promise<void> {
         `| ${r.c.name.padEnd(w)} | ${r.p50.toFixed(1).padStart(9)} | ${r.p95.toFixed(1).padStart(9)} | < ${String(r.c.target).padStart(3)} | ${ok ? "yes" : "NO "} | ${r.base.toFixed(0).padStart(11)} | ${(r.base / r.p50).toFixed(0).padStart(7)}× | ${r.plan} |`,
       );
     }
+    const cost = await measureHealthTriggerCost(target.url, RUNS * 10);
+    console.log(
+      `\nHealth rollup trigger on a 64-row INSERT into webhook_events (${RUNS * 10} each, alternating, rolled back): ` +
+        `with trigger p50 ${cost.on.p50.toFixed(2)} / p95 ${cost.on.p95.toFixed(2)} ms; ` +
+        `without (baseline) p50 ${cost.off.p50.toFixed(2)} / p95 ${cost.off.p95.toFixed(2)} ms; ` +
+        `ratio p50 ${(cost.on.p50 / cost.off.p50).toFixed(2)}×.`,
+    );
     console.log(
       `\n${results.length - outside} of ${results.length} within target. Load average ${loadavg()
         .map((l) => l.toFixed(1))

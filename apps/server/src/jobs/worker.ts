@@ -1,5 +1,6 @@
 // Background jobs on graphile-worker: webhook processing, bulk replays, and the crons that
-// re-queue lost webhook jobs and rescan low stock. Stateless: run it in N processes at once.
+// re-queue lost webhook jobs, fold the webhook health rollup and rescan low stock. Stateless:
+// run it in N processes at once.
 import { Logger, run, type Task, type TaskList } from "graphile-worker";
 import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
 import { createPool, isConnectionLoss, SwappablePool } from "@radha/core/db";
@@ -23,7 +24,12 @@ import {
   pruneMetricSamples,
   sampleMetrics,
 } from "@radha/core/monitoring";
-import { executeReplayRun, processWebhookEvent, sweepDueWebhooks } from "@radha/core/webhooks";
+import {
+  compactWebhookHealth,
+  executeReplayRun,
+  processWebhookEvent,
+  sweepDueWebhooks,
+} from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
 
 function payloadId(payload: unknown, key: "eventId" | "runId" | "deliveryId"): string {
@@ -96,6 +102,9 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
     [JOB.webhookSweep]: async () => {
       await sweepDueWebhooks(deps.db);
     },
+    [JOB.webhookHealthCompact]: async () => {
+      await compactWebhookHealth(deps.db);
+    },
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
@@ -160,6 +169,7 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
 
 export const CRONTAB = [
   `* * * * * ${JOB.webhookSweep}`,
+  `* * * * * ${JOB.webhookHealthCompact}`,
   `*/15 * * * * ${JOB.inventoryScanLowStock}`,
   `7 * * * * ${SIGNING_KEY_ROTATION_JOB}`,
   // Nightly backup, then retention, then a restore drill of what the night produced (UTC).

@@ -90,8 +90,15 @@ export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise
   const search = input.search ? `%${input.search.replace(/[%_\\]/g, "\\$&")}%` : null;
   const sortKey = byName ? sql`p.name` : sql`${available} - ${threshold}`;
   const limit = input.limit + 1;
-  /** One page of the variants that pass `match`, in list order. */
-  const pageOf = (match: RawBuilder<unknown>) => sql<StockSqlRow>`
+  /**
+   * One page of the variants that pass `match`, in list order. `order` is an expression that
+   * sorts like the sort key, written as an index has it; `shift` is `order` minus the sort key.
+   */
+  const pageOf = (
+    match: RawBuilder<unknown>,
+    order: RawBuilder<unknown> = sortKey,
+    shift?: RawBuilder<unknown>,
+  ) => sql<StockSqlRow>`
     SELECT v.id AS variant_id, p.id AS product_id, v.sku, p.name AS product, ${OPTIONS_SQL} AS options,
       p.status AS product_status, v.stock_quantity AS on_hand, v.reserved_quantity AS reserved,
       v.low_stock_threshold AS variant_threshold, p.low_stock_threshold AS product_threshold,
@@ -100,19 +107,39 @@ export async function listStock(db: DbOrTrx, raw: TStockListInput = {}): Promise
     JOIN products p ON p.id = v.product_id
     LEFT JOIN inventory_low_stock_alerts a ON a.variant_id = v.id AND a.resolved_at IS NULL
     WHERE ${filters[input.filter]} AND ${match}
-      ${after ? sql`AND (${sortKey}, v.sku) > (${after[0]}, ${after[1]})` : sql``}
+      ${after ? sql`AND (${order}, v.sku) > (${shift ? sql`${after[0]} + ${shift}` : after[0]}, ${after[1]})` : sql``}
       ${after && byName ? sql`AND p.name >= ${after[0]}` : sql``}
-    ORDER BY ${sortKey}, v.sku
+    ORDER BY ${order}, v.sku
     LIMIT ${limit}`;
+  const merged = (...parts: RawBuilder<StockSqlRow>[]) => sql<StockSqlRow>`
+    SELECT * FROM (${sql.join(
+      parts.map((part) => sql`(${part})`),
+      sql` UNION `,
+    )}) m ORDER BY sort_key, sku LIMIT ${limit}`;
   // A search is a page of SKU matches merged with a page of product-name matches: each half can
   // use its own index (trigram for a rare text, the list order for a common one), where
   // `v.sku ILIKE … OR p.name ILIKE …` across the join reads every variant.
+  // "low" unfiltered merges a page for each source of the threshold: the variant's own and the
+  // default each walk a partial expression index in urgency order and stop after a page (the
+  // computed threshold across the join matched no index, so every variant was read and sorted);
+  // the product's own threshold is rare and read by product.
   const { rows } = await (
-    search === null
-      ? pageOf(sql`true`)
-      : sql<StockSqlRow>`
-      SELECT * FROM ((${pageOf(sql`v.sku ILIKE ${search}`)}) UNION (${pageOf(sql`p.name ILIKE ${search}`)})) m
-      ORDER BY sort_key, sku LIMIT ${limit}`
+    search !== null
+      ? merged(pageOf(sql`v.sku ILIKE ${search}`), pageOf(sql`p.name ILIKE ${search}`))
+      : input.filter === "low"
+        ? merged(
+            pageOf(
+              sql`v.low_stock_threshold IS NOT NULL AND (v.stock_quantity - v.reserved_quantity - v.low_stock_threshold) <= 0`,
+              sql`(v.stock_quantity - v.reserved_quantity - v.low_stock_threshold)`,
+            ),
+            pageOf(sql`v.low_stock_threshold IS NULL AND p.low_stock_threshold IS NOT NULL`),
+            pageOf(
+              sql`v.low_stock_threshold IS NULL AND p.low_stock_threshold IS NULL AND ${available} <= ${fallback}::int`,
+              available,
+              sql`${fallback}::int`,
+            ),
+          )
+        : pageOf(sql`true`)
   ).execute(db);
   return toPage(
     rows,
@@ -201,9 +228,15 @@ export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChan
   const input = ZChangesInput.parse(raw);
   const after = decodeCursor(input.cursor, ZChangesKey);
   const since = after ? new Date(after[1]) : parseSince(input.since);
+  // The page's ids first, from the time index alone (ids need not follow time: backdated or
+  // imported rows), then only those rows are read whole.
   const { rows } = await sql<LedgerSqlRow>`
-    ${LEDGER_SELECT} WHERE t.created_at >= ${since} ${after ? sql`AND t.id < ${after[0]}::bigint` : sql``}
-    ORDER BY t.id DESC LIMIT ${input.limit + 1}
+    ${LEDGER_SELECT} WHERE t.id IN (
+      SELECT id FROM inventory_transactions
+      WHERE created_at >= ${since} ${after ? sql`AND id < ${after[0]}::bigint` : sql``}
+      ORDER BY id DESC LIMIT ${input.limit + 1}
+    )
+    ORDER BY t.id DESC
   `.execute(db);
   // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
   // key (OFFSET 0 keeps the lookup a per-row index probe: a join would read every variant).

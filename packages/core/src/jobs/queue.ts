@@ -6,6 +6,7 @@ export const JOB = {
   webhookProcess: "webhook_process",
   webhookReplayRun: "webhook_replay_run",
   webhookSweep: "webhook_sweep",
+  webhookHealthCompact: "webhook_health_compact",
   inventoryScanLowStock: "inventory_scan_low_stock",
   backupCreate: "dbops_backup_create",
   backupVerify: "dbops_backup_verify",

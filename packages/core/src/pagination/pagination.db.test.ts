@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../audit/audit.service";
 import { listAuditEvents } from "../audit/audit.service";
-import { listStock } from "../inventory/inventory.queries";
+import { defaultThresholdSql, listStock } from "../inventory/inventory.queries";
 import { listOrders } from "../orders/orders.queries";
 import {
   createPendingOrder,
@@ -112,6 +112,36 @@ describe("keyset pages", () => {
     );
     expect(byUrgency.flat().map((r) => r.sku)).toEqual(low.items.map((r) => r.sku));
     expect(low.items.length).toBeGreaterThan(2);
+  });
+
+  it("pages low stock (no search) across variant, product and default thresholds as one urgency order", async () => {
+    const own = await createProduct(t.db, { name: "Low Own Threshold", lowStockThreshold: 9 });
+    const plain = await createProduct(t.db, { name: "Low Default Threshold" });
+    const archived = await createProduct(t.db, { name: "Low Archived", status: "ARCHIVED" });
+    for (let v = 0; v < 4; v++) {
+      await createVariant(t.db, { productId: own.id, stock: v * 3, sku: `LW-P${v}` });
+      await createVariant(t.db, {
+        productId: own.id,
+        stock: v * 2,
+        sku: `LW-V${v}`,
+        lowStockThreshold: 4 + v,
+      });
+      await createVariant(t.db, { productId: plain.id, stock: v, sku: `LW-D${v}` });
+      await createVariant(t.db, { productId: plain.id, stock: v, sku: `LW-DV${v}`, lowStockThreshold: 2 });
+      await createVariant(t.db, { productId: archived.id, stock: 0, sku: `LW-A${v}` });
+    }
+    // The plain answer: every active variant at or below its effective threshold, most urgent first.
+    const { rows } = await sql<{ sku: string }>`
+      SELECT v.sku FROM product_variants v JOIN products p ON p.id = v.product_id
+      WHERE p.status = 'ACTIVE' AND v.stock_quantity - v.reserved_quantity
+        <= coalesce(v.low_stock_threshold, p.low_stock_threshold, ${defaultThresholdSql})
+      ORDER BY v.stock_quantity - v.reserved_quantity
+        - coalesce(v.low_stock_threshold, p.low_stock_threshold, ${defaultThresholdSql}), v.sku
+    `.execute(t.db);
+    const pages = await everyPage((cursor) => listStock(t.db, { filter: "low", limit: 3, cursor }));
+    expect(pages.flat().map((r) => r.sku)).toEqual(rows.map((r) => r.sku));
+    expect(rows.filter((r) => r.sku.startsWith("LW-")).length).toBeGreaterThan(8);
+    expect(pages.flat().every((r) => r.low && r.productStatus === "ACTIVE")).toBe(true);
   });
 
   it("searches SKU and product name as one list: each variant once, in order, across pages", async () => {

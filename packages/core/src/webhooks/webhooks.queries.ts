@@ -11,7 +11,7 @@ import type {
   WebhookRejectionsTable,
   WebhookReplayRunsTable,
 } from "../db/database";
-import { DomainError } from "../errors";
+import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
@@ -211,56 +211,133 @@ export async function listWebhookRejections(
   );
 }
 
+// Health reads counts kept by the webhook_health_deltas/_days/_hours rollup (triggers on
+// webhook_events; migration 2026_12_04_1100) and counts only the window's first, partial hour
+// from the events: equal to a count(*) over webhook_events for the window.
+const healthWindow = (since: Date) => sql`
+  cut AS (SELECT date_trunc('hour', ${since}::timestamptz, 'UTC') + interval '1 hour' AS whole_from),
+  live AS (
+    SELECT date_trunc('hour', e.received_at, 'UTC') AS hour, e.provider, e.status,
+      webhook_latency_bucket(e.status, e.received_at, e.processed_at) AS latency_bucket, 1 AS events
+    FROM webhook_events e, cut WHERE e.received_at >= ${since} AND e.received_at < cut.whole_from
+  )`;
+
+/**
+ * Per provider, status and latency bucket: whole hours up to the next UTC midnight from the
+ * hourly rows, later days from the daily rows plus the hourly rows not yet compacted into them.
+ */
+function healthCountsByLatency(since: Date) {
+  return sql<{ latencyBucket: number; provider: TProvider; status: string; events: string }>`
+    WITH ${healthWindow(since)},
+    edge AS (SELECT whole_from, date_trunc('day', whole_from - interval '1 microsecond', 'UTC') + interval '1 day' AS days_from FROM cut)
+    SELECT latency_bucket, provider, status, sum(events)::bigint AS events
+    FROM (
+      SELECT d.latency_bucket, d.provider, d.status, d.events
+      FROM webhook_health_deltas d, edge WHERE d.hour >= edge.whole_from AND d.hour < edge.days_from
+      UNION ALL
+      SELECT d.latency_bucket, d.provider, d.status, d.events
+      FROM webhook_health_deltas d, edge WHERE NOT d.compacted AND d.hour >= edge.days_from
+      UNION ALL
+      SELECT w.latency_bucket, w.provider, w.status, w.events
+      FROM webhook_health_days w, edge WHERE w.day >= edge.days_from
+      UNION ALL
+      SELECT latency_bucket, provider, status, events FROM live
+    ) c
+    GROUP BY 1, 2, 3 HAVING sum(events) <> 0`;
+}
+
+/** Per UTC hour and provider: the compacted hourly counts plus the rows not yet compacted. */
+function healthCountsByHour(since: Date) {
+  return sql<{ hour: Date; provider: TProvider; processed: string | null; failed: string | null }>`
+    WITH ${healthWindow(since)}
+    SELECT hour, provider,
+      sum(events) FILTER (WHERE status = 'PROCESSED') AS processed,
+      sum(events) FILTER (WHERE status = 'FAILED') AS failed
+    FROM (
+      SELECT h.hour, h.provider, h.status, h.events FROM webhook_health_hours h, cut WHERE h.hour >= cut.whole_from
+      UNION ALL
+      SELECT d.hour, d.provider, d.status, d.events
+      FROM webhook_health_deltas d, cut WHERE NOT d.compacted AND d.hour >= cut.whole_from
+      UNION ALL
+      SELECT hour, provider, status, events FROM live
+    ) c
+    GROUP BY 1, 2 HAVING sum(events) <> 0 ORDER BY 1, 2`;
+}
+
+/** Latencies are kept in buckets of 20 a decade: bucket b is [10^(b/20) - 1, 10^((b+1)/20) - 1) ms. */
+const latencyBucketBound = (b: number) => 10 ** (b / 20) - 1;
+
+/**
+ * percentile_cont over a latency histogram: the values at the ranks around p·(n-1), each placed
+ * evenly inside its bucket, interpolated as percentile_cont does (so each within a bucket's
+ * width, about 12 %, of the exact figure).
+ */
+export function histogramPercentile(buckets: ReadonlyMap<number, number>, p: number): number | null {
+  const sorted = [...buckets].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const valueAt = (rank: number) => {
+    let before = 0;
+    for (const [b, n] of sorted) {
+      if (rank < before + n) {
+        const lo = latencyBucketBound(b);
+        return lo + (latencyBucketBound(b + 1) - lo) * ((rank - before + 0.5) / n);
+      }
+      before += n;
+    }
+    return latencyBucketBound(must(sorted.at(-1), "a non-empty histogram")[0] + 1);
+  };
+  const rank = p * (total - 1);
+  const below = valueAt(Math.floor(rank));
+  return below + (rank - Math.floor(rank)) * (valueAt(Math.ceil(rank)) - below);
+}
+
 export async function getWebhookHealth(
   db: DbOrTrx,
   opts: { windowHours: number; minVolume: number; threshold?: number },
 ): Promise<TProviderHealth[]> {
   const threshold = opts.threshold ?? 0.95;
   const since = new Date(Date.now() - opts.windowHours * 3_600_000);
-  const { rows } = await sql<{
-    provider: "STRIPE" | "RAZORPAY";
-    total: string;
-    processed: string;
-    failed: string;
-    pending: string;
-    ignored: string;
-    needsReview: string;
-    /** [p50, p95], from one sort. */
-    latency: [number, number] | null;
-    /** extract() answers numeric, which pg hands over as a string. */
-    oldestPending: string | null;
-  }>`
-    SELECT provider,
-      count(*) AS total,
-      count(*) FILTER (WHERE status = 'PROCESSED') AS processed,
-      count(*) FILTER (WHERE status = 'FAILED') AS failed,
-      count(*) FILTER (WHERE status IN ('PENDING','PROCESSING')) AS pending,
-      count(*) FILTER (WHERE status = 'IGNORED') AS ignored,
-      count(*) FILTER (WHERE status = 'NEEDS_REVIEW') AS needs_review,
-      percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at) * 1000) FILTER (WHERE status = 'PROCESSED') AS latency,
-      extract(epoch FROM now() - min(received_at) FILTER (WHERE status IN ('PENDING','PROCESSING'))) AS oldest_pending
-    FROM webhook_events WHERE received_at >= ${since}
-    GROUP BY provider
+  const { rows } = await healthCountsByLatency(since).execute(db);
+  // The oldest waiting event: the last entry of each (status, provider) range of the status index.
+  const { rows: waiting } = await sql<{ provider: TProvider; oldestPending: string | null }>`
+    SELECT p.provider, extract(epoch FROM now() - min(w.received_at)) AS oldest_pending
+    FROM (VALUES ('STRIPE'), ('RAZORPAY')) p (provider)
+    CROSS JOIN (VALUES ('PENDING'), ('PROCESSING')) s (status)
+    CROSS JOIN LATERAL (
+      SELECT e.received_at FROM webhook_events e
+      WHERE e.status = s.status AND e.provider = p.provider AND e.received_at >= ${since}
+      ORDER BY e.received_at LIMIT 1
+    ) w
+    GROUP BY p.provider
   `.execute(db);
   return PROVIDERS.map((provider) => {
-    const r = rows.find((x) => x.provider === provider);
-    const processed = Number(r?.processed ?? 0);
-    const failed = Number(r?.failed ?? 0);
+    const mine = rows.filter((x) => x.provider === provider);
+    const count = (...statuses: string[]) =>
+      mine.filter((x) => statuses.includes(x.status)).reduce((sum, x) => sum + Number(x.events), 0);
+    const latencies = new Map(
+      mine.filter((x) => x.latencyBucket >= 0).map((x) => [x.latencyBucket, Number(x.events)]),
+    );
+    const p50 = histogramPercentile(latencies, 0.5);
+    const p95 = histogramPercentile(latencies, 0.95);
+    const oldestPending = waiting.find((x) => x.provider === provider)?.oldestPending ?? null;
+    const processed = count("PROCESSED");
+    const failed = count("FAILED");
     const decided = processed + failed;
     const successRate = decided > 0 ? processed / decided : null;
     const alert = successRate !== null && decided >= opts.minVolume && successRate < threshold;
     return {
       provider,
-      total: Number(r?.total ?? 0),
+      total: mine.reduce((sum, x) => sum + Number(x.events), 0),
       processed,
       failed,
-      pending: Number(r?.pending ?? 0),
-      ignored: Number(r?.ignored ?? 0),
-      needsReview: Number(r?.needsReview ?? 0),
+      pending: count("PENDING", "PROCESSING"),
+      ignored: count("IGNORED"),
+      needsReview: count("NEEDS_REVIEW"),
       successRate,
-      p50LatencyMs: r?.latency?.[0] == null ? null : Math.round(r.latency[0]),
-      p95LatencyMs: r?.latency?.[1] == null ? null : Math.round(r.latency[1]),
-      oldestPendingSeconds: r?.oldestPending == null ? null : Math.round(Number(r.oldestPending)),
+      p50LatencyMs: p50 === null ? null : Math.round(p50),
+      p95LatencyMs: p95 === null ? null : Math.round(p95),
+      oldestPendingSeconds: oldestPending === null ? null : Math.round(Number(oldestPending)),
       alert,
       alertReason: alert
         ? `success rate ${(successRate * 100).toFixed(1)}% is below ${threshold * 100}% over ${decided} decided events`
@@ -269,26 +346,24 @@ export async function getWebhookHealth(
   });
 }
 
-/** Hourly processed/failed counts per provider for the success-rate chart. */
+/**
+ * Folds the health rollup's fresh delta rows into one row per key (the minute cron; safe to run
+ * anywhere, any number at once). Returns how many folded rows it wrote.
+ */
+export async function compactWebhookHealth(db: DbOrTrx): Promise<number> {
+  const { rows } = await sql<{ folded: string }>`SELECT compact_webhook_health() AS folded`.execute(db);
+  return Number(rows[0]?.folded ?? 0);
+}
+
+/** Hourly (UTC) processed/failed counts per provider for the success-rate chart. */
 export async function getWebhookHealthSeries(db: DbOrTrx, windowHours: number): Promise<THealthPoint[]> {
   const since = new Date(Date.now() - windowHours * 3_600_000);
-  const { rows } = await sql<{
-    hour: Date;
-    provider: "STRIPE" | "RAZORPAY";
-    processed: string;
-    failed: string;
-  }>`
-    SELECT date_trunc('hour', received_at) AS hour, provider,
-      count(*) FILTER (WHERE status = 'PROCESSED') AS processed,
-      count(*) FILTER (WHERE status = 'FAILED') AS failed
-    FROM webhook_events WHERE received_at >= ${since}
-    GROUP BY 1, 2 ORDER BY 1, 2
-  `.execute(db);
+  const { rows } = await healthCountsByHour(since).execute(db);
   return rows.map((r) => {
-    const processed = Number(r.processed);
-    const failed = Number(r.failed);
+    const processed = Number(r.processed ?? 0);
+    const failed = Number(r.failed ?? 0);
     return {
-      hour: new Date(r.hour).toISOString(),
+      hour: r.hour.toISOString(),
       provider: r.provider,
       processed,
       failed,

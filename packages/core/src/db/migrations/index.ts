@@ -16,6 +16,8 @@ import * as systemConfigNotify from "./2026_12_03_1200_system_config_notify";
 import * as listIndexes from "./2026_12_03_1300_list_indexes";
 import * as sealedChannelsRequestStats from "./2026_12_03_1100_sealed_channels_request_stats";
 import * as auditChainHeadByIndex from "./2026_12_03_1400_audit_chain_head_by_index";
+import * as webhookHealthRollup from "./2026_12_04_1100_webhook_health_rollup";
+import * as stockLedgerListIndexes from "./2026_12_04_1101_stock_ledger_list_indexes";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -34,4 +36,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_03_1300_list_indexes": listIndexes,
   "2026_12_03_1100_sealed_channels_request_stats": sealedChannelsRequestStats,
   "2026_12_03_1400_audit_chain_head_by_index": auditChainHeadByIndex,
+  "2026_12_04_1100_webhook_health_rollup": webhookHealthRollup,
+  "2026_12_04_1101_stock_ledger_list_indexes": stockLedgerListIndexes,
 };
