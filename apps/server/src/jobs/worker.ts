@@ -27,7 +27,7 @@ import {
 import {
   compactWebhookHealth,
   executeReplayRun,
-  processWebhookEvent,
+  processWebhookEvents,
   sweepDueWebhooks,
 } from "@radha/core/webhooks";
 import type { AppDeps } from "../deps";
@@ -36,6 +36,15 @@ function payloadId(payload: unknown, key: "eventId" | "runId" | "deliveryId"): s
   const value = (payload as Record<string, unknown> | null)?.[key];
   if (typeof value !== "string") throw new Error(`job payload has no ${key}`);
   return value;
+}
+
+/** An intake group's job carries its events' ids; anything else there is not ours. */
+function groupIds(payload: unknown): string[] | undefined {
+  const ids = (payload as Record<string, unknown> | null)?.eventIds;
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === "string"))
+    throw new Error("job payload's eventIds is not a list of event ids");
+  return ids;
 }
 
 /**
@@ -79,19 +88,18 @@ export const AUDIT_CHECKPOINT_TASK = "audit_checkpoint";
 export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): TaskList {
   const tasks: Record<string, Task> = {
     [JOB.webhookProcess]: async (payload, helpers) => {
+      // One event ({ eventId }), or an intake group's events together ({ eventIds }).
+      const ids = groupIds(payload) ?? [payloadId(payload, "eventId")];
+      const [first] = ids;
       if (await webhookProcessingPaused(deps.db)) {
-        const eventId = payloadId(payload, "eventId");
-        await helpers.addJob(
-          JOB.webhookProcess,
-          { eventId },
-          { jobKey: `webhook:${eventId}`, runAt: new Date(Date.now() + PAUSED_RETRY_MS), maxAttempts: 1 },
-        );
+        await helpers.addJob(JOB.webhookProcess, ids.length > 1 ? { eventIds: ids } : { eventId: first }, {
+          jobKey: ids.length > 1 ? `webhooks:${first ?? ""}` : `webhook:${first ?? ""}`,
+          runAt: new Date(Date.now() + PAUSED_RETRY_MS),
+          maxAttempts: 1,
+        });
         return;
       }
-      await processWebhookEvent(deps.db, payloadId(payload, "eventId"), {
-        ...deps.config.webhookProcessing,
-        trigger: "AUTO",
-      });
+      await processWebhookEvents(deps.db, ids, { ...deps.config.webhookProcessing, trigger: "AUTO" });
     },
     [JOB.webhookReplayRun]: async (payload) => {
       await executeReplayRun(deps.db, payloadId(payload, "runId"), {

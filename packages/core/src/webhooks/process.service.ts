@@ -222,8 +222,16 @@ export async function processWebhookEvents(
       done.clear();
     }
   }
+  // One event that is not there (NOT_FOUND) does not stop the others; it is thrown at the end.
   const results: ProcessResult[] = [];
-  for (const id of eventIds) results.push(done.get(id) ?? (await processWebhookEvent(db, id, opts)));
+  let missing: unknown;
+  for (const id of eventIds) {
+    const result =
+      done.get(id) ??
+      (await processWebhookEvent(db, id, opts).catch((e: unknown) => ((missing ??= e), null)));
+    if (result) results.push(result);
+  }
+  if (missing) throw missing;
   return results;
 }
 

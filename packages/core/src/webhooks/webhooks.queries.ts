@@ -426,9 +426,15 @@ export async function insertEventsWithJobs(
       ON CONFLICT DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (
+      -- One job for the group: a lone event keeps its own key (webhook:<id>, which retries and the
+      -- sweep use); several go to the worker together (webhooks:<first id>) and are processed as
+      -- one batch (processWebhookEvents), a few statements instead of a dozen per event.
       SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
         SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec
-        FROM ins))
+        FROM ins WHERE (SELECT count(*) FROM ins) = 1
+        UNION ALL
+        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventIds', json_agg(id ORDER BY id)), NULL, NULL, 1, 'webhooks:' || min(id::text), NULL, NULL)::graphile_worker.job_spec
+        FROM ins HAVING count(*) > 1))
     )
     SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
   `.execute(db);
