@@ -1,5 +1,5 @@
 // Dependency direction between workspace packages, as lint rules: core ← api ← server;
-// console → api (types only) + core's browser-safe schema modules; client → api (types only);
+// console → api (types only) + core's browser-safe schema modules (and zod-free roles); client → api (types only);
 // cli → core (+ dev-db for its local mode). No package imports an app.
 import tseslint from "typescript-eslint";
 import { ENV_SYNTAX_RESTRICTIONS } from "./index.js";
@@ -17,8 +17,8 @@ const NOT_AN_APP = {
   message: "Packages and apps never import an app: move the shared code into a package.",
 };
 const HTTP_AND_UI = ["fastify", "@fastify/*", "@trpc/*", "react", "react-dom", "react-router", "commander"];
-/** Modules the console may load in the browser: schema files and the error codes. */
-const BROWSER_SAFE_CORE = String.raw`^@radha/core(?!/[a-z-]+/schema$|/errors$)`;
+/** Modules the console may load in the browser: schema files, the error codes and the zod-free roles. */
+const BROWSER_SAFE_CORE = String.raw`^@radha/core(?!/[a-z-]+/schema$|/errors$|/security/roles$)`;
 
 const deny = (group, message, extra = {}) => ({ group, message, ...extra });
 

@@ -99,6 +99,9 @@ describe("package boundaries", () => {
         "src/a.tsx",
       ),
     ).toEqual([]);
+    expect(
+      await lint("@radha/console", `import { roleAtLeast } from "@radha/core/security/roles";`, "src/a.tsx"),
+    ).toEqual([]);
     expect(await lint("@radha/console", `import { createDb } from "@radha/core/db";`, "src/a.tsx")).toEqual([
       expect.stringContaining("browser-safe"),
     ]);

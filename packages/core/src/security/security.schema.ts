@@ -1,16 +1,12 @@
 // Browser-safe security shapes: roles, login, users, service tokens.
 import { z } from "zod";
 import { pageInput } from "../pagination/pagination.schema";
+import { STAFF_ROLES, type TStaffRole } from "./roles";
 
+export * from "./roles";
 export * from "./security-events.schema";
 
-export const STAFF_ROLES = ["VIEWER", "OPERATOR", "ADMIN"] as const;
-export type TStaffRole = (typeof STAFF_ROLES)[number];
 export const ZStaffRole = z.enum(STAFF_ROLES);
-
-/** Every role a user row can hold: the staff roles, and storefront customers (never console users). */
-export const USER_ROLES = [...STAFF_ROLES, "CUSTOMER"] as const;
-export type TUserRole = (typeof USER_ROLES)[number];
 
 export const USER_STATUSES = ["ACTIVE", "SUSPENDED"] as const;
 export type TUserStatus = (typeof USER_STATUSES)[number];
@@ -20,13 +16,6 @@ export const SIGNING_KEY_STATES = ["NEXT", "ACTIVE", "RETIRING", "RETIRED", "REV
 export type TSigningKeyState = (typeof SIGNING_KEY_STATES)[number];
 export const SIGNING_KEY_ALGS = ["ES256", "EdDSA"] as const;
 export type TSigningKeyAlg = (typeof SIGNING_KEY_ALGS)[number];
-
-const RANK: Record<TStaffRole, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
-
-/** True when `role` may use something that needs at least `minimum`. */
-export function roleAtLeast(role: string, minimum: TStaffRole): boolean {
-  return role in RANK && RANK[role as TStaffRole] >= RANK[minimum];
-}
 
 export const ZLoginInput = z.object({
   email: z.email("Enter a valid email address").max(320),

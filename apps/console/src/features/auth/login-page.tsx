@@ -1,7 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
-import { ZLoginInput } from "@radha/core/security/schema";
+import type { TLoginInput } from "@radha/core/security/schema";
 import { startSession } from "../../lib/session";
 import { useTRPC } from "../../lib/trpc";
 import { useSession } from "../../lib/use-session";
@@ -20,6 +20,12 @@ const NOTICE = {
   none: null,
 } as const;
 
+/**
+ * The form's validator, loaded with the sign-in form rather than with the entry chunk: it brings
+ * zod, which a restored session's first page (the System page) does not need.
+ */
+const loginSchema = () => import("@radha/core/security/schema").then((m) => m.ZLoginInput);
+
 export function LoginPage() {
   const trpc = useTRPC();
   const session = useSession();
@@ -32,6 +38,7 @@ export function LoginPage() {
   const [totpCode, setTotpCode] = useState("");
   const [step, setStep] = useState<SignInStep | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useEffect(() => void loginSchema(), []);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (tokens) => {
@@ -59,18 +66,25 @@ export function LoginPage() {
 
   function submit(e: React.SubmitEvent<HTMLFormElement>) {
     e.preventDefault();
-    const parsed = ZLoginInput.safeParse({
+    const input: TLoginInput = {
       email: email.trim(),
       password,
       ...(newPassword ? { newPassword } : {}),
       ...(totpCode.trim() ? { totpCode: totpCode.trim() } : {}),
-    });
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues));
-      return;
-    }
-    setErrors({});
-    login.mutate(parsed.data);
+    };
+    loginSchema().then(
+      (schema) => {
+        const parsed = schema.safeParse(input);
+        if (!parsed.success) {
+          setErrors(fieldErrors(parsed.error.issues));
+          return;
+        }
+        setErrors({});
+        login.mutate(parsed.data);
+      },
+      // The validator's chunk did not load: the server checks the same schema and says what is wrong.
+      () => login.mutate(input),
+    );
   }
 
   return (

@@ -1,6 +1,6 @@
 // Guards the signed-in part of the app: waits for the silent restore, then shows the shell or login.
 import { Navigate, Outlet, useLocation } from "react-router";
-import { roleAtLeast, type TStaffRole } from "@radha/core/security/schema";
+import { roleAtLeast, type TStaffRole } from "@radha/core/security/roles";
 import { CurrentUserContext, useCurrentUser, useSession } from "../../lib/use-session";
 import { Loading } from "../../ui/states";
 import { AppShell } from "../shell/app-shell";

@@ -1,5 +1,5 @@
 // What the side navigation offers; routes use the same minimum roles to guard pages.
-import { roleAtLeast, type TStaffRole } from "@radha/core/security/schema";
+import { roleAtLeast, type TStaffRole } from "@radha/core/security/roles";
 
 export interface NavItem {
   path: string;
