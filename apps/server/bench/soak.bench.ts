@@ -285,7 +285,8 @@ try {
         ]
       : [`${what} drift: needs ≥ 5 minutes (BENCH_SOAK_MINUTES)`, true];
   };
-  const waitingAtEnd = minutes.at(-1)!.jobsWaiting;
+  // Events, not jobs: an intake group's events share one job.
+  const waitingAtEnd = minutes.at(-1)!.eventsPending;
   console.log(
     `server RSS: ${f(rssAtBoot)} MB at boot; per-minute floor (median) ${f(floor(early))} MB in minutes 2–4, ${f(floor(late))} MB in the last 3; all samples median ${f(median(early.flatMap((m) => m.rss)))} → ${f(median(late.flatMap((m) => m.rss)))} MB`,
   );
@@ -301,7 +302,7 @@ try {
     drift("reads p99", (m) => p99(m.lat.read), "ms"),
     drift("replay time", (m) => Math.max(...m.lat.replay) / 1000, "s"),
     [
-      `worker keeps up: ${f(waitingAtEnd, 0)} jobs waiting at the end (≤ ${INGEST_RATE * 10}, 10 s of ingest)`,
+      `worker keeps up: ${f(waitingAtEnd, 0)} events unprocessed at the end (≤ ${INGEST_RATE * 10}, 10 s of ingest)`,
       waitingAtEnd <= INGEST_RATE * 10,
     ],
     [`sales written twice for one order: ${doubledSales}`, doubledSales === 0],
