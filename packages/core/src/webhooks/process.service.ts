@@ -7,7 +7,7 @@ import type { Db, Trx } from "../db/database";
 import { type Actor, writeAudit, writeAudits } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { enqueueJob, JOB } from "../jobs/queue";
-import { lockOrdersWithItems, matchOrders } from "../orders/orders.queries";
+import { lockOrdersWithItems, matchOrders, paymentKey } from "../orders/orders.queries";
 import { applyPaymentEvent, captureMany } from "../orders/payment-events.service";
 import { isRetryableFault } from "./faults";
 import { type Interpretation, interpretEvent } from "./interpret";
@@ -175,7 +175,7 @@ export async function processWebhookEvents(
         const matched = open.flatMap((o, i) => {
           const match = matches[i];
           if (match?.kind !== "FOUND" || orders.has(match.orderId)) return [];
-          const payment = `${o.ev.provider}:${o.meaning.paymentReference ?? ""}`;
+          const payment = paymentKey(o.ev.provider, o.meaning.paymentReference ?? "");
           if (payments.has(payment)) return [];
           orders.add(match.orderId);
           payments.add(payment);
@@ -222,7 +222,8 @@ export async function processWebhookEvents(
       done.clear();
     }
   }
-  // One event that is not there (NOT_FOUND) does not stop the others; it is thrown at the end.
+  // An event that cannot be processed at all (NOT_FOUND, or its failure could not be recorded)
+  // does not stop the others; the first such error is thrown at the end.
   const results: ProcessResult[] = [];
   let missing: unknown;
   for (const id of eventIds) {
