@@ -11,6 +11,13 @@ import {
   histogramPercentile,
 } from "./webhooks.queries";
 
+interface PlanNode {
+  "Node Type": string;
+  "Actual Rows": number;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
 let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -171,6 +178,46 @@ describe("webhook health rollup", () => {
         0.5,
       ),
     ).toBeLessThan(10 ** (11 / 20));
+  });
+
+  it("after a fold, health's scans meet only live index entries, with no VACUUM (autovacuum is off on CI)", async () => {
+    // Index entries a bitmap scan returns (dead rows included) for the rows health reads.
+    const entriesScanned = async (where: string) => {
+      const plan = await t.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+        await sql`SET LOCAL enable_indexscan = off`.execute(trx);
+        await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
+        const { rows } = await sql<{ "QUERY PLAN": [{ Plan: PlanNode }] }>`
+          EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(events) FROM webhook_health_deltas WHERE ${sql.raw(where)}`.execute(trx);
+        return rows[0]!["QUERY PLAN"][0].Plan;
+      });
+      const find = (n: PlanNode): PlanNode | undefined =>
+        n["Node Type"] === "Bitmap Index Scan" && n["Index Name"]?.startsWith("webhook_health_deltas")
+          ? n : (n.Plans ?? []).map(find).find(Boolean);
+      return find(plan)!["Actual Rows"];
+    };
+    const recent = "hour >= now() - interval '2 days'";
+    const fresh = `NOT compacted AND ${recent}`;
+    // The hours those statements change (other hours may hold earlier tests' dead entries).
+    const { rows: changed } = await sql<{ hours: string }>`
+      SELECT array_agg(DISTINCT date_trunc('hour', received_at, 'UTC'))::text AS hours FROM webhook_events
+      WHERE status IN ('PROCESSED', 'FAILED') AND received_at >= now() - interval '2 days'`.execute(t.db);
+    const folded = `hour = ANY('${changed[0]!.hours}'::timestamptz[])`;
+    // 300 statements, each adding delta rows for the last two days' hours, then one fold.
+    for (let i = 0; i < 150; i++) {
+      await sql`UPDATE webhook_events SET status = 'FAILED', processed_at = NULL
+        WHERE status = 'PROCESSED' AND received_at >= now() - interval '2 days'`.execute(t.db);
+      await sql`UPDATE webhook_events SET status = 'PROCESSED', processed_at = received_at + interval '1 s'
+        WHERE status = 'FAILED' AND received_at >= now() - interval '2 days'`.execute(t.db);
+    }
+    expect(await entriesScanned(fresh)).toBeGreaterThan(300);
+    await compactWebhookHealth(t.db);
+    const { rows } = await sql<{ live: string; fresh: string }>`
+      SELECT count(*) FILTER (WHERE ${sql.raw(folded)}) AS live,
+        count(*) FILTER (WHERE ${sql.raw(fresh)}) AS fresh FROM webhook_health_deltas`.execute(t.db);
+    expect(await entriesScanned(fresh)).toBe(Number(rows[0]!.fresh));
+    expect(await entriesScanned(folded)).toBe(Number(rows[0]!.live));
+    await expectHealthEqualsPlainCount();
   });
 
   it("truncating the events empties the rollup", async () => {
