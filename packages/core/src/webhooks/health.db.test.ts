@@ -188,12 +188,15 @@ describe("webhook health rollup", () => {
         await sql`SET LOCAL enable_indexscan = off`.execute(trx);
         await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
         const { rows } = await sql<{ "QUERY PLAN": [{ Plan: PlanNode }] }>`
-          EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(events) FROM webhook_health_deltas WHERE ${sql.raw(where)}`.execute(trx);
+          EXPLAIN (ANALYZE, FORMAT JSON) SELECT sum(events) FROM webhook_health_deltas WHERE ${sql.raw(where)}`.execute(
+          trx,
+        );
         return rows[0]!["QUERY PLAN"][0].Plan;
       });
       const find = (n: PlanNode): PlanNode | undefined =>
         n["Node Type"] === "Bitmap Index Scan" && n["Index Name"]?.startsWith("webhook_health_deltas")
-          ? n : (n.Plans ?? []).map(find).find(Boolean);
+          ? n
+          : (n.Plans ?? []).map(find).find(Boolean);
       return find(plan)!["Actual Rows"];
     };
     const recent = "hour >= now() - interval '2 days'";

@@ -361,10 +361,7 @@ export async function getWebhookHealth(
  * all (a few seconds at most), one index scan over the hours it folded and over the fresh rows
  * leaves the next read only live entries.
  */
-export async function compactWebhookHealth(
-  db: Db,
-  opts: { settleMs?: number } = {},
-): Promise<number> {
+export async function compactWebhookHealth(db: Db, opts: { settleMs?: number } = {}): Promise<number> {
   // The hours with fresh rows, then the fold (read committed, as the fold's concurrency needs: an
   // hour first written between the two keeps its dead entries until a later fold of that hour).
   const { folded, hours, xid } = await db.transaction().execute(async (trx) => {
@@ -387,8 +384,12 @@ export async function compactWebhookHealth(
   await db.transaction().execute(async (trx) => {
     await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
     await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-    await sql`SELECT count(*) FROM webhook_health_deltas WHERE hour = ANY(${hours}::timestamptz[])`.execute(trx);
-    await sql`SELECT count(*) FROM webhook_health_deltas WHERE NOT compacted AND hour >= '-infinity'`.execute(trx);
+    await sql`SELECT count(*) FROM webhook_health_deltas WHERE hour = ANY(${hours}::timestamptz[])`.execute(
+      trx,
+    );
+    await sql`SELECT count(*) FROM webhook_health_deltas WHERE NOT compacted AND hour >= '-infinity'`.execute(
+      trx,
+    );
   });
   return folded;
 }
@@ -661,7 +662,9 @@ export async function selectDueEventIds(
     )
     // Not one whose job is still queued, waiting its turn: under a backlog the sweep otherwise
     // re-added (and pushed back) 1000 waiting jobs a minute, one statement each, growing the queue
-    // it was behind. A locked job (running, or lost with its worker) is swept as before.
+    // it was behind. Nor one inside a queued group job (webhooks:<first id>, { eventIds }: the
+    // payload is only in graphile-worker's table, not its jobs view). A locked job (running, or
+    // lost with its worker) is swept as before.
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -669,6 +672,12 @@ export async function selectDueEventIds(
             AND j.locked_at IS NULL AND j.attempts < j.max_attempts)`,
         ),
       ),
+    )
+    .where(
+      "id",
+      "not in",
+      sql<string>`(SELECT json_array_elements_text(j.payload -> 'eventIds')::uuid
+        FROM graphile_worker._private_jobs j WHERE j.key LIKE 'webhooks:%' AND j.is_available)`,
     )
     .orderBy("receivedAt")
     .limit(opts.limit)
