@@ -244,7 +244,8 @@ export async function listStockChanges(db: Db, raw: unknown): Promise<TChangesPa
     ORDER BY t.id DESC
   `.execute(db);
   // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
-  // key (OFFSET 0 keeps the lookup a per-row index probe: a join would read every variant).
+  // key (OFFSET 0 keeps the lookup a per-row probe of the ids' hash indexes: a join would read
+  // every variant).
   const byVariant = sql<TChangesPage["byVariant"][number]>`
     WITH moved AS (
       SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
