@@ -12,6 +12,8 @@ const ZBenchEnv = z.object({
   BENCH_LISTS_ROWS: z.coerce.number().int().min(10_000).default(1_000_000),
   BENCH_LISTS_RUNS: z.coerce.number().int().min(5).default(20),
   BENCH_LISTS_BASELINE_RUNS: z.coerce.number().int().min(1).default(3),
+  /** Only the lists benchmark's cases whose name contains this text (e.g. "ledger"); all when unset. */
+  BENCH_LISTS_ONLY: z.string().min(1).optional(),
 });
 
 export const loadBenchEnv = createEnvLoader(ZBenchEnv, () => process.env);

@@ -350,8 +350,9 @@ async function main(): Promise<void> {
       ...(await pages(db, "orders by payment reference", listOrders, { filter: { search: ref.pi } })),
     ];
 
+    const only = env.BENCH_LISTS_ONLY;
     const results: { c: Case; p50: number; p95: number; base: number; plan: string }[] = [];
-    for (const c of cases) {
+    for (const c of only ? cases.filter((x) => x.name.includes(only)) : cases) {
       await c.run(db); // warm
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {

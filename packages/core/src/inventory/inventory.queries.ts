@@ -2,6 +2,7 @@
 import { type Insertable, type RawBuilder, type Selectable, sql, type Updateable } from "kysely";
 import { z } from "zod";
 import type {
+  Db,
   DbOrTrx,
   InventoryBatchesTable,
   InventoryBatchItemsTable,
@@ -223,14 +224,18 @@ export function parseSince(since: string, now = new Date()): Date {
 // The window's start rides in the cursor, so "1h" means the same hour on every page.
 const ZChangesKey = z.tuple([ZKeyBigint, z.iso.datetime()]);
 
-/** What changed since a moment, across all variants: ledger rows by page and the net per variant. */
-export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChangesPage> {
+/**
+ * What changed since a moment, across all variants: ledger rows by page and the net per variant.
+ * Takes the pool, not a transaction: the page and the summary are independent reads, sent at
+ * once on two connections, so a page costs the summary's time rather than the sum of both.
+ */
+export async function listStockChanges(db: Db, raw: unknown): Promise<TChangesPage> {
   const input = ZChangesInput.parse(raw);
   const after = decodeCursor(input.cursor, ZChangesKey);
   const since = after ? new Date(after[1]) : parseSince(input.since);
   // The page's ids first, from the time index alone (ids need not follow time: backdated or
   // imported rows), then only those rows are read whole.
-  const { rows } = await sql<LedgerSqlRow>`
+  const page = sql<LedgerSqlRow>`
     ${LEDGER_SELECT} WHERE t.id IN (
       SELECT id FROM inventory_transactions
       WHERE created_at >= ${since} ${after ? sql`AND id < ${after[0]}::bigint` : sql``}
@@ -239,8 +244,9 @@ export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChan
     ORDER BY t.id DESC
   `.execute(db);
   // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
-  // key (OFFSET 0 keeps the lookup a per-row index probe: a join would read every variant).
-  const byVariant = await sql<TChangesPage["byVariant"][number]>`
+  // key (OFFSET 0 keeps the lookup a per-row probe of the ids' hash indexes: a join would read
+  // every variant).
+  const byVariant = sql<TChangesPage["byVariant"][number]>`
     WITH moved AS (
       SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
       FROM inventory_transactions WHERE created_at >= ${since}
@@ -254,10 +260,11 @@ export async function listStockChanges(db: DbOrTrx, raw: unknown): Promise<TChan
     ) x
     ORDER BY abs(m.net) DESC, x.sku
   `.execute(db);
+  const [{ rows }, summary] = await Promise.all([page, byVariant]);
   return {
     ...toPage(rows, input.limit, toLedgerEntry, (r) => [r.id, since.toISOString()]),
     since: since.toISOString(),
-    byVariant: byVariant.rows,
+    byVariant: summary.rows,
   };
 }
 

@@ -18,6 +18,7 @@ import * as sealedChannelsRequestStats from "./2026_12_03_1100_sealed_channels_r
 import * as auditChainHeadByIndex from "./2026_12_03_1400_audit_chain_head_by_index";
 import * as webhookHealthRollup from "./2026_12_04_1100_webhook_health_rollup";
 import * as stockLedgerListIndexes from "./2026_12_04_1101_stock_ledger_list_indexes";
+import * as variantProductIdHash from "./2026_12_05_1200_variant_product_id_hash";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_03_1400_audit_chain_head_by_index": auditChainHeadByIndex,
   "2026_12_04_1100_webhook_health_rollup": webhookHealthRollup,
   "2026_12_04_1101_stock_ledger_list_indexes": stockLedgerListIndexes,
+  "2026_12_05_1200_variant_product_id_hash": variantProductIdHash,
 };

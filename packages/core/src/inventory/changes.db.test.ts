@@ -1,0 +1,86 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "../audit/audit.service";
+import type { Db } from "../db/database";
+import { createProduct, createTestDatabase, createVariant, type TestDatabase } from "../testing/index";
+import { listStockChanges } from "./inventory.queries";
+import type { TChangesPage } from "./inventory.schema";
+import { recordStockMovement, type StockMovementInput } from "./stock.service";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+const move = (db: Db, m: Omit<StockMovementInput, "actor" | "reason">) =>
+  db.transaction().execute((trx) => recordStockMovement(trx, { reason: "test", actor: SYSTEM_ACTOR, ...m }));
+
+/** A ledger row written as an import would: its own time, whatever id the sequence gives it. */
+const imported = (variantId: string, productId: string, quantity: number, minutesAgo: number) => sql`
+  INSERT INTO inventory_transactions (type, product_id, variant_id, quantity, previous_stock, new_stock, reason, actor_type, created_at)
+  VALUES ('ADJUSTMENT', ${productId}, ${variantId}, ${quantity}, 100, ${100 + quantity}, 'import', 'SYSTEM',
+    now() - ${minutesAgo} * interval '1 minute')`;
+
+describe("listStockChanges", () => {
+  it("pages the window's rows newest id first and carries the whole window's per-variant net on every page", async () => {
+    const silk = await createProduct(t.db, { name: "Changes Silk Saree" });
+    const cotton = await createProduct(t.db, { name: "Changes Cotton Saree" });
+    // Created in an order that is neither SKU order nor net order.
+    const x = await createVariant(t.db, { productId: silk.id, sku: "CHG-2" });
+    const y = await createVariant(t.db, { productId: cotton.id, sku: "CHG-1" });
+    const z = await createVariant(t.db, { productId: cotton.id, sku: "CHG-3" });
+    const w = await createVariant(t.db, { productId: silk.id, sku: "CHG-0" });
+    await move(t.db, { variantId: x.id, type: "RESTOCK", quantity: 3 });
+    await move(t.db, { variantId: z.id, type: "RESTOCK", quantity: 5 });
+    await move(t.db, { variantId: y.id, type: "RESTOCK", quantity: 2 });
+    await move(t.db, { variantId: x.id, type: "SALE", quantity: -3 });
+    await move(t.db, { variantId: z.id, type: "SALE", quantity: -1 });
+    await move(t.db, { variantId: w.id, type: "RESTOCK", quantity: 1 });
+    await move(t.db, { variantId: x.id, type: "RESTOCK", quantity: 4 });
+    await move(t.db, { variantId: x.id, type: "SALE", quantity: -2 });
+    // Imported rows: one inside the hour with the newest id, one before the window.
+    await imported(y.id, cotton.id, -4, 30).execute(t.db);
+    await imported(w.id, silk.id, 50, 120).execute(t.db);
+
+    const all = await listStockChanges(t.db, { since: "1h", limit: 1000 });
+    const ledger = await t.db
+      .selectFrom("inventoryTransactions")
+      .select(sql<string>`id::text`.as("id"))
+      .where("createdAt", ">=", new Date(all.since))
+      .orderBy("id", "desc")
+      .execute();
+    expect(all.items.map((e) => e.id)).toEqual(ledger.map((r) => r.id));
+    expect(all.items).toHaveLength(9);
+    const label = new Map([
+      [x.id, ["CHG-2", "Changes Silk Saree"]],
+      [y.id, ["CHG-1", "Changes Cotton Saree"]],
+      [z.id, ["CHG-3", "Changes Cotton Saree"]],
+      [w.id, ["CHG-0", "Changes Silk Saree"]],
+    ]);
+    for (const e of all.items) expect([e.sku, e.product]).toEqual(label.get(e.variantId));
+
+    // Net over the hour, largest change first whatever its sign, SKU breaking ties; stock as it is now.
+    expect(all.byVariant).toEqual([
+      { variantId: z.id, sku: "CHG-3", product: "Changes Cotton Saree", net: 4, movements: 2, stockNow: 4 },
+      { variantId: y.id, sku: "CHG-1", product: "Changes Cotton Saree", net: -2, movements: 2, stockNow: 2 },
+      { variantId: x.id, sku: "CHG-2", product: "Changes Silk Saree", net: 2, movements: 4, stockNow: 2 },
+      { variantId: w.id, sku: "CHG-0", product: "Changes Silk Saree", net: 1, movements: 1, stockNow: 1 },
+    ]);
+
+    // Two rows a page: the same rows in the same order, and the same summary on the deep pages.
+    const pages: TChangesPage[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: TChangesPage = await listStockChanges(t.db, { since: "1h", limit: 2, cursor });
+      pages.push(page);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pages).toHaveLength(5);
+    expect(pages.flatMap((p) => p.items)).toEqual(all.items);
+    for (const p of pages) {
+      expect(p.since).toBe(pages[0]!.since);
+      expect(p.byVariant).toEqual(all.byVariant);
+    }
+  });
+});
