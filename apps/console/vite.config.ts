@@ -65,7 +65,7 @@ function preloadPageOnLoad(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), ...(process.env.NO_PRELOAD ? [] : [preloadPageOnLoad()])],
+  plugins: [react(), preloadPageOnLoad()],
   server: {
     proxy: { "/api": { target: api, changeOrigin: false }, "/metrics": { target: api, changeOrigin: false } },
   },
