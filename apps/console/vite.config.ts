@@ -1,10 +1,71 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin, type Rollup } from "vite";
 
 const api = "http://127.0.0.1:3000";
 
+/** Pages whose chunk a cold load of their address fetches alongside the entry script. */
+const PRELOAD_ON_LOAD: Record<string, string> = {
+  "/system": "src/features/system/system-page.tsx",
+  "/": "src/features/system/system-page.tsx", // signed in, / goes to /system
+};
+
+/**
+ * Adds to the built index.html an inline script that, on a cold load of one of those addresses,
+ * preloads the page's chunk and the chunks it imports: otherwise they are only requested once
+ * the entry script has run and the router has matched the route. The server allows the script
+ * by its hash in the CSP.
+ */
+function preloadPageOnLoad(): Plugin {
+  const files = (bundle: Rollup.OutputBundle, module: string) => {
+    const chunks = Object.values(bundle).filter((c): c is Rollup.OutputChunk => c.type === "chunk");
+    const page = chunks.find((c) => c.facadeModuleId?.endsWith(`/${module}`));
+    if (!page) throw new Error(`preloadPageOnLoad: no chunk for ${module}`);
+    const initial = new Set<string>();
+    const walk = (name: string, into: Set<string>) => {
+      if (into.has(name) || (into !== initial && initial.has(name))) return;
+      into.add(name);
+      const chunk = bundle[name];
+      if (chunk?.type === "chunk") for (const i of chunk.imports) walk(i, into);
+    };
+    for (const c of chunks) if (c.isEntry) walk(c.fileName, initial);
+    const own = new Set<string>();
+    walk(page.fileName, own);
+    return [...own].map((f) => `/${f}`);
+  };
+  return {
+    name: "preload-page-on-load",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, ctx) {
+        if (!ctx.bundle) return;
+        const bundle = ctx.bundle;
+        const pathsByModule = new Map<string, string[]>();
+        for (const [p, module] of Object.entries(PRELOAD_ON_LOAD))
+          pathsByModule.set(module, [...(pathsByModule.get(module) ?? []), p]);
+        const pages = [...pathsByModule].map(([module, paths]) => [paths, files(bundle, module)]);
+        const script = `<script>
+      for (const [paths, files] of ${JSON.stringify(pages)})
+        if (paths.includes(location.pathname))
+          for (const href of files) {
+            const link = document.createElement("link");
+            link.rel = "modulepreload";
+            link.href = href;
+            document.head.append(link);
+          }
+    </script>
+    `;
+        // Before the entry script and the stylesheet: a script after a stylesheet waits for it.
+        const at = html.indexOf('<script type="module"');
+        if (at < 0) throw new Error("preloadPageOnLoad: index.html has no module script");
+        return html.slice(0, at) + script + html.slice(at);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), preloadPageOnLoad()],
   server: {
     proxy: { "/api": { target: api, changeOrigin: false }, "/metrics": { target: api, changeOrigin: false } },
   },

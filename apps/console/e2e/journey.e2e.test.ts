@@ -70,9 +70,28 @@ describe("console journeys", () => {
     await shot(page, "system-admin");
 
     // A reload keeps the session: the HttpOnly refresh cookie restores it without a stored token.
+    // index.html starts that restore and the page's chunk itself (under the server's CSP): the
+    // app's script is held back here until both are asked for, and then asks for no second
+    // refresh (the token rotates, so a second one in flight would be taken for a stolen one).
+    const refreshes: string[] = [];
+    let chunkAsked = false;
+    let started!: () => void;
+    const bothStarted = new Promise<void>((resolve) => (started = resolve));
+    page.on("request", (req) => {
+      if (req.url().endsWith("/api/trpc/auth.refresh")) refreshes.push(req.url());
+      if (/\/assets\/system-page-[^/]+\.js$/.test(req.url())) chunkAsked = true;
+      if (refreshes.length > 0 && chunkAsked) started();
+    });
+    const entryScript = /\/assets\/index-[^/]+\.js$/;
+    await page.route(entryScript, async (route) => {
+      await bothStarted;
+      await route.continue();
+    });
     await page.reload();
     await overall.waitFor();
+    await page.unroute(entryScript);
     expect(page.url()).toMatch(/\/system$/);
+    expect(refreshes).toHaveLength(1);
 
     // Toggling a flag needs a reason; the change shows in the table.
     await page.getByRole("button", { name: "Turn on maintenance_mode" }).click();

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode, useState } from "react";
+import { StrictMode } from "react";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
@@ -19,12 +19,14 @@ function createQueryClient() {
   });
 }
 
+// One app per page: the clients and the router are made before React's first render, so the
+// route's loader starts the page's chunk and, once the session is back, its queries right away.
+void restoreSession();
+const queryClient = createQueryClient();
+const trpcClient = createConsoleClient();
+const router = createRouter({ queryClient, trpc: createTRPCOptionsProxy({ client: trpcClient, queryClient }) });
+
 function App() {
-  const [queryClient] = useState(createQueryClient);
-  const [trpcClient] = useState(createConsoleClient);
-  const [router] = useState(() =>
-    createRouter({ queryClient, trpc: createTRPCOptionsProxy({ client: trpcClient, queryClient }) }),
-  );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
@@ -33,8 +35,6 @@ function App() {
     </QueryClientProvider>
   );
 }
-
-void restoreSession();
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

@@ -1,26 +1,33 @@
 // Display helpers for times and durations. The wire carries UTC ISO strings.
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** A date formatter made on first use: each one costs milliseconds, and a page uses few. */
+function dateFormat(options: Intl.DateTimeFormatOptions): (d: Date) => string {
+  let format: Intl.DateTimeFormat | undefined;
+  return (d) => (format ??= new Intl.DateTimeFormat(undefined, options)).format(d);
+}
+
+const dateTime = dateFormat({ dateStyle: "medium", timeStyle: "medium" });
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateTime(d);
 }
 
-const dateTimeShort = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const dateTimeShort = dateFormat({ dateStyle: "medium", timeStyle: "short" });
+const dateOnly = dateFormat({ dateStyle: "medium" });
 
 /** To the minute, for lists where seconds are noise. */
 export function formatDateTimeShort(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTimeShort.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateTimeShort(d);
 }
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateOnly(d);
 }
 
 export function formatDuration(ms: number): string {

@@ -27,6 +27,33 @@ export function isNearExpiry(expiresAt: number, now: number): boolean {
 // A client without the session link, so refreshing can never recurse into itself.
 const authClient = createTRPCClient<AppRouter>({ links: [httpLink({ url: API_URL })] });
 
+type SessionTokens = Omit<TAuthTokens, "refreshToken">;
+
+declare global {
+  /** The auth.refresh index.html starts before the app's script has loaded (null: it failed). */
+  var __sessionRestore: Promise<Response | null> | undefined;
+}
+
+/** tRPC's answer to auth.refresh, read by hand: the page made the request, not the client. */
+async function tokensFrom(answer: Promise<Response | null>): Promise<SessionTokens> {
+  const res = await answer;
+  const body = res?.ok ? ((await res.json()) as { result?: { data?: SessionTokens } }) : undefined;
+  const tokens = body?.result?.data;
+  if (!tokens) throw new Error(`Session restore failed (HTTP ${res?.status ?? "network error"})`);
+  return tokens;
+}
+
+/**
+ * New tokens for the refresh cookie. The first call takes the answer to the refresh index.html
+ * already started, if any: asking again while that one is in flight would send a refresh token
+ * the server has just rotated, which it takes for a stolen one.
+ */
+function requestTokens(): Promise<SessionTokens> {
+  const early = globalThis.__sessionRestore;
+  globalThis.__sessionRestore = undefined;
+  return early ? tokensFrom(early) : authClient.auth.refresh.mutate({});
+}
+
 let state: SessionState = { status: "restoring" };
 let timer: ReturnType<typeof setTimeout> | undefined;
 let inFlight: Promise<string> | undefined;
@@ -69,8 +96,7 @@ export function endSession(reason: SignedOutReason): void {
  */
 export function refreshSession(): Promise<string> {
   // `{}` rather than no input: the server answers an empty POST body with 400 "Unexpected end of JSON input".
-  inFlight ??= authClient.auth.refresh
-    .mutate({})
+  inFlight ??= requestTokens()
     .then((tokens) => {
       startSession(tokens);
       return tokens.accessToken;

@@ -1,4 +1,5 @@
 // The console's static files: pages and scripts are served, its source maps never are.
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -68,6 +69,26 @@ describe("console static files", () => {
       const res = await app.inject({ method: "GET", url });
       expect(res.statusCode, url).toBe(404);
       expect(res.body, url).not.toContain("sources");
+    }
+  });
+
+  it("allows the page's own inline scripts by their hash, and no other inline script", async () => {
+    const own = '\n      window.__sessionRestore = fetch("/api/trpc/auth.refresh");\n    ';
+    const withInline = mkdtempSync(path.join(tmpdir(), "console-dist-"));
+    writeFileSync(
+      path.join(withInline, "index.html"),
+      `<!doctype html><title>console</title><script>${own}</script><script type="module" src="/assets/index-abc.js"></script>`,
+    );
+    const served = Fastify();
+    await registerConsole(served, withInline);
+    try {
+      const res = await served.inject({ method: "GET", url: "/system" });
+      const scriptSrc = /script-src ([^;]*)/.exec(res.headers["content-security-policy"]!)?.[1];
+      const hash = createHash("sha256").update(own).digest("base64");
+      expect(scriptSrc).toBe(`'self' 'sha256-${hash}'`);
+    } finally {
+      await served.close();
+      rmSync(withInline, { recursive: true, force: true });
     }
   });
 });

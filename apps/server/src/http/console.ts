@@ -1,5 +1,6 @@
 // Serves the built console at / with a fallback to index.html for client-side routes.
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
@@ -23,27 +24,39 @@ function appDir(from: string): string {
 const isSourceMap = (url: string) => (url.split("?")[0] ?? url).endsWith(".map");
 
 /**
- * The console loads only its own scripts, styles and API; no page may frame it. Styles allow
- * inline because React and the chart library set style attributes.
+ * The console loads only its own scripts, styles and API; no page may frame it. Its own inline
+ * scripts (index.html starts the session restore and preloads the page's chunk before the entry
+ * script has loaded) are allowed by their hashes, no other. Styles allow inline because React and
+ * the chart library set style attributes.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function contentSecurityPolicy(inlineScripts: readonly string[] = []): string {
+  const hashes = inlineScripts.map((s) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`);
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...hashes].join(" "),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** The text of each inline (no src) script in a page, as the browser hashes it. */
+export function inlineScripts(html: string): string[] {
+  return [...html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/gi)]
+    .filter((m) => !/\ssrc\s*=/i.test(m[1] ?? ""))
+    .map((m) => m[2] ?? "");
+}
 
 /** Security headers on every response (JSON answers are harmless under them too). */
-function addSecurityHeaders(app: FastifyInstance): void {
+function addSecurityHeaders(app: FastifyInstance, csp: string): void {
   app.addHook("onSend", (req, reply, payload, done) => {
     void reply
-      .header("content-security-policy", CONTENT_SECURITY_POLICY)
+      .header("content-security-policy", csp)
       .header("x-content-type-options", "nosniff")
       .header("x-frame-options", "DENY")
       .header("referrer-policy", "no-referrer")
@@ -55,8 +68,9 @@ function addSecurityHeaders(app: FastifyInstance): void {
 }
 
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
-  addSecurityHeaders(app);
-  const built = existsSync(path.join(dist, "index.html"));
+  const index = path.join(dist, "index.html");
+  const built = existsSync(index);
+  addSecurityHeaders(app, contentSecurityPolicy(built ? inlineScripts(readFileSync(index, "utf8")) : []));
   if (built)
     await app.register(fastifyStatic, {
       root: dist,

@@ -1,23 +1,22 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { roleAtLeast, type TSessionUser } from "@radha/core/security/schema";
-import { ZSetFlag, type TFlag } from "@radha/core/system/schema";
+import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect, useState } from "react";
+import { roleAtLeast } from "@radha/core/security/roles";
+import type { TSessionUser } from "@radha/core/security/schema";
+import type { TFlag } from "@radha/core/system/schema";
 import { formatDateTime } from "../../lib/format";
 import { useTRPC } from "../../lib/trpc";
 import { useCurrentUser } from "../../lib/use-session";
 import { Button } from "../../ui/button";
-import { Dialog } from "../../ui/dialog";
 import { ErrorBanner } from "../../ui/error-banner";
-import { Field, fieldErrors } from "../../ui/field";
 import { Empty, Loading } from "../../ui/states";
-import { StatusChip } from "../../ui/status-chip";
 import { Table, type Column } from "../../ui/table";
+import { FlagValue } from "./flag-value";
 import { flagsQuery } from "./system-queries";
 
-function FlagValue({ value }: { value: boolean | number }) {
-  if (typeof value === "number") return <span className="mono">{value}</span>;
-  return <StatusChip tone={value ? "ok" : "neutral"}>{value ? "on" : "off"}</StatusChip>;
-}
+// The change dialog (and the input schemas it checks a change against) is a chunk of its own:
+// the page renders without it, and an admin's copy is fetched once the flags are on screen.
+const loadSetFlagDialog = () => import("./set-flag-dialog");
+const SetFlagDialog = lazy(loadSetFlagDialog);
 
 function columnsFor(user: TSessionUser, onEdit: (f: TFlag) => void): Column<TFlag>[] {
   const cols: Column<TFlag>[] = [
@@ -64,6 +63,9 @@ export function FlagsPanel() {
   const flags = useQuery(flagsQuery(trpc));
   const [editing, setEditing] = useState<TFlag | null>(null);
   const isAdmin = roleAtLeast(user.role, "ADMIN");
+  useEffect(() => {
+    if (isAdmin && flags.isSuccess) void loadSetFlagDialog();
+  }, [isAdmin, flags.isSuccess]);
 
   return (
     <section aria-labelledby="flags-title" className="section">
@@ -88,97 +90,11 @@ export function FlagsPanel() {
           rowKey={(f) => f.key}
         />
       ) : null}
-      {editing ? <SetFlagDialog flag={editing} onClose={() => setEditing(null)} /> : null}
+      {editing ? (
+        <Suspense fallback={null}>
+          <SetFlagDialog flag={editing} onClose={() => setEditing(null)} />
+        </Suspense>
+      ) : null}
     </section>
-  );
-}
-
-function SetFlagDialog({ flag, onClose }: { flag: TFlag; onClose: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const isBool = typeof flag.value === "boolean";
-  const [numberText, setNumberText] = useState(String(flag.value));
-  const [reason, setReason] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const setFlag = useMutation(
-    trpc.system.setFlag.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries({ queryKey: trpc.system.flags.queryKey() });
-        onClose();
-      },
-    }),
-  );
-
-  function submit(e: React.SubmitEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const value = isBool ? !flag.value : numberText.trim() === "" ? Number.NaN : Number(numberText);
-    if (!isBool && !Number.isInteger(value)) {
-      setErrors({ value: "Enter a whole number" });
-      return;
-    }
-    const parsed = ZSetFlag.safeParse({ key: flag.key, value, reason });
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues));
-      return;
-    }
-    setErrors({});
-    setFlag.mutate(parsed.data);
-  }
-
-  const title = isBool ? `${flag.value ? "Turn off" : "Turn on"} ${flag.key}?` : `Change ${flag.key}`;
-  return (
-    <Dialog open title={title} onClose={onClose}>
-      <form onSubmit={submit} noValidate className="form">
-        <p className="muted">{flag.description}</p>
-        {isBool ? (
-          <p>
-            Current value: <FlagValue value={flag.value} /> → new value: <FlagValue value={!flag.value} />
-          </p>
-        ) : (
-          <Field label="New value" error={errors.value}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                inputMode="numeric"
-                step={1}
-                min={0}
-                value={numberText}
-                onChange={(e) => {
-                  setNumberText(e.target.value);
-                  setErrors(({ value: _, ...rest }) => rest);
-                }}
-              />
-            )}
-          </Field>
-        )}
-        <Field label="Reason" hint="Required. Recorded in the audit log." error={errors.reason}>
-          {(p) => (
-            <textarea
-              {...p}
-              name="reason"
-              rows={3}
-              autoFocus
-              value={reason}
-              onChange={(e) => {
-                setReason(e.target.value);
-                setErrors(({ reason: _, ...rest }) => rest);
-              }}
-            />
-          )}
-        </Field>
-        {setFlag.isError ? <ErrorBanner error={setFlag.error} /> : null}
-        <div className="form-actions">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant={isBool && flag.value ? "danger" : "primary"}
-            busy={setFlag.isPending}
-          >
-            {isBool ? (flag.value ? "Turn off" : "Turn on") : "Save"}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
