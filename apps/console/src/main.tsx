@@ -24,7 +24,10 @@ function createQueryClient() {
 void restoreSession();
 const queryClient = createQueryClient();
 const trpcClient = createConsoleClient();
-const router = createRouter({ queryClient, trpc: createTRPCOptionsProxy({ client: trpcClient, queryClient }) });
+const router = createRouter({
+  queryClient,
+  trpc: createTRPCOptionsProxy({ client: trpcClient, queryClient }),
+});
 
 function App() {
   return (

@@ -52,7 +52,9 @@ describe("restoreSession with the answer index.html started", () => {
   });
 
   it("shows sign-in when the cookie was refused or the request failed", async () => {
-    const refused = new Response(JSON.stringify({ error: { data: { code: "UNAUTHORIZED" } } }), { status: 401 });
+    const refused = new Response(JSON.stringify({ error: { data: { code: "UNAUTHORIZED" } } }), {
+      status: 401,
+    });
     for (const answer of [refused, null]) {
       const { state, fetchSpy } = await restoreWith(answer);
       expect(state).toEqual({ status: "signed-out", reason: "none" });

@@ -5,4 +5,3 @@ export function FlagValue({ value }: { value: boolean | number }) {
   if (typeof value === "number") return <span className="mono">{value}</span>;
   return <StatusChip tone={value ? "ok" : "neutral"}>{value ? "on" : "off"}</StatusChip>;
 }
-
