@@ -354,10 +354,10 @@ export async function getWebhookHealth(
  *
  * Why the second step: every fold deletes a minute's fresh rows (thousands under load), and until
  * VACUUM runs their index entries stay. Health's bitmap scan of the fresh rows walks all of them:
- * on a server with autovacuum off (this project's CI machines) its time grew from 7 to 78 ms in
- * three minutes of a soak. A plain index scan marks an entry whose row is dead to every
- * transaction as dead (Postgres' kill_prior_tuple), later scans skip it and a page split drops
- * it, all without VACUUM or the table owner's rights. So once the fold's deletes are visible to
+ * on a server with autovacuum off (this project's CI machines), three minutes into a soak it
+ * walked 70,000 entries for 4,700 live rows: 78 ms, against 7.6 ms once they were marked dead.
+ * A plain index scan marks an entry whose row is dead to every transaction as dead (Postgres'
+ * kill_prior_tuple), later scans skip it and a page split drops it, all without VACUUM or the table owner's rights. So once the fold's deletes are visible to
  * all (a few seconds at most), one index scan over the hours it folded and over the fresh rows
  * leaves the next read only live entries.
  */
@@ -673,11 +673,14 @@ export async function selectDueEventIds(
         ),
       ),
     )
-    .where(
-      "id",
-      "not in",
-      sql<string>`(SELECT json_array_elements_text(j.payload -> 'eventIds')::uuid
-        FROM graphile_worker._private_jobs j WHERE j.key LIKE 'webhooks:%' AND j.is_available)`,
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          sql`(SELECT 1 FROM graphile_worker._private_jobs j
+            CROSS JOIN LATERAL json_array_elements_text(j.payload -> 'eventIds') AS g (id)
+            WHERE j.key LIKE 'webhooks:%' AND j.is_available AND g.id = webhook_events.id::text)`,
+        ),
+      ),
     )
     .orderBy("receivedAt")
     .limit(opts.limit)
