@@ -775,7 +775,9 @@ export async function claimReplayRun(db: DbOrTrx, runId: string): Promise<Replay
 
 /**
  * Claims for the run those of `eventIds` that no other live run holds; returns the ids claimed.
- * Raw SQL: the claim's condition reads clearest as the one statement it is.
+ * The rows are locked in id order first, the order processing locks them in (lockEventsForProcessing):
+ * a bare UPDATE locks in whatever order its plan reads, and a bitmap or seq scan reads the heap's
+ * order, which deadlocked with another run's batch. Raw SQL: the claim reads clearest as one statement.
  */
 export async function claimEventsForRun(
   db: DbOrTrx,
@@ -783,8 +785,12 @@ export async function claimEventsForRun(
   eventIds: readonly string[],
 ): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
+    WITH locked AS (
+      SELECT id FROM webhook_events WHERE id = ANY(${eventIds}::uuid[]) ORDER BY id FOR UPDATE
+    )
     UPDATE webhook_events e SET replay_run_id = ${runId}
-    WHERE e.id = ANY(${eventIds}::uuid[])
+    FROM locked
+    WHERE e.id = locked.id
       AND (e.replay_run_id IS NULL OR e.replay_run_id = ${runId}
            OR NOT EXISTS (SELECT 1 FROM webhook_replay_runs r WHERE r.id = e.replay_run_id AND r.status IN ('RUNNING','CANCELLING')))
     RETURNING e.id
@@ -810,13 +816,22 @@ export async function orderEventsByVariant(db: DbOrTrx, eventIds: readonly strin
   return rows.map((r) => r.id);
 }
 
-/** Drops the run's claim on these events, or on all it holds when `eventIds` is omitted. */
+/**
+ * Drops the run's claim on these events, or on all it holds when `eventIds` is omitted; locks in
+ * id order, as claimEventsForRun does and for the same reason.
+ */
 export async function releaseEventsFromRun(
   db: DbOrTrx,
   runId: string,
   eventIds?: readonly string[],
 ): Promise<void> {
-  let q = db.updateTable("webhookEvents").set({ replayRunId: null }).where("replayRunId", "=", runId);
-  if (eventIds) q = q.where("id", "in", eventIds);
-  await q.execute();
+  const only = eventIds ? sql`AND id = ANY(${eventIds}::uuid[])` : sql``;
+  await sql`
+    WITH locked AS (
+      SELECT id FROM webhook_events WHERE replay_run_id = ${runId} ${only} ORDER BY id FOR UPDATE
+    )
+    UPDATE webhook_events e SET replay_run_id = NULL
+    FROM locked
+    WHERE e.id = locked.id AND e.replay_run_id = ${runId}
+  `.execute(db);
 }
