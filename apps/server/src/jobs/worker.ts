@@ -6,7 +6,7 @@ import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
 import { createPool, isConnectionLoss, SwappablePool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { runScheduledKeyRotation } from "@radha/core/security";
-import { JOB } from "@radha/core/jobs";
+import { JOB, webhookJobKey } from "@radha/core/jobs";
 import {
   createBackup,
   pruneBackups,
@@ -39,12 +39,12 @@ function payloadId(payload: unknown, key: "eventId" | "runId" | "deliveryId"): s
 }
 
 /** An intake group's job carries its events' ids; anything else there is not ours. */
-function groupIds(payload: unknown): string[] | undefined {
+function groupIds(payload: unknown): [string, ...string[]] | undefined {
   const ids = (payload as Record<string, unknown> | null)?.eventIds;
   if (ids === undefined) return undefined;
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === "string"))
     throw new Error("job payload's eventIds is not a list of event ids");
-  return ids;
+  return ids as [string, ...string[]];
 }
 
 /**
@@ -89,11 +89,10 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
   const tasks: Record<string, Task> = {
     [JOB.webhookProcess]: async (payload, helpers) => {
       // One event ({ eventId }), or an intake group's events together ({ eventIds }).
-      const ids = groupIds(payload) ?? [payloadId(payload, "eventId")];
-      const [first] = ids;
+      const ids = groupIds(payload) ?? ([payloadId(payload, "eventId")] as const);
       if (await webhookProcessingPaused(deps.db)) {
-        await helpers.addJob(JOB.webhookProcess, ids.length > 1 ? { eventIds: ids } : { eventId: first }, {
-          jobKey: ids.length > 1 ? `webhooks:${first ?? ""}` : `webhook:${first ?? ""}`,
+        await helpers.addJob(JOB.webhookProcess, ids.length > 1 ? { eventIds: ids } : { eventId: ids[0] }, {
+          jobKey: webhookJobKey(ids),
           runAt: new Date(Date.now() + PAUSED_RETRY_MS),
           maxAttempts: 1,
         });

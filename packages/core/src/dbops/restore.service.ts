@@ -23,7 +23,7 @@ import {
   type DbopsDeps,
 } from "./backups.service";
 import { databaseNameOf, urlForDatabase, type DbopsConfig } from "./config";
-import { JOB } from "../jobs/queue";
+import { JOB, webhookJobKey } from "../jobs/queue";
 import {
   countRowsNewerThan,
   enqueueJob,
@@ -355,7 +355,7 @@ export async function applyRestore(
         db.transaction().execute(async (trx) => {
           const inserted = await insertCarriedWebhookEvents(trx, rows);
           for (const id of inserted)
-            await enqueueJob(trx, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+            await enqueueJob(trx, JOB.webhookProcess, { eventId: id }, { jobKey: webhookJobKey([id]) });
           return inserted;
         }),
       );

@@ -17,3 +17,17 @@ export const JOB = {
   monitoringPrune: "monitoring_prune",
   notificationDeliver: "notification_deliver",
 } as const;
+
+/**
+ * The key of a webhook processing job: an event's own (webhook:<id>: its retries and the sweep
+ * use it), or an intake group's (webhooks:<first id>, payload { eventIds } in id order). The intake
+ * SQL and the sweep build the same keys from these prefixes.
+ */
+export const WEBHOOK_JOB_KEY_PREFIX = { single: "webhook:", group: "webhooks:" } as const;
+
+export function webhookJobKey(eventIds: readonly [string, ...string[]]): string {
+  const [first] = eventIds;
+  return eventIds.length > 1
+    ? `${WEBHOOK_JOB_KEY_PREFIX.group}${first}`
+    : `${WEBHOOK_JOB_KEY_PREFIX.single}${first}`;
+}

@@ -6,7 +6,7 @@
 import type { Db, Trx } from "../db/database";
 import { type Actor, writeAudit, writeAudits } from "../audit/audit.service";
 import { DomainError } from "../errors";
-import { enqueueJob, JOB } from "../jobs/queue";
+import { enqueueJob, JOB, webhookJobKey } from "../jobs/queue";
 import { lockOrdersWithItems, matchOrders, paymentKey } from "../orders/orders.queries";
 import { applyPaymentEvent, captureMany } from "../orders/payment-events.service";
 import { isRetryableFault } from "./faults";
@@ -95,7 +95,12 @@ export async function processWebhookEvent(
         // Payments are switched off: keep the event, look again in a minute, count no attempt.
         const runAt = new Date(Date.now() + 60_000);
         await updateWebhookEvent(trx, ev.id, { nextAttemptAt: runAt });
-        await enqueueJob(trx, JOB.webhookProcess, { eventId: ev.id }, { jobKey: `webhook:${ev.id}`, runAt });
+        await enqueueJob(
+          trx,
+          JOB.webhookProcess,
+          { eventId: ev.id },
+          { jobKey: webhookJobKey([ev.id]), runAt },
+        );
         return auditReplay(trx, opts, ev, { outcome: "DEFERRED" });
       }
       const meaning = interpretEvent(ev.provider, ev.eventType, ev.payload);
@@ -275,7 +280,7 @@ async function recordFailure(
         trx,
         JOB.webhookProcess,
         { eventId: ev.id },
-        { jobKey: `webhook:${ev.id}`, runAt: nextAttemptAt },
+        { jobKey: webhookJobKey([ev.id]), runAt: nextAttemptAt },
       );
     return auditReplay(trx, opts, ev, { outcome: "FAILED", error });
   });
@@ -293,6 +298,6 @@ export async function sweepDueWebhooks(
   const pendingCutoff = new Date(Date.now() - (opts.pendingOlderThanMs ?? 60_000));
   const due = await selectDueEventIds(db, { pendingCutoff, now: new Date(), limit });
   for (const id of due)
-    await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+    await enqueueJob(db, JOB.webhookProcess, { eventId: id }, { jobKey: webhookJobKey([id]) });
   return due.length;
 }

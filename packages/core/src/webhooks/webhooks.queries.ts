@@ -16,7 +16,7 @@ import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
-import { JOB } from "../jobs/queue";
+import { JOB, WEBHOOK_JOB_KEY_PREFIX } from "../jobs/queue";
 import {
   PROVIDERS,
   ZRejectionListInput,
@@ -469,10 +469,10 @@ export async function insertEventsWithJobs(
       -- sweep use); several go to the worker together (webhooks:<first id>) and are processed as
       -- one batch (processWebhookEvents), a few statements instead of a dozen per event.
       SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
-        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, 'webhook:' || id, NULL, NULL)::graphile_worker.job_spec
+        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, ${WEBHOOK_JOB_KEY_PREFIX.single}::text || id::text, NULL, NULL)::graphile_worker.job_spec
         FROM ins WHERE (SELECT count(*) FROM ins) = 1
         UNION ALL
-        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventIds', json_agg(id ORDER BY id)), NULL, NULL, 1, 'webhooks:' || min(id::text), NULL, NULL)::graphile_worker.job_spec
+        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventIds', json_agg(id ORDER BY id)), NULL, NULL, 1, ${WEBHOOK_JOB_KEY_PREFIX.group}::text || min(id::text), NULL, NULL)::graphile_worker.job_spec
         FROM ins HAVING count(*) > 1))
     )
     SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
@@ -668,7 +668,7 @@ export async function selectDueEventIds(
     .where((eb) =>
       eb.not(
         eb.exists(
-          sql`(SELECT 1 FROM graphile_worker.jobs j WHERE j.key = 'webhook:' || webhook_events.id::text
+          sql`(SELECT 1 FROM graphile_worker.jobs j WHERE j.key = ${WEBHOOK_JOB_KEY_PREFIX.single}::text || webhook_events.id::text
             AND j.locked_at IS NULL AND j.attempts < j.max_attempts)`,
         ),
       ),
@@ -678,7 +678,7 @@ export async function selectDueEventIds(
         eb.exists(
           sql`(SELECT 1 FROM graphile_worker._private_jobs j
             CROSS JOIN LATERAL json_array_elements_text(j.payload -> 'eventIds') AS g (id)
-            WHERE j.key LIKE 'webhooks:%' AND j.is_available AND g.id = webhook_events.id::text)`,
+            WHERE j.key LIKE ${`${WEBHOOK_JOB_KEY_PREFIX.group}%`} AND j.is_available AND g.id = webhook_events.id::text)`,
         ),
       ),
     )
