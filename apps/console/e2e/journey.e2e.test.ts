@@ -70,28 +70,37 @@ describe("console journeys", () => {
     await shot(page, "system-admin");
 
     // A reload keeps the session: the HttpOnly refresh cookie restores it without a stored token.
-    // index.html starts that restore and the page's chunk itself (under the server's CSP): the
-    // app's script is held back here until both are asked for, and then asks for no second
-    // refresh (the token rotates, so a second one in flight would be taken for a stolen one).
+    // index.html starts that restore, the page's chunk and, with the restored token, the page's
+    // queries itself (under the server's CSP): the app's script is held back here until all are
+    // asked for (or 10 s), and then asks for no second refresh (the token rotates, so a second
+    // one in flight would be taken for a stolen one) and takes the queries' answer.
     const refreshes: string[] = [];
+    const pageQueries: string[] = [];
     let chunkAsked = false;
     let started!: () => void;
-    const bothStarted = new Promise<void>((resolve) => (started = resolve));
+    const allStarted = new Promise<void>((resolve) => (started = resolve));
     page.on("request", (req) => {
       if (req.url().endsWith("/api/trpc/auth.refresh")) refreshes.push(req.url());
+      if (req.url().includes("/api/trpc/system.health,backups.health,system.flags?"))
+        pageQueries.push(req.url());
       if (/\/assets\/system-page-[^/]+\.js$/.test(req.url())) chunkAsked = true;
-      if (refreshes.length > 0 && chunkAsked) started();
+      if (refreshes.length > 0 && chunkAsked && pageQueries.length > 0) started();
     });
     const entryScript = /\/assets\/index-[^/]+\.js$/;
+    let queriesBeforeApp = 0;
     await page.route(entryScript, async (route) => {
-      await bothStarted;
+      await Promise.race([allStarted, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      queriesBeforeApp = pageQueries.length;
       await route.continue();
     });
     await page.reload();
     await overall.waitFor();
+    await page.getByRole("button", { name: "Turn on maintenance_mode" }).waitFor();
     await page.unroute(entryScript);
     expect(page.url()).toMatch(/\/system$/);
     expect(refreshes).toHaveLength(1);
+    expect(queriesBeforeApp).toBe(1);
+    expect(pageQueries).toHaveLength(1);
 
     // Toggling a flag needs a reason; the change shows in the table.
     await page.getByRole("button", { name: "Turn on maintenance_mode" }).click();

@@ -6,6 +6,7 @@ import { createTRPCContext, type TRPCOptionsProxy } from "@trpc/tanstack-react-q
 import type { AppRouter } from "@radha/api/router";
 import { MAX_BATCH_CALLS } from "@radha/core/input/schema";
 import { API_URL } from "./api-url";
+import { takeEarlyAnswer } from "./early-queries";
 import { getAccessToken, refreshSession } from "./session";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -58,6 +59,12 @@ export function createConsoleClient() {
         async headers() {
           const token = await getAccessToken();
           return token ? { Authorization: `Bearer ${token}` } : {};
+        },
+        // The page's first queries may already be answered: index.html sent them on load.
+        async fetch(url, init) {
+          const early =
+            typeof url === "string" ? await takeEarlyAnswer(url, init?.method ?? "GET") : undefined;
+          return early ?? fetch(url, init);
         },
       }),
     ],

@@ -11,6 +11,12 @@ export const healthQuery = (trpc: ConsoleTRPC) =>
 
 export const flagsQuery = (trpc: ConsoleTRPC) => trpc.system.flags.queryOptions();
 
+/**
+ * The procedures prefetchSystemPage asks for, in its order: index.html sends the same batch on a
+ * cold load of the page (lib/early-queries.ts), the client takes that answer for this one.
+ */
+export const SYSTEM_PAGE_PROCEDURES = ["system.health", "backups.health", "system.flags"] as const;
+
 /** Starts the page's queries (fresh cached data is kept); a failure shows when the page renders. */
 export function prefetchSystemPage(queryClient: QueryClient, trpc: ConsoleTRPC): void {
   const ignore = () => undefined;
