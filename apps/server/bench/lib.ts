@@ -41,6 +41,19 @@ export function rssMb(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc), or NaN once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
 /** Samples a process's RSS every `everyMs` until stopped. */
 export function sampleRss(pid: number, everyMs = 250) {
   const samples: number[] = [];
@@ -89,9 +102,11 @@ export async function startServer(opts: {
   databaseUrl: string;
   env?: Record<string, string>;
   cpuProfDir?: string | undefined;
+  /** Another build's output folder (for A/B runs), resolved against apps/server; "dist" by default. */
+  dist?: string | undefined;
 }): Promise<Child> {
   const port = await freePort();
-  const entry = path.join(SERVER_DIR, "dist", "main.mjs");
+  const entry = path.resolve(SERVER_DIR, opts.dist ?? "dist", "main.mjs");
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run pnpm --filter @radha/server build`);
   const args = [
     ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
@@ -193,6 +208,11 @@ export class RawConnection {
     w?.resolve(status);
   }
 
+  /** Resolves once the TCP connection is open. */
+  connected(): Promise<void> {
+    return this.ready;
+  }
+
   async send(request: Buffer): Promise<number> {
     await this.ready;
     return new Promise((resolve, reject) => {
@@ -250,6 +270,86 @@ export async function sendAll(
   }
   latencies.sort((a, b) => a - b);
   return { accepted, errors, seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+export interface OpenLoopResult extends SendResult {
+  /** Requests per second asked for. */
+  offered: number;
+  /** The most requests due at once with every connection busy (0: the senders never fell behind). */
+  maxBacklog: number;
+}
+
+/**
+ * Open loop: request i is due at t0 + i / `perSecond` whatever became of the ones before it, and
+ * `senders` keep-alive connections (opened before t0) take due requests in order as they come
+ * free. Latency runs from when a request was due, not from when a connection sent it, so a
+ * server stall shows as the queue behind it (no coordinated omission); `seconds` runs from t0 to
+ * the last answer, so `accepted / seconds` is the delivered rate.
+ */
+export async function sendOpenLoop(
+  ports: readonly number[],
+  requests: readonly Buffer[],
+  senders: number,
+  perSecond: number,
+): Promise<OpenLoopResult> {
+  const connections = Array.from({ length: senders }, (_, i) => new RawConnection(ports[i % ports.length]!));
+  const latencies: number[] = [];
+  let accepted = 0;
+  let errors = 0;
+  let maxBacklog = 0;
+  try {
+    await Promise.all(connections.map((c) => c.connected()));
+    const t0 = performance.now() + 10;
+    const due = (i: number) => t0 + (i * 1000) / perSecond;
+    const idle = [...connections];
+    let next = 0;
+    let answered = 0;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        const now = performance.now();
+        while (next < requests.length && due(next) <= now && idle.length) {
+          const i = next++;
+          const c = idle.pop()!;
+          void c
+            .send(requests[i]!)
+            .catch(() => 0)
+            .then((status) => {
+              latencies.push(performance.now() - due(i));
+              if (status === 200) accepted += 1;
+              else errors += 1;
+              idle.push(c);
+              if (++answered === requests.length) resolve();
+              else pump();
+            });
+        }
+        if (!idle.length) {
+          // Every connection busy: what is already due waits for one.
+          const dueSoFar = Math.min(requests.length, Math.floor(((now - t0) * perSecond) / 1000) + 1);
+          maxBacklog = Math.max(maxBacklog, dueSoFar - next);
+        } else if (next < requests.length && !timer)
+          timer = setTimeout(
+            () => {
+              timer = undefined;
+              pump();
+            },
+            Math.max(0, due(next) - now),
+          );
+      };
+      pump();
+    });
+    latencies.sort((a, b) => a - b);
+    return {
+      accepted,
+      errors,
+      seconds: (performance.now() - t0) / 1000,
+      latencies,
+      offered: perSecond,
+      maxBacklog,
+    };
+  } finally {
+    connections.forEach((c) => c.close());
+  }
 }
 
 /**

@@ -2,7 +2,9 @@
 // asserts nothing. Runs against DATABASE_URL (creates and drops its own databases).
 //   1. Ingest: signed Stripe requests from 64 concurrent senders on loopback to a server child
 //      process, next to pgbench's single-row INSERT … ON CONFLICT DO NOTHING into an equivalent
-//      table, 64 clients, same database server.
+//      table, 64 clients, same database server. Two phases: saturation (closed loop: each sender
+//      sends its next request when answered) for throughput, then a fresh server offered events
+//      open loop at pgbench's TPS of this run, for latency at the database's single-insert rate.
 //   2. Bulk replay: 10,000 FAILED events replayed and processed end to end, rate limit off.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,10 +22,13 @@ import {
 } from "@radha/core/testing";
 import { executeReplayRun, startReplay } from "@radha/core/webhooks";
 import {
+  cpuSeconds,
   pct,
   pgbenchInsertTps,
+  type OpenLoopResult,
   sampleRss,
   sendAll,
+  sendOpenLoop,
   startServer,
   topSelfTime,
   WEBHOOK_SECRET,
@@ -38,6 +43,10 @@ const ONLY = env.BENCH_ONLY;
 const PROFILE = env.BENCH_PROFILE === "1";
 const INGEST_REQUESTS = Number(env.BENCH_INGEST_REQUESTS ?? 12_800);
 const REPLAY_EVENTS = Number(env.BENCH_REPLAY_EVENTS ?? 10_000);
+/** BENCH_OPEN_RATE=<ev/s>: offer the open-loop phase this rate instead of pgbench's TPS (diagnosis). */
+const OPEN_RATE = env.BENCH_OPEN_RATE ? Number(env.BENCH_OPEN_RATE) : undefined;
+/** BENCH_SERVER_DIST=<folder>: the ingest server from another build's output (A/B runs). */
+const SERVER_DIST = env.BENCH_SERVER_DIST;
 /* eslint-enable no-restricted-properties */
 const SENDERS = 64;
 const PGBENCH_TX_PER_CLIENT = 200;
@@ -52,6 +61,9 @@ async function ingest(): Promise<{
   accepted: number;
   errors: number;
   rss: { first: number; last: number; max: number };
+  /** Server CPU time (user + system) per accepted event, µs. */
+  cpuPerEvent: number;
+  open: OpenLoopResult & { p50: number; p99: number; max: number; rssMax: number; cpuPerEvent: number };
   profile?: string[];
 }> {
   const t = await createTestDatabase();
@@ -60,6 +72,7 @@ async function ingest(): Promise<{
     databaseUrl: t.appUrl,
     env: { OPS_MIGRATION_DATABASE_URL: t.url },
     cpuProfDir: profDir,
+    dist: SERVER_DIST,
   });
   let stopped = false;
   try {
@@ -73,7 +86,9 @@ async function ingest(): Promise<{
     await sendAll([server.port], requests("warm", SENDERS * 10), SENDERS);
     const measured = requests("bench", INGEST_REQUESTS);
     const rss = sampleRss(server.pid);
+    const cpu0 = cpuSeconds(server.pid);
     const sent = await sendAll([server.port], measured, SENDERS);
+    const cpu = cpuSeconds(server.pid) - cpu0;
     const rssSeen = rss.stop();
     await server.stop();
     stopped = true;
@@ -82,6 +97,28 @@ async function ingest(): Promise<{
     // table shaped like webhook_events (unique provider + event id, jsonb payload, raw body).
     const sample = JSON.stringify(stripePayloads.succeeded("pi_sample"));
     const pgbench = await pgbenchInsertTps(t.db, t.url, sample, SENDERS, PGBENCH_TX_PER_CLIENT);
+
+    // Open loop at the database's single-insert rate: a fresh server (not under --cpu-prof),
+    // warmed the same way, offered pgbench's TPS on a fixed schedule.
+    const open = await startServer({
+      databaseUrl: t.appUrl,
+      env: { OPS_MIGRATION_DATABASE_URL: t.url },
+      dist: SERVER_DIST,
+    });
+    let openLoop: OpenLoopResult;
+    let openRss: { max: number };
+    let openCpu: number;
+    try {
+      await sendAll([open.port], requests("warm2", SENDERS * 10), SENDERS);
+      const scheduled = requests("open", INGEST_REQUESTS);
+      const rss2 = sampleRss(open.pid);
+      const openCpu0 = cpuSeconds(open.pid);
+      openLoop = await sendOpenLoop([open.port], scheduled, SENDERS, OPEN_RATE ?? pgbench.tps);
+      openCpu = cpuSeconds(open.pid) - openCpu0;
+      openRss = rss2.stop();
+    } finally {
+      await open.stop();
+    }
     return {
       eventsPerSecond: sent.accepted / sent.seconds,
       p50: pct(sent.latencies, 50),
@@ -92,6 +129,15 @@ async function ingest(): Promise<{
       accepted: sent.accepted,
       errors: sent.errors,
       rss: rssSeen,
+      cpuPerEvent: (cpu * 1e6) / sent.accepted,
+      open: {
+        ...openLoop,
+        p50: pct(openLoop.latencies, 50),
+        p99: pct(openLoop.latencies, 99),
+        max: openLoop.latencies.at(-1) ?? NaN,
+        rssMax: openRss.max,
+        cpuPerEvent: (openCpu * 1e6) / openLoop.accepted,
+      },
       ...(profDir ? { profile: topSelfTime(profDir, 25) } : {}),
     };
   } finally {
@@ -238,6 +284,7 @@ const mb = (v: number) => `${v.toFixed(0)} MB`;
 await prepareTemplateDatabase();
 try {
   console.log("\nWebhook benchmarks (this machine, this run; 2 cores shared with whatever else runs)");
+  if (SERVER_DIST) console.log(`ingest server: ${SERVER_DIST}/main.mjs`);
   row("measure", "figure", "vs baseline", "target");
   if (!ONLY || ONLY === "ingest") {
     const i = await ingest();
@@ -257,6 +304,37 @@ try {
       "",
       "max < 250 MB",
     );
+    row(
+      `  server CPU per event${PROFILE ? " (under --cpu-prof)" : ""}`,
+      `${i.cpuPerEvent.toFixed(0)} µs`,
+      "",
+      "",
+    );
+    const o = i.open;
+    const met = o.p99 < 25 && o.errors === 0;
+    row(
+      `ingest open loop at ${OPEN_RATE ? "BENCH_OPEN_RATE" : "pgbench's rate"}, ${SENDERS} senders`,
+      `${(o.accepted / o.seconds).toFixed(0)} ev/s`,
+      `offered ${o.offered.toFixed(0)}/s`,
+      "delivered = offered",
+    );
+    row("  latency from scheduled send, p50", `${o.p50.toFixed(1)} ms`, "", "");
+    row(
+      "  latency from scheduled send, p99",
+      `${o.p99.toFixed(1)} ms`,
+      `pgbench ${i.pgbenchP99.toFixed(1)} ms*`,
+      OPEN_RATE ? "" : `< 25 ms at the DB's rate: ${met ? "met" : "NOT met"}`,
+    );
+    row(
+      "  latency max; most requests waiting for a sender",
+      `${o.max.toFixed(1)} ms`,
+      String(o.maxBacklog),
+      "",
+    );
+    row("  non-2xx or failed requests", String(o.errors), "", "0");
+    row("  server RSS max", mb(o.rssMax), "", "max < 250 MB");
+    row("  server CPU per event", `${o.cpuPerEvent.toFixed(0)} µs`, "", "");
+    console.log("  * pgbench's p99 at its own saturation (64 clients, closed loop), as above");
     if (i.profile)
       console.log(["  server CPU profile, top self time:", ...i.profile.map((l) => `    ${l}`)].join("\n"));
   }
