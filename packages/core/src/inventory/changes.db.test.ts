@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import type { Db } from "../db/database";
+import { must } from "../errors";
+import { encodeCursor } from "../pagination/cursor";
 import { createProduct, createTestDatabase, createVariant, type TestDatabase } from "../testing/index";
 import { listStockChanges } from "./inventory.queries";
 import type { TChangesPage } from "./inventory.schema";
@@ -114,6 +116,11 @@ describe("listStockChanges", () => {
     const withoutStock = (p: TChangesPage) => p.byVariant.map(({ stockNow: _, ...r }) => r);
     expect(withoutStock(elsewhere)).toEqual(withoutStock(first));
     expect(rowOf(elsewhere, a.id)).toMatchObject({ net: 5, movements: 2, stockNow: 12 });
+
+    // A cursor from before the end was pinned (id and start only) still reads the next page.
+    const legacy = encodeCursor([must(first.items.at(-1), "a first page").id, first.since]);
+    const resumed = await listStockChanges(t.db, { since: "1h", limit: 1, cursor: legacy });
+    expect(resumed.items).toEqual(pages[0]!.items);
 
     // A new listing includes the later movement.
     const fresh = await listStockChanges(t.db, { since: "1h", limit: 1 });
