@@ -17,6 +17,7 @@ import { listAuditEvents } from "../src/audit/audit.service";
 import type { Database, Db } from "../src/db/database";
 import { listStock, listStockChanges, listVariantLedger } from "../src/inventory/inventory.queries";
 import { listOrders, listReviewEvents } from "../src/orders/orders.queries";
+import type { TChangesInput } from "../src/inventory/inventory.schema";
 import type { TPage } from "../src/pagination/pagination.schema";
 import { createTestDatabase, dropTestDatabases, prepareTemplateDatabase } from "../src/testing/index";
 import { previewReplay } from "../src/webhooks/replay.service";
@@ -331,6 +332,20 @@ async function main(): Promise<void> {
       ...(await pages(db, "ledger by variant", listVariantLedger, { variantId: ref.variantId, limit: 5 })),
       ...(await pages(db, "ledger since 1h (changes)", listStockChanges, { since: "1h", limit: 200 })),
       ...(await pages(db, "ledger since 1d (changes)", listStockChanges, { since: "1d", limit: 200 })),
+      // The same listing read through a new handle each call, as another server or the CLI's next
+      // process would: the first page's summary is not cached there, so each page recomputes it.
+      ...(
+        await pages(
+          db,
+          "ledger since 1d (changes), summary recomputed",
+          (d: Db, input: TChangesInput) =>
+            listStockChanges(
+              d.withoutPlugins().withPlugin(new CamelCasePlugin({ maintainNestedObjectKeys: true })),
+              input,
+            ),
+          { since: "1d", limit: 200 },
+        )
+      ).slice(1),
       ...(await pages(db, "stock all (by product name)", listStock, { limit: 200 })),
       ...(await pages(db, "stock search SKU", listStock, { search: ref.sku, limit: 200 })),
       ...(await pages(db, "stock search SKU prefix 'RS-00012'", listStock, {

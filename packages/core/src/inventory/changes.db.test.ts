@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import type { Db } from "../db/database";
+import { must } from "../errors";
+import { encodeCursor } from "../pagination/cursor";
 import { createProduct, createTestDatabase, createVariant, type TestDatabase } from "../testing/index";
 import { listStockChanges } from "./inventory.queries";
 import type { TChangesPage } from "./inventory.schema";
@@ -82,5 +84,47 @@ describe("listStockChanges", () => {
       expect(p.since).toBe(pages[0]!.since);
       expect(p.byVariant).toEqual(all.byVariant);
     }
+  });
+
+  it("keeps a listing's window: stock moved after its first page changes none of its pages' summaries, a new listing shows it", async () => {
+    const product = await createProduct(t.db, { name: "Pinned Window Saree" });
+    const a = await createVariant(t.db, { productId: product.id, sku: "PIN-A" });
+    const b = await createVariant(t.db, { productId: product.id, sku: "PIN-B" });
+    await move(t.db, { variantId: a.id, type: "RESTOCK", quantity: 6 });
+    await move(t.db, { variantId: b.id, type: "RESTOCK", quantity: 2 });
+    await move(t.db, { variantId: a.id, type: "SALE", quantity: -1 });
+
+    const first = await listStockChanges(t.db, { since: "1h", limit: 1 });
+    const rowOf = (p: TChangesPage, id: string) => p.byVariant.find((r) => r.variantId === id);
+    expect(rowOf(first, a.id)).toMatchObject({ net: 5, movements: 2, stockNow: 5 });
+    await move(t.db, { variantId: a.id, type: "RESTOCK", quantity: 7 });
+
+    // The listing's next pages: the same summary, movement counts and stock as on its first page.
+    const pages: TChangesPage[] = [];
+    for (let cursor = first.nextCursor; cursor;) {
+      const page: TChangesPage = await listStockChanges(t.db, { since: "1h", limit: 1, cursor });
+      pages.push(page);
+      cursor = page.nextCursor;
+    }
+    expect(pages.length).toBeGreaterThan(2);
+    for (const p of pages) expect(p.byVariant).toEqual(first.byVariant);
+    expect(pages.flatMap((p) => p.items).some((e) => e.quantity === 7 && e.variantId === a.id)).toBe(false);
+
+    // Another server (its own handle) computes the next page's summary itself, over the same
+    // window: the same net and movements; stock is read as it is now.
+    const elsewhere = await listStockChanges(t.appDb, { since: "1h", limit: 1, cursor: first.nextCursor });
+    const withoutStock = (p: TChangesPage) => p.byVariant.map(({ stockNow: _, ...r }) => r);
+    expect(withoutStock(elsewhere)).toEqual(withoutStock(first));
+    expect(rowOf(elsewhere, a.id)).toMatchObject({ net: 5, movements: 2, stockNow: 12 });
+
+    // A cursor from before the end was pinned (id and start only) still reads the next page.
+    const legacy = encodeCursor([must(first.items.at(-1), "a first page").id, first.since]);
+    const resumed = await listStockChanges(t.db, { since: "1h", limit: 1, cursor: legacy });
+    expect(resumed.items).toEqual(pages[0]!.items);
+
+    // A new listing includes the later movement.
+    const fresh = await listStockChanges(t.db, { since: "1h", limit: 1 });
+    expect(rowOf(fresh, a.id)).toMatchObject({ net: 12, movements: 3, stockNow: 12 });
+    expect(fresh.items[0]).toMatchObject({ variantId: a.id, quantity: 7 });
   });
 });

@@ -11,7 +11,7 @@ import type {
 } from "../db/database";
 import { DomainError, must } from "../errors";
 import { isStorableTime, TIME_RANGE_MESSAGE } from "../input/input.schema";
-import { decodeCursor, toPage, ZKeyBigint } from "../pagination/cursor";
+import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
 import { SYSTEM_FLAGS } from "../system/system.schema";
@@ -172,13 +172,15 @@ export async function* iterateStock(db: DbOrTrx, pageSize = 5000): AsyncGenerato
   }
 }
 
-const LEDGER_SELECT = sql`
-  SELECT t.id::text AS id, t.created_at, t.type, t.variant_id, v.sku, p.name AS product, t.quantity,
+const LEDGER_COLUMNS = sql`
+  t.id::text AS id, t.created_at, t.type, t.variant_id, v.sku, p.name AS product, t.quantity,
     t.previous_stock, t.new_stock, t.reserved_delta, t.reason, t.batch_id, t.order_id, t.webhook_event_id,
-    t.actor_label, t.reference, t.notes
+    t.actor_label, t.reference, t.notes`;
+const LEDGER_FROM = sql`
   FROM inventory_transactions t
   JOIN product_variants v ON v.id = t.variant_id
   JOIN products p ON p.id = t.product_id`;
+const LEDGER_SELECT = sql`SELECT ${LEDGER_COLUMNS} ${LEDGER_FROM}`;
 
 type LedgerSqlRow = Omit<TLedgerEntry, "createdAt"> & { createdAt: Date };
 const toLedgerEntry = (r: LedgerSqlRow): TLedgerEntry => ({ ...r, createdAt: r.createdAt.toISOString() });
@@ -221,8 +223,47 @@ export function parseSince(since: string, now = new Date()): Date {
   return d;
 }
 
-// The window's start rides in the cursor, so "1h" means the same hour on every page.
-const ZChangesKey = z.tuple([ZKeyBigint, z.iso.datetime()]);
+// The window rides in the cursor: its start, so "1h" means the same hour on every page, and its
+// end, the database's time when the first page was read. A cursor from before the end was pinned
+// (id and start only) still reads, with the window open-ended as it was then.
+const ZChangesKey = z.union([
+  z.tuple([ZKeyBigint, z.iso.datetime(), ZKeyTime]),
+  z.tuple([ZKeyBigint, z.iso.datetime()]),
+]);
+
+type TChangesSummary = TChangesPage["byVariant"];
+
+/**
+ * Window summaries by listing (start and end), per database handle. A listing's later pages
+ * return the summary its first page computed instead of recomputing it (~2,700 variant and
+ * product lookups for a day at production size): the same summary on every page, even if stock
+ * moved meanwhile. Bounded by entries, rows and age; a miss (another server, the CLI's next
+ * process, an evicted entry) recomputes it over the same pinned window.
+ */
+const summaryCache = new WeakMap<Db, Map<string, { storedAt: number; rows: TChangesSummary }>>();
+const SUMMARY_CACHE_LIMITS = { entries: 16, rows: 100_000, ageMs: 15 * 60_000 };
+
+function cachedSummary(db: Db, key: string): TChangesSummary | undefined {
+  const entry = summaryCache.get(db)?.get(key);
+  return entry && Date.now() - entry.storedAt < SUMMARY_CACHE_LIMITS.ageMs ? entry.rows : undefined;
+}
+
+function cacheSummary(db: Db, key: string, rows: TChangesSummary): void {
+  if (rows.length > SUMMARY_CACHE_LIMITS.rows) return;
+  let entries = summaryCache.get(db);
+  if (!entries)
+    summaryCache.set(db, (entries = new Map<string, { storedAt: number; rows: TChangesSummary }>()));
+  entries.delete(key);
+  entries.set(key, { storedAt: Date.now(), rows });
+  // Oldest first (insertion order): drop until both bounds hold.
+  let total = 0;
+  for (const e of entries.values()) total += e.rows.length;
+  for (const [k, e] of entries) {
+    if (entries.size <= SUMMARY_CACHE_LIMITS.entries && total <= SUMMARY_CACHE_LIMITS.rows) break;
+    entries.delete(k);
+    total -= e.rows.length;
+  }
+}
 
 /**
  * What changed since a moment, across all variants: ledger rows by page and the net per variant.
@@ -233,12 +274,19 @@ export async function listStockChanges(db: Db, raw: unknown): Promise<TChangesPa
   const input = ZChangesInput.parse(raw);
   const after = decodeCursor(input.cursor, ZChangesKey);
   const since = after ? new Date(after[1]) : parseSince(input.since);
+  // A first page reads up to now (the page statement's time, microseconds kept: a Date would
+  // drop them) and pins that end in its cursor; later pages read up to it.
+  const until = after ? (after[2] ?? null) : null;
+  const window = sql`created_at >= ${since} ${until ? sql`AND created_at <= ${until}::timestamptz` : sql``}`;
   // The page's ids first, from the time index alone (ids need not follow time: backdated or
   // imported rows), then only those rows are read whole.
-  const page = sql<LedgerSqlRow>`
-    ${LEDGER_SELECT} WHERE t.id IN (
+  const page = sql<LedgerSqlRow & { asOf?: string }>`
+    SELECT ${LEDGER_COLUMNS}
+      ${after ? sql`` : sql`, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS as_of`}
+    ${LEDGER_FROM}
+    WHERE t.id IN (
       SELECT id FROM inventory_transactions
-      WHERE created_at >= ${since} ${after ? sql`AND id < ${after[0]}::bigint` : sql``}
+      WHERE ${window} ${after ? sql`AND id < ${after[0]}::bigint` : sql``}
       ORDER BY id DESC LIMIT ${input.limit + 1}
     )
     ORDER BY t.id DESC
@@ -246,25 +294,37 @@ export async function listStockChanges(db: Db, raw: unknown): Promise<TChangesPa
   // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
   // key (OFFSET 0 keeps the lookup a per-row probe of the ids' hash indexes: a join would read
   // every variant).
-  const byVariant = sql<TChangesPage["byVariant"][number]>`
-    WITH moved AS (
-      SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
-      FROM inventory_transactions WHERE created_at >= ${since}
-      GROUP BY variant_id, product_id
-    )
-    SELECT m.variant_id, x.sku, x.product, m.net, m.movements, x.stock_now
-    FROM moved m CROSS JOIN LATERAL (
-      SELECT v.sku, p.name AS product, v.stock_quantity AS stock_now
-      FROM product_variants v JOIN products p ON p.id = m.product_id
-      WHERE v.id = m.variant_id OFFSET 0
-    ) x
-    ORDER BY abs(m.net) DESC, x.sku
-  `.execute(db);
+  const cached = until ? cachedSummary(db, `${since.toISOString()} ${until}`) : undefined;
+  const byVariant = cached
+    ? Promise.resolve(cached)
+    : sql<TChangesSummary[number]>`
+        WITH moved AS (
+          SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
+          FROM inventory_transactions WHERE ${window}
+          GROUP BY variant_id, product_id
+        )
+        SELECT m.variant_id, x.sku, x.product, m.net, m.movements, x.stock_now
+        FROM moved m CROSS JOIN LATERAL (
+          SELECT v.sku, p.name AS product, v.stock_quantity AS stock_now
+          FROM product_variants v JOIN products p ON p.id = m.product_id
+          WHERE v.id = m.variant_id OFFSET 0
+        ) x
+        ORDER BY abs(m.net) DESC, x.sku
+      `
+        .execute(db)
+        .then((r) => r.rows);
   const [{ rows }, summary] = await Promise.all([page, byVariant]);
+  const end = after ? until : (rows[0]?.asOf ?? null);
+  if (end && !cached) cacheSummary(db, `${since.toISOString()} ${end}`, summary);
   return {
-    ...toPage(rows, input.limit, toLedgerEntry, (r) => [r.id, since.toISOString()]),
+    ...toPage(
+      rows,
+      input.limit,
+      ({ asOf: _, ...r }) => toLedgerEntry(r),
+      (r) => (end ? [r.id, since.toISOString(), end] : [r.id, since.toISOString()]),
+    ),
     since: since.toISOString(),
-    byVariant: summary.rows,
+    byVariant: summary,
   };
 }
 

@@ -94,7 +94,7 @@ export const ZSince = z
   .string()
   .trim()
   .regex(/^(\d+\s*[mhd]|\d{4}-\d\d-\d\dT.+)$/, 'Use a duration like "30m", "1h", "2d" or an ISO time');
-/** Newest first. Later pages keep the window the first page resolved `since` to. */
+/** Newest first. Later pages keep the window the first page read: its `since` and its end (then). */
 export const ZChangesInput = pageInput(
   { since: ZSince.default("1h") },
   { default: 1000, max: 5000 },
@@ -276,13 +276,14 @@ export interface TLedgerEntry {
 /** A page of ledger rows in the window, with the whole window's summary beside it. */
 export interface TChangesPage extends TPage<TLedgerEntry> {
   since: string;
-  /** Net change per variant over the whole window (not only this page). */
+  /** Net change per variant over the whole window (not only this page), the same on every page of a listing. */
   byVariant: {
     variantId: string;
     sku: string;
     product: string;
     net: number;
     movements: number;
+    /** On hand when the summary was computed: by the listing's first page, unless recomputed. */
     stockNow: number;
   }[];
 }
