@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_ACTOR } from "@radha/core/audit";
-import { enqueueJob, JOB } from "@radha/core/jobs";
+import { enqueueJob, JOB, webhookJobKey } from "@radha/core/jobs";
 import {
   createFailedWebhookEvents,
   createPendingOrder,
@@ -369,7 +369,7 @@ it("a worker killed mid-batch: after restart every event settles and no effect i
       .where("id", "in", ids)
       .execute();
     for (const id of ids)
-      await enqueueJob(t.database.db, JOB.webhookProcess, { eventId: id }, { jobKey: `webhook:${id}` });
+      await enqueueJob(t.database.db, JOB.webhookProcess, { eventId: id }, { jobKey: webhookJobKey([id]) });
 
     const child = spawn(process.execPath, ["--import", "tsx", "src/worker-main.ts"], {
       cwd: SERVER_DIR,
