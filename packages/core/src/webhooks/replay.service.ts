@@ -10,6 +10,7 @@ import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
 import type { TPage } from "../pagination/pagination.schema";
 import { enqueueJob, JOB } from "../jobs/queue";
 import type { SharedStore } from "../shared-store/index";
+import { isRetryableFault } from "./faults";
 import { processWebhookEvent, processWebhookEvents, type ProcessOptions } from "./process.service";
 import {
   claimEventsForRun,
@@ -138,6 +139,27 @@ const PROGRESS_INTERVAL_MS = 500;
 /** Events one replay worker processes together (see processWebhookEvents). */
 const CHUNK = 500;
 
+/** How long a run keeps retrying a fault in one of its statements before it is marked FAILED. */
+const FAULT_DEADLINE_MS = 60_000;
+
+/**
+ * Runs one of a replay run's statements, retrying faults (a lost or reset connection, a deadlock,
+ * a lock or statement timeout) with backoff: a database restart or a deadlock victim must not
+ * turn a run of thousands of events into FAILED. Domain errors (an event deleted meanwhile) and
+ * bugs are not retried, nor a fault that lasts past the deadline.
+ */
+async function retryingFaults<T>(fn: () => Promise<T>, deadlineMs = FAULT_DEADLINE_MS): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DomainError || !isRetryableFault(e) || Date.now() - started > deadlineMs) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
+    }
+  }
+}
+
 export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "replayRunId" | "auditActor"> {
   store?: SharedStore;
   batchSize?: number;
@@ -167,10 +189,8 @@ export async function executeReplayRun(
   /** Saves the run's counts (and a final status, if given) and tells whoever is watching. */
   const save = async (finish?: "CANCELLED" | "COMPLETED"): Promise<TReplayRun> => {
     const run = toReplayRun(
-      await updateReplayRun(
-        db,
-        runId,
-        finish ? { ...counts, status: finish, finishedAt: new Date() } : counts,
+      await retryingFaults(() =>
+        updateReplayRun(db, runId, finish ? { ...counts, status: finish, finishedAt: new Date() } : counts),
       ),
     );
     opts.onProgress?.(run);
@@ -195,14 +215,14 @@ export async function executeReplayRun(
 
   try {
     for (;;) {
-      const batch = await selectReplayPage(db, filter, cursor, batchSize);
+      const batch = await retryingFaults(() => selectReplayPage(db, filter, cursor, batchSize));
       const last = batch.at(-1);
       if (!last) break;
       cursor = { at: last.receivedAt, id: last.id };
 
       // Claim what no other live run holds; the rest is another operator's and is skipped.
       const ids = batch.map((b) => b.id);
-      let queue = await claimEventsForRun(db, runId, ids);
+      let queue = await retryingFaults(() => claimEventsForRun(db, runId, ids));
       counts.skipped += ids.length - queue.length;
       counts.done += ids.length - queue.length;
 
@@ -211,13 +231,19 @@ export async function executeReplayRun(
       // row locks (measured: 2 workers of 500 beat 4 of 250 and 16 of 63 on 2 cores).
       // Chunks taken at once then lock mostly different variants.
       const chunk = minIntervalMs > 0 ? 1 : CHUNK;
-      if (chunk > 1 && queue.length > chunk) queue = await orderEventsByVariant(db, queue);
+      if (chunk > 1 && queue.length > chunk) {
+        const unordered = queue;
+        queue = await retryingFaults(() => orderEventsByVariant(db, unordered));
+      }
+      // A chunk that fails for good stops the other workers taking new chunks; the run then
+      // fails once every chunk in flight has finished (none is left writing after FAILED).
+      let broken = false;
       const workers = Array.from(
         { length: Math.min(claimed.concurrency, Math.ceil(queue.length / chunk)) },
         async () => {
           for (
             let ids = queue.splice(0, chunk);
-            ids.length > 0 && !cancelSeen;
+            ids.length > 0 && !cancelSeen && !broken;
             ids = queue.splice(0, chunk)
           ) {
             if (minIntervalMs > 0) {
@@ -225,11 +251,18 @@ export async function executeReplayRun(
               nextSlot = Math.max(nextSlot, Date.now()) + minIntervalMs;
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             }
-            const results = await processWebhookEvents(db, ids, {
-              ...opts,
-              trigger: "REPLAY",
-              replayRunId: runId,
-              operator: claimed.createdBy,
+            // Processing records each event's own failures; what reaches here is a failure it
+            // could not record. Events already settled come back SKIPPED on the retry.
+            const results = await retryingFaults(() =>
+              processWebhookEvents(db, ids, {
+                ...opts,
+                trigger: "REPLAY",
+                replayRunId: runId,
+                operator: claimed.createdBy,
+              }),
+            ).catch((e: unknown) => {
+              broken = true;
+              throw e;
             });
             for (const result of results) {
               counts.done += 1;
@@ -241,9 +274,10 @@ export async function executeReplayRun(
           }
         },
       );
-      await Promise.all(workers);
+      const failed = (await Promise.allSettled(workers)).find((w) => w.status === "rejected");
       await ticking;
-      await releaseEventsFromRun(db, runId, ids);
+      if (failed) throw failed.reason;
+      await retryingFaults(() => releaseEventsFromRun(db, runId, ids));
       const progress = await save();
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the cancel watcher callback
       if (cancelSeen || progress.status === "CANCELLING") return await save("CANCELLED");
