@@ -27,6 +27,7 @@ import {
 import {
   compactWebhookHealth,
   executeReplayRun,
+  resumeStalledReplayRuns,
   processWebhookEvents,
   sweepDueWebhooks,
 } from "@radha/core/webhooks";
@@ -108,6 +109,7 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
     },
     [JOB.webhookSweep]: async () => {
       await sweepDueWebhooks(deps.db);
+      await resumeStalledReplayRuns(deps.db);
     },
     [JOB.webhookHealthCompact]: async () => {
       await compactWebhookHealth(deps.db);

@@ -377,6 +377,8 @@ export interface WebhookReplayRunsTable {
   createdAt: CreatedAt;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Written by the run's executor with each progress save; the sweep resumes a run whose heartbeat stopped. */
+  heartbeatAt: Date | null;
 }
 
 // Issue 10 (auth hardening): refresh-token history and the capped security-events table.

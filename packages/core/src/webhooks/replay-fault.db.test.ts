@@ -1,11 +1,13 @@
 // A replay run of thousands of events must not end FAILED because one of its own statements met a
 // fault: here its connection is terminated (what a database restart or failover does) while it
 // waits to claim its events. The run retries the statement on a new connection and completes.
+// Nor may a run whose worker was killed hold its events for ever: the minute sweep resumes it.
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
 import { createFailedWebhookEvents, createTestDatabase, type TestDatabase } from "../testing/index";
-import { executeReplayRun, startReplay } from "./replay.service";
+import { executeReplayRun, resumeStalledReplayRuns, startReplay } from "./replay.service";
+import { claimEventsForRun, claimReplayRun } from "./webhooks.queries";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -59,4 +61,47 @@ it("a replay whose connection is terminated mid-run retries and completes, each 
       (SELECT count(*)::int FROM webhook_attempts WHERE replay_run_id = ${run.id}) AS attempts
   `.execute(t.db);
   expect(rows[0]).toEqual({ processed: 40, paid: 40, sales: 40, attempts: 40 });
+});
+
+it("the sweep resumes a RUNNING run whose worker died and finishes a CANCELLING one", async () => {
+  const a = await createFailedWebhookEvents(t.db, { count: 10, tag: "stall-a" });
+  const b = await createFailedWebhookEvents(t.db, { count: 5, tag: "stall-b" });
+  const filter = { status: "FAILED" as const };
+  const [runA, runB] = [
+    await startReplay(t.db, SYSTEM_ACTOR, { filter }, { enqueue: false }),
+    await startReplay(t.db, SYSTEM_ACTOR, { filter }, { enqueue: false }),
+  ];
+  // Both were executing, holding their events, when their worker was killed 10 minutes ago;
+  // B had been asked to cancel.
+  await claimReplayRun(t.db, runA.id);
+  await claimReplayRun(t.db, runB.id);
+  expect(await claimEventsForRun(t.db, runA.id, a.eventIds)).toHaveLength(10);
+  expect(await claimEventsForRun(t.db, runB.id, b.eventIds)).toHaveLength(5);
+  await sql`UPDATE webhook_replay_runs SET heartbeat_at = now() - interval '10 minutes' WHERE id IN (${runA.id}, ${runB.id})`.execute(
+    t.db,
+  );
+  await sql`UPDATE webhook_replay_runs SET status = 'CANCELLING' WHERE id = ${runB.id}`.execute(t.db);
+  // A third run beat a moment ago: alive, left alone.
+  const runC = await startReplay(t.db, SYSTEM_ACTOR, { filter }, { enqueue: false });
+  await claimReplayRun(t.db, runC.id);
+
+  expect(await resumeStalledReplayRuns(t.db)).toEqual({ resumed: 1, cancelled: 1 });
+  const { rows: jobs } = await sql<{ key: string; task: string; attempts: number }>`
+    SELECT key, task_identifier AS task, attempts FROM graphile_worker.jobs WHERE key LIKE 'replay:%'
+  `.execute(t.db);
+  expect(jobs).toEqual([{ key: `replay:${runA.id}`, task: "webhook_replay_run", attempts: 0 }]);
+  const { rows: runs } = await sql<{ id: string; status: string; finished: boolean; held: number }>`
+    SELECT r.id, r.status, r.finished_at IS NOT NULL AS finished,
+      (SELECT count(*)::int FROM webhook_events e WHERE e.replay_run_id = r.id) AS held
+    FROM webhook_replay_runs r WHERE r.id IN (${runA.id}, ${runB.id})
+  `.execute(t.db);
+  expect(runs.find((r) => r.id === runB.id)).toMatchObject({ status: "CANCELLED", finished: true, held: 0 });
+  expect(runs.find((r) => r.id === runA.id)).toMatchObject({ status: "RUNNING", held: 10 });
+  // Queued again with a fresh heartbeat: the next sweeps leave it to its new job.
+  expect(await resumeStalledReplayRuns(t.db)).toEqual({ resumed: 0, cancelled: 0 });
+
+  // The queued job resumes A, which replays its own events and B's, now released.
+  await sql`UPDATE webhook_replay_runs SET status = 'CANCELLED' WHERE id = ${runC.id}`.execute(t.db);
+  const final = await executeReplayRun(t.db, runA.id, { maxAttempts: 3, backoffBaseSeconds: 0.05 });
+  expect(final).toMatchObject({ status: "COMPLETED", succeeded: 15, failed: 0 });
 });

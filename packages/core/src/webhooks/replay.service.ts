@@ -24,6 +24,7 @@ import {
   selectReplayPage,
   selectReplayRun,
   selectReplayRuns,
+  selectStalledReplayRuns,
   toSummary,
   updateReplayRun,
   type ReplayRunRow,
@@ -190,7 +191,9 @@ export async function executeReplayRun(
   const save = async (finish?: "CANCELLED" | "COMPLETED"): Promise<TReplayRun> => {
     const run = toReplayRun(
       await retryingFaults(() =>
-        updateReplayRun(db, runId, finish ? { ...counts, status: finish, finishedAt: new Date() } : counts),
+        updateReplayRun(db, runId, finish ? { ...counts, status: finish, finishedAt: new Date() } : counts, {
+          heartbeat: true,
+        }),
       ),
     );
     opts.onProgress?.(run);
@@ -293,6 +296,40 @@ export async function executeReplayRun(
     await releaseEventsFromRun(db, runId);
     throw cause;
   }
+}
+
+/** How long a run's executor may go without saving progress before the sweep takes it for dead. */
+export const REPLAY_STALL_MS = 5 * 60_000;
+
+/**
+ * For the minute sweep: a RUNNING run whose heartbeat stopped lost its worker (its job runs once,
+ * so nothing would run it again) and is queued again to resume where it stopped; a CANCELLING one
+ * is finished as CANCELLED. Either way its events stop being held by a run nobody executes.
+ * Its heartbeat is reset when it is queued, so the next sweeps leave it to the new job.
+ */
+export async function resumeStalledReplayRuns(
+  db: Db,
+  stalledBefore = new Date(Date.now() - REPLAY_STALL_MS),
+): Promise<{ resumed: number; cancelled: number }> {
+  const counts = { resumed: 0, cancelled: 0 };
+  for (const { id } of await selectStalledReplayRuns(db, stalledBefore)) {
+    await db.transaction().execute(async (trx) => {
+      // Locked and checked again: its executor may have come back since the select.
+      const run = await lockReplayRun(trx, id);
+      const beat = run && (run.heartbeatAt ?? run.startedAt ?? run.createdAt);
+      if (!run || !beat || beat >= stalledBefore) return;
+      if (run.status === "RUNNING") {
+        await updateReplayRun(trx, id, {}, { heartbeat: true });
+        await enqueueJob(trx, JOB.webhookReplayRun, { runId: id }, { jobKey: `replay:${id}` });
+        counts.resumed += 1;
+      } else if (run.status === "CANCELLING") {
+        await updateReplayRun(trx, id, { status: "CANCELLED", finishedAt: new Date() });
+        await releaseEventsFromRun(trx, id);
+        counts.cancelled += 1;
+      }
+    });
+  }
+  return counts;
 }
 
 /** Replays one event now, in the caller's request, as an operator (audited in the same transaction). */

@@ -749,14 +749,16 @@ export async function lockReplayRun(trx: Trx, runId: string): Promise<ReplayRunR
     .executeTakeFirst();
 }
 
+/** `heartbeat`: the run's executor is alive (heartbeat_at = now()); see resumeStalledReplayRuns. */
 export async function updateReplayRun(
   db: DbOrTrx,
   runId: string,
   changes: Updateable<WebhookReplayRunsTable>,
+  opts: { heartbeat?: boolean } = {},
 ): Promise<ReplayRunRow> {
   return db
     .updateTable("webhookReplayRuns")
-    .set(changes)
+    .set(opts.heartbeat ? { ...changes, heartbeatAt: sql`now()` } : changes)
     .where("id", "=", runId)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -766,11 +768,25 @@ export async function updateReplayRun(
 export async function claimReplayRun(db: DbOrTrx, runId: string): Promise<ReplayRunRow | undefined> {
   return db
     .updateTable("webhookReplayRuns")
-    .set({ status: "RUNNING", startedAt: sql`coalesce(started_at, now())` })
+    .set({ status: "RUNNING", startedAt: sql`coalesce(started_at, now())`, heartbeatAt: sql`now()` })
     .where("id", "=", runId)
     .where("status", "in", ["QUEUED", "RUNNING"])
     .returningAll()
     .executeTakeFirst();
+}
+
+/** RUNNING or CANCELLING runs whose executor has not saved progress since `stalledBefore`. */
+export async function selectStalledReplayRuns(
+  db: DbOrTrx,
+  stalledBefore: Date,
+): Promise<Pick<ReplayRunRow, "id" | "status">[]> {
+  return db
+    .selectFrom("webhookReplayRuns")
+    .select(["id", "status"])
+    .where("status", "in", ["RUNNING", "CANCELLING"])
+    .where(sql`coalesce(heartbeat_at, started_at, created_at)`, "<", stalledBefore)
+    .orderBy("createdAt")
+    .execute();
 }
 
 /**
