@@ -86,6 +86,15 @@ describe("ops inventory", () => {
         .filter((e) => e.type === "ADJUSTMENT")
         .map((e) => e.sku),
     ).toEqual([a.sku]);
+    // The summary line counts the whole window: every ledger row the listing's pages hold.
+    const listing = JSON.parse(changes.stdout) as {
+      items: unknown[];
+      totals: { movements: number; variants: number };
+    };
+    expect(listing.totals.movements).toBe(listing.items.length);
+    expect((await ops("inventory", "changes", "--since", "1h")).stdout).toContain(
+      `${listing.totals.movements} movements on ${listing.totals.variants} variants since`,
+    );
 
     const rollbackPreview = await ops("inventory", "rollback", result.batchId);
     expect(rollbackPreview.code).toBe(0);
@@ -101,8 +110,8 @@ describe("ops inventory", () => {
       .where("id", "=", a.id)
       .executeTakeFirstOrThrow();
     expect(stock.stockQuantity).toBe(10);
-    // Nine CLI processes in a row: on a loaded machine that outlasts the default 30 s.
-  }, 90_000);
+    // Ten CLI processes in a row: on a loaded machine that outlasts the default 30 s.
+  }, 120_000);
 
   it("exits 1 with the problems when a count cannot be applied, and with a clear message for a bad file", async () => {
     await writeFile(path.join(dir, "bad.csv"), "sku,counted\nNO-SUCH,4\n");

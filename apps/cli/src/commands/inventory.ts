@@ -307,8 +307,7 @@ export function registerInventoryCommands(program: Command): void {
             e.actorLabel,
           ]),
         );
-        const total = r.byVariant.reduce((n, v) => n + v.movements, 0);
-        out.line(`${total} movements on ${r.byVariant.length} variants since ${r.since}.`);
+        out.line(`${r.totals.movements} movements on ${r.totals.variants} variants since ${r.since}.`);
         printNextPage(out, r);
       });
     });

@@ -1,11 +1,13 @@
-import { sql } from "kysely";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
-import type { Db } from "../db/database";
+import type { Database, Db } from "../db/database";
 import { must } from "../errors";
 import { encodeCursor } from "../pagination/cursor";
 import { createProduct, createTestDatabase, createVariant, type TestDatabase } from "../testing/index";
-import { listStockChanges } from "./inventory.queries";
+import { CHANGES_SUMMARY_TOP, listStockChanges } from "./inventory.queries";
 import type { TChangesPage } from "./inventory.schema";
 import { recordStockMovement, type StockMovementInput } from "./stock.service";
 
@@ -63,6 +65,7 @@ describe("listStockChanges", () => {
     for (const e of all.items) expect([e.sku, e.product]).toEqual(label.get(e.variantId));
 
     // Net over the hour, largest change first whatever its sign, SKU breaking ties; stock as it is now.
+    expect(all.totals).toEqual({ variants: 4, movements: 9 });
     expect(all.byVariant).toEqual([
       { variantId: z.id, sku: "CHG-3", product: "Changes Cotton Saree", net: 4, movements: 2, stockNow: 4 },
       { variantId: y.id, sku: "CHG-1", product: "Changes Cotton Saree", net: -2, movements: 2, stockNow: 2 },
@@ -83,6 +86,7 @@ describe("listStockChanges", () => {
     for (const p of pages) {
       expect(p.since).toBe(pages[0]!.since);
       expect(p.byVariant).toEqual(all.byVariant);
+      expect(p.totals).toEqual(all.totals);
     }
   });
 
@@ -126,5 +130,86 @@ describe("listStockChanges", () => {
     const fresh = await listStockChanges(t.db, { since: "1h", limit: 1 });
     expect(rowOf(fresh, a.id)).toMatchObject({ net: 12, movements: 3, stockNow: 12 });
     expect(fresh.items[0]).toMatchObject({ variantId: a.id, quantity: 7 });
+  });
+
+  it("lists the window's 50 largest changes, most recently moved first among equals, and counts every variant", async () => {
+    const product = await createProduct(t.db, { name: "Top Movers Saree" });
+    const since = new Date().toISOString();
+    const variants = [];
+    for (let i = 0; i < CHANGES_SUMMARY_TOP + 10; i++)
+      variants.push(
+        await createVariant(t.db, { productId: product.id, sku: `TOP-${String(i).padStart(3, "0")}` }),
+      );
+    // Every variant +1, then the first five +3 more (net 4), the last one +9 more (net 10).
+    for (const v of variants) await move(t.db, { variantId: v.id, type: "RESTOCK", quantity: 1 });
+    for (const v of variants.slice(0, 5)) await move(t.db, { variantId: v.id, type: "RESTOCK", quantity: 3 });
+    const last = must(variants.at(-1), "a variant");
+    await move(t.db, { variantId: last.id, type: "RESTOCK", quantity: 9 });
+
+    const page = await listStockChanges(t.db, { since, limit: 10 });
+    expect(page.totals).toEqual({ variants: CHANGES_SUMMARY_TOP + 10, movements: CHANGES_SUMMARY_TOP + 16 });
+    expect(page.byVariant).toHaveLength(CHANGES_SUMMARY_TOP);
+    const skus = page.byVariant.map((r) => r.sku);
+    // +10, then the +4s (the latest first), then the +1s, latest first: the oldest ten drop out.
+    expect(skus.slice(0, 6)).toEqual(["TOP-059", "TOP-004", "TOP-003", "TOP-002", "TOP-001", "TOP-000"]);
+    expect(page.byVariant[0]).toMatchObject({
+      net: 10,
+      movements: 2,
+      stockNow: 10,
+      product: "Top Movers Saree",
+    });
+    expect(skus.slice(6)).toEqual(
+      variants
+        .slice(5, -1)
+        .map((v) => v.sku)
+        .reverse()
+        .slice(0, CHANGES_SUMMARY_TOP - 6),
+    );
+  });
+
+  it("counts in a first page's summary exactly the rows the listing's pages hold, even when stock moves while it is read", async () => {
+    const product = await createProduct(t.db, { name: "Racing Window Saree" });
+    const a = await createVariant(t.db, { productId: product.id, sku: "RACE-A" });
+    const since = new Date().toISOString();
+    await move(t.db, { variantId: a.id, type: "RESTOCK", quantity: 5 });
+    await move(t.db, { variantId: a.id, type: "SALE", quantity: -1 });
+
+    // A handle whose second connection of the first call is handed out only after a sale has
+    // committed: a summary read on a connection of its own (not the page's) would count it.
+    const pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    let armed = true;
+    let connects = 0;
+    const db: Db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: {
+          connect: async () => {
+            if (armed && ++connects === 2) {
+              await sleep(100);
+              await move(t.db, { variantId: a.id, type: "SALE", quantity: -1 });
+            }
+            return pool.connect();
+          },
+          end: () => pool.end(),
+        },
+      }),
+      plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+    });
+    try {
+      const first = await listStockChanges(db, { since, limit: 1 });
+      armed = false;
+      const items = [...first.items];
+      for (let cursor = first.nextCursor; cursor;) {
+        const page: TChangesPage = await listStockChanges(db, { since, limit: 1, cursor });
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      }
+      const counted = first.byVariant.reduce((n, v) => n + v.movements, 0);
+      expect(counted).toBe(items.length);
+      expect(first.byVariant.find((v) => v.variantId === a.id)?.net).toBe(
+        items.reduce((n, e) => n + e.quantity, 0),
+      );
+    } finally {
+      await db.destroy();
+    }
   });
 });

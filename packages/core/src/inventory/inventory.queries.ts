@@ -231,100 +231,128 @@ const ZChangesKey = z.union([
   z.tuple([ZKeyBigint, z.iso.datetime()]),
 ]);
 
-type TChangesSummary = TChangesPage["byVariant"];
+type TChangesSummary = Pick<TChangesPage, "byVariant" | "totals">;
+
+/** How many variants a window's summary lists: the largest net changes, most recently moved first among equals. */
+export const CHANGES_SUMMARY_TOP = 50;
 
 /**
  * Window summaries by listing (start and end), per database handle. A listing's later pages
- * return the summary its first page computed instead of recomputing it (~2,700 variant and
- * product lookups for a day at production size): the same summary on every page, even if stock
- * moved meanwhile. Bounded by entries, rows and age; a miss (another server, the CLI's next
- * process, an evicted entry) recomputes it over the same pinned window.
+ * return the summary its first page computed instead of recomputing it: the same summary on
+ * every page, stock on hand included, even if stock moved meanwhile. A summary is at most
+ * CHANGES_SUMMARY_TOP rows and two totals, so a handle's cache holds at most 16 of them (~100 KB;
+ * before the summary was capped, up to ~20 MB); entries expire after 15 minutes. A miss (another server, the CLI's next process, an
+ * evicted entry) recomputes it over the same pinned window.
  */
-const summaryCache = new WeakMap<Db, Map<string, { storedAt: number; rows: TChangesSummary }>>();
-const SUMMARY_CACHE_LIMITS = { entries: 16, rows: 100_000, ageMs: 15 * 60_000 };
+const summaryCache = new WeakMap<Db, Map<string, { storedAt: number; summary: TChangesSummary }>>();
+const SUMMARY_CACHE_LIMITS = { entries: 16, ageMs: 15 * 60_000 };
 
 function cachedSummary(db: Db, key: string): TChangesSummary | undefined {
   const entry = summaryCache.get(db)?.get(key);
-  return entry && Date.now() - entry.storedAt < SUMMARY_CACHE_LIMITS.ageMs ? entry.rows : undefined;
+  return entry && Date.now() - entry.storedAt < SUMMARY_CACHE_LIMITS.ageMs ? entry.summary : undefined;
 }
 
-function cacheSummary(db: Db, key: string, rows: TChangesSummary): void {
-  if (rows.length > SUMMARY_CACHE_LIMITS.rows) return;
+function cacheSummary(db: Db, key: string, summary: TChangesSummary): void {
   let entries = summaryCache.get(db);
   if (!entries)
-    summaryCache.set(db, (entries = new Map<string, { storedAt: number; rows: TChangesSummary }>()));
+    summaryCache.set(db, (entries = new Map<string, { storedAt: number; summary: TChangesSummary }>()));
   entries.delete(key);
-  entries.set(key, { storedAt: Date.now(), rows });
-  // Oldest first (insertion order): drop until both bounds hold.
-  let total = 0;
-  for (const e of entries.values()) total += e.rows.length;
-  for (const [k, e] of entries) {
-    if (entries.size <= SUMMARY_CACHE_LIMITS.entries && total <= SUMMARY_CACHE_LIMITS.rows) break;
+  entries.set(key, { storedAt: Date.now(), summary });
+  // Oldest first (insertion order).
+  for (const k of entries.keys()) {
+    if (entries.size <= SUMMARY_CACHE_LIMITS.entries) break;
     entries.delete(k);
-    total -= e.rows.length;
   }
 }
 
+// Every ledger column is null in the one row of an empty page (n with them).
+type ChangesSqlRow = LedgerSqlRow & { n: string | null; asOf: string; summary: TChangesSummary | null };
+
 /**
- * What changed since a moment, across all variants: ledger rows by page and the net per variant.
- * Takes the pool, not a transaction: the page and the summary are independent reads, sent at
- * once on two connections, so a page costs the summary's time rather than the sum of both.
+ * What changed since a moment, across all variants: ledger rows by page, and the window's totals
+ * with the CHANGES_SUMMARY_TOP variants whose stock moved most. One statement, so the page and the
+ * summary read the same snapshot and the same window: a first page's end is its statement's time,
+ * pinned in its cursor, and every row its summary counts is on one of the listing's pages.
  */
 export async function listStockChanges(db: Db, raw: unknown): Promise<TChangesPage> {
   const input = ZChangesInput.parse(raw);
   const after = decodeCursor(input.cursor, ZChangesKey);
   const since = after ? new Date(after[1]) : parseSince(input.since);
-  // A first page reads up to now (the page statement's time, microseconds kept: a Date would
-  // drop them) and pins that end in its cursor; later pages read up to it.
-  const until = after ? (after[2] ?? null) : null;
-  const window = sql`created_at >= ${since} ${until ? sql`AND created_at <= ${until}::timestamptz` : sql``}`;
-  // The page's ids first, from the time index alone (ids need not follow time: backdated or
-  // imported rows), then only those rows are read whole.
-  const page = sql<LedgerSqlRow & { asOf?: string }>`
-    SELECT ${LEDGER_COLUMNS}
-      ${after ? sql`` : sql`, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS as_of`}
-    ${LEDGER_FROM}
-    WHERE t.id IN (
-      SELECT id FROM inventory_transactions
-      WHERE ${window} ${after ? sql`AND id < ${after[0]}::bigint` : sql``}
-      ORDER BY id DESC LIMIT ${input.limit + 1}
-    )
-    ORDER BY t.id DESC
-  `.execute(db);
-  // Sums the window's ledger rows first, then looks up only the variants that moved, each by its
-  // key (OFFSET 0 keeps the lookup a per-row probe of the ids' hash indexes: a join would read
-  // every variant).
+  // A first page reads up to now (its statement's time, microseconds kept: a Date would drop
+  // them) and pins that end in its cursor; later pages read up to it. A cursor from before the
+  // end was pinned (id and start only) reads an open-ended window, as it did then.
+  const until = after ? (after[2] ?? null) : undefined;
+  const end =
+    until === undefined
+      ? sql`AND created_at <= now()`
+      : until
+        ? sql`AND created_at <= ${until}::timestamptz`
+        : sql``;
   const cached = until ? cachedSummary(db, `${since.toISOString()} ${until}`) : undefined;
-  const byVariant = cached
-    ? Promise.resolve(cached)
-    : sql<TChangesSummary[number]>`
+  // The window from the covering time index alone (ids need not follow time: backdated or
+  // imported rows). The summary sums it per variant, then looks up only the variants it lists,
+  // each by its key (OFFSET 0 keeps the lookup a per-row probe of the ids' hash indexes); the
+  // page takes its ids from it, then reads only those rows whole.
+  const summary = cached
+    ? sql`NULL::json`
+    : sql`(
         WITH moved AS (
-          SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements
-          FROM inventory_transactions WHERE ${window}
-          GROUP BY variant_id, product_id
+          SELECT variant_id, product_id, sum(quantity)::int AS net, count(*)::int AS movements, max(id) AS last_id
+          FROM w GROUP BY variant_id, product_id
+        ), top AS (
+          SELECT * FROM moved ORDER BY abs(net) DESC, last_id DESC LIMIT ${CHANGES_SUMMARY_TOP}
         )
-        SELECT m.variant_id, x.sku, x.product, m.net, m.movements, x.stock_now
-        FROM moved m CROSS JOIN LATERAL (
-          SELECT v.sku, p.name AS product, v.stock_quantity AS stock_now
-          FROM product_variants v JOIN products p ON p.id = m.product_id
-          WHERE v.id = m.variant_id OFFSET 0
-        ) x
-        ORDER BY abs(m.net) DESC, x.sku
-      `
-        .execute(db)
-        .then((r) => r.rows);
-  const [{ rows }, summary] = await Promise.all([page, byVariant]);
-  const end = after ? until : (rows[0]?.asOf ?? null);
-  if (end && !cached) cacheSummary(db, `${since.toISOString()} ${end}`, summary);
+        SELECT json_build_object(
+          'totals', (SELECT json_build_object('variants', count(*), 'movements', coalesce(sum(movements), 0)) FROM moved),
+          'byVariant', (
+            SELECT coalesce(json_agg(json_build_object('variantId', m.variant_id, 'sku', x.sku,
+                'product', x.product, 'net', m.net, 'movements', m.movements, 'stockNow', x.stock_now)
+              ORDER BY abs(m.net) DESC, m.last_id DESC), '[]')
+            FROM top m CROSS JOIN LATERAL (
+              SELECT v.sku, p.name AS product, v.stock_quantity AS stock_now
+              FROM product_variants v JOIN products p ON p.id = m.product_id
+              WHERE v.id = m.variant_id OFFSET 0
+            ) x
+          )
+        )
+      )`;
+  // One row even when the page is empty: the summary rides on the first row only. The window is
+  // read once: Postgres materializes w when both the summary and the page read it, and inlines it
+  // into the page's id lookup when the summary came from the cache.
+  const { rows } = await sql<ChangesSqlRow>`
+    WITH w AS (
+      SELECT id, variant_id, product_id, quantity FROM inventory_transactions
+      WHERE created_at >= ${since} ${end}
+    ), ids AS (
+      SELECT id FROM w ${after ? sql`WHERE id < ${after[0]}::bigint` : sql``}
+      ORDER BY id DESC LIMIT ${input.limit + 1}
+    ), s AS (
+      SELECT ${summary} AS summary,
+        to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS as_of
+    )
+    SELECT CASE WHEN r.n IS NULL OR r.n = 1 THEN s.summary END AS summary, s.as_of, r.*
+    FROM s LEFT JOIN LATERAL (
+      SELECT row_number() OVER (ORDER BY t.id DESC) AS n, ${LEDGER_COLUMNS}
+      ${LEDGER_FROM}
+      WHERE t.id IN (SELECT id FROM ids)
+      ORDER BY t.id DESC
+    ) r ON true
+  `.execute(db);
+  const head = must(rows[0], "the summary row");
+  const found = cached ?? must(head.summary, "the window's summary");
+  const pinned = until === undefined ? head.asOf : until;
+  if (pinned && !cached) cacheSummary(db, `${since.toISOString()} ${pinned}`, found);
+  const entries = rows.filter((r) => r.n !== null);
   return {
     ...toPage(
-      rows,
+      entries,
       input.limit,
-      ({ asOf: _, ...r }) => toLedgerEntry(r),
-      (r) => (end ? [r.id, since.toISOString(), end] : [r.id, since.toISOString()]),
+      ({ asOf: _a, summary: _s, n: _n, ...r }) => toLedgerEntry(r),
+      (r) => (pinned ? [r.id, since.toISOString(), pinned] : [r.id, since.toISOString()]),
     ),
     since: since.toISOString(),
-    byVariant: summary,
+    totals: found.totals,
+    byVariant: found.byVariant,
   };
 }
 

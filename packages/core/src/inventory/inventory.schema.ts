@@ -276,7 +276,18 @@ export interface TLedgerEntry {
 /** A page of ledger rows in the window, with the whole window's summary beside it. */
 export interface TChangesPage extends TPage<TLedgerEntry> {
   since: string;
-  /** Net change per variant over the whole window (not only this page), the same on every page of a listing. */
+  /** Over the whole window (not only this page), the same on every page of a listing. */
+  totals: {
+    /** Variants whose stock moved. */
+    variants: number;
+    /** Ledger rows: the listing's pages together hold exactly these. */
+    movements: number;
+  };
+  /**
+   * Net change per variant over the whole window, the same on every page of a listing: the
+   * CHANGES_SUMMARY_TOP (50) largest changes whatever their sign, most recently moved first among
+   * equals. `totals` counts every variant.
+   */
   byVariant: {
     variantId: string;
     sku: string;

@@ -21,9 +21,8 @@ export function ChangesPage() {
     ),
   );
   const entries = pageItems(changes.data);
-  // Every page carries the whole window's summary; the first page's is the one to show.
-  const byVariant = changes.data?.pages[0]?.byVariant ?? [];
-  const total = byVariant.reduce((n, v) => n + v.movements, 0);
+  // Every page carries the whole window's totals; the first page's are the ones to show.
+  const totals = changes.data?.pages[0]?.totals ?? { movements: 0, variants: 0 };
   return (
     <>
       <PageHeader
@@ -54,11 +53,11 @@ export function ChangesPage() {
       {entries.length > 0 ? (
         <>
           <p data-testid="changes-summary">
-            {total} movements on {byVariant.length} variants.
+            {totals.movements} movements on {totals.variants} variants.
           </p>
           <LedgerTable caption="Stock movements" entries={entries} />
           <LoadMore query={changes}>
-            Showing {entries.length} of {total}
+            Showing {entries.length} of {totals.movements}
           </LoadMore>
         </>
       ) : null}
