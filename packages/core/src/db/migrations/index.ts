@@ -19,6 +19,7 @@ import * as auditChainHeadByIndex from "./2026_12_03_1400_audit_chain_head_by_in
 import * as webhookHealthRollup from "./2026_12_04_1100_webhook_health_rollup";
 import * as stockLedgerListIndexes from "./2026_12_04_1101_stock_ledger_list_indexes";
 import * as variantProductIdHash from "./2026_12_05_1200_variant_product_id_hash";
+import * as webhookBodyHashRazorpayOnly from "./2026_12_08_3000_webhook_body_hash_razorpay_only";
 import * as replayRunHeartbeat from "./2026_12_08_5000_replay_run_heartbeat";
 
 export const migrations: Record<string, Migration> = {
@@ -41,5 +42,6 @@ export const migrations: Record<string, Migration> = {
   "2026_12_04_1100_webhook_health_rollup": webhookHealthRollup,
   "2026_12_04_1101_stock_ledger_list_indexes": stockLedgerListIndexes,
   "2026_12_05_1200_variant_product_id_hash": variantProductIdHash,
+  "2026_12_08_3000_webhook_body_hash_razorpay_only": webhookBodyHashRazorpayOnly,
   "2026_12_08_5000_replay_run_heartbeat": replayRunHeartbeat,
 };
