@@ -93,10 +93,20 @@ describe("console journeys", () => {
       queriesBeforeApp = pageQueries.length;
       await route.continue();
     });
+    // The page renders directly, its chunk already in: no "Loading page…" placeholder first
+    // (which React would keep up for its fallback throttle, 300 ms, before showing the page).
+    const placeholders: string[] = [];
+    await page.exposeFunction("__notePlaceholder", (text: string) => placeholders.push(text));
+    await page.addInitScript({
+      content: `new MutationObserver(() => {
+        if (document.body?.textContent?.includes("Loading page")) window.__notePlaceholder("Loading page…");
+      }).observe(document, { childList: true, subtree: true, characterData: true });`,
+    });
     await page.reload();
     await overall.waitFor();
     await page.getByRole("button", { name: "Turn on maintenance_mode" }).waitFor();
     await page.unroute(entryScript);
+    expect(placeholders).toEqual([]);
     expect(page.url()).toMatch(/\/system$/);
     expect(refreshes).toHaveLength(1);
     expect(queriesBeforeApp).toBe(1);

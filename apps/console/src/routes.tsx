@@ -70,22 +70,31 @@ export interface RouteDeps {
 
 /**
  * A route loader that starts the page's chunk and, once the session is known to be signed in,
- * its queries, and returns at once: navigation never waits, the page finds its chunk and data
- * already on the way (on a cold load, in parallel with the session restore).
+ * its queries. A navigation inside the app never waits: the page finds its chunk and data already
+ * on the way. The page load itself (the router's first navigation, `initial`) waits for the chunk
+ * alone, which index.html has preloaded on a cold load of the page's address (vite.config.ts), so
+ * milliseconds: otherwise the first render finds it still loading and shows "Loading page…",
+ * which React keeps on screen for its fallback throttle (300 ms) before showing the page.
  */
-function startLoading(Page: LazyPage, prefetch?: () => void) {
+function startLoading(Page: LazyPage, initial: () => boolean, prefetch?: () => void) {
   return () => {
-    void Page.preload();
+    const chunk = Page.preload();
     if (prefetch)
       void restoreSession().then(() => {
         if (getSession().status === "signed-in") prefetch();
       });
-    return null;
+    // A chunk that fails to load fails the page's render, where the error shows.
+    return initial() ? chunk.then(ignore, ignore) : null;
   };
 }
 
+const ignore = () => null;
+
 export function createRouter({ queryClient, trpc }: RouteDeps) {
-  return createBrowserRouter([
+  // The router is not there yet while createBrowserRouter starts the first navigation's loaders.
+  const made: { router?: ReturnType<typeof createBrowserRouter> } = {};
+  const initial = () => made.router?.state.initialized !== true;
+  const router = createBrowserRouter([
     { path: "/login", element: <LoginPage /> },
     {
       element: <RequireAuth />,
@@ -94,7 +103,7 @@ export function createRouter({ queryClient, trpc }: RouteDeps) {
         {
           path: "system",
           element: <SystemPage />,
-          loader: startLoading(SystemPage, () => prefetchSystemPage(queryClient, trpc)),
+          loader: startLoading(SystemPage, initial, () => prefetchSystemPage(queryClient, trpc)),
         },
         { path: "account", element: <AccountPage /> },
         { path: "inventory", element: <StockPage /> },
@@ -155,6 +164,8 @@ export function createRouter({ queryClient, trpc }: RouteDeps) {
       ],
     },
   ]);
+  made.router = router;
+  return router;
 }
 
 function NotFound() {
