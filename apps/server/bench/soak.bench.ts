@@ -38,6 +38,8 @@ const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const INGEST_RATE = Number(process.env.BENCH_SOAK_INGEST_RATE ?? 100);
 /** FAILED events made and replayed each minute. */
 const REPLAY_PER_MINUTE = Number(process.env.BENCH_SOAK_REPLAY_EVENTS ?? 300);
+/** Another build's output folder (for A/B runs), as in webhooks.bench.ts. */
+const SERVER_DIST = process.env.BENCH_SERVER_DIST;
 /* eslint-enable no-restricted-properties */
 const READERS = 2;
 /** Enough connections that the pacer, not the answer time, sets the ingest rate. */
@@ -48,6 +50,8 @@ const REPLAY_GRACE_MS = 120_000;
 type Kind = "ingest" | "read" | "replay";
 interface Minute {
   lat: Record<Kind, number[]>;
+  /** Read latencies per read path (its label in `reads`). */
+  readByPath: Map<string, number[]>;
   errors: number;
   /** Server RSS (MB), sampled every second. */
   rss: number[];
@@ -57,6 +61,7 @@ interface Minute {
 }
 const newMinute = (): Minute => ({
   lat: { ingest: [], read: [], replay: [] },
+  readByPath: new Map(),
   errors: 0,
   rss: [],
   jobsWaiting: NaN,
@@ -72,6 +77,7 @@ try {
   const server = await startServer({
     databaseUrl: t.appUrl,
     env: { OPS_MIGRATION_DATABASE_URL: t.url, OPS_WORKER: "inline" },
+    dist: SERVER_DIST,
   });
   const rssAtBoot = rssMb(server.pid);
   const token = await operatorToken(t.db);
@@ -83,6 +89,7 @@ try {
     if (errorsSeen.size < 5) errorsSeen.add(what.slice(0, 160));
   };
   const endAt = performance.now() + MINUTES * 60_000;
+  const startedAt = Date.now();
   const running = () => performance.now() < endAt;
 
   // Ingest: paced, each request on one of the keep-alive connections.
@@ -105,21 +112,27 @@ try {
   });
 
   // Console reads: the lists an operator pages through, first pages, one after another.
-  const reads: [string, unknown][] = [
-    ["webhooks.list", { limit: 50 }],
-    ["webhooks.list", { limit: 50, filter: { status: "FAILED" } }],
-    ["webhooks.health", { windowHours: 24 }],
-    ["orders.list", { limit: 50 }],
-    ["inventory.stock", { limit: 200 }],
-    ["audit.list", { limit: 50 }],
-    ["webhooks.replayRuns", { limit: 20 }],
+  // [label, path, input]: the label names the read in the per-path breakdown.
+  const reads: [string, string, unknown][] = [
+    ["webhooks.list", "webhooks.list", { limit: 50 }],
+    ["webhooks.list FAILED", "webhooks.list", { limit: 50, filter: { status: "FAILED" } }],
+    ["webhooks.health 24h", "webhooks.health", { windowHours: 24 }],
+    ["orders.list", "orders.list", { limit: 50 }],
+    ["inventory.stock 200", "inventory.stock", { limit: 200 }],
+    ["audit.list", "audit.list", { limit: 50 }],
+    ["webhooks.replayRuns", "webhooks.replayRuns", { limit: 20 }],
   ];
   const readers = Array.from({ length: READERS }, async (_, r) => {
     for (let i = r; running(); i++) {
-      const [path, input] = reads[i % reads.length]!;
+      const [label, path, input] = reads[i % reads.length]!;
       const t0 = performance.now();
       await trpc(server.url, token, path, input).catch((e: unknown) => fail(`read ${String(e)}`));
-      current().lat.read.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      const m = current();
+      m.lat.read.push(ms);
+      const samples = m.readByPath.get(label);
+      if (samples) samples.push(ms);
+      else m.readByPath.set(label, [ms]);
       await new Promise((res) => setTimeout(res, 100));
     }
   });
@@ -187,6 +200,25 @@ try {
     const v = rssMb(server.pid);
     if (Number.isFinite(v)) current().rss.push(v);
   }, 1000);
+  // The busiest tables' live and dead rows and their last ANALYZE, after minute 2 and at the end:
+  // with autovacuum off, stale statistics or dead rows are the first suspects of a creeping read.
+  interface TableStats {
+    table: string;
+    live: number;
+    dead: number;
+    modsSinceAnalyze: number;
+    lastAnalyze: Date | null;
+  }
+  const tableStats: { minute: number; rows: TableStats[] }[] = [];
+  const snapshotTables = async (minute: number) => {
+    const { rows } = await sql<TableStats>`
+      SELECT schemaname || '.' || relname AS table, n_live_tup::int AS live, n_dead_tup::int AS dead,
+             n_mod_since_analyze::int AS mods_since_analyze,
+             greatest(last_analyze, last_autoanalyze) AS last_analyze
+      FROM pg_stat_user_tables
+      ORDER BY n_tup_ins + n_tup_upd + n_tup_del DESC LIMIT 8`.execute(t.db);
+    tableStats.push({ minute, rows });
+  };
   // Minute k closes at a fixed offset from the start (timers drift; a loop of 60 s waits opened
   // an eleventh, near-empty minute).
   const clock = (async () => {
@@ -204,6 +236,7 @@ try {
       );
       m.jobsWaiting = rows[0]?.jobs ?? NaN;
       m.eventsPending = rows[0]?.events ?? NaN;
+      if (k === 2 || k === MINUTES) await snapshotTables(k);
     }
   })();
 
@@ -271,6 +304,41 @@ try {
   const early = minutes.slice(1, 4);
   const late = minutes.slice(-3);
   const enough = minutes.length >= 5;
+  // Which read creeps: each path's p99 over all of its samples in minutes 2–4 and in the last 3
+  // (a path gets ~40 samples a minute, too few for a per-minute p99), with its median beside it.
+  const pathSamples = (ms: Minute[], label: string) => ms.flatMap((m) => m.readByPath.get(label) ?? []);
+  const pathColumns: [string, number][] = [
+    ["read path", 22],
+    ["n 2–4", 6],
+    ["p50", 6],
+    ["p99 ms", 7],
+    ["n last", 7],
+    ["p50", 6],
+    ["p99 ms", 7],
+    ["p99 ×", 6],
+  ];
+  const pathRow = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(pathColumns[i]![1]) : c.padStart(pathColumns[i]![1]))).join(" ");
+  console.log(
+    `\nreads per path, minutes 2–4 vs the last 3 (${enough ? "" : "too short to compare; "}all samples of each window):`,
+  );
+  console.log(pathRow(pathColumns.map(([h]) => h)));
+  for (const [label] of reads) {
+    const a = pathSamples(early, label);
+    const b = pathSamples(late, label);
+    console.log(
+      pathRow([
+        label,
+        String(a.length),
+        f(median(a)),
+        f(p99(a)),
+        String(b.length),
+        f(median(b)),
+        f(p99(b)),
+        f(p99(b) / p99(a), 2),
+      ]),
+    );
+  }
   // Median of the minutes' lowest samples: one GC trough, or one minute without a GC, moves it little.
   const floor = (ms: Minute[]) => median(ms.map((m) => Math.min(...m.rss)));
   const growth = (floor(late) - floor(early)) / floor(early);
@@ -290,6 +358,15 @@ try {
   console.log(
     `server RSS: ${f(rssAtBoot)} MB at boot; per-minute floor (median) ${f(floor(early))} MB in minutes 2–4, ${f(floor(late))} MB in the last 3; all samples median ${f(median(early.flatMap((m) => m.rss)))} → ${f(median(late.flatMap((m) => m.rss)))} MB`,
   );
+  for (const { minute, rows } of tableStats) {
+    console.log(`tables after minute ${minute} (live / dead rows, changed since ANALYZE, last ANALYZE):`);
+    for (const r of rows)
+      console.log(
+        `  ${r.table.padEnd(34)} ${String(r.live).padStart(8)} / ${String(r.dead).padStart(7)}  ${String(r.modsSinceAnalyze).padStart(8)}  ${
+          r.lastAnalyze ? `${f((r.lastAnalyze.getTime() - startedAt) / 60_000)} min into the soak` : "never"
+        }`,
+      );
+  }
   const checks: [string, boolean][] = [
     [`errors: ${errors}${errorsSeen.size ? ` (${[...errorsSeen].join("; ")})` : ""}`, errors === 0],
     enough

@@ -12,6 +12,7 @@ import {
   pruneBackups,
   runDataMigration,
   runDrill,
+  runTableMaintenance,
   verifyBackup,
   webhookProcessingPaused,
   type DbopsConfig,
@@ -114,6 +115,25 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
     [JOB.webhookHealthCompact]: async () => {
       await compactWebhookHealth(deps.db);
     },
+    // Only when the server's autovacuum is off; on the owner's connection (the app role may not VACUUM).
+    [JOB.tableMaintenance]: async () => {
+      if (!deps.config.dbops) return;
+      const { tables } = await runTableMaintenance(deps.config.dbops.databaseUrl);
+      if (tables.length > 0)
+        console.error(
+          JSON.stringify({
+            level: "info",
+            msg: "autovacuum is off: vacuumed/analyzed tables",
+            tables: tables.map((t) => ({
+              table: t.table,
+              vacuum: t.vacuum,
+              analyze: t.analyze,
+              deadRows: t.deadRows,
+              ms: t.ms,
+            })),
+          }),
+        );
+    },
     [JOB.inventoryScanLowStock]: async () => {
       await scanLowStock(deps.db);
     },
@@ -179,6 +199,7 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
 export const CRONTAB = [
   `* * * * * ${JOB.webhookSweep}`,
   `* * * * * ${JOB.webhookHealthCompact}`,
+  `* * * * * ${JOB.tableMaintenance}`,
   `*/15 * * * * ${JOB.inventoryScanLowStock}`,
   `7 * * * * ${SIGNING_KEY_ROTATION_JOB}`,
   // Nightly backup, then retention, then a restore drill of what the night produced (UTC).

@@ -425,3 +425,51 @@ export async function insertCarriedWebhookEvents(
     .execute();
   return inserted.map((r) => r.id);
 }
+
+export interface StaleTableRow {
+  table: string;
+  deadRows: number;
+  vacuum: boolean;
+  analyze: boolean;
+}
+
+/**
+ * The application's tables (ours and graphile-worker's) that autovacuum would vacuum or analyze
+ * now, by its formulas (threshold + scale factor × rows) and settings, a table's own options
+ * first, among those the connected role may vacuum (their owner, a member of it, or a superuser).
+ */
+export async function selectStaleTables(db: DbOrTrx): Promise<StaleTableRow[]> {
+  const setting = (name: string) => sql`coalesce(
+    (SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) o WHERE o LIKE ${`${name}=%`}),
+    current_setting(${name}))::float8`;
+  const { rows } = await sql<StaleTableRow>`
+    SELECT * FROM (
+      SELECT format('%I.%I', s.schemaname, s.relname) AS table, s.n_dead_tup::int AS dead_rows,
+        s.n_dead_tup > ${setting("autovacuum_vacuum_threshold")}
+          + ${setting("autovacuum_vacuum_scale_factor")} * greatest(c.reltuples, 0) AS vacuum,
+        s.n_mod_since_analyze > ${setting("autovacuum_analyze_threshold")}
+          + ${setting("autovacuum_analyze_scale_factor")} * greatest(c.reltuples, 0) AS "analyze"
+      FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+      WHERE s.schemaname IN ('public', 'graphile_worker') AND pg_has_role(c.relowner, 'USAGE')
+    ) t
+    WHERE vacuum OR "analyze"
+    ORDER BY dead_rows DESC, "table"`.execute(db);
+  return rows;
+}
+
+/** Whether the server's autovacuum launcher runs (a table's own autovacuum_enabled cannot start it). */
+export async function autovacuumIsOn(db: DbOrTrx): Promise<boolean> {
+  const { rows } = await sql<{ on: boolean }>`SELECT current_setting('autovacuum') = 'on' AS on`.execute(db);
+  return rows[0]?.on ?? true;
+}
+
+/**
+ * VACUUM (and ANALYZE if due) or ANALYZE alone, skipping a table another session holds locked.
+ * Not in a transaction: VACUUM refuses to run inside one. `table` is quoted (format('%I.%I')).
+ */
+export async function vacuumOrAnalyze(db: DbOrTrx, t: StaleTableRow): Promise<void> {
+  const table = sql.raw(t.table);
+  if (t.vacuum)
+    await sql`VACUUM (SKIP_LOCKED, ANALYZE ${sql.raw(t.analyze ? "true" : "false")}) ${table}`.execute(db);
+  else await sql`ANALYZE (SKIP_LOCKED) ${table}`.execute(db);
+}

@@ -7,4 +7,5 @@ export * from "./drills.service";
 export * from "./diagnostics.service";
 export * from "./data-migrations.service";
 export * from "./jobs.service";
+export * from "./maintenance.service";
 export { dropDatabase } from "./dbops.queries";

@@ -13,6 +13,7 @@ export const JOB = {
   backupPrune: "dbops_backup_prune",
   drillRun: "dbops_drill_run",
   dataMigrationRun: "dbops_data_migration_run",
+  tableMaintenance: "dbops_table_maintenance",
   monitoringSample: "monitoring_sample",
   monitoringPrune: "monitoring_prune",
   notificationDeliver: "notification_deliver",

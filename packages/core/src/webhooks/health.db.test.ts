@@ -229,4 +229,22 @@ describe("webhook health rollup", () => {
     expect(stripe).toMatchObject({ total: 0, p50LatencyMs: null });
     await expectHealthEqualsPlainCount();
   });
+  it("with statistics (after an ANALYZE), health reads the events of its first partial hour only, never the whole table", async () => {
+    // 20,000 events in the last 20 hours: none in a 24-hour window's first, partial hour.
+    await sql`
+      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, received_at,
+        status, processed_at, body_sha256)
+      SELECT 'STRIPE', 'evt_stats_' || g, 'payment_intent.succeeded', '{}'::jsonb, '{}', '\\x7b7d'::bytea,
+        now() - g * interval '3.6 s', 'PROCESSED', now() - g * interval '3.6 s', md5('stats' || g)
+      FROM generate_series(1, 20000) g`.execute(t.db);
+    await sql`ANALYZE webhook_events`.execute(t.db);
+    const seqScans = await t.db.transaction().execute(async (trx) => {
+      await getWebhookHealth(trx, { windowHours: 24, minVolume: 1 });
+      await getWebhookHealthSeries(trx, 24);
+      const { rows } = await sql<{ n: string }>`
+        SELECT seq_scan AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_events'`.execute(trx);
+      return Number(rows[0]?.n ?? 0);
+    });
+    expect(seqScans).toBe(0);
+  });
 });

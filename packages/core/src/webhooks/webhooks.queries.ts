@@ -215,13 +215,20 @@ export async function listWebhookRejections(
 // Health reads counts kept by the webhook_health_deltas/_days/_hours rollup (triggers on
 // webhook_events; migration 2026_12_04_1100) and counts only the window's first, partial hour
 // from the events: equal to a count(*) over webhook_events for the window.
-const healthWindow = (since: Date) => sql`
-  cut AS (SELECT date_trunc('hour', ${since}::timestamptz, 'UTC') + interval '1 hour' AS whole_from),
+// The partial hour's end is a parameter, not read from `cut`: the planner must see both bounds of
+// the events' range, or with statistics (after an ANALYZE) it takes an open-ended `>= since` as
+// most of the table and reads every event in a sequential scan (323 ms at 55k events, against an
+// index scan of the hour's rows).
+const healthWindow = (since: Date) => {
+  const wholeFrom = new Date(Math.floor(since.getTime() / 3_600_000) * 3_600_000 + 3_600_000);
+  return sql`
+  cut AS (SELECT ${wholeFrom}::timestamptz AS whole_from),
   live AS (
     SELECT date_trunc('hour', e.received_at, 'UTC') AS hour, e.provider, e.status,
       webhook_latency_bucket(e.status, e.received_at, e.processed_at) AS latency_bucket, 1 AS events
-    FROM webhook_events e, cut WHERE e.received_at >= ${since} AND e.received_at < cut.whole_from
+    FROM webhook_events e WHERE e.received_at >= ${since} AND e.received_at < ${wholeFrom}::timestamptz
   )`;
+};
 
 /**
  * Per provider, status and latency bucket: whole hours up to the next UTC midnight from the
