@@ -1,5 +1,5 @@
 // Vacuum and analyze for a server whose autovacuum is off (as on this project's CI machines): the
-// minute cron `db_maintenance` does for the application's tables what autovacuum would, by its
+// minute cron `dbops_table_maintenance` does for the application's tables what autovacuum would, by its
 // own thresholds, on the owner's connection (the application role owns nothing and may not
 // VACUUM). With autovacuum on it does nothing.
 //
