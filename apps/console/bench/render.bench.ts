@@ -2,8 +2,10 @@
 // API. Boots a real server on a fresh database serving the built console (as the e2e journeys
 // do), signs an admin in once, then loads /system in a fresh browser context per run (empty HTTP
 // cache; the session restored from the refresh cookie, as on a reload) and reads, in the page:
-// the navigation entry, first contentful paint, and the moment the page's data has rendered (the
-// health banner and the flags table both in the DOM, seen by a MutationObserver).
+// the navigation entry, first contentful paint, the moment the page's data is in the DOM (the
+// health banner and the flags table, seen by a MutationObserver) and the frame that paints it
+// (the target's figure: since the page's first render waits for its data, the DOM insertion comes
+// before the first paint, and the paint is what a person sees).
 // Baselines in the same run, each load right after a System load: a static file from the same
 // server loaded as a page (its navigation duration: the floor of any page load over this
 // loopback) and the sign-in page rendered without a session (the same entry script and one auth
@@ -32,6 +34,8 @@ const WATCH_FOR_SYSTEM_DATA = `
     if (window.__systemRendered === undefined && done) {
       window.__systemRendered = performance.now();
       observer.disconnect();
+      // The frame that shows it: a timer queued from its animation frame runs after that paint.
+      requestAnimationFrame(() => setTimeout(() => (window.__systemPainted = performance.now())));
     }
   }).observe(document, { childList: true, subtree: true });
 `;
@@ -49,6 +53,7 @@ const WATCH_FOR_LOGIN_FORM = `
 
 interface Sample {
   rendered: number;
+  painted: number;
   fcp: number;
   domContentLoaded: number;
 }
@@ -102,9 +107,15 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       await page.addInitScript({ content: WATCH_FOR_SYSTEM_DATA });
       await page.goto(`${url}/system`);
-      await page.waitForFunction("window.__systemRendered !== undefined", undefined, { timeout: 30_000 });
+      await page.waitForFunction("window.__systemPainted !== undefined", undefined, { timeout: 30_000 });
+      await page
+        .waitForFunction('performance.getEntriesByName("first-contentful-paint").length > 0', undefined, {
+          timeout: 5_000,
+        })
+        .catch(() => undefined); // a load can miss its paint entry: NaN, left out
       const sample = await page.evaluate<Sample>(`({
         rendered: window.__systemRendered,
+        painted: window.__systemPainted,
         fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN,
         domContentLoaded: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
       })`);
@@ -130,7 +141,7 @@ async function main(): Promise<void> {
     }
     await context.close();
 
-    const rendered = system.map((s) => s.rendered);
+    const rendered = system.map((s) => s.painted);
     const line = (name: string, xs: number[], target: string) =>
       `| ${name.padEnd(44)} | ${pct(xs, 50).toFixed(0).padStart(6)} | ${pct(xs, 95).toFixed(0).padStart(6)} | ${target.padEnd(8)} |`;
     console.log(
@@ -154,10 +165,17 @@ async function main(): Promise<void> {
         "-",
       ),
     );
-    console.log(line("System: health and flags rendered (data)", rendered, `< ${TARGET_MS}`));
+    console.log(
+      line(
+        "System: health and flags in the DOM",
+        system.map((s) => s.rendered),
+        "-",
+      ),
+    );
+    console.log(line("System: health and flags painted (data)", rendered, `< ${TARGET_MS}`));
     const p95 = pct(rendered, 95);
     console.log(
-      `\n${p95 < TARGET_MS ? "within" : "OUTSIDE"} target: data rendered at p95 ${p95.toFixed(0)} ms; p50 ${(pct(rendered, 50) / pct(login, 50)).toFixed(2)}× the sign-in form, ${(pct(rendered, 50) / pct(blank, 50)).toFixed(1)}× the static file.\n`,
+      `\n${p95 < TARGET_MS ? "within" : "OUTSIDE"} target: data painted at p95 ${p95.toFixed(0)} ms; p50 ${(pct(rendered, 50) / pct(login, 50)).toFixed(2)}× the sign-in form, ${(pct(rendered, 50) / pct(blank, 50)).toFixed(1)}× the static file.\n`,
     );
   } finally {
     await harness.close();
