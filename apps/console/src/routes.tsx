@@ -68,35 +68,27 @@ export interface RouteDeps {
   trpc: ConsoleTRPC;
 }
 
-const ignore = () => null;
-
-/** How long the page load waits for the page's data once its chunk is in (see startLoading). */
-const FIRST_RENDER_DATA_WAIT_MS = 300;
-
 /**
  * A route loader that starts the page's chunk and, once the session is known to be signed in,
  * its queries. A navigation inside the app never waits: the page finds its chunk and data already
- * on the way. The page load itself (the router's first navigation, `initial`) waits for the chunk,
- * which index.html has preloaded on a cold load of the page's address (vite.config.ts), so
+ * on the way. The page load itself (the router's first navigation, `initial`) waits for the chunk
+ * alone, which index.html has preloaded on a cold load of the page's address (vite.config.ts), so
  * milliseconds: otherwise the first render finds it still loading and shows "Loading page…",
- * which React keeps on screen for its fallback throttle (300 ms) before showing the page. It
- * waits for the session and the page's data too (index.html asked for both), up to
- * FIRST_RENDER_DATA_WAIT_MS: the page then appears once, with its data, rather than as
- * "Restoring your session…", then the page's placeholders, then each panel's data in turn.
+ * which React keeps on screen for its fallback throttle (300 ms) before showing the page.
  */
-function startLoading(Page: LazyPage, initial: () => boolean, prefetch?: () => Promise<unknown>) {
+function startLoading(Page: LazyPage, initial: () => boolean, prefetch?: () => void) {
   return () => {
-    const chunk = Page.preload().then(ignore, ignore); // a chunk that fails shows in the page's render
-    const data = prefetch
-      ? restoreSession().then(() => (getSession().status === "signed-in" ? prefetch() : null))
-      : null;
-    if (!initial()) return null;
-    const dataOrTimeout = data
-      ? Promise.race([data, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_DATA_WAIT_MS))])
-      : null;
-    return Promise.all([chunk, dataOrTimeout]).then(ignore);
+    const chunk = Page.preload();
+    if (prefetch)
+      void restoreSession().then(() => {
+        if (getSession().status === "signed-in") prefetch();
+      });
+    // A chunk that fails to load fails the page's render, where the error shows.
+    return initial() ? chunk.then(ignore, ignore) : null;
   };
 }
+
+const ignore = () => null;
 
 export function createRouter({ queryClient, trpc }: RouteDeps) {
   // The router is not there yet while createBrowserRouter starts the first navigation's loaders.

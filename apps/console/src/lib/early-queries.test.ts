@@ -37,8 +37,8 @@ describe("the System page's queries sent by index.html", () => {
     const { prefetchSystemPage, flagsQuery, healthQuery } = await import("../features/system/system-queries");
     const queryClient = new QueryClient();
     const trpc = createTRPCOptionsProxy({ client: createConsoleClient(), queryClient });
-    await prefetchSystemPage(queryClient, trpc);
-    expect(queryClient.getQueryData(flagsQuery(trpc).queryKey)).toBeDefined();
+    prefetchSystemPage(queryClient, trpc);
+    await vi.waitFor(() => expect(queryClient.getQueryData(flagsQuery(trpc).queryKey)).toBeDefined());
     return { fetchSpy, queryClient, trpc, healthQuery, flagsQuery };
   }
 

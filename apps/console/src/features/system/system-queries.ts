@@ -17,15 +17,10 @@ export const flagsQuery = (trpc: ConsoleTRPC) => trpc.system.flags.queryOptions(
  */
 export const SYSTEM_PAGE_PROCEDURES = ["system.health", "backups.health", "system.flags"] as const;
 
-/**
- * Starts the page's queries (fresh cached data is kept); a failure shows when the page renders.
- * Settles once all have answered, one way or the other.
- */
-export function prefetchSystemPage(queryClient: QueryClient, trpc: ConsoleTRPC): Promise<void> {
+/** Starts the page's queries (fresh cached data is kept); a failure shows when the page renders. */
+export function prefetchSystemPage(queryClient: QueryClient, trpc: ConsoleTRPC): void {
   const ignore = () => undefined;
-  return Promise.all([
-    queryClient.query(healthQuery(trpc)).catch(ignore),
-    queryClient.query(backupHealthQuery(trpc)).catch(ignore),
-    queryClient.query(flagsQuery(trpc)).catch(ignore),
-  ]).then(ignore);
+  queryClient.query(healthQuery(trpc)).catch(ignore);
+  queryClient.query(backupHealthQuery(trpc)).catch(ignore);
+  queryClient.query(flagsQuery(trpc)).catch(ignore);
 }
