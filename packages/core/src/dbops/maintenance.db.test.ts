@@ -39,8 +39,12 @@ async function failedEntriesScanned(): Promise<number> {
 }
 
 describe("runTableMaintenance", () => {
-  it("with autovacuum off, vacuums the events a replay changed, so the FAILED list meets only live entries", async (ctx) => {
-    if (autovacuumOn) ctx.skip(); // this server vacuums by itself; CI's has autovacuum off
+  it("with autovacuum off, vacuums the events a replay changed, so the FAILED list meets only live entries", async () => {
+    // A server that vacuums by itself (a laptop's embedded Postgres) is left to it; CI's has it off.
+    if (autovacuumOn) {
+      expect(await runTableMaintenance(t.url)).toEqual({ autovacuum: true, tables: [] });
+      return;
+    }
     await createFailedWebhookEvents(t.db, { count: 400, tag: "maint" });
     // What a replay does to them: FAILED → PROCESSED, each change leaving the old index entries.
     await t.db.transaction().execute(async (trx) => {
@@ -74,8 +78,7 @@ describe("runTableMaintenance", () => {
     expect(again.tables.map((x) => x.table)).not.toContain("public.webhook_events");
   });
 
-  it("skips tables the connected role may not vacuum (the application role owns nothing)", async (ctx) => {
-    if (autovacuumOn) ctx.skip();
+  it("skips tables the connected role may not vacuum (the application role owns nothing)", async () => {
     const result = await runTableMaintenance(t.appUrl);
     expect(result.tables).toEqual([]);
   });
