@@ -2,15 +2,13 @@
 // the FAILED list stops walking the index entries of events replayed long ago.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFailedWebhookEvents, createTestDatabase, type TestDatabase } from "../testing/index";
+import {
+  createFailedWebhookEvents,
+  createTestDatabase,
+  type PlanNode,
+  type TestDatabase,
+} from "../testing/index";
 import { runTableMaintenance } from "./maintenance.service";
-
-interface PlanNode {
-  "Node Type": string;
-  "Actual Rows": number;
-  "Index Name"?: string;
-  Plans?: PlanNode[];
-}
 
 let t: TestDatabase;
 let autovacuumOn = false;

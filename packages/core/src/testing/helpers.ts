@@ -19,3 +19,11 @@ export async function domainErrorOf(p: Promise<unknown>): Promise<DomainError> {
   if (!(e instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(e)}`);
   return e;
 }
+
+/** A node of `EXPLAIN (ANALYZE, FORMAT JSON)`'s plan, as tests read it. */
+export interface PlanNode {
+  "Node Type": string;
+  "Actual Rows": number;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}

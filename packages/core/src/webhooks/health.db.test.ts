@@ -3,20 +3,13 @@
 // compaction (also two at once) and truncation.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/index";
+import { createTestDatabase, type PlanNode, type TestDatabase } from "../testing/index";
 import {
   compactWebhookHealth,
   getWebhookHealth,
   getWebhookHealthSeries,
   histogramPercentile,
 } from "./webhooks.queries";
-
-interface PlanNode {
-  "Node Type": string;
-  "Actual Rows": number;
-  "Index Name"?: string;
-  Plans?: PlanNode[];
-}
 
 let t: TestDatabase;
 beforeAll(async () => {
