@@ -23,7 +23,8 @@ export async function withDatabase<T>(
     });
     url = embedded.url;
   }
-  const { db } = createDb({ connectionString: url, max: 2, applicationName: "radha-ops-cli" });
+  // Three: an in-process replay run holds one for its execution lock and works on the others.
+  const { db } = createDb({ connectionString: url, max: 3, applicationName: "radha-ops-cli" });
   try {
     return await fn(db, url);
   } finally {

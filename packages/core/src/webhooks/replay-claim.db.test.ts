@@ -5,7 +5,13 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
-import { createTestDatabase, storeWebhookEvent, type TestDatabase } from "../testing/index";
+import {
+  createTestDatabase,
+  lockWaiters,
+  storeWebhookEvent,
+  type TestDatabase,
+  waitFor,
+} from "../testing/index";
 import { startReplay } from "./replay.service";
 import { claimEventsForRun, releaseEventsFromRun } from "./webhooks.queries";
 
@@ -59,7 +65,7 @@ it("claims and releases in id order, so a batch locking in id order never deadlo
     });
     // Let the statement reach the lock it waits for, then let the batch go on to hi. Locking
     // in heap order, the statement would hold hi by now: Postgres finds a deadlock and fails one.
-    await waitFor(async () => (await lockWaiters()) > 0);
+    await waitFor(async () => (await lockWaiters(t.db)) > 0);
     goOn();
     const [batchResult, statementResult] = await Promise.allSettled([batch, statement]);
     expect(batchResult.status).toBe("fulfilled");
@@ -71,18 +77,3 @@ it("claims and releases in id order, so a batch locking in id order never deadlo
     expect(rows[0]!.n).toBe(step === "claim" ? 2 : 0);
   }
 });
-
-async function lockWaiters(): Promise<number> {
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_stat_activity
-    WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
-  return rows[0]!.n;
-}
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -5,7 +5,12 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../audit/audit.service";
-import { createFailedWebhookEvents, createTestDatabase, type TestDatabase } from "../testing/index";
+import {
+  createFailedWebhookEvents,
+  createTestDatabase,
+  holdEventRowLock,
+  type TestDatabase,
+} from "../testing/index";
 import { executeReplayRun, resumeStalledReplayRuns, startReplay } from "./replay.service";
 import { claimEventsForRun, claimReplayRun } from "./webhooks.queries";
 
@@ -20,16 +25,7 @@ it("a replay whose connection is terminated mid-run retries and completes, each 
   const run = await startReplay(t.db, SYSTEM_ACTOR, { filter: { status: "FAILED" } }, { enqueue: false });
 
   // Another transaction holds one event row, so the run's claim waits on it.
-  let release!: () => void;
-  let held!: () => void;
-  const holding = new Promise<void>((r) => (held = r));
-  const mayRelease = new Promise<void>((r) => (release = r));
-  const holder = t.db.transaction().execute(async (trx) => {
-    await sql`SELECT id FROM webhook_events WHERE id = ${eventIds[7]} FOR UPDATE`.execute(trx);
-    held();
-    await mayRelease;
-  });
-  await holding;
+  const lock = await holdEventRowLock(t.db, eventIds[7]!);
 
   // The run executes as the server does: the application's role, its own pool.
   const execution = executeReplayRun(t.appDb, run.id, { maxAttempts: 3, backoffBaseSeconds: 0.05 });
@@ -43,8 +39,7 @@ it("a replay whose connection is terminated mid-run retries and completes, each 
     terminated = rows.filter((r) => r.ok).length;
   }
   expect(terminated).toBe(1);
-  release();
-  await holder;
+  await lock.release();
 
   const final = await execution;
   expect(final.status).toBe("COMPLETED");
@@ -104,4 +99,48 @@ it("the sweep resumes a RUNNING run whose worker died and finishes a CANCELLING 
   await sql`UPDATE webhook_replay_runs SET status = 'CANCELLED' WHERE id = ${runC.id}`.execute(t.db);
   const final = await executeReplayRun(t.db, runA.id, { maxAttempts: 3, backoffBaseSeconds: 0.05 });
   expect(final).toMatchObject({ status: "COMPLETED", succeeded: 15, failed: 0 });
+});
+
+it("a chunk retried after a fault counts the events its first attempt settled as succeeded", async () => {
+  const { eventIds } = await createFailedWebhookEvents(t.db, { count: 12, tag: "retry" });
+  const target = eventIds[5]!;
+  // The target's attempt cannot be recorded three times (serialization failures): in the chunk's
+  // batch, then on its own, then as its failure. The other eleven have committed on their own by
+  // then, and the chunk fails before its progress is recorded; its retry finds them settled.
+  await sql`CREATE SEQUENCE retry_fault_seq`.execute(t.db);
+  await sql
+    .raw(
+      `CREATE FUNCTION retry_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+      BEGIN
+        IF NEW.event_id = '${target}'::uuid THEN
+          IF nextval('retry_fault_seq') <= 3 THEN
+            RAISE EXCEPTION 'injected fault' USING ERRCODE = '40001';
+          END IF;
+        END IF;
+        RETURN NEW;
+      END $$`,
+    )
+    .execute(t.db);
+  await sql`CREATE TRIGGER retry_fault BEFORE INSERT ON webhook_attempts FOR EACH ROW EXECUTE FUNCTION retry_fault()`.execute(
+    t.db,
+  );
+  try {
+    const run = await startReplay(t.db, SYSTEM_ACTOR, { filter: { status: "FAILED" } }, { enqueue: false });
+    const final = await executeReplayRun(t.appDb, run.id, { maxAttempts: 3, backoffBaseSeconds: 0.05 });
+    const { rows } = await sql<{ fired: string }>`SELECT last_value AS fired FROM retry_fault_seq`.execute(
+      t.db,
+    );
+    expect(Number(rows[0]!.fired)).toBeGreaterThan(3);
+    expect(final).toMatchObject({
+      status: "COMPLETED",
+      total: 12,
+      done: 12,
+      succeeded: 12,
+      failed: 0,
+      skipped: 0,
+    });
+  } finally {
+    await sql`DROP TRIGGER retry_fault ON webhook_attempts`.execute(t.db);
+    await sql`DROP FUNCTION retry_fault()`.execute(t.db);
+  }
 });

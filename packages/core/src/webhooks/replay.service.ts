@@ -13,6 +13,7 @@ import type { SharedStore } from "../shared-store/index";
 import { isRetryableFault } from "./faults";
 import { processWebhookEvent, processWebhookEvents, type ProcessOptions } from "./process.service";
 import {
+  beatReplayRun,
   claimEventsForRun,
   claimReplayRun,
   countWebhookEvents,
@@ -20,12 +21,16 @@ import {
   lockReplayRun,
   orderEventsByVariant,
   releaseEventsFromRun,
+  replayExecutionIsLive,
+  selectEventsSettledByRun,
   selectOldestEvents,
   selectReplayPage,
   selectReplayRun,
   selectReplayRuns,
   selectStalledReplayRuns,
   toSummary,
+  tryLockReplayExecution,
+  unlockReplayExecution,
   updateReplayRun,
   type ReplayRunRow,
 } from "./webhooks.queries";
@@ -165,13 +170,122 @@ export interface ExecuteReplayOptions extends Omit<ProcessOptions, "trigger" | "
   store?: SharedStore;
   batchSize?: number;
   onProgress?: (run: TReplayRun) => void;
+  /** How often the execution beats, whatever its chunks are doing (default 30 s). */
+  heartbeatMs?: number;
 }
 
-/** Runs a replay to the end (or until cancelled). Safe to call again for a run left RUNNING. */
+/** How often a live execution writes heartbeat_at, on its own connection: well inside REPLAY_STALL_MS. */
+const HEARTBEAT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface ReplayExecution {
+  /** Another execution took the run over (after this one lost its connection): stop, leave it the run. */
+  readonly lost: boolean;
+  release(): Promise<void>;
+}
+
+/**
+ * One execution per run: the run's execution lock (a session advisory lock) held on a connection of
+ * its own for as long as the run executes, which beats every `beatMs` on that connection, however
+ * long a chunk takes. A second execution (a job the sweep queued for a run it took for stalled)
+ * finds the lock taken and exits at once; the sweep never resumes a run whose lock is held, and a
+ * dead worker's lock ends with its connection. A lost connection (a database restart) is replaced
+ * and the lock taken again; if another execution took it meanwhile, this one is `lost`.
+ * Undefined when another execution holds the run.
+ */
+async function holdReplayExecution(
+  db: Db,
+  runId: string,
+  beatMs: number,
+): Promise<ReplayExecution | undefined> {
+  let released = false;
+  const isReleased = () => released; // set by release(), while the holder waits
+  let lost = false;
+  let wake: () => void = () => undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pause = () =>
+    new Promise<void>((r) => {
+      wake = r;
+      timer = setTimeout(r, beatMs);
+    });
+  let acquired!: (held: boolean) => void;
+  let refused!: (e: unknown) => void;
+  const first = new Promise<boolean>((resolve, reject) => ((acquired = resolve), (refused = reject)));
+  const holder = (async () => {
+    let faultSince: number | undefined;
+    for (let attempt = 1; !isReleased(); attempt++) {
+      try {
+        const held = await db.connection().execute(async (conn) => {
+          if (!(await tryLockReplayExecution(conn, runId))) return false;
+          acquired(true);
+          faultSince = undefined;
+          attempt = 0;
+          try {
+            for (;;) {
+              await pause();
+              if (isReleased()) break;
+              await beatReplayRun(conn, runId);
+            }
+          } finally {
+            await unlockReplayExecution(conn, runId).catch(() => undefined);
+          }
+          return true;
+        });
+        if (!held) {
+          lost = true;
+          acquired(false);
+        }
+        return;
+      } catch (e) {
+        // A beat or the lock's connection failed: take the lock again on a new connection.
+        faultSince ??= Date.now();
+        if (!isRetryableFault(e) || Date.now() - faultSince > FAULT_DEADLINE_MS) {
+          lost = true;
+          refused(e);
+          return;
+        }
+        await sleep(Math.min(2_000, 50 * 2 ** attempt));
+      }
+    }
+  })();
+  if (!(await first)) return undefined;
+  return {
+    get lost() {
+      return lost;
+    },
+    async release() {
+      released = true;
+      clearTimeout(timer);
+      wake();
+      await holder;
+    },
+  };
+}
+
+/**
+ * Runs a replay to the end (or until cancelled). Safe to call again for a run left RUNNING; a call
+ * while another execution of the run is live returns the run as it is, processing nothing.
+ */
 export async function executeReplayRun(
   db: Db,
   runId: string,
   opts: ExecuteReplayOptions,
+): Promise<TReplayRun> {
+  const execution = await holdReplayExecution(db, runId, opts.heartbeatMs ?? HEARTBEAT_MS);
+  if (!execution) return getReplayRun(db, runId);
+  try {
+    return await executeHeldReplayRun(db, runId, opts, execution);
+  } finally {
+    await execution.release();
+  }
+}
+
+async function executeHeldReplayRun(
+  db: Db,
+  runId: string,
+  opts: ExecuteReplayOptions,
+  execution: ReplayExecution,
 ): Promise<TReplayRun> {
   const claimed = await claimReplayRun(db, runId);
   if (!claimed) return getReplayRun(db, runId);
@@ -207,7 +321,7 @@ export async function executeReplayRun(
   let lastTick = Date.now();
   let ticking: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
-    if (ticking || Date.now() - lastTick < PROGRESS_INTERVAL_MS) return;
+    if (ticking || execution.lost || Date.now() - lastTick < PROGRESS_INTERVAL_MS) return;
     lastTick = Date.now();
     ticking = (async () => {
       const run = await save();
@@ -246,7 +360,7 @@ export async function executeReplayRun(
         async () => {
           for (
             let ids = queue.splice(0, chunk);
-            ids.length > 0 && !cancelSeen && !broken;
+            ids.length > 0 && !cancelSeen && !broken && !execution.lost;
             ids = queue.splice(0, chunk)
           ) {
             if (minIntervalMs > 0) {
@@ -255,7 +369,9 @@ export async function executeReplayRun(
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             }
             // Processing records each event's own failures; what reaches here is a failure it
-            // could not record. Events already settled come back SKIPPED on the retry.
+            // could not record. Events the first attempt settled come back SKIPPED on the retry:
+            // settled by this run, they count as succeeded.
+            const chunkStarted = new Date();
             const results = await retryingFaults(() =>
               processWebhookEvents(db, ids, {
                 ...opts,
@@ -267,9 +383,13 @@ export async function executeReplayRun(
               broken = true;
               throw e;
             });
-            for (const result of results) {
+            const ours = results.some((r) => r.outcome === "SKIPPED")
+              ? new Set(await retryingFaults(() => selectEventsSettledByRun(db, runId, ids, chunkStarted)))
+              : new Set<string>();
+            for (const [i, result] of results.entries()) {
               counts.done += 1;
               if (result.outcome === "PROCESSED" || result.outcome === "IGNORED") counts.succeeded += 1;
+              else if (result.outcome === "SKIPPED" && ours.has(ids[i] ?? "")) counts.succeeded += 1;
               else if (result.outcome === "FAILED") counts.failed += 1;
               else counts.skipped += 1;
             }
@@ -280,6 +400,8 @@ export async function executeReplayRun(
       const failed = (await Promise.allSettled(workers)).find((w) => w.status === "rejected");
       await ticking;
       if (failed) throw failed.reason;
+      // Another execution has the run now: it counts and finishes it; this one writes nothing more.
+      if (execution.lost) return await getReplayRun(db, runId);
       await retryingFaults(() => releaseEventsFromRun(db, runId, ids));
       const progress = await save();
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the cancel watcher callback
@@ -298,14 +420,16 @@ export async function executeReplayRun(
   }
 }
 
-/** How long a run's executor may go without saving progress before the sweep takes it for dead. */
+/** How long a run may go without a heartbeat before the sweep looks whether anyone executes it. */
 export const REPLAY_STALL_MS = 5 * 60_000;
 
 /**
- * For the minute sweep: a RUNNING run whose heartbeat stopped lost its worker (its job runs once,
- * so nothing would run it again) and is queued again to resume where it stopped; a CANCELLING one
- * is finished as CANCELLED. Either way its events stop being held by a run nobody executes.
- * Its heartbeat is reset when it is queued, so the next sweeps leave it to the new job.
+ * For the minute sweep: a RUNNING run whose heartbeat stopped and whose execution lock nobody
+ * holds lost its worker (its job runs once, so nothing would run it again) and is queued again to
+ * resume where it stopped; a CANCELLING one is finished as CANCELLED. Either way its events stop
+ * being held by a run nobody executes. A run whose lock is held is live, however stale its
+ * heartbeat (a worker paused, a beat that failed): it is left alone. Its heartbeat is reset when
+ * it is queued, so the next sweeps leave it to the new job.
  */
 export async function resumeStalledReplayRuns(
   db: Db,
@@ -318,6 +442,7 @@ export async function resumeStalledReplayRuns(
       const run = await lockReplayRun(trx, id);
       const beat = run && (run.heartbeatAt ?? run.startedAt ?? run.createdAt);
       if (!run || !beat || beat >= stalledBefore) return;
+      if (await replayExecutionIsLive(trx, id)) return;
       if (run.status === "RUNNING") {
         await updateReplayRun(trx, id, {}, { heartbeat: true });
         await enqueueJob(trx, JOB.webhookReplayRun, { runId: id }, { jobKey: `replay:${id}` });

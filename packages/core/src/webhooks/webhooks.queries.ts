@@ -785,6 +785,61 @@ export async function claimReplayRun(db: DbOrTrx, runId: string): Promise<Replay
     .executeTakeFirst();
 }
 
+/** The advisory lock key of a run's execution (see holdReplayExecution in replay.service). */
+const replayExecutionKey = (runId: string) => sql`hashtextextended(${`webhook_replay_run:${runId}`}, 0)`;
+
+/**
+ * Takes the run's execution lock for this session, if no other session holds it. Session-level:
+ * it ends with the connection, so a dead worker's lock is gone with its connection.
+ */
+export async function tryLockReplayExecution(db: DbOrTrx, runId: string): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`
+    SELECT pg_try_advisory_lock(${replayExecutionKey(runId)}) AS ok`.execute(db);
+  return rows[0]?.ok ?? false;
+}
+
+export async function unlockReplayExecution(db: DbOrTrx, runId: string): Promise<void> {
+  await sql`SELECT pg_advisory_unlock(${replayExecutionKey(runId)})`.execute(db);
+}
+
+/** Whether some session executes the run (holds its execution lock); asked inside a transaction. */
+export async function replayExecutionIsLive(trx: Trx, runId: string): Promise<boolean> {
+  const { rows } = await sql<{ free: boolean }>`
+    SELECT pg_try_advisory_xact_lock(${replayExecutionKey(runId)}) AS free`.execute(trx);
+  return !(rows[0]?.free ?? false);
+}
+
+/** The run's heartbeat alone, one short statement. */
+export async function beatReplayRun(db: DbOrTrx, runId: string): Promise<void> {
+  await db
+    .updateTable("webhookReplayRuns")
+    .set({ heartbeatAt: sql`now()` })
+    .where("id", "=", runId)
+    .execute();
+}
+
+/**
+ * Those of `eventIds` this run settled (processed or ignored) in an attempt started at or after
+ * `since`: a chunk retried after a fault finds them settled by its own first attempt.
+ */
+export async function selectEventsSettledByRun(
+  db: DbOrTrx,
+  runId: string,
+  eventIds: readonly string[],
+  since: Date,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("webhookAttempts")
+    .select("eventId")
+    .distinct()
+    .where("eventId", "in", eventIds)
+    .where("replayRunId", "=", runId)
+    .where("outcome", "in", ["PROCESSED", "IGNORED"])
+    .where("startedAt", ">=", since)
+    .execute();
+  return rows.map((r) => r.eventId);
+}
+
 /** RUNNING or CANCELLING runs whose executor has not saved progress since `stalledBefore`. */
 export async function selectStalledReplayRuns(
   db: DbOrTrx,
