@@ -6,7 +6,7 @@ import { writeAuditCheckpoint, type CheckpointConfig } from "@radha/core/audit";
 import { createPool, isConnectionLoss, SwappablePool } from "@radha/core/db";
 import { scanLowStock } from "@radha/core/inventory";
 import { runScheduledKeyRotation } from "@radha/core/security";
-import { JOB, webhookJobKey } from "@radha/core/jobs";
+import { CRON_PRIORITY, JOB, webhookJobKey } from "@radha/core/jobs";
 import {
   createBackup,
   pruneBackups,
@@ -196,19 +196,28 @@ export function taskList(deps: AppDeps, auditCheckpoint?: CheckpointConfig): Tas
   return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, retryOnConnectionLoss(task)]));
 }
 
-export const CRONTAB = [
-  `* * * * * ${JOB.webhookSweep}`,
-  `* * * * * ${JOB.webhookHealthCompact}`,
-  `* * * * * ${JOB.tableMaintenance}`,
-  `*/15 * * * * ${JOB.inventoryScanLowStock}`,
-  `7 * * * * ${SIGNING_KEY_ROTATION_JOB}`,
+/** A crontab line: every cron job runs before the webhook backlog (CRON_PRIORITY), `options` added. */
+const cron = (schedule: string, task: string, options = "") =>
+  `${schedule} ${task} ?priority=${CRON_PRIORITY}${options}`;
+
+const CRONTAB = [
+  cron("* * * * *", JOB.webhookSweep),
+  cron("* * * * *", JOB.webhookHealthCompact),
+  cron("* * * * *", JOB.tableMaintenance),
+  cron("*/15 * * * *", JOB.inventoryScanLowStock),
+  cron("7 * * * *", SIGNING_KEY_ROTATION_JOB),
   // Nightly backup, then retention, then a restore drill of what the night produced (UTC).
-  `0 2 * * * ${JOB.backupCreate} ?max=1`,
-  `30 3 * * * ${JOB.backupPrune} ?max=1`,
-  `0 4 * * * ${JOB.drillRun} ?max=1`,
-  `* * * * * ${JOB.monitoringSample}`,
-  `17 * * * * ${JOB.monitoringPrune}`,
+  cron("0 2 * * *", JOB.backupCreate, "&max=1"),
+  cron("30 3 * * *", JOB.backupPrune, "&max=1"),
+  cron("0 4 * * *", JOB.drillRun, "&max=1"),
+  cron("* * * * *", JOB.monitoringSample),
+  cron("17 * * * *", JOB.monitoringPrune),
 ].join("\n");
+
+/** The worker's crontab; with audit checkpoints configured, one every 5 minutes too. */
+export function crontab(auditCheckpoint: boolean): string {
+  return auditCheckpoint ? `${CRONTAB}\n${cron("*/5 * * * *", AUDIT_CHECKPOINT_TASK)}` : CRONTAB;
+}
 
 export interface WorkerHandle {
   stop(): Promise<void>;
@@ -244,9 +253,7 @@ export async function startWorker(
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
     taskList: taskList(deps, opts.auditCheckpoint),
-    ...(opts.crontab === false
-      ? {}
-      : { crontab: opts.auditCheckpoint ? `${CRONTAB}\n*/5 * * * * ${AUDIT_CHECKPOINT_TASK}` : CRONTAB }),
+    ...(opts.crontab === false ? {} : { crontab: crontab(opts.auditCheckpoint !== undefined) }),
     logger,
   });
   return {

@@ -10,11 +10,16 @@ export interface EnqueueOptions {
 }
 
 /**
- * Lower runs first (graphile-worker's default is 0). A replay an operator started must not wait
+ * Priorities: lower runs first (workers take jobs by priority, then run_at; graphile-worker's
+ * default is 0). Webhook processing keeps the default. A replay an operator started must not wait
  * behind a backlog of automatic webhook jobs (the soak saw it wait minutes); it processes its
- * events itself, so it is not starved by them either.
+ * events itself, so it is not starved by them either. The worker's crons (CRON_PRIORITY, set in
+ * its crontab) come before both: they are short, and the minute sweep and table maintenance are
+ * what a backlog needs most (queued behind one, the maintenance ran 3 times in a 10-minute soak).
+ * Nothing else depends on the order jobs run in.
  */
 const PRIORITY: Record<string, number> = { webhook_replay_run: -10 };
+export const CRON_PRIORITY = -20;
 
 export async function enqueueJob(
   db: DbOrTrx,

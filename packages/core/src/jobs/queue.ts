@@ -1,6 +1,6 @@
 // Adds graphile-worker jobs from inside the caller's transaction, so a job exists exactly when
 // the row it is about was committed.
-export { enqueueJob, type EnqueueOptions } from "./jobs.queries";
+export { CRON_PRIORITY, enqueueJob, type EnqueueOptions } from "./jobs.queries";
 
 export const JOB = {
   webhookProcess: "webhook_process",
