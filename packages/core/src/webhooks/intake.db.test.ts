@@ -1,4 +1,6 @@
 // Group commit with poison in the group: every event of a group commits or fails on its own.
+import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   createTestDatabase,
@@ -66,4 +68,40 @@ it("a repeat of a sanitized event is a duplicate of the stored one, even inside 
   const c = await intake.receive(request(body));
   expect([a, b, c].map((r) => r.accepted && r.duplicate)).toEqual([false, true, true]);
   expect(new Set([a, b, c].map((r) => r.accepted && r.eventId)).size).toBe(1);
+});
+
+it("queues each group's job without notifying inside the commit, then wakes the workers once it committed", async () => {
+  // graphile-worker's add_jobs notifies, and a notifying commit holds a cluster-wide lock through
+  // its WAL flush: group commits queued behind each other. The intake's copy is add_jobs, minus that.
+  const defs = await sql<{ loud: string; quiet: string }>`
+    SELECT pg_get_functiondef('graphile_worker.add_jobs(graphile_worker.job_spec[], boolean)'::regprocedure) AS loud,
+           pg_get_functiondef('ops_add_jobs_quiet(graphile_worker.job_spec[], boolean)'::regprocedure) AS quiet
+  `.execute(t.db);
+  const { loud, quiet } = defs.rows[0]!;
+  expect(quiet).not.toMatch(/pg_notify/);
+  const body = (def: string) =>
+    def.slice(def.indexOf("AS $function$")).replace(/\s*perform pg_notify\([^;]*\);/, "");
+  expect(body(quiet)).toBe(body(loud));
+
+  // A listening worker still hears of the new job, and its job is there when it looks.
+  const listener = new pg.Client({ connectionString: t.url });
+  await listener.connect();
+  try {
+    const heard = new Promise<{ count: number; jobs: number }>((resolve, reject) =>
+      listener.on("notification", (n) => {
+        const { count } = JSON.parse(n.payload ?? "{}") as { count: number };
+        sql<{
+          jobs: number;
+        }>`SELECT count(*)::int AS jobs FROM graphile_worker.jobs j JOIN webhook_events e ON j.key = 'webhook:' || e.id WHERE e.payment_reference = 'pi_group_notify'`
+          .execute(t.db)
+          .then(({ rows }) => resolve({ count, jobs: rows[0]!.jobs }), reject);
+      }),
+    );
+    await listener.query('LISTEN "jobs:insert"');
+    const r = await intakeFor().receive(request(JSON.stringify(stripePayloads.succeeded("pi_group_notify"))));
+    expect(r.accepted).toBe(true);
+    expect(await heard).toEqual({ count: 1, jobs: 1 });
+  } finally {
+    await listener.end();
+  }
 });

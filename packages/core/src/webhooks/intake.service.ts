@@ -8,6 +8,7 @@ import type { SecretSource } from "./secrets";
 import { verifyRazorpay, verifyStripe } from "./verify";
 import {
   insertEventsWithJobs,
+  notifyNewJobs,
   insertRejection,
   selectEventIdsByProviderId,
   type IntakeEventRow,
@@ -120,6 +121,8 @@ export function createWebhookIntake(
       db,
       batch.map((b) => b.row),
     );
+    // The group's one job is queued without a notify (see insertEventsWithJobs): wake a worker.
+    if (rows.length) void notifyNewJobs(db, 1).catch(() => undefined);
     const key = (provider: string, id: string) => `${provider}:${id}`;
     const created = new Map(rows.map((r) => [key(r.provider, r.providerEventId), r.id]));
     const missing = batch.filter((b) => !created.has(key(b.row.provider, b.row.provider_event_id)));

@@ -445,7 +445,10 @@ export interface IntakeEventRow {
 /**
  * Inserts a group of events and queues one processing job per new event, in one statement (so
  * an event and its job commit together). Returns the events that were new; duplicates of
- * stored events are left out. Raw SQL: a data-modifying CTE feeding graphile-worker's add_jobs.
+ * stored events are left out. Raw SQL: a data-modifying CTE feeding graphile-worker's add_jobs
+ * without its notify (ops_add_jobs_quiet, db/migrate.ts: a notifying commit holds a cluster-wide
+ * lock through its WAL flush, so the group commits queued behind each other); the caller wakes
+ * the workers after the commit with `notifyNewJobs`.
  * One VALUES row of plain parameters per event (bytes travel binary, each body is parsed as
  * jsonb once): a profile of the intake showed a one-JSON-parameter group (every body escaped,
  * base64'd and parsed twice) costing Postgres about twice as much per event.
@@ -475,7 +478,7 @@ export async function insertEventsWithJobs(
       -- One job for the group: a lone event keeps its own key (webhook:<id>, which retries and the
       -- sweep use); several go to the worker together (webhooks:<first id>) and are processed as
       -- one batch (processWebhookEvents), a few statements instead of a dozen per event.
-      SELECT count(*) AS n FROM graphile_worker.add_jobs(ARRAY(
+      SELECT count(*) AS n FROM ops_add_jobs_quiet(ARRAY(
         SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, ${WEBHOOK_JOB_KEY_PREFIX.single}::text || id::text, NULL, NULL)::graphile_worker.job_spec
         FROM ins WHERE (SELECT count(*) FROM ins) = 1
         UNION ALL
@@ -485,6 +488,17 @@ export async function insertEventsWithJobs(
     SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
   `.execute(db);
   return rows;
+}
+
+/**
+ * Wakes graphile-worker's workers for `count` new jobs, as its add_jobs does (same channel and
+ * payload), in a statement of its own after the jobs committed. Not on the request's path: a
+ * lost notify only leaves the jobs to the workers' next poll.
+ */
+export async function notifyNewJobs(db: Db, count: number): Promise<void> {
+  await sql`SELECT pg_notify('jobs:insert', json_build_object('r', random(), 'count', ${count}::int)::text)`.execute(
+    db,
+  );
 }
 
 /**
