@@ -24,7 +24,7 @@ export async function migrate(db: Kysely<any>, connectionString: string): Promis
  * this database at every migrate (so it follows the installed version), without its pg_notify.
  * A transaction that notifies holds a cluster-wide lock from its pre-commit to the end of its
  * commit, WAL flush included, so every intake group commit waited for the one before it (the
- * webhook intake's backends spent 12 % of their time waiting on that lock). The intake queues
+ * webhook intake's backends were found waiting on that lock in 7–12 % of samples). The intake queues
  * its jobs with this in the same statement as the events, and wakes the workers with its own
  * notify after the commit (`notifyNewJobs`). Fails the migrate if add_jobs no longer notifies
  * the way this expects (a graphile-worker upgrade must be looked at, not silently followed).
