@@ -161,8 +161,8 @@ async function seedReplay(db: Db): Promise<void> {
     INSERT INTO order_items (order_id, variant_id, quantity, unit_price_minor)
       SELECT o.id, v.id, 1, 100000 FROM orders o
       JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM product_variants) v ON v.n = substr(o.order_number, 6)::int % 1000;
-    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, body_sha256, payment_reference, status, attempt_count, last_error)
-      SELECT 'STRIPE', 'evt_replay_' || g, 'payment_intent.succeeded', p, p::text, convert_to(p::text, 'UTF8'), encode(sha256(convert_to(p::text, 'UTF8')), 'hex'),
+    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_bytes, body_sha256, payment_reference, status, attempt_count, last_error)
+      SELECT 'STRIPE', 'evt_replay_' || g, 'payment_intent.succeeded', p, convert_to(p::text, 'UTF8'), encode(sha256(convert_to(p::text, 'UTF8')), 'hex'),
         'pi_replay_' || g, 'FAILED', 1, 'simulated outage'
       FROM generate_series(1, ${sql.lit(REPLAY_EVENTS)}::int) g,
         LATERAL (SELECT jsonb_build_object('id', 'evt_replay_' || g, 'type', 'payment_intent.succeeded', 'data', jsonb_build_object('object',

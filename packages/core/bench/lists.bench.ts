@@ -88,11 +88,11 @@ async function seed(db: Db): Promise<void> {
   `.execute(db);
   // 30 days of events, newest last; one in 20 failed with one of a few errors.
   await sql`
-    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, headers,
+    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_bytes, headers,
       payment_reference, order_reference, received_at, status, attempt_count, last_error, processed_at, body_sha256)
     SELECT CASE WHEN g % 2 = 0 THEN 'STRIPE' ELSE 'RAZORPAY' END, 'evt_bench' || g,
       (ARRAY['payment_intent.succeeded','payment.captured','charge.refunded','payment_intent.payment_failed','refund.processed','payment.failed'])[1 + g % 6],
-      '{}'::jsonb, '{}', '\\x7b7d'::bytea, '{}'::jsonb,
+      '{}'::jsonb, '\\x7b7d'::bytea, '{}'::jsonb,
       CASE WHEN g % 2 = 0 THEN 'pi_bench' ELSE 'pay_bench' END || (1 + g % ${ORDERS}::int),
       'RS-' || (100001 + g % ${ORDERS}::int),
       now() - (${EVENTS}::int - g) * (${30 * DAY}::bigint / ${EVENTS}::int) * interval '1 millisecond',
@@ -214,12 +214,12 @@ async function measureHealthTriggerCost(url: string, rounds: number) {
       object: { id: "pi_bench", amount: 120000, currency: "inr", metadata: { note: "x".repeat(900) } },
     },
   });
-  const columns = 7;
+  const columns = 6;
   const rows = Array.from({ length: 64 }, (_, i) => {
     const p = (k: number) => `$${i * columns + k}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}, ${p(6)}::bytea, ${p(7)})`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::jsonb, ${p(5)}::bytea, ${p(6)})`;
   });
-  const text = `INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, body_sha256)
+  const text = `INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_bytes, body_sha256)
     VALUES ${rows.join(", ")} ON CONFLICT DO NOTHING`;
   const times = { on: [] as number[], off: [] as number[] };
   try {
@@ -229,7 +229,6 @@ async function measureHealthTriggerCost(url: string, rounds: number) {
           "STRIPE",
           `evt_trigger_cost_${round}_${i}`,
           "payment_intent.succeeded",
-          body,
           body,
           Buffer.from(body),
           `trigger-cost-${round}-${i}`,

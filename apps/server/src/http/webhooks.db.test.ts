@@ -57,8 +57,9 @@ describe("Stripe intake", () => {
       eventType: "payment_intent.succeeded",
       status: "PENDING",
       attemptCount: 0,
-      rawBody: body,
     });
+    // Stored once, exactly as sent.
+    expect(Buffer.from(rows[0]!.rawBytes).toString("utf8")).toBe(body);
     // The processing job was queued in the same transaction.
     const jobs = await s.database.db
       .selectFrom("graphile_worker.jobs" as never)

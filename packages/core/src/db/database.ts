@@ -306,8 +306,7 @@ export interface WebhookEventsTable {
   providerEventId: string;
   eventType: string;
   payload: Json;
-  rawBody: string;
-  /** The body exactly as received and signed; `rawBody` is its UTF-8 reading. */
+  /** The body exactly as received and signed (stored once; convert_from(raw_bytes, 'UTF8') reads it). */
   rawBytes: Buffer;
   /** The payload had characters or numbers jsonb refuses; `rawBytes` holds what was sent. */
   payloadSanitized: Generated<boolean>;

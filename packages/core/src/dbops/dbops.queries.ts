@@ -396,7 +396,6 @@ export async function selectWebhookEventsSince(db: DbOrTrx, since: Date) {
       "providerEventId",
       "eventType",
       "payload",
-      "rawBody",
       "rawBytes",
       "payloadSanitized",
       "headers",

@@ -83,10 +83,10 @@ async function expectHealthEqualsPlainCount(): Promise<void> {
 /** 3,000 events over 40 days (a few minutes apart), mixed providers and statuses, in one statement. */
 async function insertEvents(from: number, to: number): Promise<void> {
   await sql`
-    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, received_at,
+    INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_bytes, received_at,
       status, processed_at, body_sha256)
     SELECT CASE WHEN g % 3 = 0 THEN 'RAZORPAY' ELSE 'STRIPE' END, 'evt_health_' || g, 'payment_intent.succeeded',
-      '{}'::jsonb, '{}', '\\x7b7d'::bytea, now() - g * interval '19 minutes',
+      '{}'::jsonb, '\\x7b7d'::bytea, now() - g * interval '19 minutes',
       s.status, CASE WHEN s.status <> 'PENDING' THEN now() - g * interval '19 minutes' + (g % 700) * interval '7 ms' END,
       md5('health' || g)
     FROM generate_series(${from}::int, ${to}::int) g,
@@ -225,9 +225,9 @@ describe("webhook health rollup", () => {
   it("with statistics (after an ANALYZE), health reads the events of its first partial hour only, never the whole table", async () => {
     // 20,000 events in the last 20 hours: none in a 24-hour window's first, partial hour.
     await sql`
-      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_body, raw_bytes, received_at,
+      INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, raw_bytes, received_at,
         status, processed_at, body_sha256)
-      SELECT 'STRIPE', 'evt_stats_' || g, 'payment_intent.succeeded', '{}'::jsonb, '{}', '\\x7b7d'::bytea,
+      SELECT 'STRIPE', 'evt_stats_' || g, 'payment_intent.succeeded', '{}'::jsonb, '\\x7b7d'::bytea,
         now() - g * interval '3.6 s', 'PROCESSED', now() - g * interval '3.6 s', md5('stats' || g)
       FROM generate_series(1, 20000) g`.execute(t.db);
     await sql`ANALYZE webhook_events`.execute(t.db);

@@ -61,6 +61,47 @@ it("a group holding unstorable events still stores its 50 valid ones; the poison
   expect(rejection).toEqual({ reason, statusCode: 400 });
 });
 
+it("stores each body once, as its exact bytes; bytes that are not UTF-8 are kept and the payload marked sanitized", async () => {
+  const intake = intakeFor();
+  const valid = JSON.stringify(stripePayloads.succeeded("pi_once_valid"));
+  // "café" in Latin-1: 0xE9 is not UTF-8. Stripe verifies the UTF-8 reading of the bytes.
+  const [head, tail] = JSON.stringify({
+    ...stripePayloads.succeeded("pi_once_latin1"),
+    description: "caf|",
+  }).split("|");
+  const latin1 = Buffer.concat([Buffer.from(head!), Buffer.from([0xe9]), Buffer.from(tail!)]);
+  const results = await Promise.all([
+    intake.receive(request(valid)),
+    intake.receive({
+      provider: "STRIPE",
+      rawBody: latin1,
+      headers: { "stripe-signature": signStripe(latin1.toString("utf8"), SECRET) },
+    }),
+  ]);
+  expect(results.map((r) => r.accepted)).toEqual([true, true]);
+  const rows = await t.db
+    .selectFrom("webhookEvents")
+    .select(["paymentReference", "payloadSanitized", "rawBytes", "payload"])
+    .where("paymentReference", "in", ["pi_once_valid", "pi_once_latin1"])
+    .orderBy("paymentReference")
+    .execute();
+  expect(rows.map((r) => [r.paymentReference, r.payloadSanitized])).toEqual([
+    ["pi_once_latin1", true],
+    ["pi_once_valid", false],
+  ]);
+  expect(rows[0]!.rawBytes.equals(latin1)).toBe(true);
+  expect((rows[0]!.payload as { description: string }).description).toBe("caf\ufffd");
+  expect(rows[1]!.rawBytes.equals(Buffer.from(valid))).toBe(true);
+  expect(rows[1]!.payload).toEqual(JSON.parse(valid));
+  // No second copy of the body as text.
+  const columns = await sql<{ name: string }>`
+    SELECT column_name AS name FROM information_schema.columns
+    WHERE table_name = 'webhook_events' AND data_type IN ('text', 'bytea', 'jsonb') AND column_name LIKE 'raw%'`.execute(
+    t.db,
+  );
+  expect(columns.rows.map((c) => c.name)).toEqual(["raw_bytes"]);
+});
+
 it("a repeat of a sanitized event is a duplicate of the stored one, even inside a group", async () => {
   const intake = intakeFor();
   const body = JSON.stringify({ ...stripePayloads.succeeded("pi_group_repeat"), description: "\ud800" });

@@ -229,7 +229,6 @@ export function createWebhookIntake(
           provider: e.provider,
           provider_event_id: e.providerEventId,
           event_type: e.eventType,
-          raw_body: req.rawBody.toString("utf8"),
           raw_bytes: req.rawBody,
           headers: e.headers,
           payment_reference: meaning.paymentReference,

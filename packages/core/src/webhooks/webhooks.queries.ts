@@ -37,7 +37,6 @@ import {
 /** An event as processing reads it: without the raw body (text and bytes), which it never needs. */
 export type WebhookEventRow = Omit<
   Selectable<WebhookEventsTable>,
-  | "rawBody"
   | "rawBytes"
   | "headers"
   | "resolution"
@@ -427,8 +426,7 @@ export interface IntakeEventRow {
   provider: TProvider;
   provider_event_id: string;
   event_type: string;
-  raw_body: string;
-  /** The exact body as received (sent to Postgres as a binary parameter). */
+  /** The exact body as received: sent to Postgres once, as a binary parameter. */
   raw_bytes: Buffer;
   /** Set only when jsonb refused the raw body: what to store instead (marks the row sanitized). */
   sanitized_payload?: unknown;
@@ -457,21 +455,25 @@ export async function insertEventsWithJobs(
   db: DbOrTrx,
   events: readonly IntakeEventRow[],
 ): Promise<{ id: string; provider: TProvider; providerEventId: string }[]> {
-  const values = events.map((e) => {
-    const payload =
-      e.sanitized_payload === undefined
-        ? sql`${e.raw_body}::jsonb, false`
-        : sql`${JSON.stringify(e.sanitized_payload)}::jsonb, true`;
-    return sql`(${e.provider}, ${e.provider_event_id}, ${e.event_type}, ${payload}, ${e.raw_body}, ${e.raw_bytes},
+  // Each body travels once, as bytes; the payload is those bytes read as UTF-8 and parsed by jsonb
+  // (bytes that are not UTF-8 fail as a data error: the event is then stored with a sanitized
+  // payload, given as JSON text, and payload_sanitized set).
+  const values = events.map(
+    (e) => sql`(${e.provider}, ${e.provider_event_id}, ${e.event_type}, ${e.raw_bytes}::bytea,
+      ${e.sanitized_payload === undefined ? null : JSON.stringify(e.sanitized_payload)}::text,
       ${JSON.stringify(e.headers)}::jsonb, ${e.payment_reference}, ${e.order_reference}, ${e.body_sha256},
-      ${e.verified_with ?? null}, ${e.verified_secret_id ?? null}::uuid)`;
-  });
+      ${e.verified_with ?? null}, ${e.verified_secret_id ?? null}::uuid)`,
+  );
   const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
     WITH ins AS (
       INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
-        raw_body, raw_bytes, headers, payment_reference, order_reference, body_sha256, verified_with,
+        raw_bytes, headers, payment_reference, order_reference, body_sha256, verified_with,
         verified_secret_id)
-      VALUES ${sql.join(values)}
+      SELECT provider, provider_event_id, event_type,
+        coalesce(sanitized::jsonb, convert_from(bytes, 'UTF8')::jsonb), sanitized IS NOT NULL,
+        bytes, headers, payment_reference, order_reference, body_sha256, verified_with, verified_secret_id
+      FROM (VALUES ${sql.join(values)}) AS v(provider, provider_event_id, event_type, bytes, sanitized,
+        headers, payment_reference, order_reference, body_sha256, verified_with, verified_secret_id)
       ON CONFLICT DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (

@@ -72,7 +72,6 @@ async function insertEvent(
       providerEventId: `evt_demo_${o.paymentReference}_${type}`,
       eventType: type,
       payload: body,
-      rawBody: body,
       rawBytes: Buffer.from(body),
       headers: "{}",
       paymentReference: o.paymentReference,

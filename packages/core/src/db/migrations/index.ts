@@ -21,6 +21,7 @@ import * as stockLedgerListIndexes from "./2026_12_04_1101_stock_ledger_list_ind
 import * as variantProductIdHash from "./2026_12_05_1200_variant_product_id_hash";
 import * as webhookBodyHashRazorpayOnly from "./2026_12_08_3000_webhook_body_hash_razorpay_only";
 import * as replayRunHeartbeat from "./2026_12_08_5000_replay_run_heartbeat";
+import * as webhookBodyOnce from "./2026_12_09_1000_webhook_body_once";
 
 export const migrations: Record<string, Migration> = {
   "2026_11_28_0001_foundation": foundation,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_05_1200_variant_product_id_hash": variantProductIdHash,
   "2026_12_08_3000_webhook_body_hash_razorpay_only": webhookBodyHashRazorpayOnly,
   "2026_12_08_5000_replay_run_heartbeat": replayRunHeartbeat,
+  "2026_12_09_1000_webhook_body_once": webhookBodyOnce,
 };
