@@ -9,6 +9,7 @@ import {
   stripePayloads,
   type TestDatabase,
 } from "../testing/index";
+import { createDb } from "../db/client";
 import { createWebhookIntake } from "./intake.service";
 
 const SECRET = "whsec_group_poison";
@@ -111,18 +112,29 @@ it("a repeat of a sanitized event is a duplicate of the stored one, even inside 
   expect(new Set([a, b, c].map((r) => r.accepted && r.eventId)).size).toBe(1);
 });
 
-it("queues each group's job without notifying inside the commit, then wakes the workers once it committed", async () => {
-  // graphile-worker's add_jobs notifies, and a notifying commit holds a cluster-wide lock through
-  // its WAL flush: group commits queued behind each other. The intake's copy is add_jobs, minus that.
-  const defs = await sql<{ loud: string; quiet: string }>`
-    SELECT pg_get_functiondef('graphile_worker.add_jobs(graphile_worker.job_spec[], boolean)'::regprocedure) AS loud,
-           pg_get_functiondef('ops_add_jobs_quiet(graphile_worker.job_spec[], boolean)'::regprocedure) AS quiet
-  `.execute(t.db);
-  const { loud, quiet } = defs.rows[0]!;
-  expect(quiet).not.toMatch(/pg_notify/);
-  const body = (def: string) =>
-    def.slice(def.indexOf("AS $function$")).replace(/\s*perform pg_notify\([^;]*\);/, "");
-  expect(body(quiet)).toBe(body(loud));
+it("queues each group's job as graphile-worker's add_job would, without notifying inside the commit, then wakes the workers", async () => {
+  // A group of three: one job, keyed by its first event, the events in id order.
+  const bodies = [1, 2, 3].map((i) => JSON.stringify(stripePayloads.succeeded(`pi_group_job_${i}`)));
+  const intake = intakeFor();
+  const results = await Promise.all(bodies.map((b) => intake.receive(request(b))));
+  const ids = results.map((r) => (r.accepted ? r.eventId : "")).sort();
+  const columns = sql`t.identifier, j.job_queue_id, j.priority, j.attempts, j.max_attempts, j.locked_at, j.flags, j.revision, j.is_available, j.last_error`;
+  const ours = await sql<Record<string, unknown>>`
+    SELECT ${columns}, j.payload, j.key, j.run_at <= now() AS due FROM graphile_worker._private_jobs j
+    JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.key = ${`webhooks:${ids[0]}`}`.execute(
+    t.db,
+  );
+  expect(ours.rows).toHaveLength(1);
+  expect(ours.rows[0]).toMatchObject({ payload: { eventIds: ids }, due: true });
+  // The row graphile-worker's own add_job writes for the same spec, column for column.
+  await sql`SELECT graphile_worker.add_job('webhook_process', '{}'::json, max_attempts := 1, job_key := 'reference')`.execute(
+    t.db,
+  );
+  const reference = await sql<Record<string, unknown>>`
+    SELECT ${columns} FROM graphile_worker._private_jobs j
+    JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.key = 'reference'`.execute(t.db);
+  const { payload: _p, key: _k, due: _d, ...rest } = ours.rows[0]!;
+  expect(rest).toEqual(reference.rows[0]);
 
   // A listening worker still hears of the new job, and its job is there when it looks.
   const listener = new pg.Client({ connectionString: t.url });
@@ -144,5 +156,29 @@ it("queues each group's job without notifying inside the commit, then wakes the 
     expect(await heard).toEqual({ count: 1, jobs: 1 });
   } finally {
     await listener.end();
+  }
+});
+
+it("parses and plans its group insert once per connection, then only binds and runs it", async () => {
+  // One connection, so every group goes through the same session.
+  const { db } = createDb({ connectionString: t.url, max: 1 });
+  try {
+    const intake = createWebhookIntake(db, fixedSecretSource(SECRET));
+    for (let round = 0; round < 8; round++) {
+      const results = await Promise.all(
+        [0, 1, 2].map((i) =>
+          intake.receive(request(JSON.stringify(stripePayloads.succeeded(`pi_prepared_${round}_${i}`)))),
+        ),
+      );
+      expect(results.every((r) => r.accepted && !r.duplicate)).toBe(true);
+    }
+    const { rows } = await sql<{ statements: number; generic: number; custom: number }>`
+      SELECT count(*)::int AS statements, coalesce(sum(generic_plans), 0)::int AS generic,
+        coalesce(sum(custom_plans), 0)::int AS custom
+      FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO webhook_events%'`.execute(db);
+    // Postgres tries five custom plans, then keeps the generic one.
+    expect(rows[0]).toEqual({ statements: 1, generic: 3, custom: 5 });
+  } finally {
+    await db.destroy();
   }
 });

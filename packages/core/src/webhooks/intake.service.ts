@@ -116,13 +116,34 @@ export function createWebhookIntake(
   let queue: Pending[] = [];
   let scheduled = false;
 
+  // One notify at a time: jobs queued while one is on its way are announced by the next, with
+  // their count (graphile-worker wakes that many idle workers). A lost notify only leaves the
+  // jobs to the workers' poll.
+  let unannounced = 0;
+  let notifying = false;
+  function wakeWorkers(): void {
+    unannounced += 1;
+    if (!notifying) announce();
+  }
+  function announce(): void {
+    const count = unannounced;
+    unannounced = 0;
+    notifying = true;
+    void notifyNewJobs(db, count)
+      .catch(() => undefined)
+      .finally(() => {
+        notifying = false;
+        if (unannounced > 0) announce();
+      });
+  }
+
   async function write(batch: Pending[]): Promise<void> {
     const rows = await insertEventsWithJobs(
       db,
       batch.map((b) => b.row),
     );
     // The group's one job is queued without a notify (see insertEventsWithJobs): wake a worker.
-    if (rows.length) void notifyNewJobs(db, 1).catch(() => undefined);
+    if (rows.length) wakeWorkers();
     const key = (provider: string, id: string) => `${provider}:${id}`;
     const created = new Map(rows.map((r) => [key(r.provider, r.providerEventId), r.id]));
     const missing = batch.filter((b) => !created.has(key(b.row.provider, b.row.provider_event_id)));

@@ -12,6 +12,7 @@ import type {
   WebhookRejectionsTable,
   WebhookReplayRunsTable,
 } from "../db/database";
+import { preparedStatement } from "../db/client";
 import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
 import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
@@ -441,53 +442,73 @@ export interface IntakeEventRow {
 }
 
 /**
- * Inserts a group of events and queues one processing job per new event, in one statement (so
- * an event and its job commit together). Returns the events that were new; duplicates of
- * stored events are left out. Raw SQL: a data-modifying CTE feeding graphile-worker's add_jobs
- * without its notify (ops_add_jobs_quiet, db/migrate.ts: a notifying commit holds a cluster-wide
- * lock through its WAL flush, so the group commits queued behind each other); the caller wakes
- * the workers after the commit with `notifyNewJobs`.
- * One VALUES row of plain parameters per event (bytes travel binary, each body is parsed as
- * jsonb once): a profile of the intake showed a one-JSON-parameter group (every body escaped,
- * base64'd and parsed twice) costing Postgres about twice as much per event.
+ * Inserts a group of events and queues their processing job, in one statement (so an event and
+ * its job commit together). Returns the events that were new; duplicates of stored events are left
+ * out. Raw SQL: data-modifying CTEs. The job is the row graphile-worker's add_jobs would write for
+ * the spec, written directly (db/migrate.ts, prepareIntakeJobs: add_jobs was a quarter of the
+ * intake's Postgres work, and it notifies inside the commit, which holds a cluster-wide lock
+ * through the WAL flush); the caller wakes the workers after the commit with `notifyNewJobs`.
+ * One VALUES row of plain parameters per event, the body once, as bytes: a profile of the intake
+ * showed a one-JSON-parameter group (every body escaped, base64'd and parsed twice) costing
+ * Postgres about twice as much per event.
  */
 export async function insertEventsWithJobs(
   db: DbOrTrx,
   events: readonly IntakeEventRow[],
 ): Promise<{ id: string; provider: TProvider; providerEventId: string }[]> {
-  // Each body travels once, as bytes; the payload is those bytes read as UTF-8 and parsed by jsonb
-  // (bytes that are not UTF-8 fail as a data error: the event is then stored with a sanitized
-  // payload, given as JSON text, and payload_sanitized set).
-  const values = events.map(
-    (e) => sql`(${e.provider}, ${e.provider_event_id}, ${e.event_type}, ${e.raw_bytes}::bytea,
-      ${e.sanitized_payload === undefined ? null : JSON.stringify(e.sanitized_payload)}::text,
-      ${JSON.stringify(e.headers)}::jsonb, ${e.payment_reference}, ${e.order_reference}, ${e.body_sha256},
-      ${e.verified_with ?? null}, ${e.verified_secret_id ?? null}::uuid)`,
-  );
-  const { rows } = await sql<{ id: string; provider: TProvider; providerEventId: string }>`
-    WITH ins AS (
+  // Constant text, one array per column, prepared once per connection (preparedStatement). The
+  // bodies travel once, concatenated in one binary parameter, each cut out by its start and
+  // length; the payload is those bytes read as UTF-8 and parsed by jsonb (bytes that are not UTF-8
+  // fail as a data error: the event is then stored with a sanitized payload, given as JSON text,
+  // and payload_sanitized set).
+  const starts: number[] = [];
+  let at = 1;
+  for (const e of events) {
+    starts.push(at);
+    at += e.raw_bytes.length;
+  }
+  const column = <T>(f: (e: IntakeEventRow) => T) => events.map(f);
+  const { rows } = await sql<{
+    id: string;
+    provider: TProvider;
+    providerEventId: string;
+  }>`${preparedStatement("webhook_intake")}
+    WITH v AS (
+      SELECT * FROM unnest(${column((e) => e.provider)}::text[], ${column((e) => e.provider_event_id)}::text[],
+        ${column((e) => e.event_type)}::text[], ${starts}::int[], ${column((e) => e.raw_bytes.length)}::int[],
+        ${column((e) => (e.sanitized_payload === undefined ? null : JSON.stringify(e.sanitized_payload)))}::text[],
+        ${column((e) => JSON.stringify(e.headers))}::text[], ${column((e) => e.payment_reference)}::text[],
+        ${column((e) => e.order_reference)}::text[], ${column((e) => e.body_sha256)}::text[],
+        ${column((e) => e.verified_with ?? null)}::text[], ${column((e) => e.verified_secret_id ?? null)}::uuid[])
+        AS v(provider, provider_event_id, event_type, start, length, sanitized, headers, payment_reference,
+          order_reference, body_sha256, verified_with, verified_secret_id)
+    ), ins AS (
       INSERT INTO webhook_events (provider, provider_event_id, event_type, payload, payload_sanitized,
         raw_bytes, headers, payment_reference, order_reference, body_sha256, verified_with,
         verified_secret_id)
       SELECT provider, provider_event_id, event_type,
         coalesce(sanitized::jsonb, convert_from(bytes, 'UTF8')::jsonb), sanitized IS NOT NULL,
-        bytes, headers, payment_reference, order_reference, body_sha256, verified_with, verified_secret_id
-      FROM (VALUES ${sql.join(values)}) AS v(provider, provider_event_id, event_type, bytes, sanitized,
-        headers, payment_reference, order_reference, body_sha256, verified_with, verified_secret_id)
+        bytes, headers::jsonb, payment_reference, order_reference, body_sha256, verified_with, verified_secret_id
+      FROM v, LATERAL (SELECT substring(${Buffer.concat(column((e) => e.raw_bytes))}::bytea FROM v.start FOR v.length) AS bytes) body
       ON CONFLICT DO NOTHING
       RETURNING id, provider, provider_event_id
     ), jobs AS (
       -- One job for the group: a lone event keeps its own key (webhook:<id>, which retries and the
       -- sweep use); several go to the worker together (webhooks:<first id>) and are processed as
-      -- one batch (processWebhookEvents), a few statements instead of a dozen per event.
-      SELECT count(*) AS n FROM ops_add_jobs_quiet(ARRAY(
-        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventId', id), NULL, NULL, 1, ${WEBHOOK_JOB_KEY_PREFIX.single}::text || id::text, NULL, NULL)::graphile_worker.job_spec
-        FROM ins WHERE (SELECT count(*) FROM ins) = 1
-        UNION ALL
-        SELECT ROW(${JOB.webhookProcess}, json_build_object('eventIds', json_agg(id ORDER BY id)), NULL, NULL, 1, ${WEBHOOK_JOB_KEY_PREFIX.group}::text || min(id::text), NULL, NULL)::graphile_worker.job_spec
-        FROM ins HAVING count(*) > 1))
+      -- one batch (processWebhookEvents), a few statements instead of a dozen per event. A missing
+      -- task row fails the statement (task_id NOT NULL): nothing is stored, the sender retries.
+      INSERT INTO graphile_worker._private_jobs (task_id, payload, max_attempts, key, priority)
+      SELECT (SELECT t.id FROM graphile_worker._private_tasks t WHERE t.identifier = ${JOB.webhookProcess}),
+        CASE WHEN count(*) = 1 THEN json_build_object('eventId', min(id::text))
+          ELSE json_build_object('eventIds', json_agg(id ORDER BY id)) END,
+        1,
+        CASE WHEN count(*) = 1 THEN ${WEBHOOK_JOB_KEY_PREFIX.single}::text ELSE ${WEBHOOK_JOB_KEY_PREFIX.group}::text END
+          || min(id::text),
+        0
+      FROM ins HAVING count(*) > 0
+      RETURNING id
     )
-    SELECT id, provider, provider_event_id FROM ins WHERE (SELECT n FROM jobs) >= 0
+    SELECT id, provider, provider_event_id FROM ins WHERE (SELECT count(*) FROM jobs) >= 0
   `.execute(db);
   return rows;
 }
