@@ -3,7 +3,7 @@
 // each run claims events (replay_run_id) before touching them, and processing itself locks the
 // event row, so even an unclaimed overlap is a no-op the second time. History is never reset.
 import { z } from "zod";
-import type { Db } from "../db/database";
+import type { Db, DbOrTrx } from "../db/database";
 import { type Actor, writeAudit } from "../audit/audit.service";
 import { DomainError } from "../errors";
 import { decodeCursor, toPage, ZKeyTime } from "../pagination/cursor";
@@ -27,6 +27,7 @@ import {
   selectReplayPage,
   selectReplayRun,
   selectReplayRuns,
+  selectRunAttemptOutcomes,
   selectStalledReplayRuns,
   toSummary,
   tryLockReplayExecution,
@@ -287,19 +288,27 @@ async function executeHeldReplayRun(
   opts: ExecuteReplayOptions,
   execution: ReplayExecution,
 ): Promise<TReplayRun> {
+  // Started before: an execution that died (its lock is ours now) may have processed events
+  // after its last save. Its attempt rows say what it did; those events are not taken again.
+  const resuming = (await selectReplayRun(db, runId))?.startedAt != null;
   const claimed = await claimReplayRun(db, runId);
   if (!claimed) return getReplayRun(db, runId);
   const filter = claimed.filter as TWebhookFilter;
   const batchSize = opts.batchSize ?? 1000;
   const minIntervalMs = claimed.ratePerSecond ? 1000 / claimed.ratePerSecond : 0;
   let nextSlot = Date.now();
-  let cursor: { at: Date; id: string } | undefined;
-  const counts = {
-    done: claimed.done,
-    succeeded: claimed.succeeded,
-    failed: claimed.failed,
-    skipped: claimed.skipped,
-  };
+  let cursor: { at: string; id: string } | undefined;
+  const { counts, attempted } = resuming
+    ? await retryingFaults(() => countsFromAttempts(db, runId, claimed.skipped))
+    : {
+        counts: {
+          done: claimed.done,
+          succeeded: claimed.succeeded,
+          failed: claimed.failed,
+          skipped: claimed.skipped,
+        },
+        attempted: new Set<string>(),
+      };
 
   /** Saves the run's counts (and a final status, if given) and tells whoever is watching. */
   const save = async (finish?: "CANCELLED" | "COMPLETED"): Promise<TReplayRun> => {
@@ -335,13 +344,14 @@ async function executeHeldReplayRun(
       const batch = await retryingFaults(() => selectReplayPage(db, filter, cursor, batchSize));
       const last = batch.at(-1);
       if (!last) break;
-      cursor = { at: last.receivedAt, id: last.id };
+      cursor = { at: last.keyTime, id: last.id };
 
       // Claim what no other live run holds; the rest is another operator's and is skipped.
       const ids = batch.map((b) => b.id);
-      let queue = await retryingFaults(() => claimEventsForRun(db, runId, ids));
-      counts.skipped += ids.length - queue.length;
-      counts.done += ids.length - queue.length;
+      const claimedIds = await retryingFaults(() => claimEventsForRun(db, runId, ids));
+      counts.skipped += ids.length - claimedIds.length;
+      counts.done += ids.length - claimedIds.length;
+      let queue = attempted.size > 0 ? claimedIds.filter((id) => !attempted.has(id)) : claimedIds;
 
       // A rate-limited run takes one event at a time. Otherwise a worker takes up to CHUNK events
       // and processes them in a few statements; more workers would only queue on the variants'
@@ -371,7 +381,6 @@ async function executeHeldReplayRun(
             // Processing records each event's own failures; what reaches here is a failure it
             // could not record. Events the first attempt settled come back SKIPPED on the retry:
             // settled by this run, they count as succeeded.
-            const chunkStarted = new Date();
             const results = await retryingFaults(() =>
               processWebhookEvents(db, ids, {
                 ...opts,
@@ -384,7 +393,7 @@ async function executeHeldReplayRun(
               throw e;
             });
             const ours = results.some((r) => r.outcome === "SKIPPED")
-              ? new Set(await retryingFaults(() => selectEventsSettledByRun(db, runId, ids, chunkStarted)))
+              ? new Set(await retryingFaults(() => selectEventsSettledByRun(db, runId, ids)))
               : new Set<string>();
             for (const [i, result] of results.entries()) {
               counts.done += 1;
@@ -420,6 +429,23 @@ async function executeHeldReplayRun(
   }
 }
 
+/**
+ * A run's counts as its attempt rows tell them (each event's last attempt by the run), and the
+ * events it attempted. An event skipped without an attempt (another run's, deferred) leaves no
+ * row: skipped is the larger of the count last saved and the events it held for review.
+ */
+async function countsFromAttempts(db: DbOrTrx, runId: string, savedSkipped: number) {
+  const outcomes = await selectRunAttemptOutcomes(db, runId);
+  const count = (...of: string[]) => outcomes.filter((o) => of.includes(o.outcome)).length;
+  const succeeded = count("PROCESSED", "IGNORED");
+  const failed = count("FAILED");
+  const skipped = Math.max(savedSkipped, count("NEEDS_REVIEW"));
+  return {
+    counts: { done: succeeded + failed + skipped, succeeded, failed, skipped },
+    attempted: new Set(outcomes.map((o) => o.eventId)),
+  };
+}
+
 /** How long a run may go without a heartbeat before the sweep looks whether anyone executes it. */
 export const REPLAY_STALL_MS = 5 * 60_000;
 
@@ -448,7 +474,8 @@ export async function resumeStalledReplayRuns(
         await enqueueJob(trx, JOB.webhookReplayRun, { runId: id }, { jobKey: `replay:${id}` });
         counts.resumed += 1;
       } else if (run.status === "CANCELLING") {
-        await updateReplayRun(trx, id, { status: "CANCELLED", finishedAt: new Date() });
+        const { counts: done } = await countsFromAttempts(trx, id, run.skipped);
+        await updateReplayRun(trx, id, { ...done, status: "CANCELLED", finishedAt: new Date() });
         await releaseEventsFromRun(trx, id);
         counts.cancelled += 1;
       }

@@ -1,6 +1,13 @@
 // Webhook SQL: operator reads (search, detail, rejections, health), intake writes, processing
 // locks and settlement, replay runs.
-import { type Insertable, sql, type Selectable, type SelectQueryBuilder, type Updateable } from "kysely";
+import {
+  type Insertable,
+  sql,
+  type Selectable,
+  type SelectQueryBuilder,
+  type SqlBool,
+  type Updateable,
+} from "kysely";
 import { z } from "zod";
 import type {
   Database,
@@ -753,16 +760,31 @@ export async function selectOldestEvents(db: DbOrTrx, filter: TWebhookFilter, li
 }
 
 /** The next page of a replay's events, oldest first, after the (receivedAt, id) cursor. */
+/**
+ * A replay's next page, oldest first by (receivedAt, id), after `after`. The cursor is the time as
+ * UTC text to the microsecond (`keyTime`), not the row's Date: a Date rounds to milliseconds, so
+ * an event left matching the filter (one that failed again) would be selected again for ever.
+ */
 export async function selectReplayPage(
   db: DbOrTrx,
   filter: TWebhookFilter,
-  after: { at: Date; id: string } | undefined,
+  after: { at: string; id: string } | undefined,
   limit: number,
 ) {
-  let q = applyWebhookFilter(db.selectFrom("webhookEvents").select(["id", "receivedAt"]), filter);
+  let q = applyWebhookFilter(
+    db
+      .selectFrom("webhookEvents")
+      .select([
+        "id",
+        sql<string>`to_char(webhook_events.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+          "keyTime",
+        ),
+      ]),
+    filter,
+  );
   if (after)
-    q = q.where((eb) =>
-      eb(eb.refTuple("webhookEvents.receivedAt", "webhookEvents.id"), ">", eb.tuple(after.at, after.id)),
+    q = q.where(
+      sql<SqlBool>`(webhook_events.received_at, webhook_events.id) > (${after.at}::timestamptz, ${after.id}::uuid)`,
     );
   return q.orderBy("receivedAt").orderBy("id").limit(limit).execute();
 }
@@ -863,7 +885,6 @@ export async function selectEventsSettledByRun(
   db: DbOrTrx,
   runId: string,
   eventIds: readonly string[],
-  since: Date,
 ): Promise<string[]> {
   const rows = await db
     .selectFrom("webhookAttempts")
@@ -872,9 +893,27 @@ export async function selectEventsSettledByRun(
     .where("eventId", "in", eventIds)
     .where("replayRunId", "=", runId)
     .where("outcome", "in", ["PROCESSED", "IGNORED"])
-    .where("startedAt", ">=", since)
     .execute();
   return rows.map((r) => r.eventId);
+}
+
+/**
+ * What a run has done, read from its attempt rows (each event's last attempt by the run): the
+ * truth when the counts it saved are behind, as after its worker died between two saves. Reads
+ * every attempt of the run; no index on replay_run_id, so a scan, but only when a run resumes.
+ */
+export async function selectRunAttemptOutcomes(
+  db: DbOrTrx,
+  runId: string,
+): Promise<{ eventId: string; outcome: TAttemptOutcome }[]> {
+  return db
+    .selectFrom("webhookAttempts")
+    .select(["eventId", "outcome"])
+    .distinctOn("eventId")
+    .where("replayRunId", "=", runId)
+    .orderBy("eventId")
+    .orderBy("number", "desc")
+    .execute();
 }
 
 /** RUNNING or CANCELLING runs whose executor has not saved progress since `stalledBefore`. */
