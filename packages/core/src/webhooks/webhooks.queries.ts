@@ -759,7 +759,6 @@ export async function selectOldestEvents(db: DbOrTrx, filter: TWebhookFilter, li
     .execute();
 }
 
-/** The next page of a replay's events, oldest first, after the (receivedAt, id) cursor. */
 /**
  * A replay's next page, oldest first by (receivedAt, id), after `after`. The cursor is the time as
  * UTC text to the microsecond (`keyTime`), not the row's Date: a Date rounds to milliseconds, so
