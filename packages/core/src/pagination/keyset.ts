@@ -8,6 +8,11 @@ export interface NewestFirstPage {
   before: readonly [string, string] | null;
 }
 
+/** A timestamptz column as UTC text to the microsecond: a keyset cursor's time (a Date rounds to ms). */
+export function keyTimeText(column: string) {
+  return sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
 /**
  * Orders `q` newest first by `time` then `id`, starts below `page.before` and adds `keyTime`:
  * `time` as UTC text to the microsecond. The cursor must carry that, not the row's Date, which
@@ -21,9 +26,7 @@ export function newestFirst<DB, TB extends keyof DB, O>(
   const time = sql.ref(columns.time);
   const id = sql.ref(columns.id);
   // Kysely cannot resolve a raw selection's type against a generic row: state it.
-  let paged = q
-    .select(sql<string>`to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("keyTime"))
-    .$castTo<O & { keyTime: string }>();
+  let paged = q.select(keyTimeText(columns.time).as("keyTime")).$castTo<O & { keyTime: string }>();
   if (page.before)
     paged = paged.where(sql<SqlBool>`(${time}, ${id}) < (${page.before[0]}::timestamptz, ${page.before[1]})`);
   return paged.orderBy(time, "desc").orderBy(id, "desc").limit(page.limit);

@@ -64,10 +64,7 @@ it("a resumed run counts what its dead worker did after the last save and attemp
     const run = await runThatDied(eventIds, eventIds.slice(0, 4), { done: 1, succeeded: 1 });
 
     expect(await resumeStalledReplayRuns(t.db)).toEqual({ resumed: 1, cancelled: 0 });
-    const final = await executeReplayRun(t.appDb, run.id, {
-      ...opts,
-      onProgress: (r) => console.log("progress", JSON.stringify(r)),
-    });
+    const final = await executeReplayRun(t.appDb, run.id, opts);
 
     expect(final).toMatchObject({
       status: "COMPLETED",

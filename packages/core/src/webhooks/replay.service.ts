@@ -290,7 +290,7 @@ async function executeHeldReplayRun(
 ): Promise<TReplayRun> {
   // Started before: an execution that died (its lock is ours now) may have processed events
   // after its last save. Its attempt rows say what it did; those events are not taken again.
-  const resuming = (await selectReplayRun(db, runId))?.startedAt != null;
+  const resuming = (await retryingFaults(() => selectReplayRun(db, runId)))?.startedAt != null;
   const claimed = await claimReplayRun(db, runId);
   if (!claimed) return getReplayRun(db, runId);
   const filter = claimed.filter as TWebhookFilter;

@@ -22,7 +22,7 @@ import type {
 import { preparedStatement } from "../db/client";
 import { DomainError, must } from "../errors";
 import { decodeCursor, toPage, ZKeyBigint, ZKeyTime } from "../pagination/cursor";
-import { newestFirst, type NewestFirstPage } from "../pagination/keyset";
+import { keyTimeText, newestFirst, type NewestFirstPage } from "../pagination/keyset";
 import type { TPage } from "../pagination/pagination.schema";
 import { JOB, WEBHOOK_JOB_KEY_PREFIX } from "../jobs/queue";
 import {
@@ -771,14 +771,7 @@ export async function selectReplayPage(
   limit: number,
 ) {
   let q = applyWebhookFilter(
-    db
-      .selectFrom("webhookEvents")
-      .select([
-        "id",
-        sql<string>`to_char(webhook_events.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
-          "keyTime",
-        ),
-      ]),
+    db.selectFrom("webhookEvents").select(["id", keyTimeText("webhookEvents.receivedAt").as("keyTime")]),
     filter,
   );
   if (after)
