@@ -4,13 +4,14 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { asDomainError } from "@radha/api";
 import { DomainError } from "@radha/core/errors";
 import { logRejection, type TProvider } from "@radha/core/webhooks";
-import { createHitCoalescer, createMemoryStore } from "@radha/core/shared-store";
+import { createMemoryStore, createWindowAdmission } from "@radha/core/shared-store";
 import type { AppDeps } from "../deps";
 import { sendError } from "./errors";
 
 export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  // One store round trip per group of concurrent webhooks, not per request.
-  const hits = createHitCoalescer(deps.store);
+  // While the window is far from its limit a webhook does not wait for the store (its hit joins
+  // the next background INCRBY); near it, each waits for its exact count (coalesced).
+  const admission = createWindowAdmission(deps.store, createMemoryStore());
   await app.register((scope, _opts, done) => {
     // Raw bytes for every content type: the signature covers the exact body.
     scope.removeAllContentTypeParsers();
@@ -43,7 +44,11 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
     scope.addHook("onRequest", async (req, reply) => {
       const provider = providerOf(req);
       if (!provider) return;
-      const limit = await webhookRateLimit(deps, hits, provider);
+      const limit = await admission.admit(
+        `webhooks:rate:${provider}`,
+        60,
+        deps.env.OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE,
+      );
       if (limit.allowed) return;
       req.log.warn({ provider }, "webhook rate limit reached");
       void reply.header("retry-after", String(limit.retryAfterSeconds));
@@ -76,15 +81,6 @@ export async function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps)
     done();
   });
 }
-
-/** A per-provider fixed window shared by every instance; counted per instance when the store fails. */
-async function webhookRateLimit(deps: AppDeps, hits: HitCounter, provider: TProvider) {
-  const key = `webhooks:rate:${provider}`;
-  const { count, resetSeconds } = await hits.hit(key, 60).catch(() => fallbackStore.hit(key, 60));
-  return { allowed: count <= deps.env.OPS_WEBHOOK_RATE_LIMIT_PER_MINUTE, retryAfterSeconds: resetSeconds };
-}
-const fallbackStore = createMemoryStore();
-type HitCounter = ReturnType<typeof createHitCoalescer>;
 
 function providerOf(req: FastifyRequest): TProvider | undefined {
   if (req.url.startsWith("/api/webhooks/stripe")) return "STRIPE";

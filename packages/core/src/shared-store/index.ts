@@ -19,6 +19,7 @@ export interface SharedStore {
 export { createMemoryStore } from "./memory-store";
 export { createRedisStore } from "./redis-store";
 export { createHitCoalescer } from "./coalesce";
+export { createWindowAdmission, type Admission } from "./admission";
 
 import { createMemoryStore } from "./memory-store";
 import { createRedisStore } from "./redis-store";

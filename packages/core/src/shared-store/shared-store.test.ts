@@ -2,7 +2,13 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { loadTestEnv } from "../testing/env";
-import { createHitCoalescer, createMemoryStore, createRedisStore, type SharedStore } from "./index";
+import {
+  createHitCoalescer,
+  createMemoryStore,
+  createRedisStore,
+  createWindowAdmission,
+  type SharedStore,
+} from "./index";
 
 const { REDIS_URL: redisUrl, CI } = loadTestEnv();
 if (CI && !redisUrl)
@@ -38,6 +44,61 @@ describe.each(stores)("%s store", (_name, make) => {
         Array.from({ length: 50 }, (_, i) => i + 1),
       );
       expect((await store.hit(key, 60)).count).toBe(51);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("admits far below the limit without waiting for the store, counts every hit, and refuses only on an exact count", async () => {
+    const store = make();
+    try {
+      const key = `a-${randomBytes(3).toString("hex")}`;
+      // The store's answers can be held back, as a slow Redis would.
+      let release: () => void = () => undefined;
+      let held: Promise<void> = Promise.resolve();
+      const hold = () => {
+        held = new Promise((r) => (release = r));
+      };
+      const counter = {
+        hit: async (k: string, w: number, by?: number) => {
+          await held;
+          return store.hit(k, w, by);
+        },
+      };
+      const admission = createWindowAdmission(counter, createMemoryStore());
+      // The window's first request knows no count: it waits for its own.
+      expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: true });
+      hold();
+      // Count 1 known; up to 80 % of 10 the requests are admitted while the store says nothing.
+      const fast = await Promise.all(Array.from({ length: 7 }, () => admission.admit(key, 60, 10)));
+      expect(fast.every((a) => a.allowed && !a.exact)).toBe(true);
+      let eighth: { allowed: boolean; exact: boolean } | undefined;
+      const waiting = admission.admit(key, 60, 10).then((a) => (eighth = a));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(eighth).toBeUndefined();
+      release();
+      await waiting;
+      expect(eighth).toMatchObject({ allowed: true, exact: true });
+      expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: true });
+      const refused = await admission.admit(key, 60, 10);
+      expect(refused).toMatchObject({ allowed: false, exact: true });
+      expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+      // Every request was counted in the store, admitted at once or not.
+      expect((await store.hit(key, 60)).count).toBe(12);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("admits exactly the limit from a burst of concurrent requests", async () => {
+    const store = make();
+    try {
+      const key = `b-${randomBytes(3).toString("hex")}`;
+      const admission = createWindowAdmission(store, createMemoryStore());
+      expect((await admission.admit(key, 60, 20)).allowed).toBe(true);
+      const burst = await Promise.all(Array.from({ length: 30 }, () => admission.admit(key, 60, 20)));
+      expect(burst.filter((a) => a.allowed)).toHaveLength(19);
+      expect(burst.filter((a) => !a.exact).length).toBeGreaterThan(0);
     } finally {
       await store.close();
     }
@@ -81,4 +142,36 @@ it("fails fast, without crashing, when Redis is unreachable", async () => {
   } finally {
     await store.close();
   }
+});
+
+describe("window admission", () => {
+  it("counts on this instance while the store fails, and still refuses over the limit", async () => {
+    const down = { hit: () => Promise.reject(new Error("ECONNREFUSED")) };
+    const admission = createWindowAdmission(down, createMemoryStore());
+    const key = `f-${randomBytes(3).toString("hex")}`;
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await admission.admit(key, 60, 3));
+    expect(answers.map((a) => a.allowed)).toEqual([true, true, true, false]);
+  });
+
+  it("starts counting again when the store's window rolls over, and waits in a window's last second", async () => {
+    let clock = 1_000_000;
+    const answers = [
+      { count: 7, resetSeconds: 10 },
+      { count: 8, resetSeconds: 10 },
+      { count: 1, resetSeconds: 60 },
+      { count: 2, resetSeconds: 60 },
+    ];
+    const counter = { hit: () => Promise.resolve(answers.shift()!) };
+    const admission = createWindowAdmission(counter, createMemoryStore(), { now: () => clock });
+    const key = "w";
+    expect(await admission.admit(key, 60, 10)).toMatchObject({ exact: true }); // count 7 learned
+    // 7 + 1 is within 80 % of 10: no wait.
+    expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: false });
+    await new Promise((r) => setImmediate(r));
+    clock += 9_500; // the window's last second: the count may be about to reset
+    expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: true }); // count 1, a new window
+    // Had the old window's 8 been kept, 8 + 1 would be over 80 %: it was not.
+    expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: false });
+  });
 });
