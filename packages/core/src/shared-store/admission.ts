@@ -50,9 +50,10 @@ export function createWindowAdmission(
 
   function learn(w: Window, hit: Hit): void {
     const endsAt = now() + hit.resetSeconds * 1000;
-    // A fixed window's end moves only when a new window starts (by ~its length; TTLs are whole
-    // seconds): then the count starts again from this answer.
-    if (endsAt > w.endsAt + 1500) w.count = hit.count;
+    // A new window: its end moved (by ~its length; resets are whole seconds, rounded up), or the
+    // count fell (answers come in the order the hits were sent, on one connection). The count
+    // starts again from this answer.
+    if (endsAt > w.endsAt + 1500 || hit.count < w.count) w.count = hit.count;
     else w.count = Math.max(w.count, hit.count);
     w.endsAt = Math.max(w.endsAt, endsAt);
   }

@@ -3,10 +3,10 @@
 import { Redis } from "ioredis";
 import type { SharedStore } from "./index";
 
-/** Adds ARGV[1] to the counter KEYS[1], starts its ARGV[2]-second window if none; {count, ttl}. */
+/** Adds ARGV[1] to the counter KEYS[1], starts its ARGV[2]-second window if none; {count, ms left}. */
 const HIT_LUA = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2], 'NX')
-return {n, redis.call('TTL', KEYS[1])}`;
+return {n, redis.call('PTTL', KEYS[1])}`;
 type HitCommand = (key: string, by: number, windowSeconds: number) => Promise<[number, number]>;
 
 export function createRedisStore(url: string, keyPrefix: string): SharedStore {
@@ -42,8 +42,9 @@ export function createRedisStore(url: string, keyPrefix: string): SharedStore {
   return {
     kind: "redis",
     async hit(key, windowSeconds, by = 1) {
-      const [count, ttl] = await hitScript.call(client, key, by, windowSeconds);
-      return { count, resetSeconds: ttl > 0 ? ttl : windowSeconds };
+      // Milliseconds, rounded up: TTL rounds to the nearest second, 0 in a window's last half second.
+      const [count, msLeft] = await hitScript.call(client, key, by, windowSeconds);
+      return { count, resetSeconds: msLeft > 0 ? Math.ceil(msLeft / 1000) : windowSeconds };
     },
     get: (key) => client.get(key),
     async set(key, value, ttlSeconds) {

@@ -174,4 +174,51 @@ describe("window admission", () => {
     // Had the old window's 8 been kept, 8 + 1 would be over 80 %: it was not.
     expect(await admission.admit(key, 60, 10)).toMatchObject({ allowed: true, exact: false });
   });
+
+  it("sends admitted hits in the background and stops counting them once the store has them", async () => {
+    const store = createMemoryStore();
+    const admission = createWindowAdmission(store, createMemoryStore(), { lingerMs: 10 });
+    expect((await admission.admit("t", 60, 100)).exact).toBe(true);
+    const first = await Promise.all(Array.from({ length: 7 }, () => admission.admit("t", 60, 100)));
+    expect(first.every((a) => !a.exact)).toBe(true);
+    await new Promise((r) => setTimeout(r, 60));
+    // The 7 reached the store without any request waiting for them.
+    expect(await store.get("t")).toBe("8");
+    // Count 8 known and nothing pending: 8 + 70 + 1 is within 80 % of 100, so none of these waits
+    // (had the 7 stayed pending, the last 7 would).
+    const next = await Promise.all(Array.from({ length: 70 }, () => admission.admit("t", 60, 100)));
+    expect(next.filter((a) => a.exact)).toHaveLength(0);
+  });
+
+  it("waits for the exact count in a window's last second", async () => {
+    let clock = 1_000_000;
+    const answers = [
+      { count: 1, resetSeconds: 10 },
+      { count: 2, resetSeconds: 1 },
+    ];
+    const counter = { hit: () => Promise.resolve(answers.shift()!) };
+    const admission = createWindowAdmission(counter, createMemoryStore(), { now: () => clock });
+    expect(await admission.admit("l", 60, 100)).toMatchObject({ exact: true });
+    clock += 9_500;
+    expect(await admission.admit("l", 60, 100)).toMatchObject({ allowed: true, exact: true });
+  });
+
+  it("counts here and waits for exact counts after a background INCRBY fails", async () => {
+    const fallback = createMemoryStore();
+    let up = true;
+    const store = createMemoryStore();
+    const flaky = {
+      hit: (k: string, w: number, by?: number) =>
+        up ? store.hit(k, w, by) : Promise.reject(new Error("ECONNRESET")),
+    };
+    const admission = createWindowAdmission(flaky, fallback, { lingerMs: 10 });
+    expect(await admission.admit("e", 60, 100)).toMatchObject({ exact: true });
+    up = false;
+    expect(await admission.admit("e", 60, 100)).toMatchObject({ exact: false });
+    await new Promise((r) => setTimeout(r, 60));
+    // The failed INCRBY's hit went to this instance's count; the next request waits for its own.
+    expect(await fallback.get("e")).toBe("1");
+    expect(await admission.admit("e", 60, 100)).toMatchObject({ allowed: true, exact: true });
+    expect(await fallback.get("e")).toBe("2");
+  });
 });
