@@ -71,5 +71,10 @@ export function buildAndStartServer() {
   log("building the server and the console");
   buildQuietly(["@radha/server", "@radha/console"]);
   log("starting the server (Ctrl-C stops it)");
-  handOver(process.execPath, ["--enable-source-maps", "apps/server/dist/main.mjs"]);
+  // The V8 flags as in apps/server's `start` script (see its README).
+  handOver(process.execPath, [
+    "--enable-source-maps",
+    "--max-old-space-size=1024",
+    "apps/server/dist/main.mjs",
+  ]);
 }

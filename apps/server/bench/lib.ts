@@ -94,6 +94,9 @@ async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000) {
   }
 }
 
+/** The Node flags of the `start` and `worker` scripts in apps/server/package.json. */
+export const SERVER_NODE_FLAGS = ["--enable-source-maps", "--max-old-space-size=1024"];
+
 /**
  * The compiled server (`node dist/main.mjs`, what `pnpm start` runs) as a child process, worker
  * off unless asked. `cpuProfDir`: write a V8 CPU profile there when it stops (node --cpu-prof).
@@ -110,7 +113,7 @@ export async function startServer(opts: {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run pnpm --filter @radha/server build`);
   const args = [
     ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
-    "--enable-source-maps",
+    ...SERVER_NODE_FLAGS,
     entry,
   ];
   const child = spawn(process.execPath, args, {
@@ -141,7 +144,7 @@ export async function startServer(opts: {
 export function startWorkerProcess(opts: { databaseUrl: string; env?: Record<string, string> }): Child {
   const child = spawn(
     process.execPath,
-    ["--enable-source-maps", path.join(SERVER_DIR, "dist", "worker-main.mjs")],
+    [...SERVER_NODE_FLAGS, path.join(SERVER_DIR, "dist", "worker-main.mjs")],
     {
       cwd: SERVER_DIR,
       env: {

@@ -18,6 +18,7 @@ import {
   prepareTemplateDatabase,
   TEST_MASTER_KEY_BASE64,
 } from "@radha/core/testing";
+import { SERVER_NODE_FLAGS } from "./lib";
 
 const RUNS = 5;
 const IDLE_MS = 5_000;
@@ -32,7 +33,7 @@ interface Variant {
   args: string[];
 }
 const VARIANTS: Variant[] = [
-  { name: "compiled", command: process.execPath, args: ["--enable-source-maps", "dist/main.mjs"] },
+  { name: "compiled", command: process.execPath, args: [...SERVER_NODE_FLAGS, "dist/main.mjs"] },
   { name: "tsx", command: process.execPath, args: [TSX_CLI, "src/main.ts"] },
 ];
 
