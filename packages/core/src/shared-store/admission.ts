@@ -10,15 +10,11 @@
 // they send in one linger and round trip while this one still sees it under 80 %. Hits admitted in
 // a process's last 20 ms may go uncounted. The intake's profile: awaiting the counter before each
 // webhook held ~10 % of its throughput (8,587 / 8,334 vs 7,174 / 7,662 ev/s without it).
-import { createHitCoalescer } from "./coalesce";
+import { createHitCoalescer, type Hit } from "./coalesce";
 import type { SharedStore } from "./index";
 
-interface Hit {
-  count: number;
-  resetSeconds: number;
-}
 interface Window {
-  /** The count of the latest answer in this window. */
+  /** The highest count the store answered in this window. */
   count: number;
   /** When the window ends (ms since the epoch), as the latest answer's reset put it. */
   endsAt: number;
@@ -50,11 +46,11 @@ export function createWindowAdmission(
 
   function learn(w: Window, hit: Hit): void {
     const endsAt = now() + hit.resetSeconds * 1000;
-    // A new window: its end moved (by ~its length; resets are whole seconds, rounded up), or the
-    // count fell (answers come in the order the hits were sent, on one connection). The count
-    // starts again from this answer.
-    if (endsAt > w.endsAt + 1500 || hit.count < w.count) w.count = hit.count;
-    else w.count = Math.max(w.count, hit.count);
+    // A fixed window's end moves only when a new one starts (by ~its length; resets are whole
+    // seconds, rounded up): then the count starts again from this answer. Within a window the
+    // highest count wins (an earlier hit's answer may be handled after a later one's).
+    const newWindow = endsAt > w.endsAt + 1500;
+    w.count = newWindow ? hit.count : Math.max(w.count, hit.count);
     w.endsAt = Math.max(w.endsAt, endsAt);
   }
 

@@ -4,7 +4,7 @@
 // transaction per group instead of one per request (the intake's profile: 15 % of its CPU).
 import type { SharedStore } from "./index";
 
-interface Hit {
+export interface Hit {
   count: number;
   resetSeconds: number;
 }
